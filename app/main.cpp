@@ -1,0 +1,51 @@
+// bgpfa: BGP route-propagation and failover analyzer.
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/cli/mrt_dump.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"bgpfa: BGP route-propagation and failover analyzer"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "bgpfa 0.1.0");
+
+  auto* mrt = app.add_subcommand("mrt", "MRT dump tools");
+  mrt->require_subcommand(1);
+  auto* dump = mrt->add_subcommand("dump", "Print MRT records one line each, byte-identical to bgpdump -m/-M");
+  bgpfa::app::MrtDumpOptions opt;
+  bool m = false, big_m = false, verbose = false, syslog_flag = false;
+  std::string time_type = "dump";
+  dump->add_flag("-m", m, "one line per entry with unix timestamps (default)");
+  dump->add_flag("-M", big_m, "one line per entry with human readable timestamps");
+  dump->add_option("-t", time_type, "RIB line timestamps: dump time or the route's last change")
+      ->check(CLI::IsMember({"dump", "change"}));
+  dump->add_flag("-p", opt.bgpdump.packet_index, "show the packet index in the second column");
+  dump->add_flag("-l", opt.bgpdump.large_communities, "show large communities after communities");
+  dump->add_flag("-u", opt.bgpdump.unknown_attributes, "show unassigned attributes");
+  dump->add_option("-O", opt.output, "write to FILE instead of stdout");
+  dump->add_flag("--json", opt.json, "one JSON object per route or event, typed fields");
+  dump->add_flag("-q", opt.quiet, "errors only, no warnings");
+  dump->add_flag("-v", verbose, "accepted for bgpdump compatibility (bgpfa always logs to stderr)");
+  dump->add_flag("-s", syslog_flag, "accepted for bgpdump compatibility (bgpfa always logs to stderr)");
+  dump->add_flag("--no-progress", [&](std::int64_t) { opt.progress = false; }, "never show progress");
+  dump->add_option("FILE", opt.files, "MRT files (plain, gzip, bzip2, xz, zstd); - for stdin")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (dump->parsed()) {
+    if (m && big_m) {
+      fmt::print(stderr, "bgpfa: error: -m and -M exclude each other\n");
+      return 2;
+    }
+    opt.bgpdump.human_time = big_m;
+    opt.bgpdump.change_time = time_type == "change";
+    return bgpfa::app::run_mrt_dump(opt);
+  }
+  return 0;
+}

@@ -1,0 +1,621 @@
+// Mirrors bgpdump.c / bgpdump_lib.c 1.6 behaviour. Each quirk kept on purpose is marked QUIRK.
+#include "app/render/bgpdump_format.hpp"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "bgp/wire/nlri.hpp"
+
+namespace bgpfa::app {
+
+using wire::AttrType;
+using wire::PathAttributes;
+
+namespace {
+
+constexpr std::size_t kBufsiz = 8192;  // bgpdump builds community strings in a BUFSIZ buffer
+
+char* put_u32(std::uint32_t v, char* p) { return OutBuffer::format_u64(v, p); }
+
+char* put_i32(std::uint32_t v, char* p) {  // printf("%d") of an unsigned value
+  const auto s = static_cast<std::int32_t>(v);
+  if (s < 0) {
+    *p++ = '-';
+    return OutBuffer::format_u64(static_cast<std::uint64_t>(-static_cast<std::int64_t>(s)), p);
+  }
+  return OutBuffer::format_u64(static_cast<std::uint64_t>(s), p);
+}
+
+// bgpdump's fmt_ipv6: v4-mapped and v4-compatible addresses in dotted form; any run of zero
+// groups (even a single one) compressed, the first longest run winning.
+char* bgpdump_ipv6(const std::uint8_t* o, char* out) {
+  static constexpr char hex[] = "0123456789abcdef";
+  bool zero96 = true;
+  for (int i = 0; i < 10; ++i) zero96 &= o[i] == 0;
+  const bool mapped = zero96 && o[10] == 0xff && o[11] == 0xff;
+  const bool compat = zero96 && o[10] == 0 && o[11] == 0 && wire::load_u32(o + 12) > 1;
+  if (mapped || compat) {
+    *out++ = ':';
+    *out++ = ':';
+    if (mapped) {
+      std::memcpy(out, "ffff:", 5);
+      out += 5;
+    }
+    return wire::format_ipv4(o + 12, out);
+  }
+  int run[8];
+  for (int i = 7, j = 0; i >= 0; --i) {
+    j = wire::load_u16(o + 2 * i) == 0 ? j + 1 : 0;
+    run[i] = j;
+  }
+  int best = -1, best_len = 0;
+  for (int i = 0; i < 8; ++i)
+    if (run[i] > best_len) { best = i; best_len = run[i]; }
+  for (int i = 0; i < 8; ++i) {
+    if (i == best) {
+      if (i == 0) *out++ = ':';
+      *out++ = ':';
+      i += best_len - 1;
+      continue;
+    }
+    const unsigned v = wire::load_u16(o + 2 * i);
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned nib = (v >> shift) & 0xf;
+      if (nib || started || shift == 0) { *out++ = hex[nib]; started = true; }
+    }
+    if (i != 7) *out++ = ':';
+  }
+  return out;
+}
+
+char* put_addr(const wire::IpAddress& a, bool v6, char* p) {
+  return v6 ? bgpdump_ipv6(a.octets.data(), p) : wire::format_ipv4(a.octets.data(), p);
+}
+
+// bgpdump's view of an AS path before and after its AS4 merge.
+struct Seg {
+  std::uint8_t type;
+  std::uint8_t count;
+  const std::uint8_t* asns;
+  std::uint8_t size;
+};
+
+unsigned bgpdump_count(const wire::AsPathView& p) {  // sequences count each AS, sets count 1
+  unsigned n = 0;
+  p.for_each_segment([&](wire::SegmentType t, const std::uint8_t*, unsigned c) {
+    n += (t == wire::SegmentType::Sequence || t == wire::SegmentType::ConfedSequence) ? c : 1;
+  });
+  return n;
+}
+
+void append_path_text(std::string& s, const wire::AsPathView& p) {
+  // process_attr_aspath_string: the delimiters of each segment type, set members joined by ','.
+  auto open = [](unsigned t) { return t == 1 ? '{' : t == 4 ? '[' : t == 3 ? '(' : ' '; };
+  auto close = [](unsigned t) { return t == 1 ? '}' : t == 4 ? ']' : t == 3 ? ')' : ' '; };
+  unsigned prev = 2;
+  bool space = false;
+  bool any = false;
+  char num[12];
+  bool truncated = false;
+  p.for_each_segment([&](wire::SegmentType st, const std::uint8_t* asns, unsigned count) {
+    if (truncated) return;
+    const unsigned t = static_cast<unsigned>(st);
+    any = true;
+    if (prev != 2) s.push_back(close(prev));
+    if (space) s.push_back(' ');
+    if (t != 2) s.push_back(open(t));
+    space = false;
+    for (unsigned i = 0; i < count; ++i) {
+      if (space) s.push_back(t == 1 || t == 4 ? ',' : ' ');
+      else space = true;
+      char* e = OutBuffer::format_u64(p.asn_at(asns + i * p.asn_size), num);
+      s.append(num, e);
+      if (s.size() > 8000 - 100) {  // QUIRK: bgpdump stops at its 8000-byte buffer
+        s += "...";
+        truncated = true;
+        return;
+      }
+    }
+    prev = t;
+  });
+  if (any && !truncated && prev != 2) s.push_back(close(prev));
+}
+
+// QUIRK: bgpdump's asn32_merge_paths never advances past the first AS_PATH segment, so it
+// copies that segment again until enough ASes are taken, then appends AS4_PATH.
+void bgpdump_merge(const wire::AsPathView& path, const wire::AsPathView& as4, std::vector<std::uint8_t>& out) {
+  out.clear();
+  const int target = static_cast<int>(bgpdump_count(path)) - static_cast<int>(bgpdump_count(as4));
+  if (target > 0 && path.data.size() >= 2) {
+    const std::uint8_t type = path.data[0];
+    const std::uint8_t count = path.data[1];
+    int merged = 0;
+    while (merged < target) {
+      std::uint8_t len = count;
+      merged += (type == 1 || type == 4) ? 1 : count;
+      if (type != 1 && type != 4 && merged > target) len = static_cast<std::uint8_t>(count - (merged - target));
+      out.push_back(type);
+      out.push_back(len);
+      for (unsigned i = 0; i < len; ++i) {
+        std::uint8_t b[4];
+        wire::store_u32(b, path.asn_at(path.data.data() + 2 + i * path.asn_size));
+        out.insert(out.end(), b, b + 4);
+      }
+    }
+  }
+  out.insert(out.end(), as4.data.begin(), as4.data.end());
+}
+
+void append_community_text(std::string& s, wire::Bytes c) {
+  char buf[32];
+  for (std::size_t i = 0; i + 4 <= c.size(); i += 4) {
+    const std::uint32_t v = wire::load_u32(&c[i]);
+    std::string_view piece;
+    if (v == 0xFFFFFF01) piece = " no-export";
+    else if (v == 0xFFFFFF02) piece = " no-advertise";
+    else if (v == 0xFFFFFF03) piece = " local-AS";
+    if (!piece.empty()) {
+      if (s.size() + piece.size() < kBufsiz) s += piece;  // QUIRK: strlcat drops what does not fit
+      continue;
+    }
+    char* e = buf;
+    *e++ = ' ';
+    e = OutBuffer::format_u64(v >> 16, e);
+    *e++ = ':';
+    e = OutBuffer::format_u64(v & 0xffff, e);
+    s.append(buf, std::min<std::size_t>(static_cast<std::size_t>(e - buf), kBufsiz - 1 - std::min(s.size(), kBufsiz - 1)));
+  }
+}
+
+void append_large_community_text(std::string& s, wire::Bytes c) {
+  char buf[40];
+  for (std::size_t i = 0; i + 12 <= c.size(); i += 12) {
+    char* e = buf;
+    *e++ = ' ';
+    e = OutBuffer::format_u64(wire::load_u32(&c[i]), e);
+    *e++ = ':';
+    e = OutBuffer::format_u64(wire::load_u32(&c[i + 4]), e);
+    *e++ = ':';
+    e = OutBuffer::format_u64(wire::load_u32(&c[i + 8]), e);
+    s.append(buf, std::min<std::size_t>(static_cast<std::size_t>(e - buf), kBufsiz - 1 - std::min(s.size(), kBufsiz - 1)));
+  }
+}
+
+const wire::RawAttribute* find_raw(const PathAttributes& a, AttrType t) {
+  for (const auto& raw : a.all)
+    if (raw.type == static_cast<std::uint8_t>(t)) return &raw;
+  return nullptr;
+}
+
+wire::Aggregator raw_aggregator(const wire::RawAttribute& raw, std::size_t asn_size) {
+  std::uint8_t buf[8] = {};
+  std::memcpy(buf, raw.value.data(), std::min<std::size_t>(raw.value.size(), asn_size + 4));
+  wire::Aggregator g;
+  g.asn = asn_size == 4 ? wire::load_u32(buf) : wire::load_u16(buf);
+  std::memcpy(g.address.data(), buf + asn_size, 4);
+  return g;
+}
+
+bool bgpdump_knows(std::uint8_t type) {
+  return (type >= 1 && type <= 10) || type == 14 || type == 15 || type == 17 || type == 18 || type == 32;
+}
+
+const char* origin_text(const PathAttributes& a) {
+  if (!a.has(AttrType::Origin)) return "INCOMPLETE";  // bgpdump's origin defaults to -1
+  return a.origin == 0 ? "IGP" : a.origin == 1 ? "EGP" : "INCOMPLETE";
+}
+
+}  // namespace
+
+std::string BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet_as) {
+  std::string s;
+  if (!a.has(AttrType::AsPath)) return s;
+  // process_asn32_trans: only for 2-octet sessions; an AGGREGATOR that is not AS_TRANS with an
+  // AS4_AGGREGATOR beside it makes bgpdump return before merging AS4_PATH (QUIRK).
+  if (!four_octet_as && a.has(AttrType::As4Path)) {
+    const auto* agg = find_raw(a, AttrType::Aggregator);
+    const bool early_return = agg && find_raw(a, AttrType::As4Aggregator) && raw_aggregator(*agg, 2).asn != 23456;
+    if (!early_return && bgpdump_count(a.as_path) >= bgpdump_count(a.as4_path)) {
+      std::vector<std::uint8_t> merged;
+      bgpdump_merge(a.as_path, a.as4_path, merged);
+      append_path_text(s, wire::AsPathView{merged, 4});
+      return s;
+    }
+  }
+  append_path_text(s, a.as_path);
+  return s;
+}
+
+void BgpdumpFormat::attribute_texts(const PathAttributes& a, bool four_octet_as) {
+  as_path_ = as_path_text(a, four_octet_as);
+  communities_.clear();
+  if (a.has(AttrType::Communities)) {
+    append_community_text(communities_, a.communities);
+    if (!communities_.empty()) communities_.erase(0, 1);  // bgpdump prints str+1
+  }
+  large_communities_.clear();
+  if (a.has(AttrType::LargeCommunities)) {
+    append_large_community_text(large_communities_, a.large_communities);
+    if (!large_communities_.empty()) large_communities_.erase(0, 1);
+  }
+  aggregator_.clear();
+  if (const auto* raw = find_raw(a, AttrType::Aggregator)) {
+    // bgpdump reads whatever the attribute holds (e.g. OpenBGPD's 8-octet AGGREGATOR in 2-octet
+    // TABLE_DUMP records), zero-filling a short one, where bgpfa's decoder discards it.
+    wire::Aggregator g = raw_aggregator(*raw, four_octet_as ? 4 : 2);
+    const auto* raw4 = find_raw(a, AttrType::As4Aggregator);
+    if (!four_octet_as && raw4 && g.asn == 23456) g = raw_aggregator(*raw4, 4);
+    if (wire::load_u32(g.address.data()) != 0xFFFFFFFF) {  // QUIRK: INADDR_NONE means "absent"
+      char buf[32];
+      char* e = OutBuffer::format_u64(g.asn, buf);
+      *e++ = ' ';
+      e = wire::format_ipv4(g.address.data(), e);
+      aggregator_.assign(buf, e);
+    }
+  }
+  unknown_.clear();
+  if (opt_.unknown_attributes) {
+    bool first = true;
+    for (const auto& raw : a.all) {
+      if (bgpdump_knows(raw.type)) continue;
+      if (!first) unknown_.push_back(' ');
+      first = false;
+      fmt::format_to(std::back_inserter(unknown_), "{:02x}:{:02x}:", raw.type, raw.flags);
+      for (std::uint8_t b : raw.value) fmt::format_to(std::back_inserter(unknown_), "{:02x}", b);
+    }
+  }
+}
+
+void BgpdumpFormat::time_text(std::uint32_t seconds, std::uint32_t usec, bool et) {
+  char buf[64];
+  char* e;
+  if (opt_.human_time) {
+    const std::time_t t = seconds;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    e = fmt::format_to(buf, "{:02}/{:02}/{:02} {:02}:{:02}:{:02}", tm.tm_mon + 1, tm.tm_mday, tm.tm_year % 100,
+                       tm.tm_hour, tm.tm_min, tm.tm_sec);
+  } else {
+    e = OutBuffer::format_u64(seconds, buf);
+  }
+  if (et) e = fmt::format_to(e, ".{:06}", usec);
+  time_.assign(buf, e);
+}
+
+void BgpdumpFormat::line_start(const char* format, std::uint32_t seconds, std::uint32_t usec, bool et,
+                               const char* kind) {
+  time_text(seconds, usec, et);
+  head_ = format;
+  head_ += '|';
+  if (opt_.packet_index) {
+    head_ += std::to_string(packet_index);
+    head_ += '|';
+  }
+  head_ += time_;
+  head_ += '|';
+  head_ += kind;
+  head_ += '|';
+}
+
+void BgpdumpFormat::pref_med(const PathAttributes& a, bool signed_fmt) {
+  char* p = out_.reserve(32);
+  const std::uint32_t pref = a.has(AttrType::LocalPref) ? a.local_pref : 0;
+  const std::uint32_t med = a.has(AttrType::MultiExitDisc) ? a.med : 0;
+  p = signed_fmt ? put_i32(pref, p) : put_u32(pref, p);
+  *p++ = '|';
+  p = signed_fmt ? put_i32(med, p) : put_u32(med, p);
+  *p++ = '|';
+  out_.advance(p);
+}
+
+void BgpdumpFormat::tail_after_next_hop(const PathAttributes& a) {
+  out_.put(communities_);
+  out_.put('|');
+  if (opt_.large_communities) {
+    out_.put(large_communities_);
+    out_.put('|');
+  }
+  out_.put(find_raw(a, AttrType::AtomicAggregate) ? "AG|" : "NAG|");
+  out_.put(aggregator_);
+  out_.put('|');
+  if (opt_.unknown_attributes) {
+    out_.put(unknown_);
+    out_.put('|');
+  }
+  out_.put('\n');
+}
+
+void BgpdumpFormat::table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const PathAttributes& a) {
+  line_start("TABLE_DUMP", opt_.change_time ? t.originated : r.header.seconds, 0, false, "B");
+  // QUIRK: only subtype 2 prints IPv6; the 4-octet-AS IPv6 subtype prints the first 4 octets.
+  const bool v6 = r.header.subtype == 2;
+  attribute_texts(a, t.four_octet_as);
+  char* p = out_.reserve(head_.size() + 128 + as_path_.size());
+  std::memcpy(p, head_.data(), head_.size());
+  p += head_.size();
+  p = put_addr(t.peer_ip, v6, p);
+  *p++ = '|';
+  p = put_u32(t.peer_as, p);
+  *p++ = '|';
+  p = put_addr(t.prefix.address, v6, p);
+  *p++ = '/';
+  p = put_u32(t.prefix.length, p);
+  *p++ = '|';
+  std::memcpy(p, as_path_.data(), as_path_.size());
+  p += as_path_.size();
+  *p++ = '|';
+  const char* origin = origin_text(a);
+  std::memcpy(p, origin, std::strlen(origin));
+  p += std::strlen(origin);
+  if (opt_.human_time) {
+    *p++ = '\n';
+    out_.advance(p);
+    return;
+  }
+  *p++ = '|';
+  const auto& m = a.mp_reach;
+  if (a.has(AttrType::MpReachNlri) && (m.abbreviated || (m.afi == 2 && m.safi == 1))) {
+    p = bgpdump_ipv6(m.next_hop.data(), p);  // QUIRK: formatted as IPv6 whatever its length
+  } else {
+    const std::uint8_t none[4] = {255, 255, 255, 255};
+    p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : none, p);
+  }
+  *p++ = '|';
+  out_.advance(p);
+  pref_med(a, false);
+  tail_after_next_hop(a);
+}
+
+void BgpdumpFormat::rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e,
+                              const mrt::PeerEntry& peer, const PathAttributes& a) {
+  // bgpdump decodes only the unicast RIB subtypes; RIB_GENERIC and multicast print nothing.
+  const std::uint16_t st = r.header.subtype;
+  if (!(st == 2 || st == 4 || st == 8 || st == 10)) return;
+  line_start(rib.add_path ? "TABLE_DUMP2_AP" : "TABLE_DUMP2", opt_.change_time ? e.originated : r.header.seconds, 0,
+             false, "B");
+  attribute_texts(a, true);
+  char* p = out_.reserve(head_.size() + 160 + as_path_.size());
+  std::memcpy(p, head_.data(), head_.size());
+  p += head_.size();
+  p = put_addr(peer.ip, peer.type & 1, p);
+  *p++ = '|';
+  p = put_u32(peer.asn, p);
+  *p++ = '|';
+  p = put_addr(rib.prefix.address, rib.afi == 2, p);
+  *p++ = '/';
+  p = put_u32(rib.prefix.length, p);
+  *p++ = '|';
+  if (rib.add_path) {
+    p = put_u32(e.path_id, p);
+    *p++ = '|';
+  }
+  std::memcpy(p, as_path_.data(), as_path_.size());
+  p += as_path_.size();
+  *p++ = '|';
+  const char* origin = origin_text(a);
+  std::memcpy(p, origin, std::strlen(origin));
+  p += std::strlen(origin);
+  if (opt_.human_time) {
+    *p++ = '\n';
+    out_.advance(p);
+    return;
+  }
+  *p++ = '|';
+  const auto& m = a.mp_reach;
+  const bool mp = a.has(AttrType::MpReachNlri) && (m.abbreviated || ((m.afi == 1 || m.afi == 2) && m.safi == 1));
+  if (mp && m.next_hop_length == 4) {
+    p = wire::format_ipv4(m.next_hop.data(), p);
+  } else if (mp && (m.next_hop_length == 16 || m.next_hop_length == 32)) {
+    p = bgpdump_ipv6(m.next_hop.data(), p);
+  } else if (!mp) {
+    const std::uint8_t none[4] = {255, 255, 255, 255};
+    p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : none, p);
+  }
+  *p++ = '|';
+  out_.advance(p);
+  pref_med(a, false);
+  tail_after_next_hop(a);
+}
+
+void BgpdumpFormat::state_change(const mrt::Record& r, const mrt::StateChange& s, bool mrtd) {
+  const bool et = r.header.type == static_cast<std::uint16_t>(mrt::Type::Bgp4mpEt);
+  line_start(mrtd ? "BGP" : et ? "BGP4MP_ET" : "BGP4MP", r.header.seconds, r.header.microseconds, et, "STATE");
+  char* p = out_.reserve(head_.size() + 96);
+  std::memcpy(p, head_.data(), head_.size());
+  p += head_.size();
+  p = put_addr(s.peer.peer_ip, s.peer.afi == 2, p);
+  *p++ = '|';
+  p = put_u32(s.peer.peer_as, p);
+  *p++ = '|';
+  p = put_u32(s.old_state, p);
+  *p++ = '|';
+  p = put_u32(s.new_state, p);
+  *p++ = '\n';
+  out_.advance(p);
+}
+
+void BgpdumpFormat::update(const UpdateInfo& u) {
+  const mrt::Record& r = u.record;
+  const PathAttributes& a = u.update.attributes;
+  const bool et = r.header.type == static_cast<std::uint16_t>(mrt::Type::Bgp4mpEt);
+  const char* format = u.mrtd ? "BGP"
+                       : et   ? (u.local ? (u.add_path ? "BGP4MP_ET_LOCAL_AP" : "BGP4MP_ET_LOCAL")
+                                         : (u.add_path ? "BGP4MP_ET_AP" : "BGP4MP_ET"))
+                              : (u.local ? (u.add_path ? "BGP4MP_LOCAL_AP" : "BGP4MP_LOCAL")
+                                         : (u.add_path ? "BGP4MP_AP" : "BGP4MP"));
+  const bool v6_transport = u.peer.afi == 2;
+  const bool have_mp_reach = a.has(AttrType::MpReachNlri) && a.mp_reach.afi >= 1 && a.mp_reach.afi <= 2 &&
+                             a.mp_reach.safi >= 1 && a.mp_reach.safi <= 3;
+  const bool have_mp_unreach = a.has(AttrType::MpUnreachNlri) && a.mp_unreach.afi >= 1 && a.mp_unreach.afi <= 2 &&
+                               a.mp_unreach.safi >= 1 && a.mp_unreach.safi <= 3;
+
+  auto peer_text = [&](char* p, bool as_v6) {
+    p = put_addr(u.peer.peer_ip, as_v6, p);
+    *p++ = '|';
+    p = put_u32(u.peer.peer_as, p);
+    *p++ = '|';
+    return p;
+  };
+  // The peer column of an IPv6 prefix line over IPv4 transport: QUIRK for *_LOCAL records,
+  // bgpdump formats the IPv4 address octets as an IPv6 address.
+  auto v6_prefix_peer = [&](char* p) {
+    if (v6_transport) return peer_text(p, true);
+    if (!u.local || u.mrtd) return peer_text(p, false);
+    p = bgpdump_ipv6(u.peer.peer_ip.octets.data(), p);
+    *p++ = '|';
+    p = put_u32(u.peer.peer_as, p);
+    *p++ = '|';
+    return p;
+  };
+
+  line_start(format, r.header.seconds, r.header.microseconds, et, "W");
+  auto withdraw_lines = [&](wire::Bytes field, wire::Afi afi) {
+    wire::NlriReader rd(field, afi, u.add_path);
+    wire::NlriEntry n;
+    while (rd.next(n)) {
+      char* p = out_.reserve(head_.size() + 160);
+      std::memcpy(p, head_.data(), head_.size());
+      p += head_.size();
+      if (afi == wire::Afi::Ipv6) p = v6_prefix_peer(p);
+      else p = peer_text(p, v6_transport && !u.mrtd);
+      p = put_addr(n.prefix.address, afi == wire::Afi::Ipv6, p);
+      *p++ = '/';
+      p = put_u32(n.prefix.length, p);
+      if (u.add_path) {
+        *p++ = '|';
+        p = put_u32(n.path_id, p);
+      }
+      *p++ = '\n';
+      out_.advance(p);
+    }
+  };
+  withdraw_lines(u.update.withdrawn, wire::Afi::Ipv4);
+  if (have_mp_unreach) withdraw_lines(a.mp_unreach.nlri, static_cast<wire::Afi>(a.mp_unreach.afi));
+  if (u.withdraw_all) {  // RFC 7606 treat-as-withdraw: the announced routes are withdrawn
+    withdraw_lines(u.update.nlri, wire::Afi::Ipv4);
+    if (have_mp_reach) withdraw_lines(a.mp_reach.nlri, static_cast<wire::Afi>(a.mp_reach.afi));
+    return;
+  }
+  if (u.update.nlri.empty() && !(have_mp_reach && !a.mp_reach.nlri.empty())) return;
+
+  attribute_texts(a, u.four_octet_as);
+  line_start(format, r.header.seconds, r.header.microseconds, et, "A");
+  const char* origin = origin_text(a);
+  const std::size_t origin_len = std::strlen(origin);
+  const std::uint8_t none[4] = {255, 255, 255, 255};
+
+  // Legacy IPv4 NLRI: table_line_announce (or mrtd_table_line_announce for type 5).
+  {
+    wire::NlriReader rd(u.update.nlri, wire::Afi::Ipv4, u.add_path);
+    wire::NlriEntry n;
+    while (rd.next(n)) {
+      char* p = out_.reserve(head_.size() + 160 + as_path_.size());
+      std::memcpy(p, head_.data(), head_.size());
+      p += head_.size();
+      p = peer_text(p, v6_transport && !u.mrtd);
+      p = wire::format_ipv4(n.prefix.address.octets.data(), p);
+      *p++ = '/';
+      p = put_u32(n.prefix.length, p);
+      *p++ = '|';
+      if (u.add_path) {
+        p = put_u32(n.path_id, p);
+        *p++ = '|';
+      }
+      std::memcpy(p, as_path_.data(), as_path_.size());
+      p += as_path_.size();
+      *p++ = '|';
+      std::memcpy(p, origin, origin_len);
+      p += origin_len;
+      if (opt_.human_time) {
+        *p++ = '\n';
+        out_.advance(p);
+        continue;
+      }
+      *p++ = '|';
+      p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : none, p);
+      *p++ = '|';
+      out_.advance(p);
+      pref_med(a, false);
+      if (u.mrtd) {  // mrtd_table_line_announce: no -l / -u columns
+        out_.put(communities_);
+        out_.put('|');
+        out_.put(find_raw(a, AttrType::AtomicAggregate) ? "AG|" : "NAG|");
+        out_.put(aggregator_);
+        out_.put("|\n");
+        continue;
+      }
+      tail_after_next_hop(a);
+    }
+  }
+  if (!have_mp_reach) return;
+  const auto& m = a.mp_reach;
+  const bool nh_ok = m.next_hop_length == 4 || m.next_hop_length == 16 || m.next_hop_length == 32;
+  auto next_hop_text = [&](char* p) {
+    return m.next_hop_length == 4 ? wire::format_ipv4(m.next_hop.data(), p) : bgpdump_ipv6(m.next_hop.data(), p);
+  };
+  const bool v6 = m.afi == 2;
+  wire::NlriReader rd(m.nlri, static_cast<wire::Afi>(m.afi), u.add_path);
+  wire::NlriEntry n;
+  while (rd.next(n)) {
+    char* p = out_.reserve(head_.size() + 200 + as_path_.size());
+    std::memcpy(p, head_.data(), head_.size());
+    p += head_.size();
+    p = peer_text(p, v6_transport);  // table_line_announce6 uses the transport family
+    p = put_addr(n.prefix.address, v6, p);
+    *p++ = '/';
+    p = put_u32(n.prefix.length, p);
+    *p++ = '|';
+    if (u.add_path) {
+      p = put_u32(n.path_id, p);
+      *p++ = '|';
+    }
+    if (opt_.human_time) {
+      std::memcpy(p, as_path_.data(), as_path_.size());
+      p += as_path_.size();
+      *p++ = '|';
+      std::memcpy(p, origin, origin_len);
+      p += origin_len;
+      *p++ = '\n';
+      out_.advance(p);
+      continue;
+    }
+    if (v6) {
+      // table_line_announce6: the whole aspath..med block exists only with a known next hop length.
+      if (nh_ok) {
+        std::memcpy(p, as_path_.data(), as_path_.size());
+        p += as_path_.size();
+        *p++ = '|';
+        std::memcpy(p, origin, origin_len);
+        p += origin_len;
+        *p++ = '|';
+        p = next_hop_text(p);
+        *p++ = '|';
+        out_.advance(p);
+        pref_med(a, false);
+      } else {
+        out_.advance(p);
+      }
+    } else {
+      // table_line_announce_1: aspath and origin always, next hop block when known, %d numbers.
+      std::memcpy(p, as_path_.data(), as_path_.size());
+      p += as_path_.size();
+      *p++ = '|';
+      std::memcpy(p, origin, origin_len);
+      p += origin_len;
+      *p++ = '|';
+      if (nh_ok) {
+        p = next_hop_text(p);
+        *p++ = '|';
+        out_.advance(p);
+        pref_med(a, true);
+      } else {
+        out_.advance(p);
+      }
+    }
+    tail_after_next_hop(a);
+  }
+}
+
+}  // namespace bgpfa::app

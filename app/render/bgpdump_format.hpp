@@ -1,0 +1,53 @@
+// bgpdump 1.6 one-line output (-m / -M), byte for byte, quirks included (see bgpdump_format.cpp).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "app/render/dump_sink.hpp"
+#include "app/render/out_buffer.hpp"
+
+namespace bgpfa::app {
+
+struct BgpdumpOptions {
+  bool human_time = false;       // -M: MM/DD/YY HH:MM:SS and short announcement lines
+  bool change_time = false;      // -t change: RIB lines carry the route's origination time
+  bool packet_index = false;     // -p
+  bool large_communities = false;  // -l
+  bool unknown_attributes = false; // -u
+};
+
+class BgpdumpFormat final : public DumpSink {
+ public:
+  BgpdumpFormat(OutBuffer& out, BgpdumpOptions opt) : out_(out), opt_(opt) {}
+  void table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const wire::PathAttributes& a) override;
+  void rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e, const mrt::PeerEntry& peer,
+                 const wire::PathAttributes& a) override;
+  void state_change(const mrt::Record& r, const mrt::StateChange& s, bool mrtd) override;
+  void update(const UpdateInfo& u) override;
+  void other_message(const mrt::Record&, const mrt::Bgp4mpMessage&, wire::MessageType, wire::Bytes) override {}
+  void peer_index_table(const mrt::Record&, const mrt::PeerIndexTable&) override {}
+
+  // bgpdump's text for an AS path (AS4_PATH merged its own way); exposed for tests.
+  [[nodiscard]] static std::string as_path_text(const wire::PathAttributes& a, bool four_octet_as);
+
+ private:
+  void line_start(const char* format, std::uint32_t seconds, std::uint32_t usec, bool et, const char* kind);
+  void time_text(std::uint32_t seconds, std::uint32_t usec, bool et);
+  void attribute_texts(const wire::PathAttributes& a, bool four_octet_as);
+  void tail_after_next_hop(const wire::PathAttributes& a);
+  void pref_med(const wire::PathAttributes& a, bool signed_fmt);
+
+  OutBuffer& out_;
+  BgpdumpOptions opt_;
+  // Per attribute set, rebuilt for each record or RIB entry.
+  std::string as_path_;
+  std::string communities_;
+  std::string large_communities_;
+  std::string aggregator_;
+  std::string unknown_;
+  std::string time_;
+  std::string head_;
+  std::vector<std::uint8_t> merged_;
+};
+
+}  // namespace bgpfa::app

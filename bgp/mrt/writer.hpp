@@ -1,0 +1,22 @@
+// MRT record encoders: BGP4MP_ET messages and state changes (captures, scenario fixtures, tests).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "bgp/mrt/bgp4mp.hpp"
+
+namespace bgpfa::mrt {
+
+struct Timestamp {
+  std::uint32_t seconds = 0;
+  std::uint32_t microseconds = 0;
+};
+
+// Appends one BGP4MP_ET MESSAGE_AS4[_ADDPATH] record carrying a received BGP message.
+void append_bgp4mp_et_message(std::vector<std::uint8_t>& out, Timestamp t, const Bgp4mpPeer& peer, bool add_path,
+                              Bytes bgp_message);
+// Appends one BGP4MP_ET STATE_CHANGE_AS4 record.
+void append_bgp4mp_et_state_change(std::vector<std::uint8_t>& out, Timestamp t, const Bgp4mpPeer& peer,
+                                   std::uint16_t old_state, std::uint16_t new_state);
+
+}  // namespace bgpfa::mrt

@@ -1,0 +1,83 @@
+#include "bgp/wire/ip.hpp"
+
+#include <cstring>
+
+#include "bgp/wire/bytes.hpp"
+
+namespace bgpfa::wire {
+
+IpAddress IpAddress::v4(std::uint32_t host_order) noexcept {
+  IpAddress a;
+  store_u32(a.octets.data(), host_order);
+  return a;
+}
+
+IpAddress IpAddress::from_bytes(Afi afi, const std::uint8_t* p) noexcept {
+  IpAddress a;
+  a.afi = afi;
+  std::memcpy(a.octets.data(), p, address_octets(afi));
+  return a;
+}
+
+std::uint32_t IpAddress::v4_value() const noexcept { return load_u32(octets.data()); }
+
+char* format_ipv4(const std::uint8_t* o, char* out) noexcept {
+  for (int i = 0; i < 4; ++i) {
+    unsigned v = o[i];
+    if (v >= 100) {
+      *out++ = static_cast<char>('0' + v / 100);
+      *out++ = static_cast<char>('0' + (v / 10) % 10);
+    } else if (v >= 10) {
+      *out++ = static_cast<char>('0' + v / 10);
+    }
+    *out++ = static_cast<char>('0' + v % 10);
+    if (i != 3) *out++ = '.';
+  }
+  return out;
+}
+
+char* format_ipv6(const std::uint8_t* o, char* out) noexcept {
+  static constexpr char hex[] = "0123456789abcdef";
+  static constexpr std::uint8_t mapped_head[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(o, mapped_head, sizeof mapped_head) == 0) {  // RFC 5952 section 5
+    std::memcpy(out, "::ffff:", 7);
+    return format_ipv4(o + 12, out + 7);
+  }
+  std::uint16_t g[8];
+  for (int i = 0; i < 8; ++i) g[i] = load_u16(o + 2 * i);
+  // Compress the longest run (the first on ties) of at least two zero groups.
+  int best = -1, best_len = 1;
+  for (int i = 0; i < 8;) {
+    if (g[i] != 0) { ++i; continue; }
+    int j = i;
+    while (j < 8 && g[j] == 0) ++j;
+    if (j - i > best_len) { best = i; best_len = j - i; }
+    i = j;
+  }
+  for (int i = 0; i < 8; ++i) {
+    if (i == best) {
+      if (i == 0) *out++ = ':';
+      *out++ = ':';
+      i += best_len - 1;
+      continue;
+    }
+    unsigned v = g[i];
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      unsigned nib = (v >> shift) & 0xf;
+      if (nib || started || shift == 0) { *out++ = hex[nib]; started = true; }
+    }
+    if (i != 7) *out++ = ':';
+  }
+  return out;
+}
+
+std::string to_string(const IpAddress& a) {
+  char buf[64];
+  char* end = a.afi == Afi::Ipv6 ? format_ipv6(a.octets.data(), buf) : format_ipv4(a.octets.data(), buf);
+  return std::string(buf, end);
+}
+
+std::string to_string(const Prefix& p) { return to_string(p.address) + "/" + std::to_string(p.length); }
+
+}  // namespace bgpfa::wire
