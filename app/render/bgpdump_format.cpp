@@ -373,6 +373,8 @@ void BgpdumpFormat::rib_entry(const mrt::Record& r, const mrt::Rib& rib, const m
   // bgpdump decodes only the unicast RIB subtypes; RIB_GENERIC and multicast print nothing.
   const std::uint16_t st = r.header.subtype;
   if (!(st == 2 || st == 4 || st == 8 || st == 10)) return;
+  // Not a kept quirk: bgpdump 1.6's -t change for TABLE_DUMP_V2 reads a dangling stack slot
+  // (it prints 0 or garbage); we print the origination time it meant to.
   line_start(rib.add_path ? "TABLE_DUMP2_AP" : "TABLE_DUMP2", opt_.change_time ? e.originated : r.header.seconds, 0,
              false, "B");
   attribute_texts(a, true);
