@@ -79,17 +79,18 @@ class Dumper {
     fmt::print(stderr, "bgpfa: warning file={} record={} offset={} type={}: {}\n", file_, r.index, offset,
                mrt::type_name(r.header.type, r.header.subtype), what);
   }
-  void error(const mrt::Record& r, const DecodeError& e, std::string_view peer = {}) {
-    error(r, e.offset, peer.empty() ? describe_error(e) : fmt::format("peer {}: {}", peer, describe_error(e)));
+  void error(const mrt::Record& r, const DecodeError& e) { error(r, e.offset, describe_error(e)); }
+  void error(const mrt::Record& r, const DecodeError& e, const wire::IpAddress& peer) {
+    error(r, e.offset, fmt::format("peer {}: {}", wire::to_string(peer), describe_error(e)));
   }
   static std::string describe_error(const DecodeError& e) {
     return e.code == 0 ? e.what : wire::describe(e);
   }
 
   // Non-fatal attribute problems: errors when routes are lost, warnings when only an attribute is.
-  void attribute_problems(const mrt::Record& r, const wire::PathAttributes& a, std::string_view peer) {
+  void attribute_problems(const mrt::Record& r, const wire::PathAttributes& a, const wire::IpAddress& peer) {
     for (const auto& e : a.errors) {
-      const std::string msg = fmt::format("peer {}: {}", peer, wire::describe(e));
+      const std::string msg = fmt::format("peer {}: {}", wire::to_string(peer), wire::describe(e));
       if (e.action >= ErrorAction::TreatAsWithdraw) error(r, e.offset, msg);
       else warning(r, e.offset, msg);
     }
@@ -119,7 +120,7 @@ class Dumper {
     ctx.four_octet_as = t->four_octet_as;
     ctx.mrt_rib_entry = true;
     ctx.base_offset = r.body_offset() + t->attributes_offset;
-    const std::string peer = wire::to_string(t->peer_ip);
+    const wire::IpAddress& peer = t->peer_ip;
     if (auto fatal = wire::decode_path_attributes(t->attributes, ctx, false, attrs_)) return error(r, *fatal, peer);
     attribute_problems(r, attrs_, peer);
     if (attrs_.action < ErrorAction::TreatAsWithdraw) sink_.table_dump(r, t.value(), attrs_);
@@ -162,7 +163,7 @@ class Dumper {
       ctx.mrt_rib_entry = true;
       ctx.set_add_path_all(rib_.add_path);
       ctx.base_offset = r.body_offset() + e.attributes_offset;
-      const std::string peer_text = wire::to_string(peer.ip);
+      const wire::IpAddress& peer_text = peer.ip;
       if (auto fatal = wire::decode_path_attributes(e.attributes, ctx, false, attrs_)) {
         error(r, *fatal, peer_text);
         continue;
@@ -210,14 +211,14 @@ class Dumper {
 
   // A BGP message inside BGP4MP (with header) or the MRTD BGP type (UPDATE body only).
   void message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, bool mrtd) {
-    const std::string peer = wire::to_string(m.peer.peer_ip);
+    const wire::IpAddress& peer = m.peer.peer_ip;
     wire::Bytes body;
     std::size_t body_at = r.body_offset() + m.message_offset;
     if (!mrtd) {
       auto h = wire::decode_header(m.message, true, body_at);
       if (!h) return error(r, h.error(), peer);
       if (h->length > m.message.size()) {
-        error(r, body_at + 16, fmt::format("peer {}: BGP {} message of {} bytes cut to {} in the record", peer,
+        error(r, body_at + 16, fmt::format("peer {}: BGP {} message of {} bytes cut to {} in the record", wire::to_string(peer),
                                            wire::to_string(h->type), h->length, m.message.size()));
         return;
       }
@@ -247,7 +248,7 @@ class Dumper {
         if (mislabelled_++ == 0)
           warning(r, fatal->offset, fmt::format("peer {}: subtype says {} path identifiers but the UPDATE decodes only "
                                                 "{} them ({}); decoded {} (mislabelled ADD-PATH dump)",
-                                                peer, m.add_path ? "ADD-PATH" : "no", m.add_path ? "without" : "with",
+                                                wire::to_string(peer), m.add_path ? "ADD-PATH" : "no", m.add_path ? "without" : "with",
                                                 describe_error(*fatal), m.add_path ? "without" : "with them"));
         fatal.reset();
       } else {

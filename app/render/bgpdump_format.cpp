@@ -286,6 +286,15 @@ void BgpdumpFormat::time_text(std::uint32_t seconds, std::uint32_t usec, bool et
 
 void BgpdumpFormat::line_start(const char* format, std::uint32_t seconds, std::uint32_t usec, bool et,
                                const char* kind) {
+  if (format == head_format_ && kind == head_kind_ && seconds == head_seconds_ && usec == head_usec_ &&
+      et == head_et_ && (!opt_.packet_index || packet_index == head_index_) && !head_.empty())
+    return;
+  head_format_ = format;
+  head_kind_ = kind;
+  head_seconds_ = seconds;
+  head_usec_ = usec;
+  head_et_ = et;
+  head_index_ = packet_index;
   time_text(seconds, usec, et);
   head_ = format;
   head_ += '|';
@@ -327,12 +336,84 @@ void BgpdumpFormat::tail_after_next_hop(const PathAttributes& a) {
   out_.put('\n');
 }
 
+const std::string& BgpdumpFormat::rib_tail(const PathAttributes& a, bool four_octet_as, TailKind kind) {
+  // Identical attribute blocks render identically: cache the text after "prefix|[path id|]".
+  std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (static_cast<std::uint64_t>(kind) << 1) ^ four_octet_as ^ a.block.size();
+  std::size_t i = 0;
+  for (; i + 8 <= a.block.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, a.block.data() + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  for (; i < a.block.size(); ++i) h = (h ^ a.block[i]) * 0x100000001b3ull;
+  h ^= h >> 29;
+  TailCacheEntry& slot = tail_cache_[h % tail_cache_.size()];
+  if (slot.valid && slot.hash == h && slot.key.size() == a.block.size() &&
+      std::equal(a.block.begin(), a.block.end(), slot.key.begin()))
+    return slot.text;
+  slot.valid = true;
+  slot.hash = h;
+  slot.key.assign(a.block.begin(), a.block.end());
+  std::string& s = slot.text;
+  s.clear();
+  attribute_texts(a, four_octet_as);
+  s += as_path_;
+  s += '|';
+  s += origin_text(a);
+  if (opt_.human_time) {
+    s += '\n';
+    return s;
+  }
+  s += '|';
+  char buf[128];
+  char* p = buf;
+  const auto& m = a.mp_reach;
+  static constexpr std::uint8_t kNone[4] = {255, 255, 255, 255};
+  if (kind == TailKind::TableDumpV6 || kind == TailKind::TableDumpV4) {
+    if (a.has(AttrType::MpReachNlri) && (m.abbreviated || (m.afi == 2 && m.safi == 1)))
+      p = bgpdump_ipv6(m.next_hop.data(), p);  // QUIRK: formatted as IPv6 whatever its length
+    else
+      p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : kNone, p);
+  } else {
+    const bool mp = a.has(AttrType::MpReachNlri) && (m.abbreviated || ((m.afi == 1 || m.afi == 2) && m.safi == 1));
+    if (mp && m.next_hop_length == 4) p = wire::format_ipv4(m.next_hop.data(), p);
+    else if (mp && (m.next_hop_length == 16 || m.next_hop_length == 32)) p = bgpdump_ipv6(m.next_hop.data(), p);
+    else if (!mp) p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : kNone, p);
+  }
+  *p++ = '|';
+  p = put_u32(a.has(AttrType::LocalPref) ? a.local_pref : 0, p);
+  *p++ = '|';
+  p = put_u32(a.has(AttrType::MultiExitDisc) ? a.med : 0, p);
+  *p++ = '|';
+  s.append(buf, p);
+  append_tail_after_next_hop(s, a);
+  return s;
+}
+
+void BgpdumpFormat::append_tail_after_next_hop(std::string& s, const PathAttributes& a) {
+  s += communities_;
+  s += '|';
+  if (opt_.large_communities) {
+    s += large_communities_;
+    s += '|';
+  }
+  s += find_raw(a, AttrType::AtomicAggregate) ? "AG|" : "NAG|";
+  s += aggregator_;
+  s += '|';
+  if (opt_.unknown_attributes) {
+    s += unknown_;
+    s += '|';
+  }
+  s += '\n';
+}
+
 void BgpdumpFormat::table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const PathAttributes& a) {
   line_start("TABLE_DUMP", opt_.change_time ? t.originated : r.header.seconds, 0, false, "B");
   // QUIRK: only subtype 2 prints IPv6; the 4-octet-AS IPv6 subtype prints the first 4 octets.
   const bool v6 = r.header.subtype == 2;
-  attribute_texts(a, t.four_octet_as);
-  char* p = out_.reserve(head_.size() + 128 + as_path_.size());
+  const std::string& tail = rib_tail(a, t.four_octet_as, v6 ? TailKind::TableDumpV6 : TailKind::TableDumpV4);
+  char* p = out_.reserve(head_.size() + 128 + tail.size());
   std::memcpy(p, head_.data(), head_.size());
   p += head_.size();
   p = put_addr(t.peer_ip, v6, p);
@@ -343,29 +424,8 @@ void BgpdumpFormat::table_dump(const mrt::Record& r, const mrt::TableDumpRoute& 
   *p++ = '/';
   p = put_u32(t.prefix.length, p);
   *p++ = '|';
-  std::memcpy(p, as_path_.data(), as_path_.size());
-  p += as_path_.size();
-  *p++ = '|';
-  const char* origin = origin_text(a);
-  std::memcpy(p, origin, std::strlen(origin));
-  p += std::strlen(origin);
-  if (opt_.human_time) {
-    *p++ = '\n';
-    out_.advance(p);
-    return;
-  }
-  *p++ = '|';
-  const auto& m = a.mp_reach;
-  if (a.has(AttrType::MpReachNlri) && (m.abbreviated || (m.afi == 2 && m.safi == 1))) {
-    p = bgpdump_ipv6(m.next_hop.data(), p);  // QUIRK: formatted as IPv6 whatever its length
-  } else {
-    const std::uint8_t none[4] = {255, 255, 255, 255};
-    p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : none, p);
-  }
-  *p++ = '|';
-  out_.advance(p);
-  pref_med(a, false);
-  tail_after_next_hop(a);
+  std::memcpy(p, tail.data(), tail.size());
+  out_.advance(p + tail.size());
 }
 
 void BgpdumpFormat::rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e,
@@ -377,8 +437,8 @@ void BgpdumpFormat::rib_entry(const mrt::Record& r, const mrt::Rib& rib, const m
   // (it prints 0 or garbage); we print the origination time it meant to.
   line_start(rib.add_path ? "TABLE_DUMP2_AP" : "TABLE_DUMP2", opt_.change_time ? e.originated : r.header.seconds, 0,
              false, "B");
-  attribute_texts(a, true);
-  char* p = out_.reserve(head_.size() + 160 + as_path_.size());
+  const std::string& tail = rib_tail(a, true, TailKind::TableDumpV2);
+  char* p = out_.reserve(head_.size() + 160 + tail.size());
   std::memcpy(p, head_.data(), head_.size());
   p += head_.size();
   p = put_addr(peer.ip, peer.type & 1, p);
@@ -393,32 +453,8 @@ void BgpdumpFormat::rib_entry(const mrt::Record& r, const mrt::Rib& rib, const m
     p = put_u32(e.path_id, p);
     *p++ = '|';
   }
-  std::memcpy(p, as_path_.data(), as_path_.size());
-  p += as_path_.size();
-  *p++ = '|';
-  const char* origin = origin_text(a);
-  std::memcpy(p, origin, std::strlen(origin));
-  p += std::strlen(origin);
-  if (opt_.human_time) {
-    *p++ = '\n';
-    out_.advance(p);
-    return;
-  }
-  *p++ = '|';
-  const auto& m = a.mp_reach;
-  const bool mp = a.has(AttrType::MpReachNlri) && (m.abbreviated || ((m.afi == 1 || m.afi == 2) && m.safi == 1));
-  if (mp && m.next_hop_length == 4) {
-    p = wire::format_ipv4(m.next_hop.data(), p);
-  } else if (mp && (m.next_hop_length == 16 || m.next_hop_length == 32)) {
-    p = bgpdump_ipv6(m.next_hop.data(), p);
-  } else if (!mp) {
-    const std::uint8_t none[4] = {255, 255, 255, 255};
-    p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : none, p);
-  }
-  *p++ = '|';
-  out_.advance(p);
-  pref_med(a, false);
-  tail_after_next_hop(a);
+  std::memcpy(p, tail.data(), tail.size());
+  out_.advance(p + tail.size());
 }
 
 void BgpdumpFormat::state_change(const mrt::Record& r, const mrt::StateChange& s, bool mrtd) {

@@ -1,5 +1,6 @@
 // bgpdump 1.6 one-line output (-m / -M), byte for byte, quirks included (see bgpdump_format.cpp).
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,22 @@ class BgpdumpFormat final : public DumpSink {
   void time_text(std::uint32_t seconds, std::uint32_t usec, bool et);
   void attribute_texts(const wire::PathAttributes& a, bool four_octet_as);
   void tail_after_next_hop(const wire::PathAttributes& a);
+  enum class TailKind : std::uint8_t { TableDumpV4, TableDumpV6, TableDumpV2 };
+  const std::string& rib_tail(const wire::PathAttributes& a, bool four_octet_as, TailKind kind);
+  void append_tail_after_next_hop(std::string& s, const wire::PathAttributes& a);
+
+  struct TailCacheEntry {
+    bool valid = false;
+    std::uint64_t hash = 0;
+    std::vector<std::uint8_t> key;
+    std::string text;
+  };
+  std::vector<TailCacheEntry> tail_cache_ = std::vector<TailCacheEntry>(8192);
+  const char* head_format_ = nullptr;
+  const char* head_kind_ = nullptr;
+  std::uint32_t head_seconds_ = 0, head_usec_ = 0;
+  bool head_et_ = false;
+  std::uint64_t head_index_ = ~0ull;
   void pref_med(const wire::PathAttributes& a, bool signed_fmt);
 
   OutBuffer& out_;

@@ -126,6 +126,7 @@ class CompressedSource final : public ByteSource {
     std::size_t got = 0;
     while (got < n) {
       if (pos_ == cur_.size()) {
+        if (got > 0) return got;  // hand over what we have instead of waiting for more
         std::unique_lock lk(mu_);
         cv_.wait(lk, [&] { return !queue_.empty() || done_; });
         if (queue_.empty()) {
@@ -150,8 +151,8 @@ class CompressedSource final : public ByteSource {
   std::uint64_t stored_consumed() const noexcept override { return f_->consumed.load(std::memory_order_relaxed); }
 
  private:
-  static constexpr std::size_t kChunk = 1 << 20;
-  static constexpr std::size_t kMaxQueued = 8;
+  static constexpr std::size_t kChunk = 256 << 10;
+  static constexpr std::size_t kMaxQueued = 16;
 
   void run() {
     namespace io = boost::iostreams;

@@ -14,7 +14,7 @@ enum class Compression { None, Gzip, Bzip2, Xz, Zstd };
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
-  // Reads up to n bytes; returns 0 at end of input. Throws std::runtime_error on I/O or
+  // Reads up to n bytes, possibly fewer when that is what is ready; returns 0 only at the end. Throws std::runtime_error on I/O or
   // decompression failure (the message says what and where).
   virtual std::size_t read(std::uint8_t* dst, std::size_t n) = 0;
   [[nodiscard]] virtual Compression compression() const noexcept = 0;

@@ -44,7 +44,7 @@ std::string type_name(std::uint16_t type, std::uint16_t subtype) {
 }
 
 Reader::Reader(std::unique_ptr<ByteSource> src, std::string name) : src_(std::move(src)), name_(std::move(name)) {
-  buf_.resize(4u << 20);
+  buf_.resize(1u << 20);
 }
 
 Reader::Reader(const std::string& path) : Reader(open_input(path), path == "-" ? "<stdin>" : path) {}

@@ -234,6 +234,7 @@ void PathAttributes::clear() noexcept {
 std::optional<DecodeError> decode_path_attributes(Bytes block, const DecodeContext& ctx, bool has_nlri,
                                                   PathAttributes& out) {
   out.clear();
+  out.block = block;
   Decoder dec{ctx, out};
   std::size_t pos = 0;
   while (pos < block.size()) {

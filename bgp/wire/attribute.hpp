@@ -80,6 +80,7 @@ struct Aggregator {
 
 // Decoded view of one attribute block; spans point into the decoded buffer.
 struct PathAttributes {
+  Bytes block;  // the whole encoded attribute block (identical blocks decode identically)
   std::bitset<256> present;
   std::uint8_t origin = 2;
   AsPathView as_path;

@@ -1,0 +1,89 @@
+// bgpdump's text forms and the CLI's behaviour on bad input.
+#include <catch2/catch.hpp>
+
+#include "app/render/bgpdump_format.hpp"
+#include "app/render/json_format.hpp"
+#include "bgp/mrt/writer.hpp"
+#include "bgp/wire/update.hpp"
+#include "tests/app/run.hpp"
+#include "tests/hex.hpp"
+
+using namespace bgpfa;
+using bgpfa::test::hex;
+using bgpfa::test::run_bgpfa;
+using bgpfa::test::TempFile;
+
+namespace {
+std::string path_text(const char* attrs, bool four_octet) {
+  const auto b = hex(attrs);
+  wire::DecodeContext ctx;
+  ctx.four_octet_as = four_octet;
+  wire::PathAttributes a;
+  REQUIRE_FALSE(wire::decode_path_attributes(b, ctx, false, a));
+  return app::BgpdumpFormat::as_path_text(a, four_octet);
+}
+}  // namespace
+
+TEST_CASE("bgpdump AS path text: sets, confederations", "[app][bgpdump]") {
+  // SEQ(1 2) SET{3 4} CONFED_SEQ(5) CONFED_SET[6 7] SEQ(8)
+  CHECK(path_text("40022a 0202 00000001 00000002 0102 00000003 00000004 0301 00000005 0402 00000006 00000007 0201 00000008",
+                  true) == "1 2 {3,4} (5) [6,7] 8");
+  CHECK(path_text("40020a 0102 00000003 00000004", true) == "{3,4}");
+  CHECK(path_text("400200", true).empty());
+}
+
+TEST_CASE("bgpdump AS4_PATH merge, including its first-segment quirk", "[app][bgpdump]") {
+  // AS_PATH (2-octet): SEQ(100 23456) SET{200 300} ; AS4_PATH: SET{200 300}: 2 ASes kept.
+  CHECK(path_text("40020c 0202 0064 5ba0 0102 00c8 012c c0110a 0102 000000c8 0000012c", false) == "100 23456 {200,300}");
+  // AS_PATH SEQ(100) SEQ(200 300), AS4_PATH SEQ(4200000001): RFC 6793 gives "100 200 4200000001";
+  // bgpdump never leaves the first segment and prints "100 100 4200000001".
+  CHECK(path_text("40020a 0201 0064 0202 00c8 012c c01106 0201 fa56ea01", false) == "100 100 4200000001");
+  // Plain RFC case: 65001 23456 + AS4 4200000001 -> "65001 4200000001"
+  CHECK(path_text("400206 0202 fde9 5ba0 c01106 0201 fa56ea01", false) == "65001 4200000001");
+}
+
+TEST_CASE("JSON attributes are typed", "[app][json]") {
+  const auto b = hex("40010100 40020a 0202 0000fde9 0000fdea 400304c0000201 c00804 fde90064 c0200c 00000001 00000002 00000003");
+  wire::PathAttributes a;
+  REQUIRE_FALSE(wire::decode_path_attributes(b, wire::DecodeContext{}, true, a));
+  CHECK(app::JsonFormat::attributes_json(a, true) ==
+        R"({"origin":"IGP","as_path":[{"sequence":[65001,65002]}],"next_hop":"192.0.2.1","communities":["65001:100"],"large_communities":["1:2:3"]})");
+}
+
+TEST_CASE("mrt dump on a scripted capture: bgpdump lines, JSON, and a malformed UPDATE", "[app][cli]") {
+  mrt::Bgp4mpPeer peer;
+  peer.peer_as = 12076;
+  peer.local_as = 65515;
+  peer.peer_ip = wire::IpAddress::v4(0xc0000201);
+  peer.local_ip = wire::IpAddress::v4(0xc0000264);
+  std::vector<std::uint8_t> dump;
+  mrt::append_bgp4mp_et_state_change(dump, {1700000000, 5}, peer, 5, 6);
+  mrt::append_bgp4mp_et_message(dump, {1700000001, 250000}, peer, false,
+                                wire::encode_update({}, hex("40010100 400206 0201 00002f2c 400304c0000201"), hex("180a0102")));
+  // ORIGIN value 7: RFC 7606 treat-as-withdraw.
+  mrt::append_bgp4mp_et_message(dump, {1700000002, 0}, peer, false,
+                                wire::encode_update({}, hex("40010107 400206 0201 00002f2c 400304c0000201"), hex("180a0103")));
+  TempFile f;
+  f.write(dump);
+  auto r = run_bgpfa("mrt dump -m " + f.path());
+  CHECK(r.out ==
+        "BGP4MP_ET|1700000000.000005|STATE|192.0.2.1|12076|5|6\n"
+        "BGP4MP_ET|1700000001.250000|A|192.0.2.1|12076|10.1.2.0/24|12076|IGP|192.0.2.1|0|0||NAG||\n"
+        "BGP4MP_ET|1700000002.000000|W|192.0.2.1|12076|10.1.3.0/24\n");
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("record=2") && Catch::Contains("Invalid ORIGIN Attribute") &&
+                        Catch::Contains("treat-as-withdraw") && Catch::Contains("peer 192.0.2.1"));
+  auto j = run_bgpfa("mrt dump --json " + f.path());
+  CHECK_THAT(j.out, Catch::Contains(R"({"type":"state","mrt":"BGP4MP_ET/STATE_CHANGE_AS4","record":0,"time":"2023-11-14T22:13:20.000005Z")"));
+  CHECK_THAT(j.out, Catch::Contains(R"("prefix":"10.1.2.0/24","attributes":{"origin":"IGP","as_path":[{"sequence":[12076]}])"));
+  auto human = run_bgpfa("mrt dump -M " + f.path());
+  CHECK_THAT(human.out, Catch::Contains("BGP4MP_ET|11/14/23 22:13:21.250000|A|192.0.2.1|12076|10.1.2.0/24|12076|IGP\n"));
+}
+
+TEST_CASE("CLI errors are clear", "[app][cli]") {
+  auto r = run_bgpfa("mrt dump -m /nonexistent.mrt");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("/nonexistent.mrt: cannot open"));
+  auto both = run_bgpfa("mrt dump -m -M /dev/null");
+  CHECK(both.status == 2);
+}
