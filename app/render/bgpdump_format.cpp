@@ -269,6 +269,10 @@ void BgpdumpFormat::attribute_texts(const PathAttributes& a, bool four_octet_as)
 }
 
 void BgpdumpFormat::time_text(std::uint32_t seconds, std::uint32_t usec, bool et) {
+  if (!time_.empty() && seconds == time_seconds_ && usec == time_usec_ && et == time_et_) return;
+  time_seconds_ = seconds;
+  time_usec_ = usec;
+  time_et_ = et;
   char buf[64];
   char* e;
   if (opt_.human_time) {
@@ -280,7 +284,11 @@ void BgpdumpFormat::time_text(std::uint32_t seconds, std::uint32_t usec, bool et
   } else {
     e = OutBuffer::format_u64(seconds, buf);
   }
-  if (et) e = fmt::format_to(e, ".{:06}", usec);
+  if (et) {
+    *e++ = '.';
+    for (int i = 5; i >= 0; --i, usec /= 10) e[i] = static_cast<char>('0' + usec % 10);
+    e += 6;
+  }
   time_.assign(buf, e);
 }
 
@@ -306,34 +314,6 @@ void BgpdumpFormat::line_start(const char* format, std::uint32_t seconds, std::u
   head_ += '|';
   head_ += kind;
   head_ += '|';
-}
-
-void BgpdumpFormat::pref_med(const PathAttributes& a, bool signed_fmt) {
-  char* p = out_.reserve(32);
-  const std::uint32_t pref = a.has(AttrType::LocalPref) ? a.local_pref : 0;
-  const std::uint32_t med = a.has(AttrType::MultiExitDisc) ? a.med : 0;
-  p = signed_fmt ? put_i32(pref, p) : put_u32(pref, p);
-  *p++ = '|';
-  p = signed_fmt ? put_i32(med, p) : put_u32(med, p);
-  *p++ = '|';
-  out_.advance(p);
-}
-
-void BgpdumpFormat::tail_after_next_hop(const PathAttributes& a) {
-  out_.put(communities_);
-  out_.put('|');
-  if (opt_.large_communities) {
-    out_.put(large_communities_);
-    out_.put('|');
-  }
-  out_.put(find_raw(a, AttrType::AtomicAggregate) ? "AG|" : "NAG|");
-  out_.put(aggregator_);
-  out_.put('|');
-  if (opt_.unknown_attributes) {
-    out_.put(unknown_);
-    out_.put('|');
-  }
-  out_.put('\n');
 }
 
 const std::string& BgpdumpFormat::rib_tail(const PathAttributes& a, bool four_octet_as, TailKind kind) {
@@ -474,6 +454,38 @@ void BgpdumpFormat::state_change(const mrt::Record& r, const mrt::StateChange& s
   out_.advance(p);
 }
 
+void BgpdumpFormat::prefix_lines(const std::string& head, wire::Bytes field, wire::Afi afi, bool add_path,
+                                 const std::string* tail) {
+  const bool v6 = afi == wire::Afi::Ipv6;
+  const std::size_t room = head.size() + 64 + (tail ? tail->size() : 0);
+  wire::NlriReader rd(field, afi, add_path);
+  wire::NlriEntry n;
+  while (rd.next(n)) {
+    char* p = out_.reserve(room);
+    std::memcpy(p, head.data(), head.size());
+    p += head.size();
+    p = v6 ? bgpdump_ipv6(n.prefix.address.octets.data(), p) : wire::format_ipv4(n.prefix.address.octets.data(), p);
+    *p++ = '/';
+    p = put_u32(n.prefix.length, p);
+    if (!tail) {  // withdrawal: optional path id, end of line
+      if (add_path) {
+        *p++ = '|';
+        p = put_u32(n.path_id, p);
+      }
+      *p++ = '\n';
+      out_.advance(p);
+      continue;
+    }
+    *p++ = '|';
+    if (add_path) {
+      p = put_u32(n.path_id, p);
+      *p++ = '|';
+    }
+    std::memcpy(p, tail->data(), tail->size());
+    out_.advance(p + tail->size());
+  }
+}
+
 void BgpdumpFormat::update(const UpdateInfo& u) {
   const mrt::Record& r = u.record;
   const PathAttributes& a = u.update.attributes;
@@ -483,177 +495,119 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
                                          : (u.add_path ? "BGP4MP_ET_AP" : "BGP4MP_ET"))
                               : (u.local ? (u.add_path ? "BGP4MP_LOCAL_AP" : "BGP4MP_LOCAL")
                                          : (u.add_path ? "BGP4MP_AP" : "BGP4MP"));
-  const bool v6_transport = u.peer.afi == 2;
-  const bool have_mp_reach = a.has(AttrType::MpReachNlri) && a.mp_reach.afi >= 1 && a.mp_reach.afi <= 2 &&
-                             a.mp_reach.safi >= 1 && a.mp_reach.safi <= 3;
-  const bool have_mp_unreach = a.has(AttrType::MpUnreachNlri) && a.mp_unreach.afi >= 1 && a.mp_unreach.afi <= 2 &&
-                               a.mp_unreach.safi >= 1 && a.mp_unreach.safi <= 3;
+  const bool v6_transport = u.peer.afi == 2 && !u.mrtd;
+  auto known = [](std::uint16_t afi, std::uint8_t safi) { return afi >= 1 && afi <= 2 && safi >= 1 && safi <= 3; };
+  const bool have_mp_reach = a.has(AttrType::MpReachNlri) && known(a.mp_reach.afi, a.mp_reach.safi);
+  const bool have_mp_unreach = a.has(AttrType::MpUnreachNlri) && known(a.mp_unreach.afi, a.mp_unreach.safi);
 
-  auto peer_text = [&](char* p, bool as_v6) {
-    p = put_addr(u.peer.peer_ip, as_v6, p);
+  // "peer|as|" as bgpdump prints it for each kind of line.
+  auto peer_column = [&](std::string& s, bool as_v6, bool v4_octets_as_v6) {
+    char buf[64];
+    char* p = v4_octets_as_v6 ? bgpdump_ipv6(u.peer.peer_ip.octets.data(), buf) : put_addr(u.peer.peer_ip, as_v6, buf);
     *p++ = '|';
     p = put_u32(u.peer.peer_as, p);
     *p++ = '|';
-    return p;
+    s.append(buf, p);
   };
-  // The peer column of an IPv6 prefix line over IPv4 transport: QUIRK for *_LOCAL records,
-  // bgpdump formats the IPv4 address octets as an IPv6 address.
-  auto v6_prefix_peer = [&](char* p) {
-    if (v6_transport) return peer_text(p, true);
-    if (!u.local || u.mrtd) return peer_text(p, false);
-    p = bgpdump_ipv6(u.peer.peer_ip.octets.data(), p);
-    *p++ = '|';
-    p = put_u32(u.peer.peer_as, p);
-    *p++ = '|';
-    return p;
+  auto head_for = [&](const char* kind, bool as_v6, bool v4_octets_as_v6) {
+    line_start(format, r.header.seconds, r.header.microseconds, et, kind);
+    std::string h = head_;
+    peer_column(h, as_v6, v4_octets_as_v6);
+    return h;
   };
 
-  line_start(format, r.header.seconds, r.header.microseconds, et, "W");
-  auto withdraw_lines = [&](wire::Bytes field, wire::Afi afi) {
-    wire::NlriReader rd(field, afi, u.add_path);
-    wire::NlriEntry n;
-    while (rd.next(n)) {
-      char* p = out_.reserve(head_.size() + 160);
-      std::memcpy(p, head_.data(), head_.size());
-      p += head_.size();
-      if (afi == wire::Afi::Ipv6) p = v6_prefix_peer(p);
-      else p = peer_text(p, v6_transport && !u.mrtd);
-      p = put_addr(n.prefix.address, afi == wire::Afi::Ipv6, p);
-      *p++ = '/';
-      p = put_u32(n.prefix.length, p);
-      if (u.add_path) {
-        *p++ = '|';
-        p = put_u32(n.path_id, p);
-      }
-      *p++ = '\n';
-      out_.advance(p);
+  // Withdrawals: legacy field, then MP_UNREACH_NLRI (and, under treat-as-withdraw, the announced
+  // prefixes too). QUIRK: an IPv6 prefix over IPv4 transport in a *_LOCAL record gets the IPv4
+  // peer octets formatted as IPv6.
+  const bool any_withdraw = !u.update.withdrawn.empty() || (have_mp_unreach && !a.mp_unreach.nlri.empty()) ||
+                            (u.withdraw_all && (!u.update.nlri.empty() || (have_mp_reach && !a.mp_reach.nlri.empty())));
+  if (any_withdraw) {
+    const std::string w4 = head_for("W", v6_transport, false);
+    const std::string w6 = head_for("W", v6_transport, !v6_transport && u.local && !u.mrtd);
+    auto withdraw = [&](wire::Bytes field, wire::Afi afi) {
+      if (!field.empty()) prefix_lines(afi == wire::Afi::Ipv6 ? w6 : w4, field, afi, u.add_path, nullptr);
+    };
+    withdraw(u.update.withdrawn, wire::Afi::Ipv4);
+    if (have_mp_unreach) withdraw(a.mp_unreach.nlri, static_cast<wire::Afi>(a.mp_unreach.afi));
+    if (u.withdraw_all) {  // RFC 7606 treat-as-withdraw: the announced routes are withdrawn
+      withdraw(u.update.nlri, wire::Afi::Ipv4);
+      if (have_mp_reach) withdraw(a.mp_reach.nlri, static_cast<wire::Afi>(a.mp_reach.afi));
+      return;
     }
-  };
-  withdraw_lines(u.update.withdrawn, wire::Afi::Ipv4);
-  if (have_mp_unreach) withdraw_lines(a.mp_unreach.nlri, static_cast<wire::Afi>(a.mp_unreach.afi));
-  if (u.withdraw_all) {  // RFC 7606 treat-as-withdraw: the announced routes are withdrawn
-    withdraw_lines(u.update.nlri, wire::Afi::Ipv4);
-    if (have_mp_reach) withdraw_lines(a.mp_reach.nlri, static_cast<wire::Afi>(a.mp_reach.afi));
-    return;
   }
-  if (u.update.nlri.empty() && !(have_mp_reach && !a.mp_reach.nlri.empty())) return;
+  const bool mp_announce = have_mp_reach && !a.mp_reach.nlri.empty();
+  if (u.update.nlri.empty() && !mp_announce) return;
 
   attribute_texts(a, u.four_octet_as);
-  line_start(format, r.header.seconds, r.header.microseconds, et, "A");
+  const std::string head = head_for("A", v6_transport, false);
   const char* origin = origin_text(a);
-  const std::size_t origin_len = std::strlen(origin);
-  const std::uint8_t none[4] = {255, 255, 255, 255};
+  static constexpr std::uint8_t kNone[4] = {255, 255, 255, 255};
+  char num[48];
 
-  // Legacy IPv4 NLRI: table_line_announce (or mrtd_table_line_announce for type 5).
-  {
-    wire::NlriReader rd(u.update.nlri, wire::Afi::Ipv4, u.add_path);
-    wire::NlriEntry n;
-    while (rd.next(n)) {
-      char* p = out_.reserve(head_.size() + 160 + as_path_.size());
-      std::memcpy(p, head_.data(), head_.size());
-      p += head_.size();
-      p = peer_text(p, v6_transport && !u.mrtd);
-      p = wire::format_ipv4(n.prefix.address.octets.data(), p);
-      *p++ = '/';
-      p = put_u32(n.prefix.length, p);
+  // Legacy IPv4 NLRI: table_line_announce (mrtd_table_line_announce for the MRTD type).
+  if (!u.update.nlri.empty()) {
+    std::string& t = tail_;
+    t = as_path_;
+    t += '|';
+    t += origin;
+    if (opt_.human_time) {
+      t += '\n';
+    } else {
+      t += '|';
+      char* p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : kNone, num);
       *p++ = '|';
-      if (u.add_path) {
-        p = put_u32(n.path_id, p);
-        *p++ = '|';
+      t.append(num, p);
+      append_pref_med(t, a, false);
+      if (u.mrtd) {  // no -l / -u columns
+        t += communities_;
+        t += find_raw(a, AttrType::AtomicAggregate) ? "|AG|" : "|NAG|";
+        t += aggregator_;
+        t += "|\n";
+      } else {
+        append_tail_after_next_hop(t, a);
       }
-      std::memcpy(p, as_path_.data(), as_path_.size());
-      p += as_path_.size();
-      *p++ = '|';
-      std::memcpy(p, origin, origin_len);
-      p += origin_len;
-      if (opt_.human_time) {
-        *p++ = '\n';
-        out_.advance(p);
-        continue;
-      }
-      *p++ = '|';
-      p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : none, p);
-      *p++ = '|';
-      out_.advance(p);
-      pref_med(a, false);
-      if (u.mrtd) {  // mrtd_table_line_announce: no -l / -u columns
-        out_.put(communities_);
-        out_.put('|');
-        out_.put(find_raw(a, AttrType::AtomicAggregate) ? "AG|" : "NAG|");
-        out_.put(aggregator_);
-        out_.put("|\n");
-        continue;
-      }
-      tail_after_next_hop(a);
     }
+    prefix_lines(head, u.update.nlri, wire::Afi::Ipv4, u.add_path, &t);
   }
-  if (!have_mp_reach) return;
+  if (!mp_announce) return;
+
   const auto& m = a.mp_reach;
   const bool nh_ok = m.next_hop_length == 4 || m.next_hop_length == 16 || m.next_hop_length == 32;
-  auto next_hop_text = [&](char* p) {
-    return m.next_hop_length == 4 ? wire::format_ipv4(m.next_hop.data(), p) : bgpdump_ipv6(m.next_hop.data(), p);
-  };
   const bool v6 = m.afi == 2;
-  wire::NlriReader rd(m.nlri, static_cast<wire::Afi>(m.afi), u.add_path);
-  wire::NlriEntry n;
-  while (rd.next(n)) {
-    char* p = out_.reserve(head_.size() + 200 + as_path_.size());
-    std::memcpy(p, head_.data(), head_.size());
-    p += head_.size();
-    p = peer_text(p, v6_transport);  // table_line_announce6 uses the transport family
-    p = put_addr(n.prefix.address, v6, p);
-    *p++ = '/';
-    p = put_u32(n.prefix.length, p);
-    *p++ = '|';
-    if (u.add_path) {
-      p = put_u32(n.path_id, p);
-      *p++ = '|';
+  std::string& t = tail_;
+  t.clear();
+  if (opt_.human_time) {
+    t = as_path_ + "|" + origin + "\n";
+  } else {
+    // table_line_announce6 prints aspath..med only with a known next-hop length;
+    // table_line_announce_1 (IPv4) always prints aspath and origin, and %d numbers.
+    if (!v6 || nh_ok) {
+      t += as_path_;
+      t += '|';
+      t += origin;
+      t += '|';
     }
-    if (opt_.human_time) {
-      std::memcpy(p, as_path_.data(), as_path_.size());
-      p += as_path_.size();
+    if (nh_ok) {
+      char* p = m.next_hop_length == 4 ? wire::format_ipv4(m.next_hop.data(), num) : bgpdump_ipv6(m.next_hop.data(), num);
       *p++ = '|';
-      std::memcpy(p, origin, origin_len);
-      p += origin_len;
-      *p++ = '\n';
-      out_.advance(p);
-      continue;
+      t.append(num, p);
+      append_pref_med(t, a, !v6);
     }
-    if (v6) {
-      // table_line_announce6: the whole aspath..med block exists only with a known next hop length.
-      if (nh_ok) {
-        std::memcpy(p, as_path_.data(), as_path_.size());
-        p += as_path_.size();
-        *p++ = '|';
-        std::memcpy(p, origin, origin_len);
-        p += origin_len;
-        *p++ = '|';
-        p = next_hop_text(p);
-        *p++ = '|';
-        out_.advance(p);
-        pref_med(a, false);
-      } else {
-        out_.advance(p);
-      }
-    } else {
-      // table_line_announce_1: aspath and origin always, next hop block when known, %d numbers.
-      std::memcpy(p, as_path_.data(), as_path_.size());
-      p += as_path_.size();
-      *p++ = '|';
-      std::memcpy(p, origin, origin_len);
-      p += origin_len;
-      *p++ = '|';
-      if (nh_ok) {
-        p = next_hop_text(p);
-        *p++ = '|';
-        out_.advance(p);
-        pref_med(a, true);
-      } else {
-        out_.advance(p);
-      }
-    }
-    tail_after_next_hop(a);
+    append_tail_after_next_hop(t, a);
   }
+  prefix_lines(head, m.nlri, static_cast<wire::Afi>(m.afi), u.add_path, &t);
+}
+
+void BgpdumpFormat::append_pref_med(std::string& t, const PathAttributes& a, bool signed_fmt) {
+  char buf[32];
+  char* p = buf;
+  const std::uint32_t pref = a.has(AttrType::LocalPref) ? a.local_pref : 0;
+  const std::uint32_t med = a.has(AttrType::MultiExitDisc) ? a.med : 0;
+  p = signed_fmt ? put_i32(pref, p) : put_u32(pref, p);
+  *p++ = '|';
+  p = signed_fmt ? put_i32(med, p) : put_u32(med, p);
+  *p++ = '|';
+  t.append(buf, p);
 }
 
 }  // namespace bgpfa::app

@@ -35,7 +35,6 @@ class BgpdumpFormat final : public DumpSink {
   void line_start(const char* format, std::uint32_t seconds, std::uint32_t usec, bool et, const char* kind);
   void time_text(std::uint32_t seconds, std::uint32_t usec, bool et);
   void attribute_texts(const wire::PathAttributes& a, bool four_octet_as);
-  void tail_after_next_hop(const wire::PathAttributes& a);
   enum class TailKind : std::uint8_t { TableDumpV4, TableDumpV6, TableDumpV2 };
   const std::string& rib_tail(const wire::PathAttributes& a, bool four_octet_as, TailKind kind);
   void append_tail_after_next_hop(std::string& s, const wire::PathAttributes& a);
@@ -52,7 +51,13 @@ class BgpdumpFormat final : public DumpSink {
   std::uint32_t head_seconds_ = 0, head_usec_ = 0;
   bool head_et_ = false;
   std::uint64_t head_index_ = ~0ull;
-  void pref_med(const wire::PathAttributes& a, bool signed_fmt);
+  void append_pref_med(std::string& t, const wire::PathAttributes& a, bool signed_fmt);
+  // One line per prefix of `field`: head, prefix, then "|[path id|]" + tail, or for a
+  // withdrawal (tail == nullptr) "[|path id]\n".
+  void prefix_lines(const std::string& head, wire::Bytes field, wire::Afi afi, bool add_path, const std::string* tail);
+  std::string tail_;
+  std::uint32_t time_seconds_ = 0, time_usec_ = 0;
+  bool time_et_ = false;
 
   OutBuffer& out_;
   BgpdumpOptions opt_;

@@ -21,19 +21,44 @@ IpAddress IpAddress::from_bytes(Afi afi, const std::uint8_t* p) noexcept {
 
 std::uint32_t IpAddress::v4_value() const noexcept { return load_u32(octets.data()); }
 
-char* format_ipv4(const std::uint8_t* o, char* out) noexcept {
-  for (int i = 0; i < 4; ++i) {
-    unsigned v = o[i];
+namespace {
+struct OctetText {
+  char text[4];  // up to three digits, then padding
+  std::uint8_t len;
+};
+constexpr std::array<OctetText, 256> make_octets() {
+  std::array<OctetText, 256> t{};
+  for (unsigned v = 0; v < 256; ++v) {
+    auto& o = t[v];
     if (v >= 100) {
-      *out++ = static_cast<char>('0' + v / 100);
-      *out++ = static_cast<char>('0' + (v / 10) % 10);
+      o.text[0] = static_cast<char>('0' + v / 100);
+      o.text[1] = static_cast<char>('0' + (v / 10) % 10);
+      o.text[2] = static_cast<char>('0' + v % 10);
+      o.len = 3;
     } else if (v >= 10) {
-      *out++ = static_cast<char>('0' + v / 10);
+      o.text[0] = static_cast<char>('0' + v / 10);
+      o.text[1] = static_cast<char>('0' + v % 10);
+      o.len = 2;
+    } else {
+      o.text[0] = static_cast<char>('0' + v);
+      o.len = 1;
     }
-    *out++ = static_cast<char>('0' + v % 10);
-    if (i != 3) *out++ = '.';
+    o.text[o.len] = '.';
   }
-  return out;
+  return t;
+}
+constexpr auto kOctets = make_octets();
+}  // namespace
+
+char* format_ipv4(const std::uint8_t* o, char* out) noexcept {
+  // Each entry is "ddd." padded to 4 bytes: copy 4, advance by digits + dot.
+  for (int i = 0; i < 3; ++i) {
+    std::memcpy(out, kOctets[o[i]].text, 4);
+    out += kOctets[o[i]].len + 1;
+  }
+  const auto& last = kOctets[o[3]];
+  std::memcpy(out, last.text, 3);
+  return out + last.len;
 }
 
 char* format_ipv6(const std::uint8_t* o, char* out) noexcept {

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures (Ninja, Release, ccache) and builds bgpfa into ./build. Extra args go to cmake.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" "$@" >/dev/null
+cmake --build build -- -j"$(nproc)"

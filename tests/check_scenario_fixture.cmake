@@ -1,0 +1,15 @@
+# Regenerates the failover capture and compares it with the committed one, then checks that
+# `bgpfa mrt dump -m` of it still equals the pinned bgpdump output.
+execute_process(COMMAND ${GEN} ${OUT} RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "bgpfa-scenario failed: ${rc}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT} ${SRC}/fixtures/failover/capture.mrt RESULT_VARIABLE diff)
+if(diff)
+  message(FATAL_ERROR "fixtures/failover/capture.mrt is stale: rerun bgpfa-scenario")
+endif()
+execute_process(COMMAND ${BGPFA} mrt dump -m ${OUT} OUTPUT_FILE ${OUT}.txt RESULT_VARIABLE rc)
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}.txt ${SRC}/fixtures/failover/capture.bgpdump-m RESULT_VARIABLE diff)
+if(rc OR diff)
+  message(FATAL_ERROR "bgpfa mrt dump -m of the capture differs from bgpdump's pinned output")
+endif()
