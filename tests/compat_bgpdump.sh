@@ -12,8 +12,9 @@ command -v bgpdump >/dev/null || { echo "skipped: bgpdump is not installed"; exi
 fail=0
 for f in "$shared"/fixtures/mrt/ris/* "$shared"/fixtures/mrt/samples/*; do
   case $f in *bgpdump-vm*|*nlri_mask_trailing_bits*|*/bird_bgp) continue ;; esac
+  first=$(bgpdump -m "$f" 2>/dev/null | head -1)
   for opt in "-m" "-M" "-m -p" "-m -l" "-m -u" "-M -p -l -u" "-m -t change"; do
-    if [[ $opt == *change* ]] && bgpdump -m "$f" 2>/dev/null | head -1 | grep -q '^TABLE_DUMP2'; then continue; fi
+    if [[ $opt == *change* && $first == TABLE_DUMP2* ]]; then continue; fi
     if ! cmp -s <("$bgpfa" mrt dump $opt "$f" 2>/dev/null) <(bgpdump $opt "$f" 2>/dev/null); then
       echo "DIFF: bgpfa mrt dump $opt $f"
       fail=1
