@@ -45,7 +45,7 @@ class BgpdumpFormat final : public DumpSink {
     std::vector<std::uint8_t> key;
     std::string text;
   };
-  std::vector<TailCacheEntry> tail_cache_ = std::vector<TailCacheEntry>(8192);
+  std::vector<TailCacheEntry> tail_cache_;  // sized on first use: RIB dumps only
   const char* head_format_ = nullptr;
   const char* head_kind_ = nullptr;
   std::uint32_t head_seconds_ = 0, head_usec_ = 0;

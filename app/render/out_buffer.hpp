@@ -2,27 +2,31 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
-#include <vector>
 
 namespace bgpfa::app {
 
 class OutBuffer {
  public:
-  explicit OutBuffer(int fd, std::size_t capacity = 256 * 1024) : fd_(fd), buf_(capacity) {}
+  explicit OutBuffer(int fd, std::size_t capacity = 256 * 1024)
+      : fd_(fd), buf_(std::make_unique_for_overwrite<char[]>(capacity)), cap_(capacity) {}
   OutBuffer(const OutBuffer&) = delete;
   OutBuffer& operator=(const OutBuffer&) = delete;
   ~OutBuffer() { flush(); }
 
   // Room for n more bytes; returns where to write them (commit with advance()).
   char* reserve(std::size_t n) {
-    if (buf_.size() - len_ < n) {
+    if (cap_ - len_ < n) {
       flush();
-      if (buf_.size() < n) buf_.resize(n);
+      if (cap_ < n) {
+        buf_ = std::make_unique_for_overwrite<char[]>(n);
+        cap_ = n;
+      }
     }
-    return buf_.data() + len_;
+    return buf_.get() + len_;
   }
-  void advance(char* end) noexcept { len_ = static_cast<std::size_t>(end - buf_.data()); }
+  void advance(char* end) noexcept { len_ = static_cast<std::size_t>(end - buf_.get()); }
   void put(char c) { *reserve(1) = c; ++len_; }
   void put(std::string_view s) {
     char* p = reserve(s.size());
@@ -46,7 +50,8 @@ class OutBuffer {
 
  private:
   int fd_;
-  std::vector<char> buf_;
+  std::unique_ptr<char[]> buf_;
+  std::size_t cap_;
   std::size_t len_ = 0;
   bool failed_ = false;
 };

@@ -160,13 +160,13 @@ class CompressedSource final : public ByteSource {
     try {
       io::filtering_streambuf<io::input> in;
       switch (c_) {
-        case Compression::Gzip: in.push(io::gzip_decompressor()); break;
+        case Compression::Gzip: in.push(io::gzip_decompressor(io::zlib::default_window_bits, kChunk), kChunk); break;
         case Compression::Bzip2: in.push(io::bzip2_decompressor()); break;
         case Compression::Xz: in.push(io::lzma_decompressor()); break;
         case Compression::Zstd: in.push(io::zstd_decompressor()); break;
         case Compression::None: break;
       }
-      in.push(BoostRawSource{f_.get()});
+      in.push(BoostRawSource{f_.get()}, kChunk);
       for (;;) {
         std::vector<std::uint8_t> chunk(kChunk);
         std::size_t filled = 0;

@@ -43,9 +43,9 @@ std::string type_name(std::uint16_t type, std::uint16_t subtype) {
   return fmt::format("type {} subtype {}", type, subtype);
 }
 
-Reader::Reader(std::unique_ptr<ByteSource> src, std::string name) : src_(std::move(src)), name_(std::move(name)) {
-  buf_.resize(1u << 20);
-}
+Reader::Reader(std::unique_ptr<ByteSource> src, std::string name)
+    : src_(std::move(src)), name_(std::move(name)), buf_(std::make_unique_for_overwrite<std::uint8_t[]>(1u << 20)),
+      cap_(1u << 20) {}
 
 Reader::Reader(const std::string& path) : Reader(open_input(path), path == "-" ? "<stdin>" : path) {}
 
@@ -57,15 +57,20 @@ void Reader::report(std::uint64_t offset, std::string what) {
 bool Reader::ensure(std::size_t n) {
   while (end_ - begin_ < n) {
     if (eof_) return false;
-    if (begin_ + n > buf_.size()) {
-      if (begin_ > 0) {
-        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-        end_ -= begin_;
-        begin_ = 0;
+    if (begin_ + n > cap_) {
+      if (n > cap_) {
+        const std::size_t cap = n + (1u << 20);
+        auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(cap);
+        std::memcpy(bigger.get(), buf_.get() + begin_, end_ - begin_);
+        buf_ = std::move(bigger);
+        cap_ = cap;
+      } else if (begin_ > 0) {
+        std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
       }
-      if (n > buf_.size()) buf_.resize(n + (1u << 20));
+      end_ -= begin_;
+      begin_ = 0;
     }
-    const std::size_t r = src_->read(buf_.data() + end_, buf_.size() - end_);
+    const std::size_t r = src_->read(buf_.get() + end_, cap_ - end_);
     if (r == 0) eof_ = true;
     end_ += r;
   }
@@ -73,7 +78,7 @@ bool Reader::ensure(std::size_t n) {
 }
 
 bool Reader::plausible_header(std::size_t at, std::uint32_t& length) const {
-  const std::uint8_t* h = buf_.data() + at;
+  const std::uint8_t* h = buf_.get() + at;
   const std::uint32_t time = load_u32(h);
   const std::uint16_t type = load_u16(h + 4), subtype = load_u16(h + 6);
   length = load_u32(h + 8);
@@ -120,7 +125,7 @@ bool Reader::next(Record& out) {
       }
       return false;
     }
-    const std::uint8_t* h = buf_.data() + begin_;
+    const std::uint8_t* h = buf_.get() + begin_;
     RecordHeader hdr;
     hdr.seconds = load_u32(h);
     hdr.type = load_u16(h + 4);
@@ -140,7 +145,7 @@ bool Reader::next(Record& out) {
       begin_ = end_;
       return false;
     }
-    h = buf_.data() + begin_;
+    h = buf_.get() + begin_;
     out.offset = stream_pos_;
     out.index = index_++;
     std::size_t body_at = begin_ + kHeaderSize;
@@ -152,7 +157,7 @@ bool Reader::next(Record& out) {
       hdr.length -= 4;
     }
     out.header = hdr;
-    out.body = Bytes(buf_.data() + body_at, body_len);
+    out.body = Bytes(buf_.get() + body_at, body_len);
     begin_ += kHeaderSize + (et ? 4 : 0) + body_len;
     stream_pos_ += kHeaderSize + (et ? 4 : 0) + body_len;
     if (known_type(hdr.type, hdr.subtype)) last_time_ = hdr.seconds;

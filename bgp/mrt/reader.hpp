@@ -43,7 +43,8 @@ class Reader {
 
   std::unique_ptr<ByteSource> src_;
   std::string name_;
-  std::vector<std::uint8_t> buf_;
+  std::unique_ptr<std::uint8_t[]> buf_;  // not zero-filled: untouched pages cost nothing
+  std::size_t cap_ = 0;
   std::size_t begin_ = 0, end_ = 0;
   std::uint64_t stream_pos_ = 0;  // offset of buf_[begin_]
   std::uint64_t index_ = 0;
