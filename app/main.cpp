@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "app/cli/mrt_dump.hpp"
+#include "app/config/model.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"bgpfa: BGP route-propagation and failover analyzer"};
@@ -33,10 +34,23 @@ int main(int argc, char** argv) {
   dump->add_flag("--no-progress", [&](std::int64_t) { opt.progress = false; }, "never show progress");
   dump->add_option("FILE", opt.files, "MRT files (plain, gzip, bzip2, xz, zstd); - for stdin")->required();
 
+  auto* check = app.add_subcommand("check-config", "Parse and validate a configuration file");
+  std::string check_file;
+  check->add_option("FILE", check_file, "configuration file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (check->parsed()) {
+    const auto r = bgpfa::config::load_config(check_file);
+    for (const auto& e : r.errors) fmt::print(stderr, "{}\n", e.to_string());
+    if (!r.errors.empty()) return 1;
+    std::size_t er = 0, vpn = 0;
+    for (const auto& n : r.config.neighbors) (n.gateway == bgpfa::config::GatewayKind::Vpn ? vpn : er)++;
+    fmt::print("{}: ok: router bgp {}, {} ExpressRoute and {} VPN neighbours\n", check_file, r.config.local_as, er, vpn);
+    return 0;
   }
   if (dump->parsed()) {
     if (m && big_m) {
