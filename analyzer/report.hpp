@@ -1,0 +1,98 @@
+// The analyzer's results as plain data: what renderers and the gRPC adapter turn into output.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/active_path.hpp"
+#include "bgp/wire/ip.hpp"
+
+namespace bgpfa::analyzer {
+
+struct GatewayBest {
+  std::string peer;      // address
+  std::string role;      // "er1 primary"
+  std::string as_path;
+  std::uint32_t local_pref = 100;
+  std::string next_hop;
+  std::string reason;    // why the gateway's decision process chose it
+  std::size_t candidates = 0;
+};
+
+struct PrefixRow {
+  wire::Prefix prefix;
+  ActivePath active;
+  std::optional<wire::Prefix> covering;  // set when active.via_covering
+  std::optional<GatewayBest> expressroute, vpn;
+};
+
+struct Event {
+  std::uint64_t time_us = 0;
+  wire::Prefix prefix;
+  ActivePath from, to;
+  std::string cause;
+};
+
+struct GatewayLag {
+  std::uint64_t first_update_us = 0;  // after the trigger
+  std::uint64_t last_update_us = 0;
+  std::size_t updates = 0;
+};
+
+struct Episode {
+  std::uint64_t trigger_us = 0;
+  std::string trigger;
+  std::vector<std::string> other_triggers;
+  std::uint64_t start_us = 0;  // = trigger
+  std::uint64_t end_us = 0;    // last active-path change
+  std::size_t prefixes_changed = 0;
+  std::uint64_t p50_us = 0, p90_us = 0, p99_us = 0, max_us = 0;  // per-prefix trigger -> last change
+  std::size_t blackholed_prefixes = 0;
+  double blackhole_prefix_seconds = 0;
+  std::size_t still_unreachable = 0;  // without a path when the episode closed
+  std::size_t path_exploration = 0;   // changes beyond the first, summed over prefixes
+  std::map<std::string, std::size_t> transitions;  // "er-primary->er-secondary" -> count
+  std::map<std::string, GatewayLag> gateway_lag;   // "expressroute" / "vpn"
+};
+
+struct Finding {
+  std::string kind;      // vpn-more-specific, single-link, unequal-links, prefix-limit
+  std::string severity;  // warning | info | error
+  std::string message;
+  std::vector<wire::Prefix> prefixes;
+};
+
+struct PeerSummary {
+  std::string address;
+  std::string role;
+  std::uint32_t asn = 0;
+  std::string description;
+  bool established = false;
+  std::size_t prefixes = 0;      // now
+  std::size_t max_prefixes = 0;  // over the run
+  std::size_t updates = 0;
+};
+
+struct Summary {
+  std::uint64_t first_us = 0, last_us = 0;
+  std::size_t records = 0;
+  std::size_t routes = 0;          // (peer, prefix, path) now
+  std::size_t prefixes = 0;        // rows
+  std::size_t attribute_sets = 0;  // interned
+  std::size_t events = 0;
+  std::map<std::string, std::size_t> active_by_kind;
+  std::vector<std::string> unknown_peers;
+};
+
+struct Report {
+  std::vector<PeerSummary> peers;
+  std::vector<PrefixRow> active_paths;  // sorted by prefix
+  std::vector<Event> events;
+  std::vector<Episode> episodes;
+  std::vector<Finding> findings;
+  Summary summary;
+};
+
+}  // namespace bgpfa::analyzer
