@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "app/cli/mrt_decoder.hpp"
 #include "app/render/json_format.hpp"
 #include "bgp/mrt/reader.hpp"
 #include "bgp/wire/header.hpp"
@@ -18,290 +19,41 @@ namespace bgpfa::app {
 
 namespace {
 
-using wire::AttrType;
-using wire::DecodeError;
-using wire::ErrorAction;
-
-class Dumper {
- public:
-  Dumper(DumpSink& sink, const MrtDumpOptions& opt) : sink_(sink), opt_(opt) {}
-
-  int run_file(const std::string& path) {
-    std::optional<mrt::Reader> reader;
-    try {
-      reader.emplace(path);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "bgpfa: error: {}\n", e.what());
-      return 2;
-    }
-    file_ = reader->name();
-    reader->on_error = [&](const mrt::ReadError& e) {
-      ++errors_;
-      fmt::print(stderr, "bgpfa: error file={} record={} offset={}: {}\n", e.file, e.record_index, e.offset, e.what);
-    };
-    peers_.reset();
-    mislabelled_ = 0;
-    const bool show_progress = opt_.progress && isatty(STDERR_FILENO) && reader->source().stored_size() > (8u << 20);
-    auto last = std::chrono::steady_clock::now();
-    mrt::Record r;
-    try {
-      while (reader->next(r)) {
-        record(r);
-        if (show_progress && (r.index & 0xfff) == 0) {
-          const auto now = std::chrono::steady_clock::now();
-          if (now - last > std::chrono::milliseconds(250)) {
-            last = now;
-            const auto& src = reader->source();
-            fmt::print(stderr, "\r{}: {:3}% {} records", file_, 100 * src.stored_consumed() / src.stored_size(), r.index);
-          }
+// Returns 2 when the file cannot be opened, else 0 (record errors are counted by the decoder).
+int dump_file(const std::string& path, DumpSink& sink, const MrtDumpOptions& opt, std::uint64_t& errors) {
+  std::optional<mrt::Reader> reader;
+  try {
+    reader.emplace(path);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "bgpfa: error: {}\n", e.what());
+    return 2;
+  }
+  MrtDecoder decoder(sink, reader->name(), opt.quiet);
+  reader->on_error = [&](const mrt::ReadError& e) { decoder.read_error(e); };
+  const bool show_progress = opt.progress && isatty(STDERR_FILENO) && reader->source().stored_size() > (8u << 20);
+  auto last = std::chrono::steady_clock::now();
+  mrt::Record r;
+  try {
+    while (reader->next(r)) {
+      decoder.record(r);
+      if (show_progress && (r.index & 0xfff) == 0) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last > std::chrono::milliseconds(250)) {
+          last = now;
+          const auto& src = reader->source();
+          fmt::print(stderr, "\r{}: {:3}% {} records", reader->name(), 100 * src.stored_consumed() / src.stored_size(),
+                     r.index);
         }
       }
-    } catch (const std::exception& e) {  // decompression failure mid-file
-      ++errors_;
-      fmt::print(stderr, "{}bgpfa: error file={} record={}: {}\n", show_progress ? "\n" : "", file_, r.index + 1, e.what());
     }
-    if (show_progress) fmt::print(stderr, "\r\033[K");
-    if (mislabelled_ > 1 && !opt_.quiet)
-      fmt::print(stderr, "bgpfa: warning file={}: {} records in all had mislabelled ADD-PATH subtypes\n", file_, mislabelled_);
-    return 0;
+  } catch (const std::exception& e) {  // decompression failure mid-file
+    decoder.read_error(mrt::ReadError{reader->name(), r.index + 1, 0, e.what()});
   }
-
-  [[nodiscard]] std::uint64_t errors() const noexcept { return errors_; }
-
- private:
-  void error(const mrt::Record& r, std::uint64_t offset, const std::string& what) {
-    ++errors_;
-    fmt::print(stderr, "bgpfa: error file={} record={} offset={} type={}: {}\n", file_, r.index, offset,
-               mrt::type_name(r.header.type, r.header.subtype), what);
-  }
-  void warning(const mrt::Record& r, std::uint64_t offset, const std::string& what) {
-    if (opt_.quiet) return;
-    fmt::print(stderr, "bgpfa: warning file={} record={} offset={} type={}: {}\n", file_, r.index, offset,
-               mrt::type_name(r.header.type, r.header.subtype), what);
-  }
-  void error(const mrt::Record& r, const DecodeError& e) { error(r, e.offset, describe_error(e)); }
-  void error(const mrt::Record& r, const DecodeError& e, const wire::IpAddress& peer) {
-    error(r, e.offset, fmt::format("peer {}: {}", wire::to_string(peer), describe_error(e)));
-  }
-  static std::string describe_error(const DecodeError& e) {
-    return e.code == 0 ? e.what : wire::describe(e);
-  }
-
-  // Non-fatal attribute problems: errors when routes are lost, warnings when only an attribute is.
-  void attribute_problems(const mrt::Record& r, const wire::PathAttributes& a, const wire::IpAddress& peer) {
-    for (const auto& e : a.errors) {
-      const std::string msg = fmt::format("peer {}: {}", wire::to_string(peer), wire::describe(e));
-      if (e.action >= ErrorAction::TreatAsWithdraw) error(r, e.offset, msg);
-      else warning(r, e.offset, msg);
-    }
-  }
-
-  void record(const mrt::Record& r) {
-    switch (static_cast<mrt::Type>(r.header.type)) {
-      case mrt::Type::TableDump: table_dump(r); break;
-      case mrt::Type::TableDumpV2: table_dump_v2(r); break;
-      case mrt::Type::Bgp4mp:
-      case mrt::Type::Bgp4mpEt: bgp4mp(r); break;
-      case mrt::Type::Bgp: mrtd_bgp(r); break;
-      default:
-        warning(r, r.offset, fmt::format("unsupported MRT type {} subtype {} ({} bytes) skipped", r.header.type,
-                                         r.header.subtype, r.header.length));
-    }
-  }
-
-  void table_dump(const mrt::Record& r) {
-    if (r.header.subtype < 1 || r.header.subtype > 4) {
-      error(r, r.offset, fmt::format("unknown TABLE_DUMP subtype {}", r.header.subtype));
-      return;
-    }
-    auto t = mrt::decode_table_dump(r);
-    if (!t) return error(r, t.error());
-    wire::DecodeContext ctx;
-    ctx.four_octet_as = t->four_octet_as;
-    ctx.mrt_rib_entry = true;
-    ctx.base_offset = r.body_offset() + t->attributes_offset;
-    const wire::IpAddress& peer = t->peer_ip;
-    if (auto fatal = wire::decode_path_attributes(t->attributes, ctx, false, attrs_)) return error(r, *fatal, peer);
-    attribute_problems(r, attrs_, peer);
-    if (attrs_.action < ErrorAction::TreatAsWithdraw) sink_.table_dump(r, t.value(), attrs_);
-    ++sink_.packet_index;
-  }
-
-  void table_dump_v2(const mrt::Record& r) {
-    const std::uint16_t st = r.header.subtype;
-    if (st == mrt::td2::kPeerIndexTable) {
-      auto t = mrt::decode_peer_index_table(r);
-      if (!t) return error(r, t.error());
-      peers_ = std::move(t.value());
-      sink_.peer_index_table(r, *peers_);
-      return;
-    }
-    if (!mrt::is_rib_subtype(st)) {
-      error(r, r.offset, fmt::format("unknown TABLE_DUMP_V2 subtype {}", st));
-      return;
-    }
-    if (auto e = mrt::decode_rib(r, rib_)) return error(r, *e);
-    if (rib_.mislabelled && mislabelled_++ == 0) {
-      warning(r, r.offset, fmt::format("subtype says {} path identifiers but the entries decode only {} them; "
-                                       "decoded {} (mislabelled ADD-PATH dump)",
-                                       rib_.add_path ? "no" : "ADD-PATH", rib_.add_path ? "with" : "without",
-                                       rib_.add_path ? "with path identifiers" : "without"));
-    }
-    if (!rib_.entries.empty() && !peers_) {
-      error(r, r.offset, "RIB record before any PEER_INDEX_TABLE");
-      return;
-    }
-    for (const auto& e : rib_.entries) {
-      if (e.peer_index >= peers_->peers.size()) {
-        error(r, r.body_offset() + e.attributes_offset - (rib_.add_path ? 12 : 8),
-              fmt::format("peer index {} outside the PEER_INDEX_TABLE of {} peers", e.peer_index, peers_->peers.size()));
-        continue;
-      }
-      const auto& peer = peers_->peers[e.peer_index];
-      wire::DecodeContext ctx;
-      ctx.four_octet_as = true;  // RFC 6396 4.3.4: RIB entries always use 4-octet ASNs
-      ctx.mrt_rib_entry = true;
-      ctx.set_add_path_all(rib_.add_path);
-      ctx.base_offset = r.body_offset() + e.attributes_offset;
-      const wire::IpAddress& peer_text = peer.ip;
-      if (auto fatal = wire::decode_path_attributes(e.attributes, ctx, false, attrs_)) {
-        error(r, *fatal, peer_text);
-        continue;
-      }
-      attribute_problems(r, attrs_, peer_text);
-      if (attrs_.action < ErrorAction::TreatAsWithdraw) sink_.rib_entry(r, rib_, e, peer, attrs_);
-    }
-    // bgpdump parses (and counts) only the unicast RIB subtypes.
-    if (st == 2 || st == 4 || st == 8 || st == 10) ++sink_.packet_index;
-  }
-
-  void bgp4mp(const mrt::Record& r) {
-    const std::uint16_t st = r.header.subtype;
-    if (mrt::is_state_change_subtype(st)) return state_change(r);
-    if (!mrt::is_message_subtype(st)) {
-      warning(r, r.offset, fmt::format("{} records are not supported; skipped", mrt::type_name(r.header.type, st)));
-      return;
-    }
-    auto m = mrt::decode_bgp4mp_message(r);
-    if (!m) return error(r, m.error());
-    message(r, m.value(), false);
-  }
-
-  void state_change(const mrt::Record& r) {
-    const bool as4 = r.header.subtype == mrt::bgp4mp::kStateChangeAs4;
-    mrt::StateChange s;
-    if (!as4 && r.body.size() == 8) {  // old Zebra bug: AS numbers and states only
-      s.peer.peer_as = wire::load_u16(&r.body[0]);
-      s.peer.local_as = wire::load_u16(&r.body[2]);
-      s.old_state = wire::load_u16(&r.body[4]);
-      s.new_state = wire::load_u16(&r.body[6]);
-    } else {
-      auto d = mrt::decode_state_change(r);
-      if (!d) return error(r, d.error());
-      s = d.value();
-      const std::size_t want = (as4 ? 8 : 4) + 4 + 2 * (s.peer.afi == 2 ? 16 : 4) + 4;
-      if (r.body.size() != want) {
-        error(r, r.body_offset(), fmt::format("STATE_CHANGE body of {} bytes, expected {}", r.body.size(), want));
-        return;
-      }
-    }
-    sink_.state_change(r, s, false);
-    ++sink_.packet_index;
-  }
-
-  // A BGP message inside BGP4MP (with header) or the MRTD BGP type (UPDATE body only).
-  void message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, bool mrtd) {
-    const wire::IpAddress& peer = m.peer.peer_ip;
-    wire::Bytes body;
-    std::size_t body_at = r.body_offset() + m.message_offset;
-    if (!mrtd) {
-      auto h = wire::decode_header(m.message, true, body_at);
-      if (!h) return error(r, h.error(), peer);
-      if (h->length > m.message.size()) {
-        error(r, body_at + 16, fmt::format("peer {}: BGP {} message of {} bytes cut to {} in the record", wire::to_string(peer),
-                                           wire::to_string(h->type), h->length, m.message.size()));
-        return;
-      }
-      body = m.message.subspan(wire::kHeaderSize, h->length - wire::kHeaderSize);
-      body_at += wire::kHeaderSize;
-      if (h->type != wire::MessageType::Update) {
-        sink_.other_message(r, m, h->type, body);
-        if (h->type != wire::MessageType::RouteRefresh) ++sink_.packet_index;
-        return;
-      }
-    } else {
-      body = m.message;
-    }
-    wire::DecodeContext ctx;
-    ctx.four_octet_as = m.four_octet_as;
-    ctx.set_add_path_all(m.add_path);
-    ctx.base_offset = body_at;
-    bool add_path = m.add_path;
-    auto fatal = wire::decode_update(body, ctx, update_);
-    if (fatal) {
-      // A dump whose subtype mislabels ADD-PATH decodes into nonsense (e.g. a /208 prefix);
-      // if the other reading is clean, that is what the peer sent.
-      wire::DecodeContext alt = ctx;
-      alt.set_add_path_all(!m.add_path);
-      if (!mrtd && !wire::decode_update(body, alt, update_)) {
-        add_path = !m.add_path;
-        if (mislabelled_++ == 0)
-          warning(r, fatal->offset, fmt::format("peer {}: subtype says {} path identifiers but the UPDATE decodes only "
-                                                "{} them ({}); decoded {} (mislabelled ADD-PATH dump)",
-                                                wire::to_string(peer), m.add_path ? "ADD-PATH" : "no", m.add_path ? "without" : "with",
-                                                describe_error(*fatal), m.add_path ? "without" : "with them"));
-        fatal.reset();
-      } else {
-        // Keep the well-formed prefixes before a truncated last one, as bgpdump does.
-        ctx.salvage_truncated_nlri = true;
-        fatal = wire::decode_update(body, ctx, update_);
-      }
-    }
-    if (fatal) return error(r, *fatal, peer);
-    attribute_problems(r, update_.attributes, peer);
-    bool withdraw_all = false;
-    for (const auto& e : update_.attributes.errors) withdraw_all |= e.action == ErrorAction::TreatAsWithdraw;
-    const UpdateInfo info{r, m.peer, m.local, add_path, m.four_octet_as, update_, withdraw_all, mrtd};
-    sink_.update(info);
-    ++sink_.packet_index;
-  }
-
-  void mrtd_bgp(const mrt::Record& r) {
-    const std::uint16_t st = r.header.subtype;
-    const wire::Bytes b = r.body;
-    if (st == 3) {  // STATE_CHANGE: peer AS, peer IP, old and new state
-      if (b.size() < 10) return error(r, r.body_offset(), "BGP STATE_CHANGE record too short");
-      mrt::StateChange s;
-      s.peer.peer_as = wire::load_u16(&b[0]);
-      s.peer.peer_ip = wire::IpAddress::from_bytes(wire::Afi::Ipv4, &b[2]);
-      s.old_state = wire::load_u16(&b[6]);
-      s.new_state = wire::load_u16(&b[8]);
-      sink_.state_change(r, s, true);
-    } else if (st == 1) {  // UPDATE: source AS/IP, destination AS/IP, then the UPDATE body
-      if (b.size() < 12) return error(r, r.body_offset(), "BGP UPDATE record too short");
-      mrt::Bgp4mpMessage m;
-      m.peer.peer_as = wire::load_u16(&b[0]);
-      m.peer.peer_ip = wire::IpAddress::from_bytes(wire::Afi::Ipv4, &b[2]);
-      m.peer.local_as = wire::load_u16(&b[6]);
-      m.peer.local_ip = wire::IpAddress::from_bytes(wire::Afi::Ipv4, &b[8]);
-      m.message = b.subspan(12);
-      m.message_offset = 12;
-      message(r, m, true);
-      return;
-    }
-    ++sink_.packet_index;
-  }
-
-  DumpSink& sink_;
-  const MrtDumpOptions& opt_;
-  std::string file_;
-  std::optional<mrt::PeerIndexTable> peers_;
-  mrt::Rib rib_;
-  wire::PathAttributes attrs_;
-  wire::Update update_;
-  std::uint64_t errors_ = 0;
-  std::uint64_t mislabelled_ = 0;
-};
+  if (show_progress) fmt::print(stderr, "\r\033[K");
+  decoder.finish();
+  errors += decoder.errors();
+  return 0;
+}
 
 }  // namespace
 
@@ -320,9 +72,9 @@ int run_mrt_dump(const MrtDumpOptions& opt) {
     std::unique_ptr<DumpSink> sink;
     if (opt.json) sink = std::make_unique<JsonFormat>(out);
     else sink = std::make_unique<BgpdumpFormat>(out, opt.bgpdump);
-    Dumper d(*sink, opt);
-    for (const auto& f : opt.files) status = std::max(status, d.run_file(f));
-    if (d.errors() && status == 0) status = 1;
+    std::uint64_t errors = 0;
+    for (const auto& f : opt.files) status = std::max(status, dump_file(f, *sink, opt, errors));
+    if (errors && status == 0) status = 1;
     out.flush();
     if (out.failed() && errno != EPIPE) {
       fmt::print(stderr, "bgpfa: error: writing output failed: {}\n", std::strerror(errno));
