@@ -339,7 +339,7 @@ std::vector<Finding> Analyzer::findings() const {
 }
 
 Report Analyzer::report(bool final) {
-  if (final) episodes_.close();
+  if (final) episodes_.finish(last_us_);
   Report r;
   r.peers = peer_stats_;
   for (std::size_t i = 0; i < peers_.size(); ++i) r.peers[i].prefixes = ribs_[i].prefixes();

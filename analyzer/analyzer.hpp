@@ -59,9 +59,9 @@ class Analyzer {
 
   Policy policy_;
   std::vector<PeerRole> peers_;
+  rib::AttrStore store_;  // before the RIBs: their AttrRefs release into it when destroyed
   std::vector<rib::AdjRibIn> ribs_;
   std::vector<PeerSummary> peer_stats_;
-  rib::AttrStore store_;
   absl::flat_hash_map<rib::PrefixKey, ActivePath> active_;  // every prefix ever seen
   rib::LpmIndex all_;                                        // prefixes with a route now
   absl::flat_hash_set<rib::PrefixKey> orphans_;              // rows without a route of their own

@@ -28,6 +28,10 @@ void EpisodeTracker::change(std::uint64_t t, const rib::PrefixKey& p, const Acti
   o.last_activity = t;
   o.ep.end_us = std::max(o.ep.end_us, t);
   ++o.ep.transitions[std::string(to_string(from.kind)) + "->" + to_string(to.kind)];
+  if (auto it = pending_none_.find(p); it != pending_none_.end() && from.kind == PathKind::None) {
+    done_[it->second.first].blackhole_prefix_seconds += static_cast<double>(t - it->second.second) / 1e6;
+    pending_none_.erase(it);
+  }
   PrefixTrack& pt = o.prefixes[p];
   pt.last_change = t;
   ++pt.changes;
@@ -64,8 +68,8 @@ void EpisodeTracker::close() {
   for (auto& [p, pt] : o.prefixes) {
     conv.push_back(pt.last_change - ep.trigger_us);
     ep.path_exploration += pt.changes - 1;
-    if (pt.none) {  // still without a path: count until the episode's last change
-      pt.none_total += ep.end_us - pt.none_since;
+    if (pt.none) {  // still without a path: the black hole goes on past this episode
+      pending_none_[p] = {done_.size(), pt.none_since};
       ++ep.still_unreachable;
     }
     if (pt.ever_none) {
@@ -88,6 +92,13 @@ void EpisodeTracker::close() {
   }
   if (ep.prefixes_changed > 0) done_.push_back(std::move(ep));
   open_.reset();
+}
+
+void EpisodeTracker::finish(std::uint64_t end_us) {
+  close();
+  for (const auto& [p, pending] : pending_none_)
+    done_[pending.first].blackhole_prefix_seconds += static_cast<double>(end_us - pending.second) / 1e6;
+  pending_none_.clear();
 }
 
 }  // namespace bgpfa::analyzer

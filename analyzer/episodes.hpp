@@ -20,7 +20,8 @@ class EpisodeTracker {
   void change(std::uint64_t t, const rib::PrefixKey& p, const ActivePath& from, const ActivePath& to);
   void update_from(std::uint64_t t, const std::string& gateway);
   void advance(std::uint64_t t);  // closes the open episode once quiet
-  void close();                   // end of input
+  void close();                   // the open episode, now
+  void finish(std::uint64_t end_us);  // end of input: close, and end pending black holes there
   [[nodiscard]] const std::vector<Episode>& done() const noexcept { return done_; }
   [[nodiscard]] bool open() const noexcept { return open_.has_value(); }
 
@@ -42,6 +43,9 @@ class EpisodeTracker {
 
   std::uint64_t quiet_us_;
   std::optional<Open> open_;
+  // Prefixes that were still without a path when their episode closed: the black hole lasts
+  // until they get a path again (credited to that episode: index, since).
+  absl::flat_hash_map<rib::PrefixKey, std::pair<std::size_t, std::uint64_t>> pending_none_;
   std::vector<Episode> done_;
 };
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "app/cli/mrt_dump.hpp"
+#include "app/cli/replay.hpp"
 #include "app/config/model.hpp"
 
 int main(int argc, char** argv) {
@@ -38,6 +39,18 @@ int main(int argc, char** argv) {
   std::string check_file;
   check->add_option("FILE", check_file, "configuration file")->required();
 
+  auto* replay = app.add_subcommand("replay", "Replay MRT dumps through the RIBs and the analyzer; print the report");
+  bgpfa::app::ReplayOptions ropt;
+  bool afap = false;
+  replay->add_option("-c,--config", ropt.config, "configuration file")->required();
+  replay->add_option("--speed", ropt.speed, "replay at N x real time (same report as --afap)")->check(CLI::PositiveNumber);
+  replay->add_flag("--afap", afap, "as fast as possible (the default)");
+  replay->add_option("--report", ropt.report, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
+  replay->add_option("-o,--output", ropt.output, "write the report to FILE");
+  replay->add_flag("-q", ropt.quiet, "errors only, no warnings");
+  replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
+  replay->excludes(replay->get_option("--afap"));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -51,6 +64,10 @@ int main(int argc, char** argv) {
     for (const auto& n : r.config.neighbors) (n.gateway == bgpfa::config::GatewayKind::Vpn ? vpn : er)++;
     fmt::print("{}: ok: router bgp {}, {} ExpressRoute and {} VPN neighbours\n", check_file, r.config.local_as, er, vpn);
     return 0;
+  }
+  if (replay->parsed()) {
+    if (afap) ropt.speed = 0;
+    return bgpfa::app::run_replay(ropt);
   }
   if (dump->parsed()) {
     if (m && big_m) {

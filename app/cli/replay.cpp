@@ -1,0 +1,270 @@
+#include "app/cli/replay.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <queue>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "analyzer/analyzer.hpp"
+#include "app/cli/mrt_decoder.hpp"
+#include "app/config/model.hpp"
+#include "app/render/report_format.hpp"
+#include "bgp/wire/nlri.hpp"
+#include "bgp/wire/notification.hpp"
+
+namespace bgpfa::app {
+
+namespace {
+
+using analyzer::Analyzer;
+
+std::uint64_t micros(const mrt::Record& r) {
+  return std::uint64_t{r.header.seconds} * 1000000 + r.header.microseconds;
+}
+
+// Feeds decoded MRT records to the analyzer: routes of configured peers, session states,
+// NOTIFICATIONs. Peers the configuration does not name are reported once and ignored.
+class ReplaySink final : public DumpSink {
+ public:
+  ReplaySink(Analyzer& a, bool quiet) : a_(a), quiet_(quiet) {}
+
+  void table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const wire::PathAttributes& attrs) override {
+    const int peer = peer_of(t.peer_ip);
+    if (peer < 0) return;
+    a_.announce(micros(r), peer, t.prefix, 0, a_.intern(attrs, t.four_octet_as), cause_snapshot(peer));
+  }
+  void rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e, const mrt::PeerEntry& p,
+                 const wire::PathAttributes& attrs) override {
+    if (!rib.generic_nlri.empty() || rib.safi != 1) return;  // unicast routes only
+    const int peer = peer_of(p.ip);
+    if (peer < 0) return;
+    a_.announce(micros(r), peer, rib.prefix, e.path_id, a_.intern(attrs, true), cause_snapshot(peer));
+  }
+  void state_change(const mrt::Record& r, const mrt::StateChange& s, bool) override {
+    const int peer = peer_of(s.peer.peer_ip);
+    if (peer < 0) return;
+    const std::string why = fmt::format("session {} {} ({}): {} -> {}", s.new_state == 6 ? "up" : "down",
+                                        wire::to_string(s.peer.peer_ip), role(peer), mrt::bgp_state_name(s.old_state),
+                                        mrt::bgp_state_name(s.new_state));
+    if (s.new_state == 6) a_.session_up(micros(r), peer, why);
+    else if (s.old_state == 6) a_.session_down(micros(r), peer, why);
+  }
+  void update(const UpdateInfo& u) override {
+    if (u.local) return;  // what the recorded speaker sent is not what it learned
+    const int peer = peer_of(u.peer.peer_ip);
+    if (peer < 0) return;
+    const std::uint64_t t = micros(u.record);
+    struct Counted {  // after the routes: an UPDATE that opens an episode counts in it
+      Analyzer& a;
+      std::uint64_t t;
+      int peer;
+      ~Counted() { a.update_received(t, peer); }
+    } counted{a_, t, peer};
+    const auto& attrs = u.update.attributes;
+    const std::string cause = fmt::format("UPDATE from {} ({})", wire::to_string(u.peer.peer_ip), role(peer));
+    auto known = [](std::uint16_t afi, std::uint8_t safi) { return (afi == 1 || afi == 2) && safi == 1; };
+    auto each = [&](wire::Bytes field, wire::Afi afi, auto&& fn) {
+      wire::NlriReader rd(field, afi, u.add_path);
+      wire::NlriEntry n;
+      while (rd.next(n)) fn(n);
+    };
+    auto withdraw = [&](const wire::NlriEntry& n) { a_.withdraw(t, peer, n.prefix, n.path_id, cause); };
+    each(u.update.withdrawn, wire::Afi::Ipv4, withdraw);
+    if (attrs.has(wire::AttrType::MpUnreachNlri) && known(attrs.mp_unreach.afi, attrs.mp_unreach.safi))
+      each(attrs.mp_unreach.nlri, static_cast<wire::Afi>(attrs.mp_unreach.afi), withdraw);
+    const bool mp = attrs.has(wire::AttrType::MpReachNlri) && known(attrs.mp_reach.afi, attrs.mp_reach.safi);
+    if (u.withdraw_all) {  // RFC 7606 treat-as-withdraw
+      each(u.update.nlri, wire::Afi::Ipv4, withdraw);
+      if (mp) each(attrs.mp_reach.nlri, static_cast<wire::Afi>(attrs.mp_reach.afi), withdraw);
+      return;
+    }
+    if (u.update.nlri.empty() && !(mp && !attrs.mp_reach.nlri.empty())) return;
+    const rib::AttrRef set = a_.intern(attrs, u.four_octet_as);
+    auto announce = [&](const wire::NlriEntry& n) { a_.announce(t, peer, n.prefix, n.path_id, set, cause); };
+    each(u.update.nlri, wire::Afi::Ipv4, announce);
+    if (mp) each(attrs.mp_reach.nlri, static_cast<wire::Afi>(attrs.mp_reach.afi), announce);
+  }
+  void other_message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, wire::MessageType type,
+                     wire::Bytes body) override {
+    if (type != wire::MessageType::Notification) return;
+    const int peer = peer_of(m.peer.peer_ip);
+    if (peer < 0) return;
+    auto n = wire::decode_notification(body);
+    if (!n) return;
+    const bool hold = n->code == wire::notify::kHoldTimerExpired;
+    a_.trigger(micros(r), fmt::format("{} {} {} ({}): {}", hold ? "hold timer expired:" : "NOTIFICATION",
+                                      m.local ? "to" : "from", wire::to_string(m.peer.peer_ip), role(peer), n->describe()));
+  }
+  void peer_index_table(const mrt::Record&, const mrt::PeerIndexTable&) override {}
+
+  std::vector<std::string> unknown;
+
+ private:
+  int peer_of(const wire::IpAddress& ip) {
+    const int i = a_.peer_index(ip);
+    if (i < 0) {
+      const std::string s = wire::to_string(ip);
+      if (unknown_set_.insert(s).second) {
+        unknown.push_back(s);
+        if (!quiet_) fmt::print(stderr, "bgpfa: warning: peer {} is not in the configuration; its routes are ignored\n", s);
+      }
+    }
+    return i;
+  }
+  std::string role(int peer) const { return labels_.at(static_cast<std::size_t>(peer)); }
+  const std::string& cause_snapshot(int peer) {
+    auto& c = snapshot_causes_[peer];
+    if (c.empty()) c = fmt::format("RIB snapshot of {} ({})", wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer));
+    return c;
+  }
+
+  Analyzer& a_;
+  bool quiet_;
+  std::set<std::string> unknown_set_;
+  std::map<int, std::string> snapshot_causes_;
+
+ public:
+  std::vector<std::string> labels_;
+};
+
+analyzer::Policy policy_from(const config::Config& c) {
+  analyzer::Policy p;
+  p.local_as = c.local_as;
+  p.preference = c.routing_preference == config::RoutingPreference::Vpn       ? analyzer::RoutingPreference::Vpn
+                 : c.routing_preference == config::RoutingPreference::AsPath ? analyzer::RoutingPreference::AsPath
+                                                                             : analyzer::RoutingPreference::ExpressRoute;
+  for (const auto& n : c.neighbors) {
+    if (n.gateway != config::GatewayKind::ExpressRoute) continue;
+    if (std::find(p.circuits.begin(), p.circuits.end(), n.circuit) == p.circuits.end()) {
+      p.circuits.push_back(n.circuit);
+      auto w = c.connection_weight.find(n.circuit);
+      p.weights.push_back(w == c.connection_weight.end() ? 0 : w->second);
+    }
+  }
+  p.quiet_period_us = static_cast<std::uint64_t>(c.quiet_period.count());
+  p.er_prefix_limit = c.er_sku == "premium" ? 10000 : 4000;
+  return p;
+}
+
+std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p) {
+  std::vector<analyzer::PeerRole> out;
+  for (const auto& n : c.neighbors) {
+    analyzer::PeerRole r;
+    r.address = n.address;
+    r.asn = n.remote_as;
+    r.description = n.description;
+    if (n.gateway == config::GatewayKind::Vpn) {
+      r.gateway = analyzer::Gateway::Vpn;
+      r.vpn_instance = n.vpn_instance;
+    } else {
+      r.gateway = analyzer::Gateway::ExpressRoute;
+      r.circuit = static_cast<int>(std::find(p.circuits.begin(), p.circuits.end(), n.circuit) - p.circuits.begin());
+      r.link = n.link == config::Link::Secondary ? analyzer::Link::Secondary : analyzer::Link::Primary;
+    }
+    out.push_back(r);
+  }
+  return out;
+}
+
+struct Input {
+  std::unique_ptr<mrt::Reader> reader;
+  std::unique_ptr<MrtDecoder> decoder;
+  mrt::Record current;
+  std::size_t order = 0;
+};
+
+}  // namespace
+
+int run_replay(const ReplayOptions& opt) {
+  const auto parsed = config::load_config(opt.config);
+  for (const auto& e : parsed.errors) fmt::print(stderr, "{}\n", e.to_string());
+  if (!parsed.errors.empty()) return 2;
+  if (opt.report != "text" && opt.report != "json" && opt.report != "html") {
+    fmt::print(stderr, "bgpfa: error: --report must be text, json or html\n");
+    return 2;
+  }
+  const auto policy = policy_from(parsed.config);
+  Analyzer analyzer(policy, roles_from(parsed.config, policy));
+  ReplaySink sink(analyzer, opt.quiet);
+  for (const auto& r : analyzer.peers()) sink.labels_.push_back(r.label(policy.circuits));
+
+  // Merge every dump by timestamp (ties: command-line order, then file order), like BGPStream.
+  std::vector<Input> inputs;
+  for (const auto& path : opt.dumps) {
+    Input in;
+    try {
+      in.reader = std::make_unique<mrt::Reader>(path);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "bgpfa: error: {}\n", e.what());
+      return 2;
+    }
+    in.decoder = std::make_unique<MrtDecoder>(sink, in.reader->name(), opt.quiet);
+    in.reader->on_error = [d = in.decoder.get()](const mrt::ReadError& e) { d->read_error(e); };
+    in.order = inputs.size();
+    inputs.push_back(std::move(in));
+  }
+  using Key = std::pair<std::uint64_t, std::size_t>;
+  std::priority_queue<Key, std::vector<Key>, std::greater<>> heap;
+  std::uint64_t errors = 0;
+  auto advance_input = [&](std::size_t i) {
+    try {
+      if (inputs[i].reader->next(inputs[i].current)) heap.emplace(micros(inputs[i].current), i);
+    } catch (const std::exception& e) {
+      inputs[i].decoder->read_error(mrt::ReadError{inputs[i].reader->name(), inputs[i].current.index + 1, 0, e.what()});
+    }
+  };
+  for (std::size_t i = 0; i < inputs.size(); ++i) advance_input(i);
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  std::uint64_t virtual_start = heap.empty() ? 0 : heap.top().first;
+  std::size_t records = 0;
+  while (!heap.empty()) {
+    const auto [t, i] = heap.top();
+    heap.pop();
+    if (opt.speed > 0) {  // pace the virtual clock; the report does not depend on it
+      const auto due = wall_start + std::chrono::microseconds(static_cast<std::int64_t>(
+                                        static_cast<double>(t - virtual_start) / opt.speed));
+      std::this_thread::sleep_until(due);
+    }
+    analyzer.advance(t);
+    inputs[i].decoder->record(inputs[i].current);
+    ++records;
+    advance_input(i);
+  }
+  for (auto& in : inputs) {
+    in.decoder->finish();
+    errors += in.decoder->errors();
+  }
+
+  auto report = analyzer.report(true);
+  report.summary.records = records;
+  report.summary.unknown_peers = sink.unknown;
+  const std::string text = opt.report == "json"   ? render_json(report, policy.circuits)
+                           : opt.report == "html" ? render_html(report, policy.circuits)
+                                                  : render_text(report, policy.circuits);
+  int fd = STDOUT_FILENO;
+  if (!opt.output.empty()) {
+    fd = ::open(opt.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+      fmt::print(stderr, "bgpfa: error: cannot open {}: {}\n", opt.output, std::strerror(errno));
+      return 2;
+    }
+  }
+  std::size_t off = 0;
+  while (off < text.size()) {
+    const ssize_t w = ::write(fd, text.data() + off, text.size() - off);
+    if (w <= 0) break;
+    off += static_cast<std::size_t>(w);
+  }
+  if (fd != STDOUT_FILENO) ::close(fd);
+  return errors ? 1 : 0;
+}
+
+}  // namespace bgpfa::app

@@ -1,0 +1,19 @@
+// `bgpfa replay -c CONF DUMP...`: MRT dumps through the RIBs and the analyzer on a virtual clock.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace bgpfa::app {
+
+struct ReplayOptions {
+  std::string config;
+  std::vector<std::string> dumps;
+  double speed = 0;             // 0: as fast as possible; N: N x real time
+  std::string report = "text";  // text | json | html
+  std::string output;           // empty: stdout
+  bool quiet = false;
+};
+
+[[nodiscard]] int run_replay(const ReplayOptions& opt);
+
+}  // namespace bgpfa::app

@@ -1,0 +1,17 @@
+// Report renderers: text for people, JSON for programs, HTML with an SVG timeline per episode.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "analyzer/report.hpp"
+
+namespace bgpfa::app {
+
+[[nodiscard]] std::string render_text(const analyzer::Report& r, const std::vector<std::string>& circuits);
+[[nodiscard]] std::string render_json(const analyzer::Report& r, const std::vector<std::string>& circuits);
+[[nodiscard]] std::string render_html(const analyzer::Report& r, const std::vector<std::string>& circuits);
+
+// RFC 3339 UTC with microseconds: 2023-11-14T22:13:20.120000Z
+[[nodiscard]] std::string rfc3339(std::uint64_t us);
+
+}  // namespace bgpfa::app

@@ -1,0 +1,138 @@
+#include <ctime>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "app/render/report_format.hpp"
+
+namespace bgpfa::app {
+
+using namespace analyzer;
+
+std::string rfc3339(std::uint64_t us) {
+  const std::time_t t = static_cast<std::time_t>(us / 1000000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, us % 1000000);
+}
+
+namespace {
+
+std::string q(std::string_view v) {
+  std::string s = "\"";
+  for (unsigned char c : v) {
+    if (c == '"' || c == '\\') {
+      s += '\\';
+      s += static_cast<char>(c);
+    } else if (c < 0x20) {
+      s += fmt::format("\\u{:04x}", c);
+    } else {
+      s += static_cast<char>(c);
+    }
+  }
+  return s + "\"";
+}
+
+std::string ms(std::uint64_t us) { return fmt::format("{:.3f}", static_cast<double>(us) / 1000.0); }
+
+std::string path_json(const ActivePath& p, const std::vector<std::string>& circuits) {
+  std::string s = fmt::format("{{\"kind\":{}", q(to_string(p.kind)));
+  if (p.circuit >= 0 && static_cast<std::size_t>(p.circuit) < circuits.size())
+    s += fmt::format(",\"circuit\":{}", q(circuits[static_cast<std::size_t>(p.circuit)]));
+  if (p.kind == PathKind::Vpn) {
+    s += ",\"vpn_instances\":[";
+    s += p.vpn_instances == 3 ? "0,1" : p.vpn_instances == 2 ? "1" : "0";
+    s += "]";
+  }
+  if (p.via_covering) s += ",\"via_less_specific\":true";
+  return s + "}";
+}
+
+std::string best_json(const GatewayBest& g) {
+  return fmt::format(
+      "{{\"peer\":{},\"role\":{},\"as_path\":{},\"local_pref\":{},\"next_hop\":{},\"reason\":{},\"candidates\":{}}}",
+      q(g.peer), q(g.role), q(g.as_path), g.local_pref, q(g.next_hop), q(g.reason), g.candidates);
+}
+
+}  // namespace
+
+std::string render_json(const Report& r, const std::vector<std::string>& circuits) {
+  std::string s;
+  auto out = std::back_inserter(s);
+  s += "{\n\"summary\":{";
+  fmt::format_to(out, "\"first_update\":{},\"last_update\":{},\"prefixes\":{},\"routes\":{},\"attribute_sets\":{},\"events\":{},\"episodes\":{},\"findings\":{},\"active_by_kind\":{{",
+                 q(r.summary.first_us ? rfc3339(r.summary.first_us) : ""), q(r.summary.last_us ? rfc3339(r.summary.last_us) : ""),
+                 r.summary.prefixes, r.summary.routes, r.summary.attribute_sets, r.summary.events, r.episodes.size(),
+                 r.findings.size());
+  bool first = true;
+  for (const auto& [k, n] : r.summary.active_by_kind) {
+    fmt::format_to(out, "{}{}:{}", first ? "" : ",", q(k), n);
+    first = false;
+  }
+  s += "},\"unknown_peers\":[";
+  for (std::size_t i = 0; i < r.summary.unknown_peers.size(); ++i) s += (i ? "," : "") + q(r.summary.unknown_peers[i]);
+  s += "]},\n\"peers\":[";
+  for (std::size_t i = 0; i < r.peers.size(); ++i) {
+    const auto& p = r.peers[i];
+    fmt::format_to(out, "{}\n{{\"address\":{},\"role\":{},\"asn\":{},\"description\":{},\"established\":{},\"prefixes\":{},\"max_prefixes\":{},\"updates\":{}}}",
+                   i ? "," : "", q(p.address), q(p.role), p.asn, q(p.description), p.established ? "true" : "false",
+                   p.prefixes, p.max_prefixes, p.updates);
+  }
+  s += "],\n\"active_paths\":[";
+  for (std::size_t i = 0; i < r.active_paths.size(); ++i) {
+    const auto& row = r.active_paths[i];
+    fmt::format_to(out, "{}\n{{\"prefix\":{},\"active\":{}", i ? "," : "", q(wire::to_string(row.prefix)),
+                   path_json(row.active, circuits));
+    if (row.covering) fmt::format_to(out, ",\"covering_prefix\":{}", q(wire::to_string(*row.covering)));
+    s += ",\"gateway_best\":{";
+    if (row.expressroute) s += "\"expressroute\":" + best_json(*row.expressroute);
+    if (row.vpn) s += std::string(row.expressroute ? "," : "") + "\"vpn\":" + best_json(*row.vpn);
+    s += "}}";
+  }
+  s += "],\n\"events\":[";
+  for (std::size_t i = 0; i < r.events.size(); ++i) {
+    const auto& e = r.events[i];
+    fmt::format_to(out, "{}\n{{\"time\":{},\"prefix\":{},\"from\":{},\"to\":{},\"cause\":{}}}", i ? "," : "",
+                   q(rfc3339(e.time_us)), q(wire::to_string(e.prefix)), path_json(e.from, circuits),
+                   path_json(e.to, circuits), q(e.cause));
+  }
+  s += "],\n\"episodes\":[";
+  for (std::size_t i = 0; i < r.episodes.size(); ++i) {
+    const auto& e = r.episodes[i];
+    fmt::format_to(out,
+                   "{}\n{{\"trigger\":{},\"trigger_time\":{},\"start\":{},\"end\":{},\"duration_ms\":{},\"prefixes_changed\":{},"
+                   "\"p50_ms\":{},\"p90_ms\":{},\"p99_ms\":{},\"max_ms\":{},"
+                   "\"blackholed_prefixes\":{},\"blackhole_prefix_seconds\":{:.6f},\"still_unreachable\":{},\"path_exploration\":{},\"transitions\":{{",
+                   i ? "," : "", q(e.trigger), q(rfc3339(e.trigger_us)), q(rfc3339(e.start_us)), q(rfc3339(e.end_us)),
+                   ms(e.end_us - e.start_us), e.prefixes_changed, ms(e.p50_us), ms(e.p90_us), ms(e.p99_us), ms(e.max_us), e.blackholed_prefixes,
+                   e.blackhole_prefix_seconds, e.still_unreachable, e.path_exploration);
+    bool f = true;
+    for (const auto& [k, n] : e.transitions) {
+      fmt::format_to(out, "{}{}:{}", f ? "" : ",", q(k), n);
+      f = false;
+    }
+    s += "},\"gateway_lag\":{";
+    f = true;
+    for (const auto& [g, lag] : e.gateway_lag) {
+      fmt::format_to(out, "{}{}:{{\"first_update_ms\":{},\"last_update_ms\":{},\"updates\":{}}}", f ? "" : ",", q(g),
+                     ms(lag.first_update_us), ms(lag.last_update_us), lag.updates);
+      f = false;
+    }
+    s += "},\"other_triggers\":[";
+    for (std::size_t j = 0; j < e.other_triggers.size(); ++j) s += (j ? "," : "") + q(e.other_triggers[j]);
+    s += "]}";
+  }
+  s += "],\n\"findings\":[";
+  for (std::size_t i = 0; i < r.findings.size(); ++i) {
+    const auto& f = r.findings[i];
+    fmt::format_to(out, "{}\n{{\"kind\":{},\"severity\":{},\"message\":{},\"prefixes\":[", i ? "," : "", q(f.kind),
+                   q(f.severity), q(f.message));
+    for (std::size_t j = 0; j < f.prefixes.size(); ++j) s += (j ? "," : "") + q(wire::to_string(f.prefixes[j]));
+    s += "]}";
+  }
+  s += "]\n}\n";
+  return s;
+}
+
+}  // namespace bgpfa::app

@@ -1,0 +1,91 @@
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "app/render/report_format.hpp"
+
+namespace bgpfa::app {
+
+using namespace analyzer;
+
+namespace {
+
+std::string ms(std::uint64_t us) {
+  if (us >= 10'000'000) return fmt::format("{:.1f} s", static_cast<double>(us) / 1e6);
+  return fmt::format("{:.1f} ms", static_cast<double>(us) / 1e3);
+}
+
+std::string path_text(const ActivePath& p, const std::vector<std::string>& circuits) {
+  std::string s = describe(p);
+  if (circuits.size() > 1 && p.circuit >= 0) s += fmt::format(" [{}]", circuits[static_cast<std::size_t>(p.circuit)]);
+  return s;
+}
+
+}  // namespace
+
+std::string render_text(const Report& r, const std::vector<std::string>& circuits) {
+  std::string s;
+  auto out = std::back_inserter(s);
+  fmt::format_to(out, "bgpfa replay: {} peers, {} prefixes, {} routes, {} events, {} convergence episodes\n",
+                 r.peers.size(), r.summary.prefixes, r.summary.routes, r.summary.events, r.episodes.size());
+  if (r.summary.first_us)
+    fmt::format_to(out, "updates from {} to {}\n", rfc3339(r.summary.first_us), rfc3339(r.summary.last_us));
+  for (const auto& u : r.summary.unknown_peers) fmt::format_to(out, "ignored: peer {} is not in the configuration\n", u);
+
+  s += "\nPEERS\n";
+  for (const auto& p : r.peers)
+    fmt::format_to(out, "  {:<18} {:<16} AS{:<10} {:<11} {} prefixes (max {}), {} updates{}\n", p.address, p.role, p.asn,
+                   p.established ? "established" : "down", p.prefixes, p.max_prefixes, p.updates,
+                   p.description.empty() ? "" : "  \"" + p.description + "\"");
+
+  s += "\nACTIVE PATHS (end of input)\n";
+  for (const auto& [kind, n] : r.summary.active_by_kind) fmt::format_to(out, "  {:<13} {} prefixes\n", kind, n);
+  s += "\n";
+  const std::size_t limit = 200;
+  for (std::size_t i = 0; i < r.active_paths.size() && i < limit; ++i) {
+    const auto& row = r.active_paths[i];
+    fmt::format_to(out, "  {:<20} {:<22}", wire::to_string(row.prefix), path_text(row.active, circuits));
+    if (row.expressroute)
+      fmt::format_to(out, " ER {} via {} ({})", row.expressroute->as_path, row.expressroute->peer, row.expressroute->reason);
+    if (row.vpn) fmt::format_to(out, "{} VPN {} via {}", row.expressroute ? ";" : "", row.vpn->as_path, row.vpn->peer);
+    if (row.covering) fmt::format_to(out, " (covered by {})", wire::to_string(*row.covering));
+    s += "\n";
+  }
+  if (r.active_paths.size() > limit)
+    fmt::format_to(out, "  ... {} more (use --report json for all)\n", r.active_paths.size() - limit);
+
+  s += "\nCONVERGENCE EPISODES\n";
+  if (r.episodes.empty()) s += "  none\n";
+  for (std::size_t i = 0; i < r.episodes.size(); ++i) {
+    const auto& e = r.episodes[i];
+    fmt::format_to(out, "  #{} {}  {}\n", i + 1, rfc3339(e.trigger_us), e.trigger);
+    fmt::format_to(out, "     {} prefixes changed in {}; convergence p50 {}  p90 {}  p99 {}  max {}\n", e.prefixes_changed,
+                   ms(e.end_us - e.start_us), ms(e.p50_us), ms(e.p90_us), ms(e.p99_us), ms(e.max_us));
+    fmt::format_to(out, "     black hole: {} prefixes, {:.3f} prefix-seconds{}; path exploration: {}\n",
+                   e.blackholed_prefixes, e.blackhole_prefix_seconds,
+                   e.still_unreachable ? fmt::format(" ({} still unreachable)", e.still_unreachable) : "",
+                   e.path_exploration);
+    s += "     transitions:";
+    for (const auto& [k, n] : e.transitions) fmt::format_to(out, " {} x{}", k, n);
+    s += "\n";
+    for (const auto& [g, lag] : e.gateway_lag)
+      fmt::format_to(out, "     {} updates: {} (first after {}, last after {})\n", g, lag.updates, ms(lag.first_update_us),
+                     ms(lag.last_update_us));
+    for (const auto& t : e.other_triggers) fmt::format_to(out, "     also: {}\n", t);
+  }
+
+  s += "\nFINDINGS\n";
+  if (r.findings.empty()) s += "  none\n";
+  for (const auto& f : r.findings) fmt::format_to(out, "  {:<8} {}\n", f.severity, f.message);
+
+  fmt::format_to(out, "\nEVENTS ({})\n", r.events.size());
+  for (std::size_t i = 0; i < r.events.size() && i < limit; ++i) {
+    const auto& e = r.events[i];
+    fmt::format_to(out, "  {}  {:<20} {} -> {}  ({})\n", rfc3339(e.time_us), wire::to_string(e.prefix),
+                   path_text(e.from, circuits), path_text(e.to, circuits), e.cause);
+  }
+  if (r.events.size() > limit) fmt::format_to(out, "  ... {} more\n", r.events.size() - limit);
+  return s;
+}
+
+}  // namespace bgpfa::app
