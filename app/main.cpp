@@ -43,13 +43,13 @@ int main(int argc, char** argv) {
   bgpfa::app::ReplayOptions ropt;
   bool afap = false;
   replay->add_option("-c,--config", ropt.config, "configuration file")->required();
-  replay->add_option("--speed", ropt.speed, "replay at N x real time (same report as --afap)")->check(CLI::PositiveNumber);
-  replay->add_flag("--afap", afap, "as fast as possible (the default)");
+  auto* speed = replay->add_option("--speed", ropt.speed, "replay at N x real time (same report as --afap)")
+                    ->check(CLI::PositiveNumber);
+  replay->add_flag("--afap", afap, "as fast as possible (the default)")->excludes(speed);
   replay->add_option("--report", ropt.report, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
   replay->add_option("-o,--output", ropt.output, "write the report to FILE");
   replay->add_flag("-q", ropt.quiet, "errors only, no warnings");
   replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
-  replay->excludes(replay->get_option("--afap"));
 
   try {
     app.parse(argc, argv);

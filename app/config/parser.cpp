@@ -153,9 +153,10 @@ class Parser {
     const auto address = x3::rule<class address_, Range>{"an IPv4 or IPv6 address"} = x3::raw[x3::lexeme[+x3::graph]];
     const auto name = x3::rule<class name_, Range>{"a name"} = x3::raw[x3::lexeme[+x3::graph]];
     const auto duration = x3::rule<class duration_, Range>{"a duration such as 5s or 500ms"} = x3::raw[x3::lexeme[+x3::graph]];
-    const auto asn = x3::rule<class asn_, std::uint32_t>{"an AS number"} = x3::uint32;
-    const auto weight = x3::rule<class weight_, std::uint32_t>{"a weight 0-32000"} = x3::uint32;
-    const auto instance = x3::rule<class instance_, std::uint32_t>{"VPN instance 0 or 1"} = x3::uint32;
+    // Numbers with their action inside the named rule, so an expectation failure names the rule.
+    const auto asn = x3::rule<class asn_, x3::unused_type>{"an AS number"} = x3::uint32[num];
+    const auto weight = x3::rule<class weight_, x3::unused_type>{"a weight 0-32000"} = x3::uint32[num];
+    const auto instance = x3::rule<class instance_, x3::unused_type>{"VPN instance 0 or 1"} = x3::uint32[num];
     const auto rest = x3::rule<class rest_, Range>{"a description"} = x3::raw[x3::lexeme[+x3::char_]];
     const auto link = x3::rule<class link_, x3::unused_type>{"primary or secondary"} =
         kw("primary")[word_is("primary")] | kw("secondary")[word_is("secondary")];
@@ -165,13 +166,13 @@ class Parser {
         kw("standard")[word_is("standard")] | kw("premium")[word_is("premium")];
 
     const auto neighbor_tail = x3::rule<class ntail_, x3::unused_type>{"remote-as, description or gateway"} =
-        (kw("remote-as")[nkind("remote-as")] > asn[num]) |
+        (kw("remote-as")[nkind("remote-as")] > asn) |
         (kw("description")[nkind("description")] > rest[tok(&Statement::b)]) |
         (kw("gateway") > ((kw("expressroute")[nkind("expressroute")] > kw("circuit") > name[tok(&Statement::b)] >
                            kw("link") > link) |
-                          (kw("vpn")[nkind("vpn")] > kw("instance") > instance[num])));
+                          (kw("vpn")[nkind("vpn")] > kw("instance") > instance)));
     const auto top = x3::rule<class top_, x3::unused_type>{"router bgp, analyzer, grpc or capture"} =
-        (kw("router") > kw("bgp") > asn[num])[kind(Statement::RouterBgp)] | kw("analyzer")[kind(Statement::Analyzer)] |
+        (kw("router") > kw("bgp") > asn)[kind(Statement::RouterBgp)] | kw("analyzer")[kind(Statement::Analyzer)] |
         kw("grpc")[kind(Statement::Grpc)] |
         (kw("capture") > token[tok(&Statement::a)] > ((kw("rotate") > duration[tok(&Statement::rotate)]) | x3::eps))
             [kind(Statement::Capture)];
@@ -181,7 +182,7 @@ class Parser {
     const auto analyzer = x3::rule<class analyzer_, x3::unused_type>{
         "routing-preference, connection-weight, quiet-period or er-sku"} =
         (kw("routing-preference") > preference)[kind(Statement::RoutingPref)] |
-        (kw("connection-weight") > name[tok(&Statement::b)] > weight[num])[kind(Statement::ConnWeight)] |
+        (kw("connection-weight") > name[tok(&Statement::b)] > weight)[kind(Statement::ConnWeight)] |
         (kw("quiet-period") > duration[tok(&Statement::duration)])[kind(Statement::QuietPeriod)] |
         (kw("er-sku") > sku)[kind(Statement::ErSku)];
     const auto grpc = x3::rule<class grpc_, x3::unused_type>{"listen"} =

@@ -1,0 +1,212 @@
+// Azure's rules, one at a time, with hand-computed expectations.
+#include <catch2/catch.hpp>
+
+#include "analyzer/analyzer.hpp"
+#include "bgp/wire/attribute.hpp"
+
+using namespace bgpfa;
+using namespace bgpfa::analyzer;
+
+namespace {
+
+wire::IpAddress v4(std::uint32_t a) { return wire::IpAddress::v4(a); }
+
+wire::Prefix pfx(std::uint32_t addr, std::uint8_t len) {
+  wire::Prefix p;
+  p.address = v4(addr);
+  p.length = len;
+  return p;
+}
+
+PeerRole er(std::uint32_t addr, Link link, int circuit = 0) {
+  PeerRole r;
+  r.address = v4(addr);
+  r.asn = 12076;
+  r.gateway = Gateway::ExpressRoute;
+  r.circuit = circuit;
+  r.link = link;
+  return r;
+}
+
+PeerRole vpn(std::uint32_t addr, int instance) {
+  PeerRole r;
+  r.address = v4(addr);
+  r.asn = 65010;
+  r.gateway = Gateway::Vpn;
+  r.vpn_instance = instance;
+  return r;
+}
+
+// Attribute set with an AS path (4-octet) and optional LOCAL_PREF.
+struct Attrs {
+  std::vector<std::uint8_t> bytes;
+  wire::PathAttributes decoded;
+};
+Attrs attrs(std::vector<std::uint32_t> path, std::uint32_t next_hop, std::optional<std::uint32_t> local_pref = {}) {
+  Attrs a;
+  const std::uint8_t origin = 0;
+  wire::encode_attribute(a.bytes, 1, wire::Bytes(&origin, 1));
+  std::vector<std::uint8_t> seg{2, static_cast<std::uint8_t>(path.size())};
+  for (auto asn : path) {
+    std::uint8_t b[4];
+    wire::store_u32(b, asn);
+    seg.insert(seg.end(), b, b + 4);
+  }
+  wire::encode_attribute(a.bytes, 2, seg);
+  std::uint8_t nh[4];
+  wire::store_u32(nh, next_hop);
+  wire::encode_attribute(a.bytes, 3, wire::Bytes(nh, 4));
+  if (local_pref) {
+    std::uint8_t lp[4];
+    wire::store_u32(lp, *local_pref);
+    wire::encode_attribute(a.bytes, 5, wire::Bytes(lp, 4));
+  }
+  REQUIRE_FALSE(wire::decode_path_attributes(a.bytes, wire::DecodeContext{}, true, a.decoded));
+  REQUIRE(a.decoded.errors.empty());
+  return a;
+}
+
+struct Lab {
+  Policy policy;
+  std::unique_ptr<Analyzer> a;
+  std::uint64_t t = 1'000'000;
+
+  Lab(std::vector<PeerRole> peers, RoutingPreference pref = RoutingPreference::ExpressRoute,
+      std::vector<std::string> circuits = {"er1"}, std::vector<int> weights = {0}) {
+    policy.preference = pref;
+    policy.circuits = std::move(circuits);
+    policy.weights = std::move(weights);
+    a = std::make_unique<Analyzer>(policy, std::move(peers));
+  }
+  void announce(int peer, const wire::Prefix& p, const Attrs& x) {
+    a->announce(t += 1000, peer, p, 0, a->intern(x.decoded, true), "test");
+  }
+  void withdraw(int peer, const wire::Prefix& p) { a->withdraw(t += 1000, peer, p, 0, "test"); }
+  ActivePath active(const wire::Prefix& p) { return a->row(rib::PrefixKey::from(p)).active; }
+};
+
+const auto P = pfx(0x0a010000, 16);  // 10.1.0.0/16
+
+}  // namespace
+
+TEST_CASE("equal routes on both links of a circuit are ECMP", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));
+  CHECK(lab.active(P).kind == PathKind::ErPrimary);
+  lab.announce(1, P, attrs({12076, 65100}, 0xc0000202));
+  CHECK(lab.active(P).kind == PathKind::ErEcmp);
+}
+
+TEST_CASE("a prepended or lower local-pref link is passive", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  lab.announce(0, P, attrs({12076, 12076, 65100}, 0xc0000201));  // primary prepended
+  lab.announce(1, P, attrs({12076, 65100}, 0xc0000202));
+  CHECK(lab.active(P).kind == PathKind::ErSecondary);
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201, 200));     // primary: higher local-pref wins
+  lab.announce(1, P, attrs({12076, 65100}, 0xc0000202, 100));
+  CHECK(lab.active(P).kind == PathKind::ErPrimary);
+  auto row = lab.a->row(rib::PrefixKey::from(P));
+  REQUIRE(row.expressroute);
+  CHECK(row.expressroute->reason == "local-pref");
+  CHECK(row.expressroute->peer == "192.0.2.1");
+}
+
+TEST_CASE("routing preference: expressroute, vpn, as-path", "[analyzer]") {
+  const auto er_long = attrs({12076, 65001, 65100}, 0xc0000201);
+  const auto vpn_short = attrs({65010}, 0xc0000203);
+  SECTION("expressroute (default): ExpressRoute wins even with a longer path") {
+    Lab lab({er(0xc0000201, Link::Primary), vpn(0xc0000203, 0)});
+    lab.announce(0, P, er_long);
+    lab.announce(1, P, vpn_short);
+    CHECK(lab.active(P).kind == PathKind::ErPrimary);
+  }
+  SECTION("vpn") {
+    Lab lab({er(0xc0000201, Link::Primary), vpn(0xc0000203, 0)}, RoutingPreference::Vpn);
+    lab.announce(0, P, er_long);
+    lab.announce(1, P, vpn_short);
+    CHECK(lab.active(P).kind == PathKind::Vpn);
+    CHECK(lab.active(P).vpn_instances == 1);
+  }
+  SECTION("as-path: shorter wins, ties go to ExpressRoute") {
+    Lab lab({er(0xc0000201, Link::Primary), vpn(0xc0000203, 0)}, RoutingPreference::AsPath);
+    lab.announce(0, P, er_long);
+    lab.announce(1, P, vpn_short);
+    CHECK(lab.active(P).kind == PathKind::Vpn);
+    lab.announce(1, P, attrs({65010, 65001, 65100}, 0xc0000203));
+    CHECK(lab.active(P).kind == PathKind::ErPrimary);
+  }
+}
+
+TEST_CASE("connection weight chooses among circuits, then AS-path length", "[analyzer]") {
+  std::vector<PeerRole> peers{er(0xc0000201, Link::Primary, 0), er(0xc0000211, Link::Primary, 1)};
+  Lab lab(peers, RoutingPreference::ExpressRoute, {"er1", "er2"}, {0, 100});
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));
+  lab.announce(1, P, attrs({12076, 65001, 65100}, 0xc0000211));
+  CHECK(lab.active(P).circuit == 1);  // weight beats the shorter path
+  Lab equal(peers, RoutingPreference::ExpressRoute, {"er1", "er2"}, {50, 50});
+  equal.announce(0, P, attrs({12076, 65100}, 0xc0000201));
+  equal.announce(1, P, attrs({12076, 65001, 65100}, 0xc0000211));
+  CHECK(equal.active(P).circuit == 0);  // equal weights: shorter AS path
+}
+
+TEST_CASE("VPN active-active: both instances carry equal routes", "[analyzer]") {
+  Lab lab({vpn(0xc0000203, 0), vpn(0xc0000204, 1)});
+  lab.announce(0, P, attrs({65010, 65100}, 0xc0000203));
+  lab.announce(1, P, attrs({65010, 65100}, 0xc0000204));
+  CHECK(lab.active(P).vpn_instances == 3);
+  lab.announce(1, P, attrs({65010, 65010, 65100}, 0xc0000204));
+  CHECK(lab.active(P).vpn_instances == 1);
+}
+
+TEST_CASE("longest prefix match across gateways, and the VPN more-specific finding", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary), vpn(0xc0000203, 0)});
+  const auto specific = pfx(0x0a010500, 24);  // 10.1.5.0/24
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));
+  lab.announce(1, specific, attrs({65010, 65100}, 0xc0000203));
+  CHECK(lab.active(P).kind == PathKind::ErPrimary);
+  CHECK(lab.active(specific).kind == PathKind::Vpn);  // the /24 wins over the /16 for its range
+  auto report = lab.a->report(true);
+  REQUIRE(report.findings.size() == 1);
+  CHECK(report.findings[0].kind == "vpn-more-specific");
+  CHECK(report.findings[0].prefixes.at(0) == specific);
+  // When the /24 is withdrawn, its traffic falls back to the covering /16 over ExpressRoute.
+  lab.withdraw(1, specific);
+  const auto after = lab.active(specific);
+  CHECK(after.kind == PathKind::ErPrimary);
+  CHECK(after.via_covering);
+}
+
+TEST_CASE("black hole when every path goes, with its duration", "[analyzer][episodes]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  lab.a->announce(1'000'000, 0, P, 0, lab.a->intern(attrs({12076, 65100}, 1).decoded, true), "a");
+  lab.a->announce(1'000'000, 1, P, 0, lab.a->intern(attrs({12076, 65100}, 2).decoded, true), "b");
+  lab.a->session_down(20'000'000, 0, "primary down");
+  lab.a->withdraw(20'200'000, 1, P, 0, "secondary withdraw");  // -> none at +200 ms
+  lab.a->announce(22'200'000, 0, P, 0, lab.a->intern(attrs({12076, 65100}, 1).decoded, true), "primary back");
+  auto report = lab.a->report(true);
+  REQUIRE(report.episodes.size() == 2);
+  const auto& e = report.episodes[1];
+  CHECK(e.trigger == "primary down");
+  CHECK(e.prefixes_changed == 1);
+  CHECK(e.path_exploration == 2);  // ecmp -> secondary -> none -> primary
+  CHECK(e.max_us == 2'200'000);    // trigger to last change
+  CHECK(e.blackholed_prefixes == 1);
+  CHECK(e.blackhole_prefix_seconds == Approx(2.0));
+  CHECK(e.transitions.at("er-ecmp->er-secondary") == 1);
+  CHECK(e.transitions.at("er-secondary->none") == 1);
+  CHECK(e.transitions.at("none->er-primary") == 1);
+}
+
+TEST_CASE("interned attribute sets are shared and freed", "[rib]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  const auto x = attrs({12076, 65100}, 0xc0000201);
+  lab.announce(0, pfx(0x0a010000, 16), x);
+  lab.announce(0, pfx(0x0a020000, 16), x);
+  lab.announce(1, pfx(0x0a020000, 16), x);
+  CHECK(lab.a->report(false).summary.attribute_sets == 1);
+  CHECK(lab.a->routes() == 3);
+  lab.withdraw(0, pfx(0x0a010000, 16));
+  lab.withdraw(0, pfx(0x0a020000, 16));
+  lab.withdraw(1, pfx(0x0a020000, 16));
+  CHECK(lab.a->report(false).summary.attribute_sets == 0);
+}

@@ -1,0 +1,108 @@
+// bgpfa replay end to end: the bundled scenario against its expected report, pacing does not
+// change the report, and real RIS dumps give a sane report.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <regex>
+
+#include "tests/app/run.hpp"
+
+using bgpfa::test::run_bgpfa;
+using bgpfa::test::slurp;
+namespace fs = std::filesystem;
+
+static const std::string kSrc = BGPFA_SOURCE_DIR;
+
+TEST_CASE("replay of the bundled failover capture matches its expected JSON report", "[replay][golden]") {
+  auto r = run_bgpfa("replay -c " + kSrc + "/fixtures/failover/bgpfa.conf --report json " + kSrc +
+                     "/fixtures/failover/capture.mrt");
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out == slurp(kSrc + "/fixtures/failover/expected-report.json"));
+}
+
+TEST_CASE("--speed gives the same report as --afap", "[replay]") {
+  const std::string args = "-c " + kSrc + "/fixtures/failover/bgpfa.conf --report json " + kSrc + "/fixtures/failover/capture.mrt";
+  auto fast = run_bgpfa("replay --afap " + args);
+  auto paced = run_bgpfa("replay --speed 200 " + args);  // 91 s of capture in about half a second
+  CHECK(fast.status == 0);
+  CHECK(paced.out == fast.out);
+}
+
+TEST_CASE("replay reports: text and HTML", "[replay]") {
+  const std::string args = "-c " + kSrc + "/fixtures/failover/bgpfa.conf " + kSrc + "/fixtures/failover/capture.mrt";
+  auto text = run_bgpfa("replay " + args);
+  CHECK_THAT(text.out, Catch::Contains("10.4.0.0/16          er-primary -> none  (session down 192.0.2.1 (er1 primary)"));
+  CHECK_THAT(text.out, Catch::Contains("black hole: 1 prefixes, 60.800 prefix-seconds (1 still unreachable)"));
+  CHECK_THAT(text.out, Catch::Contains("ExpressRoute is bypassed for 10.1.5.0/24"));
+  auto html = run_bgpfa("replay --report html " + args);
+  CHECK_THAT(html.out, Catch::StartsWith("<!doctype html>"));
+  CHECK_THAT(html.out, Catch::Contains("<svg"));
+  CHECK(html.out.find("http") == std::string::npos);  // no external assets
+}
+
+TEST_CASE("replay rejects a bad configuration with line and column", "[replay]") {
+  bgpfa::test::TempFile conf;
+  const std::string text = "router bgp 65515\n neighbor 192.0.2.1 remote-as\n";
+  conf.write({text.begin(), text.end()});
+  auto r = run_bgpfa("replay -c " + conf.path() + " " + kSrc + "/fixtures/failover/capture.mrt");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains(":2:30: error: expected an AS number, found end of line"));
+}
+
+TEST_CASE("replay of a real RIS updates dump gives a sane report", "[replay][ris]") {
+  const fs::path dump = BGPFA_SHARED_DIR "/fixtures/mrt/ris/updates.20071015.1505.gz";
+  if (!fs::exists(dump)) {
+    WARN("skipped: " << dump << " is absent");
+    return;
+  }
+  // Three RIS peers of that dump in the roles of ER primary, ER secondary and VPN.
+  bgpfa::test::TempFile conf;
+  const std::string text =
+      "router bgp 65515\n"
+      " neighbor 168.209.255.2 remote-as 3741\n"
+      " neighbor 168.209.255.2 gateway expressroute circuit ris link primary\n"
+      " neighbor 208.51.134.248 remote-as 3549\n"
+      " neighbor 208.51.134.248 gateway expressroute circuit ris link secondary\n"
+      " neighbor 193.0.0.56 remote-as 3333\n"
+      " neighbor 193.0.0.56 gateway vpn instance 0\n"
+      "analyzer\n"
+      " quiet-period 5s\n";
+  conf.write({text.begin(), text.end()});
+  auto r = run_bgpfa("replay -q --report json -c " + conf.path() + " " + dump.string());
+  REQUIRE(r.status == 0);
+  // Invariants: every listed prefix has a valid active kind; events are in time order; every
+  // episode's percentiles are ordered and bounded by its duration; black-hole counts bounded.
+  std::smatch m;
+  const std::regex kind_re("\"(?:active|from|to)\":\\{\"kind\":\"([a-z-]+)\"");
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), kind_re); it != std::sregex_iterator(); ++it) {
+    const std::string k = (*it)[1];
+    CHECK((k == "none" || k == "er-primary" || k == "er-secondary" || k == "er-ecmp" || k == "vpn"));
+  }
+  const std::regex time_re("\\{\"time\":\"([0-9T:.Z-]+)\"");
+  std::string last;
+  std::size_t events = 0;
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), time_re); it != std::sregex_iterator(); ++it, ++events) {
+    const std::string t = (*it)[1];
+    CHECK(t >= last);
+    last = t;
+  }
+  CHECK(events > 100);
+  const std::regex ep_re(
+      "\"duration_ms\":([0-9.]+),\"prefixes_changed\":([0-9]+),\"p50_ms\":([0-9.]+),\"p90_ms\":([0-9.]+),\"p99_ms\":([0-9.]+),"
+      "\"max_ms\":([0-9.]+),\"blackholed_prefixes\":([0-9]+)");
+  std::size_t episodes = 0;
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), ep_re); it != std::sregex_iterator(); ++it, ++episodes) {
+    const double dur = std::stod((*it)[1]), p50 = std::stod((*it)[3]), p90 = std::stod((*it)[4]),
+                 p99 = std::stod((*it)[5]), max = std::stod((*it)[6]);
+    const long changed = std::stol((*it)[2]), holes = std::stol((*it)[7]);
+    CHECK(changed > 0);
+    CHECK(p50 <= p90);
+    CHECK(p90 <= p99);
+    CHECK(p99 <= max);
+    CHECK(max <= dur + 1e-9);
+    CHECK(holes <= changed);
+  }
+  CHECK(episodes > 0);
+  CHECK_THAT(r.out, Catch::Contains("\"unknown_peers\":[\""));  // the other RIS peers, reported
+}
