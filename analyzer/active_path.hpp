@@ -16,6 +16,10 @@ struct ActivePath {
   friend bool operator==(const ActivePath&, const ActivePath&) = default;
 };
 
+// Four bytes for the route table's per-prefix state word.
+[[nodiscard]] std::uint32_t pack(const ActivePath& p) noexcept;
+[[nodiscard]] ActivePath unpack(std::uint32_t w) noexcept;
+
 // "er-primary", "vpn (instance 0)", "vpn (instances 0+1)", "none"; circuit names when several.
 [[nodiscard]] std::string describe(const ActivePath& p);
 

@@ -7,34 +7,23 @@
 namespace bgpfa::analyzer {
 
 using rib::Candidate;
+using rib::PrefixEntry;
 using rib::PrefixKey;
 using rib::Reason;
 
 namespace {
 
-// Best of a candidate list by the RFC 4271 process; `why` is the step that made it win.
-const Candidate* pick(const std::vector<Candidate>& cs, Reason& why) {
-  if (cs.empty()) return nullptr;
-  const Candidate* best = &cs[0];
-  why = Reason::OnlyPath;
-  for (std::size_t i = 1; i < cs.size(); ++i) {
-    Reason r;
-    if (rib::better(cs[i], *best, r)) best = &cs[i];
-    why = r;
-  }
-  return best;
-}
+constexpr int kEr = 0, kVpn = 1;
 
 // Azure treats two routes as equal for ECMP when neither is preferred by local-pref or length.
-bool equal_for_ecmp(const Candidate& a, const Candidate& b) {
-  return a.attrs->local_pref == b.attrs->local_pref && a.attrs->as_path_length == b.attrs->as_path_length;
+bool equal_for_ecmp(const rib::AttrSet& a, const rib::AttrSet& b) {
+  return a.local_pref == b.local_pref && a.as_path_length == b.as_path_length;
 }
 
 }  // namespace
 
 Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
-    : policy_(std::move(policy)), peers_(std::move(peers)), ribs_(peers_.size()), peer_stats_(peers_.size()),
-      episodes_(policy_.quiet_period_us) {
+    : policy_(std::move(policy)), peers_(std::move(peers)), table_(peers_.size()), peer_stats_(peers_.size()) {
   for (std::size_t i = 0; i < peers_.size(); ++i) {
     peer_stats_[i].address = wire::to_string(peers_[i].address);
     peer_stats_[i].role = peers_[i].label(policy_.circuits);
@@ -49,148 +38,133 @@ int Analyzer::peer_index(const wire::IpAddress& a) const {
   return -1;
 }
 
-Analyzer::Choice Analyzer::decide(const PrefixKey& p, bool details) const {
-  Choice out;
-  // Candidates per gateway; ExpressRoute grouped by circuit.
-  std::vector<Candidate> er_all, vpn_all;
-  std::vector<std::vector<Candidate>> by_circuit(policy_.circuits.size());
-  for (std::size_t i = 0; i < peers_.size(); ++i) {
-    const rib::PathList* paths = ribs_[i].find(p);
-    if (!paths) continue;
-    for (const auto& path : *paths) {
-      Candidate c{path.attrs.get(), static_cast<std::uint16_t>(i), path.path_id, peers_[i].asn != policy_.local_as,
-                  &peers_[i].address};
-      if (peers_[i].gateway == Gateway::Vpn) {
-        vpn_all.push_back(c);
-      } else {
-        er_all.push_back(c);
-        if (peers_[i].circuit >= 0) by_circuit[static_cast<std::size_t>(peers_[i].circuit)].push_back(c);
-      }
+Analyzer::Decision Analyzer::decide(const PrefixEntry& e) const {
+  Decision d;
+  const auto& routes = e.routes;
+  auto candidate = [&](std::size_t i) {
+    const auto& r = routes[i];
+    return Candidate{r.attrs.get(), r.peer, r.path_id, peers_[r.peer].asn != policy_.local_as, &peers_[r.peer].address};
+  };
+  // Each gateway's Loc-RIB best by the RFC 4271 process, and the best per ExpressRoute circuit.
+  circuit_best_.assign(policy_.circuits.size(), rib::kNoBest);
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    const PeerRole& role = peers_[routes[i].peer];
+    const int g = role.gateway == Gateway::Vpn ? kVpn : kEr;
+    rib::LocRibBest& best = d.best[g];
+    if (best.index == rib::kNoBest) {
+      best = {static_cast<std::uint8_t>(i), Reason::OnlyPath};
+    } else {
+      Reason why;
+      const bool wins = rib::better(candidate(i), candidate(best.index), why);
+      if (wins) best.index = static_cast<std::uint8_t>(i);
+      best.reason = why;
+    }
+    if (g == kEr && role.circuit >= 0) {
+      auto& cb = circuit_best_[static_cast<std::size_t>(role.circuit)];
+      Reason why;
+      if (cb == rib::kNoBest || rib::better(candidate(i), candidate(cb), why)) cb = static_cast<std::uint8_t>(i);
     }
   }
-  Reason why = Reason::OnlyPath;
-  const Candidate* er_best = nullptr;
-  ActivePath er_path;
   // Among circuits: connection weight, then AS-path length (Azure's rule 3).
-  int best_circuit = -1;
-  const Candidate* circuit_best = nullptr;
-  for (std::size_t c = 0; c < by_circuit.size(); ++c) {
-    Reason r;
-    const Candidate* b = pick(by_circuit[c], r);
-    if (!b) continue;
-    const bool wins = !circuit_best || policy_.weights[c] > policy_.weights[static_cast<std::size_t>(best_circuit)] ||
-                      (policy_.weights[c] == policy_.weights[static_cast<std::size_t>(best_circuit)] &&
-                       b->attrs->as_path_length < circuit_best->attrs->as_path_length);
-    if (wins) {
-      best_circuit = static_cast<int>(c);
-      circuit_best = b;
+  int circuit = -1;
+  for (std::size_t c = 0; c < circuit_best_.size(); ++c) {
+    if (circuit_best_[c] == rib::kNoBest) continue;
+    if (circuit < 0) {
+      circuit = static_cast<int>(c);
+      continue;
     }
+    const auto cur = static_cast<std::size_t>(circuit);
+    const auto& a = *routes[circuit_best_[c]].attrs;
+    const auto& b = *routes[circuit_best_[cur]].attrs;
+    if (policy_.weights[c] > policy_.weights[cur] ||
+        (policy_.weights[c] == policy_.weights[cur] && a.as_path_length < b.as_path_length))
+      circuit = static_cast<int>(c);
   }
-  if (circuit_best) {
-    er_best = circuit_best;
-    // Within the circuit: links whose best is as good as the circuit's best share the traffic.
+  ActivePath er_path, vpn_path;
+  if (circuit >= 0) {
+    // Within the circuit: links whose route is as good as the circuit's best share the traffic.
+    const auto& best = *routes[circuit_best_[static_cast<std::size_t>(circuit)]].attrs;
     bool primary = false, secondary = false;
-    for (const auto& c : by_circuit[static_cast<std::size_t>(best_circuit)]) {
-      if (!equal_for_ecmp(c, *circuit_best)) continue;
-      (peers_[c.peer].link == Link::Primary ? primary : secondary) = true;
+    for (const auto& r : routes) {
+      const PeerRole& role = peers_[r.peer];
+      if (role.gateway != Gateway::ExpressRoute || role.circuit != circuit || !equal_for_ecmp(*r.attrs, best)) continue;
+      (role.link == Link::Primary ? primary : secondary) = true;
     }
     er_path.kind = primary && secondary ? PathKind::ErEcmp : primary ? PathKind::ErPrimary : PathKind::ErSecondary;
-    er_path.circuit = static_cast<std::int16_t>(best_circuit);
+    er_path.circuit = static_cast<std::int16_t>(circuit);
   }
-  Reason vwhy = Reason::OnlyPath;
-  const Candidate* vpn_best = pick(vpn_all, vwhy);
-  ActivePath vpn_path;
-  if (vpn_best) {
+  if (d.best[kVpn].index != rib::kNoBest) {
+    const auto& best = *routes[d.best[kVpn].index].attrs;
     vpn_path.kind = PathKind::Vpn;
-    for (const auto& c : vpn_all)
-      if (equal_for_ecmp(c, *vpn_best)) vpn_path.vpn_instances |= static_cast<std::uint8_t>(1u << (peers_[c.peer].vpn_instance & 1));
+    for (const auto& r : routes)
+      if (peers_[r.peer].gateway == Gateway::Vpn && equal_for_ecmp(*r.attrs, best))
+        vpn_path.vpn_instances |= static_cast<std::uint8_t>(1u << (peers_[r.peer].vpn_instance & 1));
   }
-  if (er_best && vpn_best) {
+  const bool er = circuit >= 0, vpn = vpn_path.kind == PathKind::Vpn;
+  if (er && vpn) {
     switch (policy_.preference) {
-      case RoutingPreference::ExpressRoute: out.active = er_path; break;
-      case RoutingPreference::Vpn: out.active = vpn_path; break;
-      case RoutingPreference::AsPath:
-        out.active = vpn_best->attrs->as_path_length < er_best->attrs->as_path_length ? vpn_path : er_path;
+      case RoutingPreference::ExpressRoute: d.active = er_path; break;
+      case RoutingPreference::Vpn: d.active = vpn_path; break;
+      case RoutingPreference::AsPath: {
+        const auto& ea = *routes[circuit_best_[static_cast<std::size_t>(circuit)]].attrs;
+        const auto& va = *routes[d.best[kVpn].index].attrs;
+        d.active = va.as_path_length < ea.as_path_length ? vpn_path : er_path;
         break;
+      }
     }
-  } else if (er_best) {
-    out.active = er_path;
-  } else if (vpn_best) {
-    out.active = vpn_path;
+  } else if (er) {
+    d.active = er_path;
+  } else if (vpn) {
+    d.active = vpn_path;
   }
-  if (details) {
-    if (er_best) {
-      pick(er_all, why);  // the gateway's own decision over all its links and circuits
-      out.er = describe_best(*er_best, why, er_all.size());
-    }
-    if (vpn_best) out.vpn = describe_best(*vpn_best, vwhy, vpn_all.size());
-  }
-  return out;
+  return d;
 }
 
-GatewayBest Analyzer::describe_best(const Candidate& c, Reason why, std::size_t n) const {
-  GatewayBest g;
-  g.peer = wire::to_string(peers_[c.peer].address);
-  g.role = peers_[c.peer].label(policy_.circuits);
-  g.as_path = c.attrs->as_path_text();
-  g.local_pref = c.attrs->local_pref;
-  g.next_hop = wire::to_string(c.attrs->next_hop);
-  g.reason = rib::to_string(why);
-  g.candidates = n;
-  return g;
+std::uint32_t Analyzer::cause_id(const std::string& cause) {
+  if (causes_.empty() || causes_.back() != cause) causes_.push_back(cause);
+  return static_cast<std::uint32_t>(causes_.size() - 1);
 }
 
-void Analyzer::changed(std::uint64_t t, const PrefixKey& p, const std::string& cause) {
-  bool has_route = false;
-  for (const auto& r : ribs_)
-    if (r.find(p)) {
-      has_route = true;
-      break;
-    }
-  if (has_route) {
-    all_.insert(p);
-    orphans_.erase(p);
-  } else {
-    all_.erase(p);
+ActivePath Analyzer::covered_path(const PrefixKey& p) const {
+  // Longest-prefix match: without a route of its own, a less specific route carries the traffic.
+  ActivePath now;
+  if (auto cover = table_.longest_covering(p, false)) {
+    now = unpack(table_.find(*cover)->state);
+    now.via_covering = true;
   }
-  ActivePath now = decide(p, false).active;
-  if (!has_route) {
+  return now;
+}
+
+void Analyzer::set_active(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, const ActivePath& now, std::uint32_t cause) {
+  const std::uint32_t packed = pack(now);
+  if (packed == e.state) return;
+  const std::uint32_t before = e.state;
+  e.state = packed;
+  events_.push_back(Change{t, p, before, packed, cause});
+  episodes_.changed(t);
+}
+
+void Analyzer::changed(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, std::uint32_t cause) {
+  const Decision d = decide(e);
+  e.best[kEr] = d.best[kEr];
+  e.best[kVpn] = d.best[kVpn];
+  if (e.routes.empty()) {
     orphans_.insert(p);
-    // Longest-prefix match: a less specific route still carries the traffic.
-    if (auto cover = all_.longest_covering(p, false)) {
-      now = decide(*cover, false).active;
-      now.via_covering = true;
-    }
+    set_active(t, p, e, covered_path(p), cause);
+  } else {
+    if (!orphans_.empty()) orphans_.erase(p);
+    set_active(t, p, e, d.active, cause);
   }
-  auto [it, fresh] = active_.try_emplace(p, ActivePath{});
-  const ActivePath before = it->second;
-  if (before != now) {
-    it->second = now;
-    events_.push_back(Event{t, p.to_prefix(), before, now, cause});
-    episodes_.change(t, p, before, now);
-  }
-  recompute_orphans_under(t, p, cause);
+  refresh_orphans_under(t, p, cause);
 }
 
-void Analyzer::recompute_orphans_under(std::uint64_t t, const PrefixKey& p, const std::string& cause) {
-  // Rows without a route of their own follow their covering prefix: refresh those under p.
+void Analyzer::refresh_orphans_under(std::uint64_t t, const PrefixKey& p, std::uint32_t cause) {
   if (orphans_.empty()) return;
   scratch_.clear();
   for (const auto& o : orphans_)
     if (o != p && p.covers(o)) scratch_.push_back(o);
-  for (const auto& o : scratch_) {
-    ActivePath now;
-    if (auto cover = all_.longest_covering(o, false)) {
-      now = decide(*cover, false).active;
-      now.via_covering = true;
-    }
-    ActivePath& cur = active_[o];
-    if (cur != now) {
-      events_.push_back(Event{t, o.to_prefix(), cur, now, cause});
-      episodes_.change(t, o, cur, now);
-      cur = now;
-    }
-  }
+  std::sort(scratch_.begin(), scratch_.end());
+  for (const auto& o : scratch_) set_active(t, o, table_.entry(o), covered_path(o), cause);
 }
 
 void Analyzer::announce(std::uint64_t t, int peer, const wire::Prefix& prefix, std::uint32_t path_id,
@@ -198,11 +172,12 @@ void Analyzer::announce(std::uint64_t t, int peer, const wire::Prefix& prefix, s
   last_us_ = t;
   if (!first_us_) first_us_ = t;
   const PrefixKey p = PrefixKey::from(prefix);
-  auto& rib = ribs_[static_cast<std::size_t>(peer)];
-  if (!rib.announce(p, path_id, attrs)) return;
-  auto& st = peer_stats_[static_cast<std::size_t>(peer)];
-  st.max_prefixes = std::max(st.max_prefixes, rib.prefixes());
-  changed(t, p, cause);
+  const auto pi = static_cast<std::uint16_t>(peer);
+  PrefixEntry* e = table_.announce(p, pi, path_id, attrs);
+  if (!e) return;
+  auto& st = peer_stats_[pi];
+  st.max_prefixes = std::max(st.max_prefixes, table_.peer_routes(pi));
+  changed(t, p, *e, cause_id(cause));
 }
 
 void Analyzer::withdraw(std::uint64_t t, int peer, const wire::Prefix& prefix, std::uint32_t path_id,
@@ -210,8 +185,7 @@ void Analyzer::withdraw(std::uint64_t t, int peer, const wire::Prefix& prefix, s
   last_us_ = t;
   if (!first_us_) first_us_ = t;
   const PrefixKey p = PrefixKey::from(prefix);
-  if (!ribs_[static_cast<std::size_t>(peer)].withdraw(p, path_id)) return;
-  changed(t, p, cause);
+  if (PrefixEntry* e = table_.withdraw(p, static_cast<std::uint16_t>(peer), path_id)) changed(t, p, *e, cause_id(cause));
 }
 
 void Analyzer::update_received(std::uint64_t t, int peer) {
@@ -230,56 +204,65 @@ void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why) {
   peer_stats_[static_cast<std::size_t>(peer)].established = false;
   episodes_.trigger(t, why);
   std::vector<PrefixKey> affected;
-  ribs_[static_cast<std::size_t>(peer)].clear(affected);
-  std::sort(affected.begin(), affected.end());  // deterministic event order
-  for (const auto& p : affected) changed(t, p, why);
+  table_.clear_peer(static_cast<std::uint16_t>(peer), affected);
+  const std::uint32_t cause = cause_id(why);
+  for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
 }
 
 void Analyzer::trigger(std::uint64_t t, const std::string& why) { episodes_.trigger(t, why); }
 
 void Analyzer::advance(std::uint64_t t) { episodes_.advance(t); }
 
-std::size_t Analyzer::routes() const noexcept {
-  std::size_t n = 0;
-  for (const auto& r : ribs_) n += r.paths();
-  return n;
+std::size_t Analyzer::memory_bytes() const noexcept {
+  return store_.bytes() + table_.memory_bytes() + orphans_.capacity() * (sizeof(PrefixKey) + 1);
 }
 
-std::size_t Analyzer::memory_bytes() const noexcept {
-  std::size_t n = store_.bytes() + active_.capacity() * (sizeof(std::pair<PrefixKey, ActivePath>) + 1);
-  for (const auto& r : ribs_) n += r.memory_bytes();
-  return n;
+GatewayBest Analyzer::describe_best(const PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) const {
+  const rib::Route& r = e.routes[b.index];
+  GatewayBest g;
+  g.peer = wire::to_string(peers_[r.peer].address);
+  g.role = peers_[r.peer].label(policy_.circuits);
+  g.as_path = r.attrs->as_path_text();
+  g.local_pref = r.attrs->local_pref;
+  g.next_hop = wire::to_string(r.attrs->next_hop);
+  g.reason = rib::to_string(b.reason);
+  g.candidates = n;
+  return g;
 }
 
 PrefixRow Analyzer::row(const PrefixKey& p) const {
   PrefixRow r;
   r.prefix = p.to_prefix();
-  auto it = active_.find(p);
-  if (it != active_.end()) r.active = it->second;
-  const PrefixKey source = r.active.via_covering ? all_.longest_covering(p, false).value_or(p) : p;
-  if (r.active.via_covering) r.covering = source.to_prefix();
-  Choice c = decide(source, true);
-  r.expressroute = std::move(c.er);
-  r.vpn = std::move(c.vpn);
+  const PrefixEntry* e = table_.find(p);
+  if (!e) return r;
+  r.active = unpack(e->state);
+  if (r.active.via_covering) {
+    const auto cover = table_.longest_covering(p, false);
+    if (!cover) return r;
+    r.covering = cover->to_prefix();
+    e = table_.find(*cover);
+  }
+  std::size_t n[2] = {0, 0};
+  for (const auto& route : e->routes) ++n[peers_[route.peer].gateway == Gateway::Vpn ? kVpn : kEr];
+  if (e->best[kEr].index != rib::kNoBest) r.expressroute = describe_best(*e, e->best[kEr], n[kEr]);
+  if (e->best[kVpn].index != rib::kNoBest) r.vpn = describe_best(*e, e->best[kVpn], n[kVpn]);
   return r;
 }
 
 std::vector<Finding> Analyzer::findings() const {
   std::vector<Finding> out;
   std::vector<PrefixKey> keys;
-  keys.reserve(active_.size());
-  for (const auto& [p, a] : active_) keys.push_back(p);
+  keys.reserve(table_.prefixes());
+  table_.for_each([&](const PrefixKey& p, const PrefixEntry&) { keys.push_back(p); });
   std::sort(keys.begin(), keys.end());
-
   auto gateway_has = [&](const PrefixKey& p, Gateway g) {
-    for (std::size_t i = 0; i < peers_.size(); ++i)
-      if (peers_[i].gateway == g && ribs_[i].find(p)) return true;
-    return false;
+    const PrefixEntry* e = table_.find(p);
+    return e && e->best[g == Gateway::Vpn ? kVpn : kEr].index != rib::kNoBest && !e->routes.empty();
   };
   // 1. VPN more specific than ExpressRoute: ExpressRoute is bypassed for that range.
   for (const auto& p : keys) {
     if (!gateway_has(p, Gateway::Vpn) || gateway_has(p, Gateway::ExpressRoute)) continue;
-    for (auto c = all_.longest_covering(p, false); c; c = all_.longest_covering(*c, false)) {
+    for (auto c = table_.longest_covering(p, false); c; c = table_.longest_covering(*c, false)) {
       if (!gateway_has(*c, Gateway::ExpressRoute)) continue;
       out.push_back({"vpn-more-specific", "warning",
                      fmt::format("VPN advertises a more specific prefix than ExpressRoute: ExpressRoute is bypassed for {} "
@@ -292,20 +275,22 @@ std::vector<Finding> Analyzer::findings() const {
   // 2./3. Per circuit: prefixes on one link only, and links that differ.
   for (std::size_t c = 0; c < policy_.circuits.size(); ++c) {
     int links_configured = 0;
-    for (const auto& r : peers_) links_configured |= (r.gateway == Gateway::ExpressRoute && r.circuit == static_cast<int>(c)) ? (r.link == Link::Primary ? 1 : 2) : 0;
+    for (const auto& r : peers_)
+      if (r.gateway == Gateway::ExpressRoute && r.circuit == static_cast<int>(c)) links_configured |= r.link == Link::Primary ? 1 : 2;
     Finding single{"single-link", "warning", "", {}}, unequal{"unequal-links", "warning", "", {}};
     std::size_t prepended = 0;
     for (const auto& p : keys) {
       const rib::AttrSet* link_best[2] = {nullptr, nullptr};
-      for (std::size_t i = 0; i < peers_.size(); ++i) {
-        if (peers_[i].gateway != Gateway::ExpressRoute || peers_[i].circuit != static_cast<int>(c)) continue;
-        if (const auto* paths = ribs_[i].find(p)) link_best[peers_[i].link == Link::Primary ? 0 : 1] = (*paths)[0].attrs.get();
+      for (const auto& route : table_.find(p)->routes) {
+        const PeerRole& role = peers_[route.peer];
+        if (role.gateway != Gateway::ExpressRoute || role.circuit != static_cast<int>(c)) continue;
+        auto& slot = link_best[role.link == Link::Primary ? 0 : 1];
+        if (!slot) slot = route.attrs.get();
       }
       if (!link_best[0] && !link_best[1]) continue;
       if (!link_best[0] || !link_best[1]) {
         if (links_configured == 3) single.prefixes.push_back(p.to_prefix());
-      } else if (link_best[0]->local_pref != link_best[1]->local_pref ||
-                 link_best[0]->as_path_length != link_best[1]->as_path_length) {
+      } else if (!equal_for_ecmp(*link_best[0], *link_best[1])) {
         unequal.prefixes.push_back(p.to_prefix());
         prepended += (link_best[0]->prepended || link_best[1]->prepended) ? 1 : 0;
       }
@@ -342,17 +327,19 @@ Report Analyzer::report(bool final) {
   if (final) episodes_.finish(last_us_);
   Report r;
   r.peers = peer_stats_;
-  for (std::size_t i = 0; i < peers_.size(); ++i) r.peers[i].prefixes = ribs_[i].prefixes();
+  for (std::size_t i = 0; i < peers_.size(); ++i) r.peers[i].prefixes = table_.peer_routes(static_cast<std::uint16_t>(i));
   std::vector<PrefixKey> keys;
-  keys.reserve(active_.size());
-  for (const auto& [p, a] : active_) keys.push_back(p);
+  keys.reserve(table_.prefixes());
+  table_.for_each([&](const PrefixKey& p, const PrefixEntry&) { keys.push_back(p); });
   std::sort(keys.begin(), keys.end());
   r.active_paths.reserve(keys.size());
   for (const auto& p : keys) {
     r.active_paths.push_back(row(p));
     ++r.summary.active_by_kind[to_string(r.active_paths.back().active.kind)];
   }
-  r.events = events_;
+  r.events.reserve(events_.size());
+  for (const auto& e : events_)
+    r.events.push_back(Event{e.time_us, e.prefix.to_prefix(), unpack(e.from), unpack(e.to), causes_[e.cause]});
   r.episodes = episodes_.done();
   r.findings = findings();
   r.summary.first_us = first_us_;

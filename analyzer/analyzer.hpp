@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
 #include "analyzer/active_path.hpp"
@@ -14,10 +13,9 @@
 #include "analyzer/policy.hpp"
 #include "analyzer/report.hpp"
 #include "analyzer/roles.hpp"
-#include "rib/adj_rib_in.hpp"
 #include "rib/attr_store.hpp"
 #include "rib/decision.hpp"
-#include "rib/lpm.hpp"
+#include "rib/route_table.hpp"
 
 namespace bgpfa::analyzer {
 
@@ -42,33 +40,36 @@ class Analyzer {
   // The report as of now; `final` closes the open episode (end of input).
   [[nodiscard]] Report report(bool final);
   [[nodiscard]] PrefixRow row(const rib::PrefixKey& p) const;
-  [[nodiscard]] std::optional<rib::PrefixKey> lookup(const wire::IpAddress& a) const { return all_.lookup(a); }
-  [[nodiscard]] std::size_t routes() const noexcept;
-  [[nodiscard]] std::size_t memory_bytes() const noexcept;  // RIB tables + interned sets
+  [[nodiscard]] std::optional<rib::PrefixKey> lookup(const wire::IpAddress& a) const { return table_.lookup(a); }
+  [[nodiscard]] std::size_t routes() const noexcept { return table_.routes(); }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept;  // route table + interned sets
 
  private:
-  struct Choice {
+  struct Decision {
     ActivePath active;
-    std::optional<GatewayBest> er, vpn;
+    rib::LocRibBest best[2];  // per gateway, into the entry's routes
   };
-  Choice decide(const rib::PrefixKey& p, bool details) const;
-  void changed(std::uint64_t t, const rib::PrefixKey& p, const std::string& cause);
-  void recompute_orphans_under(std::uint64_t t, const rib::PrefixKey& p, const std::string& cause);
-  GatewayBest describe_best(const rib::Candidate& c, rib::Reason why, std::size_t n) const;
+  Decision decide(const rib::PrefixEntry& e) const;
+  void changed(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, std::uint32_t cause);
+  void set_active(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, const ActivePath& now, std::uint32_t cause);
+  void refresh_orphans_under(std::uint64_t t, const rib::PrefixKey& p, std::uint32_t cause);
+  [[nodiscard]] ActivePath covered_path(const rib::PrefixKey& p) const;
+  std::uint32_t cause_id(const std::string& cause);
+  GatewayBest describe_best(const rib::PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) const;
   std::vector<Finding> findings() const;
 
   Policy policy_;
   std::vector<PeerRole> peers_;
-  rib::AttrStore store_;  // before the RIBs: their AttrRefs release into it when destroyed
-  std::vector<rib::AdjRibIn> ribs_;
+  rib::AttrStore store_;  // before the table: its AttrRefs release into the store
+  rib::RouteTable table_;
   std::vector<PeerSummary> peer_stats_;
-  absl::flat_hash_map<rib::PrefixKey, ActivePath> active_;  // every prefix ever seen
-  rib::LpmIndex all_;                                        // prefixes with a route now
-  absl::flat_hash_set<rib::PrefixKey> orphans_;              // rows without a route of their own
-  std::vector<Event> events_;
-  EpisodeTracker episodes_;
+  absl::flat_hash_set<rib::PrefixKey> orphans_;  // rows without a route of their own
+  std::vector<Change> events_;  // every active-path change, in time order
+  std::vector<std::string> causes_;
+  EpisodeTracker episodes_{policy_.quiet_period_us, events_};
   std::uint64_t first_us_ = 0, last_us_ = 0;
   std::vector<rib::PrefixKey> scratch_;
+  mutable std::vector<std::uint8_t> circuit_best_;  // decide(): best route index per circuit
 };
 
 }  // namespace bgpfa::analyzer

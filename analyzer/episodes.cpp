@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "analyzer/active_path.hpp"
+
 namespace bgpfa::analyzer {
 
 void EpisodeTracker::start(std::uint64_t t, const std::string& why) {
@@ -9,6 +11,7 @@ void EpisodeTracker::start(std::uint64_t t, const std::string& why) {
   open_->ep.trigger_us = open_->ep.start_us = open_->ep.end_us = t;
   open_->ep.trigger = why;
   open_->last_activity = t;
+  open_->first_change = log_.size();
 }
 
 void EpisodeTracker::trigger(std::uint64_t t, const std::string& why) {
@@ -21,28 +24,15 @@ void EpisodeTracker::trigger(std::uint64_t t, const std::string& why) {
   open_->last_activity = std::max(open_->last_activity, t);
 }
 
-void EpisodeTracker::change(std::uint64_t t, const rib::PrefixKey& p, const ActivePath& from, const ActivePath& to) {
-  advance(t);
-  if (!open_) start(t, "first update after a quiet period");
-  Open& o = *open_;
-  o.last_activity = t;
-  o.ep.end_us = std::max(o.ep.end_us, t);
-  ++o.ep.transitions[std::string(to_string(from.kind)) + "->" + to_string(to.kind)];
-  if (auto it = pending_none_.find(p); it != pending_none_.end() && from.kind == PathKind::None) {
-    done_[it->second.first].blackhole_prefix_seconds += static_cast<double>(t - it->second.second) / 1e6;
-    pending_none_.erase(it);
+void EpisodeTracker::changed(std::uint64_t t) {
+  // Quiet long enough: the open episode ends before the change just logged.
+  if (open_ && t >= open_->last_activity + quiet_us_) close_before(log_.size() - 1);
+  if (!open_) {
+    start(t, "first update after a quiet period");
+    open_->first_change = log_.size() - 1;
   }
-  PrefixTrack& pt = o.prefixes[p];
-  pt.last_change = t;
-  ++pt.changes;
-  if (to.kind == PathKind::None && !pt.none) {
-    pt.none = true;
-    pt.ever_none = true;
-    pt.none_since = t;
-  } else if (to.kind != PathKind::None && pt.none) {
-    pt.none = false;
-    pt.none_total += t - pt.none_since;
-  }
+  open_->last_activity = t;
+  open_->ep.end_us = std::max(open_->ep.end_us, t);
 }
 
 void EpisodeTracker::update_from(std::uint64_t t, const std::string& gateway) {
@@ -59,24 +49,59 @@ void EpisodeTracker::advance(std::uint64_t t) {
   if (open_ && t >= open_->last_activity + quiet_us_) close();
 }
 
-void EpisodeTracker::close() {
+void EpisodeTracker::close() { close_before(log_.size()); }
+
+void EpisodeTracker::close_before(std::size_t end) {
   if (!open_) return;
   Open& o = *open_;
   Episode& ep = o.ep;
+  // The episode's changes, grouped by prefix in time order.
+  std::vector<std::size_t> idx;
+  idx.reserve(end - o.first_change);
+  for (std::size_t i = o.first_change; i < end; ++i) idx.push_back(i);
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return log_[a].prefix < log_[b].prefix; });
+  std::size_t transitions[5][5] = {};
   std::vector<std::uint64_t> conv;
-  conv.reserve(o.prefixes.size());
-  for (auto& [p, pt] : o.prefixes) {
-    conv.push_back(pt.last_change - ep.trigger_us);
-    ep.path_exploration += pt.changes - 1;
-    if (pt.none) {  // still without a path: the black hole goes on past this episode
-      pending_none_[p] = {done_.size(), pt.none_since};
+  for (std::size_t i = 0; i < idx.size();) {
+    const rib::PrefixKey& p = log_[idx[i]].prefix;
+    std::size_t j = i;
+    bool none = false, ever_none = false;
+    std::uint64_t none_since = 0, none_total = 0;
+    for (; j < idx.size() && log_[idx[j]].prefix == p; ++j) {
+      const Change& c = log_[idx[j]];
+      const ActivePath from = unpack(c.from), to = unpack(c.to);
+      ++transitions[static_cast<int>(from.kind)][static_cast<int>(to.kind)];
+      if (from.kind == PathKind::None) {
+        if (auto it = pending_none_.find(p); it != pending_none_.end()) {  // a hole from an earlier episode ends
+          done_[it->second.first].blackhole_prefix_seconds += static_cast<double>(c.time_us - it->second.second) / 1e6;
+          pending_none_.erase(it);
+        }
+      }
+      if (to.kind == PathKind::None && !none) {
+        none = ever_none = true;
+        none_since = c.time_us;
+      } else if (to.kind != PathKind::None && none) {
+        none = false;
+        none_total += c.time_us - none_since;
+      }
+    }
+    conv.push_back(log_[idx[j - 1]].time_us - ep.trigger_us);
+    ep.path_exploration += (j - i) - 1;
+    if (none) {  // still without a path: the black hole goes on past this episode
+      pending_none_[p] = {done_.size(), none_since};
       ++ep.still_unreachable;
     }
-    if (pt.ever_none) {
+    if (ever_none) {
       ++ep.blackholed_prefixes;
-      ep.blackhole_prefix_seconds += static_cast<double>(pt.none_total) / 1e6;
+      ep.blackhole_prefix_seconds += static_cast<double>(none_total) / 1e6;
     }
+    i = j;
   }
+  for (int f = 0; f < 5; ++f)
+    for (int t = 0; t < 5; ++t)
+      if (transitions[f][t])
+        ep.transitions[std::string(to_string(static_cast<PathKind>(f))) + "->" + to_string(static_cast<PathKind>(t))] =
+            transitions[f][t];
   ep.prefixes_changed = conv.size();
   if (!conv.empty()) {
     std::sort(conv.begin(), conv.end());

@@ -1,5 +1,7 @@
 // Convergence episodes (RFC 4098 terms): from a trigger until a quiet period passes without any
 // active-path change; per-prefix convergence, black holes, exploration, transitions, lag.
+// An open episode is a slice of the analyzer's time-ordered change log, summarised when it
+// closes: no per-prefix bookkeeping while routes stream in.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -13,40 +15,40 @@
 
 namespace bgpfa::analyzer {
 
+struct Change {
+  std::uint64_t time_us;
+  rib::PrefixKey prefix;
+  std::uint32_t from, to;  // packed ActivePath
+  std::uint32_t cause;     // index into the analyzer's cause strings
+};
+
 class EpisodeTracker {
  public:
-  explicit EpisodeTracker(std::uint64_t quiet_us) : quiet_us_(quiet_us) {}
+  EpisodeTracker(std::uint64_t quiet_us, const std::vector<Change>& log) : quiet_us_(quiet_us), log_(log) {}
   void trigger(std::uint64_t t, const std::string& why);
-  void change(std::uint64_t t, const rib::PrefixKey& p, const ActivePath& from, const ActivePath& to);
+  void changed(std::uint64_t t);  // call after appending the change to the log
   void update_from(std::uint64_t t, const std::string& gateway);
   void advance(std::uint64_t t);  // closes the open episode once quiet
   void close();                   // the open episode, now
   void finish(std::uint64_t end_us);  // end of input: close, and end pending black holes there
   [[nodiscard]] const std::vector<Episode>& done() const noexcept { return done_; }
-  [[nodiscard]] bool open() const noexcept { return open_.has_value(); }
 
  private:
-  struct PrefixTrack {
-    std::uint64_t last_change = 0;
-    std::uint32_t changes = 0;
-    std::uint64_t none_since = 0;
-    bool none = false;
-    std::uint64_t none_total = 0;
-    bool ever_none = false;
-  };
   struct Open {
     Episode ep;
     std::uint64_t last_activity = 0;
-    absl::flat_hash_map<rib::PrefixKey, PrefixTrack> prefixes;
+    std::size_t first_change = 0;  // index into the log
   };
   void start(std::uint64_t t, const std::string& why);
+  void close_before(std::size_t end);  // summarise log_[first_change, end)
 
   std::uint64_t quiet_us_;
+  const std::vector<Change>& log_;
   std::optional<Open> open_;
-  // Prefixes that were still without a path when their episode closed: the black hole lasts
-  // until they get a path again (credited to that episode: index, since).
-  absl::flat_hash_map<rib::PrefixKey, std::pair<std::size_t, std::uint64_t>> pending_none_;
   std::vector<Episode> done_;
+  // Prefixes still without a path when their episode closed: the black hole lasts until they
+  // get a path again (credited to that episode: index, since).
+  absl::flat_hash_map<rib::PrefixKey, std::pair<std::size_t, std::uint64_t>> pending_none_;
 };
 
 }  // namespace bgpfa::analyzer

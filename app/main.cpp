@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   replay->add_option("--report", ropt.report, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
   replay->add_option("-o,--output", ropt.output, "write the report to FILE");
   replay->add_flag("-q", ropt.quiet, "errors only, no warnings");
+  replay->add_flag("--stats", ropt.stats, "print RIB+analyzer routes/s and bytes per route to stderr");
   replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
 
   try {

@@ -77,4 +77,48 @@ BENCHMARK(BM_RenderBgpdumpLines);
 
 }  // namespace
 
+
+// RIB + analyzer stage: announcements of distinct prefixes from one peer, attributes interned
+// once per 16 routes (as in a table dump), then a second peer's equal routes (ECMP).
+#include "analyzer/analyzer.hpp"
+
+namespace {
+void BM_AnalyzerAnnounce(benchmark::State& st) {
+  using namespace bgpfa::analyzer;
+  const std::size_t n = static_cast<std::size_t>(st.range(0));
+  wire::PathAttributes attrs;
+  (void)wire::decode_path_attributes(kAttrs, wire::DecodeContext{}, true, attrs);
+  for (auto _ : st) {
+    st.PauseTiming();
+    Policy policy;
+    policy.circuits = {"er1"};
+    policy.weights = {0};
+    PeerRole a, b;
+    a.address = wire::IpAddress::v4(0xc0000201);
+    b.address = wire::IpAddress::v4(0xc0000202);
+    a.asn = b.asn = 12076;
+    a.circuit = b.circuit = 0;
+    b.link = Link::Secondary;
+    auto an = std::make_unique<Analyzer>(policy, std::vector<PeerRole>{a, b});
+    const std::string cause = "bench";
+    st.ResumeTiming();
+    for (std::size_t peer = 0; peer < 2; ++peer) {
+      rib::AttrRef set;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i % 16 == 0) set = an->intern(attrs, true);
+        wire::Prefix p;
+        p.address = wire::IpAddress::v4(0x0a000000u + static_cast<std::uint32_t>(i << 8));
+        p.length = 24;
+        an->announce(1000000 + i, static_cast<int>(peer), p, 0, set, cause);
+      }
+    }
+    st.PauseTiming();
+    an.reset();
+    st.ResumeTiming();
+  }
+  st.SetItemsProcessed(st.iterations() * static_cast<std::int64_t>(2 * n));
+}
+BENCHMARK(BM_AnalyzerAnnounce)->Arg(100000)->Unit(benchmark::kMillisecond);
+}  // namespace
+
 BENCHMARK_MAIN();

@@ -134,6 +134,52 @@ class ReplaySink final : public DumpSink {
   std::vector<std::string> labels_;
 };
 
+// Measures the RIB + analyzer stage: time inside the replay sink (decoding happens before).
+class TimedSink final : public DumpSink {
+ public:
+  explicit TimedSink(DumpSink& inner) : inner_(inner) {}
+  void table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const wire::PathAttributes& a) override {
+    Timer t_(*this, 1);
+    inner_.table_dump(r, t, a);
+  }
+  void rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e, const mrt::PeerEntry& p,
+                 const wire::PathAttributes& a) override {
+    Timer t_(*this, 1);
+    inner_.rib_entry(r, rib, e, p, a);
+  }
+  void state_change(const mrt::Record& r, const mrt::StateChange& s, bool mrtd) override {
+    Timer t_(*this, 0);
+    inner_.state_change(r, s, mrtd);
+  }
+  void update(const UpdateInfo& u) override {
+    const auto& a = u.update.attributes;
+    std::size_t n = wire::NlriReader(u.update.withdrawn, wire::Afi::Ipv4, u.add_path).count() +
+                    wire::NlriReader(u.update.nlri, wire::Afi::Ipv4, u.add_path).count();
+    if (a.has(wire::AttrType::MpReachNlri) && (a.mp_reach.afi == 1 || a.mp_reach.afi == 2))
+      n += wire::NlriReader(a.mp_reach.nlri, static_cast<wire::Afi>(a.mp_reach.afi), u.add_path).count();
+    if (a.has(wire::AttrType::MpUnreachNlri) && (a.mp_unreach.afi == 1 || a.mp_unreach.afi == 2))
+      n += wire::NlriReader(a.mp_unreach.nlri, static_cast<wire::Afi>(a.mp_unreach.afi), u.add_path).count();
+    Timer t_(*this, n);
+    inner_.update(u);
+  }
+  void other_message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, wire::MessageType type, wire::Bytes body) override {
+    inner_.other_message(r, m, type, body);
+  }
+  void peer_index_table(const mrt::Record& r, const mrt::PeerIndexTable& t) override { inner_.peer_index_table(r, t); }
+
+  std::chrono::nanoseconds spent{0};
+  std::uint64_t routes = 0;
+
+ private:
+  struct Timer {
+    TimedSink& s;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    Timer(TimedSink& sink, std::uint64_t n) : s(sink) { s.routes += n; }
+    ~Timer() { s.spent += std::chrono::steady_clock::now() - start; }
+  };
+  DumpSink& inner_;
+};
+
 analyzer::Policy policy_from(const config::Config& c) {
   analyzer::Policy p;
   p.local_as = c.local_as;
@@ -192,8 +238,10 @@ int run_replay(const ReplayOptions& opt) {
   }
   const auto policy = policy_from(parsed.config);
   Analyzer analyzer(policy, roles_from(parsed.config, policy));
-  ReplaySink sink(analyzer, opt.quiet);
-  for (const auto& r : analyzer.peers()) sink.labels_.push_back(r.label(policy.circuits));
+  ReplaySink replay_sink(analyzer, opt.quiet);
+  for (const auto& r : analyzer.peers()) replay_sink.labels_.push_back(r.label(policy.circuits));
+  TimedSink timed(replay_sink);
+  DumpSink& sink = opt.stats ? static_cast<DumpSink&>(timed) : replay_sink;
 
   // Merge every dump by timestamp (ties: command-line order, then file order), like BGPStream.
   std::vector<Input> inputs;
@@ -243,9 +291,18 @@ int run_replay(const ReplayOptions& opt) {
     errors += in.decoder->errors();
   }
 
+  if (opt.stats) {
+    const double secs = std::chrono::duration<double>(timed.spent).count();
+    const std::size_t routes = analyzer.routes(), bytes = analyzer.memory_bytes();
+    fmt::print(stderr,
+               "bgpfa: stats records={} routes_processed={} rib_analyzer_seconds={:.3f} routes_per_second={:.0f} "
+               "routes_in_rib={} rib_bytes={} bytes_per_route={:.1f}\n",
+               records, timed.routes, secs, secs > 0 ? static_cast<double>(timed.routes) / secs : 0.0, routes, bytes,
+               routes ? static_cast<double>(bytes) / static_cast<double>(routes) : 0.0);
+  }
   auto report = analyzer.report(true);
   report.summary.records = records;
-  report.summary.unknown_peers = sink.unknown;
+  report.summary.unknown_peers = replay_sink.unknown;
   const std::string text = opt.report == "json"   ? render_json(report, policy.circuits)
                            : opt.report == "html" ? render_html(report, policy.circuits)
                                                   : render_text(report, policy.circuits);

@@ -12,6 +12,7 @@ struct ReplayOptions {
   std::string report = "text";  // text | json | html
   std::string output;           // empty: stdout
   bool quiet = false;
+  bool stats = false;  // print routes/s of the RIB+analyzer stage and bytes per route to stderr
 };
 
 [[nodiscard]] int run_replay(const ReplayOptions& opt);

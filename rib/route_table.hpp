@@ -1,0 +1,75 @@
+// The routes of every peer in one prefix-indexed table. Each peer's Adj-RIB-In is its routes
+// here (keyed by prefix and ADD-PATH id, counted per peer, cleared per peer); beside them each
+// gateway's Loc-RIB best (index + reason) and a word of owner state (the analyzer's active path).
+// One key per prefix instead of one per (peer, prefix), and the decision reads a single entry.
+#pragma once
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/inlined_vector.h>
+
+#include "rib/attr_store.hpp"
+#include "rib/decision.hpp"
+#include "rib/prefix.hpp"
+
+namespace bgpfa::rib {
+
+struct Route {
+  AttrRef attrs;
+  std::uint32_t path_id = 0;
+  std::uint16_t peer = 0;
+};
+
+inline constexpr std::uint8_t kNoBest = 0xff;
+
+struct LocRibBest {
+  std::uint8_t index = kNoBest;  // into PrefixEntry::routes
+  Reason reason = Reason::OnlyPath;
+};
+
+struct PrefixEntry {
+  absl::InlinedVector<Route, 1> routes;
+  LocRibBest best[2];       // per gateway (0: ExpressRoute, 1: VPN)
+  std::uint32_t state = 0;  // owner's per-prefix state
+};
+
+class RouteTable {
+ public:
+  explicit RouteTable(std::size_t peers) : peer_routes_(peers, 0) {}
+
+  // Returns the entry when the peer's route changed (nullptr: same attributes again).
+  PrefixEntry* announce(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id, AttrRef attrs);
+  PrefixEntry* withdraw(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id);
+  // Drops all of a peer's routes (session down); appends the prefixes it had, sorted.
+  void clear_peer(std::uint16_t peer, std::vector<PrefixKey>& affected);
+
+  [[nodiscard]] PrefixEntry* find(const PrefixKey& p);
+  [[nodiscard]] const PrefixEntry* find(const PrefixKey& p) const;
+  [[nodiscard]] PrefixEntry& entry(const PrefixKey& p) { return entries_[p]; }
+  // Longest prefix with a route that covers p (p itself when inclusive).
+  [[nodiscard]] std::optional<PrefixKey> longest_covering(const PrefixKey& p, bool inclusive) const;
+  [[nodiscard]] std::optional<PrefixKey> lookup(const wire::IpAddress& a) const;
+
+  [[nodiscard]] std::size_t peer_routes(std::uint16_t peer) const { return peer_routes_[peer]; }
+  [[nodiscard]] std::size_t routes() const noexcept { return routes_; }
+  [[nodiscard]] std::size_t prefixes() const noexcept { return entries_.size(); }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept;  // slots + spilled route arrays
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& [k, e] : entries_) f(k, e);
+  }
+
+ private:
+  void routed(const PrefixKey& p, int delta);  // keeps the per-length counts for LPM
+
+  absl::flat_hash_map<PrefixKey, PrefixEntry> entries_;
+  std::vector<std::size_t> peer_routes_;
+  std::size_t routes_ = 0;
+  std::uint32_t with_routes_[2][129] = {};
+  std::bitset<129> lengths_[2];
+};
+
+}  // namespace bgpfa::rib
