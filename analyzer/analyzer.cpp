@@ -222,7 +222,7 @@ GatewayBest Analyzer::describe_best(const PrefixEntry& e, const rib::LocRibBest&
   GatewayBest g;
   g.peer = wire::to_string(peers_[r.peer].address);
   g.role = peers_[r.peer].label(policy_.circuits);
-  g.as_path = r.attrs->as_path_text();
+  g.as_path = as_path_text(r.attrs.get());
   g.local_pref = r.attrs->local_pref;
   g.next_hop = wire::to_string(r.attrs->next_hop);
   g.reason = rib::to_string(b.reason);
@@ -230,11 +230,26 @@ GatewayBest Analyzer::describe_best(const PrefixEntry& e, const rib::LocRibBest&
   return g;
 }
 
+const std::string& Analyzer::as_path_text(const rib::AttrSet* s) const {
+  auto [it, fresh] = path_text_.try_emplace(s);
+  if (fresh) it->second = s->as_path_text();
+  return it->second;
+}
+
 PrefixRow Analyzer::row(const PrefixKey& p) const {
+  const PrefixEntry* e = table_.find(p);
+  if (!e) {
+    PrefixRow r;
+    r.prefix = p.to_prefix();
+    return r;
+  }
+  return row_of(p, *e);
+}
+
+PrefixRow Analyzer::row_of(const PrefixKey& p, const PrefixEntry& entry) const {
   PrefixRow r;
   r.prefix = p.to_prefix();
-  const PrefixEntry* e = table_.find(p);
-  if (!e) return r;
+  const PrefixEntry* e = &entry;
   r.active = unpack(e->state);
   if (r.active.via_covering) {
     const auto cover = table_.longest_covering(p, false);
@@ -249,21 +264,16 @@ PrefixRow Analyzer::row(const PrefixKey& p) const {
   return r;
 }
 
-std::vector<Finding> Analyzer::findings() const {
+std::vector<Finding> Analyzer::findings(const std::vector<std::pair<PrefixKey, const PrefixEntry*>>& sorted) const {
   std::vector<Finding> out;
-  std::vector<PrefixKey> keys;
-  keys.reserve(table_.prefixes());
-  table_.for_each([&](const PrefixKey& p, const PrefixEntry&) { keys.push_back(p); });
-  std::sort(keys.begin(), keys.end());
-  auto gateway_has = [&](const PrefixKey& p, Gateway g) {
-    const PrefixEntry* e = table_.find(p);
-    return e && e->best[g == Gateway::Vpn ? kVpn : kEr].index != rib::kNoBest && !e->routes.empty();
+  auto gateway_has = [&](const PrefixEntry* e, Gateway g) {
+    return e && !e->routes.empty() && e->best[g == Gateway::Vpn ? kVpn : kEr].index != rib::kNoBest;
   };
   // 1. VPN more specific than ExpressRoute: ExpressRoute is bypassed for that range.
-  for (const auto& p : keys) {
-    if (!gateway_has(p, Gateway::Vpn) || gateway_has(p, Gateway::ExpressRoute)) continue;
+  for (const auto& [p, e] : sorted) {
+    if (!gateway_has(e, Gateway::Vpn) || gateway_has(e, Gateway::ExpressRoute)) continue;
     for (auto c = table_.longest_covering(p, false); c; c = table_.longest_covering(*c, false)) {
-      if (!gateway_has(*c, Gateway::ExpressRoute)) continue;
+      if (!gateway_has(table_.find(*c), Gateway::ExpressRoute)) continue;
       out.push_back({"vpn-more-specific", "warning",
                      fmt::format("VPN advertises a more specific prefix than ExpressRoute: ExpressRoute is bypassed for {} "
                                  "(ExpressRoute carries {})",
@@ -272,43 +282,50 @@ std::vector<Finding> Analyzer::findings() const {
       break;
     }
   }
-  // 2./3. Per circuit: prefixes on one link only, and links that differ.
-  for (std::size_t c = 0; c < policy_.circuits.size(); ++c) {
-    int links_configured = 0;
-    for (const auto& r : peers_)
-      if (r.gateway == Gateway::ExpressRoute && r.circuit == static_cast<int>(c)) links_configured |= r.link == Link::Primary ? 1 : 2;
-    Finding single{"single-link", "warning", "", {}}, unequal{"unequal-links", "warning", "", {}};
-    std::size_t prepended = 0;
-    for (const auto& p : keys) {
-      const rib::AttrSet* link_best[2] = {nullptr, nullptr};
-      for (const auto& route : table_.find(p)->routes) {
-        const PeerRole& role = peers_[route.peer];
-        if (role.gateway != Gateway::ExpressRoute || role.circuit != static_cast<int>(c)) continue;
-        auto& slot = link_best[role.link == Link::Primary ? 0 : 1];
-        if (!slot) slot = route.attrs.get();
-      }
-      if (!link_best[0] && !link_best[1]) continue;
-      if (!link_best[0] || !link_best[1]) {
-        if (links_configured == 3) single.prefixes.push_back(p.to_prefix());
-      } else if (!equal_for_ecmp(*link_best[0], *link_best[1])) {
-        unequal.prefixes.push_back(p.to_prefix());
-        prepended += (link_best[0]->prepended || link_best[1]->prepended) ? 1 : 0;
+  // 2./3. Per circuit: prefixes on one link only, and links that differ (one pass over the table).
+  const std::size_t nc = policy_.circuits.size();
+  std::vector<int> links_configured(nc, 0);
+  for (const auto& r : peers_)
+    if (r.gateway == Gateway::ExpressRoute && r.circuit >= 0) links_configured[static_cast<std::size_t>(r.circuit)] |= r.link == Link::Primary ? 1 : 2;
+  std::vector<Finding> single(nc, Finding{"single-link", "warning", "", {}}), unequal(nc, Finding{"unequal-links", "warning", "", {}});
+  std::vector<std::size_t> prepended(nc, 0);
+  std::vector<const rib::AttrSet*> link_best(2 * nc);
+  for (const auto& [p, e] : sorted) {
+    if (e->routes.empty()) continue;
+    std::fill(link_best.begin(), link_best.end(), nullptr);
+    for (const auto& route : e->routes) {
+      const PeerRole& role = peers_[route.peer];
+      if (role.gateway != Gateway::ExpressRoute || role.circuit < 0) continue;
+      auto& slot = link_best[2 * static_cast<std::size_t>(role.circuit) + (role.link == Link::Primary ? 0 : 1)];
+      if (!slot) slot = route.attrs.get();
+    }
+    for (std::size_t c = 0; c < nc; ++c) {
+      const rib::AttrSet* a = link_best[2 * c];
+      const rib::AttrSet* b = link_best[2 * c + 1];
+      if (!a && !b) continue;
+      if (!a || !b) {
+        if (links_configured[c] == 3) single[c].prefixes.push_back(p.to_prefix());
+      } else if (!equal_for_ecmp(*a, *b)) {
+        unequal[c].prefixes.push_back(p.to_prefix());
+        prepended[c] += (a->prepended || b->prepended) ? 1 : 0;
       }
     }
+  }
+  for (std::size_t c = 0; c < nc; ++c) {
     const std::string& name = policy_.circuits[c];
-    if (!single.prefixes.empty()) {
-      single.message = fmt::format("{} prefix(es) reachable over only one link of circuit {}: no redundancy (e.g. {})",
-                                   single.prefixes.size(), name, wire::to_string(single.prefixes.front()));
-      out.push_back(std::move(single));
+    if (!single[c].prefixes.empty()) {
+      single[c].message = fmt::format("{} prefix(es) reachable over only one link of circuit {}: no redundancy (e.g. {})",
+                                      single[c].prefixes.size(), name, wire::to_string(single[c].prefixes.front()));
+      out.push_back(std::move(single[c]));
     }
-    if (!unequal.prefixes.empty()) {
-      const bool intent = prepended == unequal.prefixes.size();
-      unequal.severity = intent ? "info" : "warning";
-      unequal.message = fmt::format("{} prefix(es) differ between the links of circuit {} (one link passive){} (e.g. {})",
-                                    unequal.prefixes.size(), name,
-                                    intent ? ": AS-path prepending, likely intended" : " without AS-path prepending",
-                                    wire::to_string(unequal.prefixes.front()));
-      out.push_back(std::move(unequal));
+    if (!unequal[c].prefixes.empty()) {
+      const bool intent = prepended[c] == unequal[c].prefixes.size();
+      unequal[c].severity = intent ? "info" : "warning";
+      unequal[c].message = fmt::format("{} prefix(es) differ between the links of circuit {} (one link passive){} (e.g. {})",
+                                       unequal[c].prefixes.size(), name,
+                                       intent ? ": AS-path prepending, likely intended" : " without AS-path prepending",
+                                       wire::to_string(unequal[c].prefixes.front()));
+      out.push_back(std::move(unequal[c]));
     }
   }
   // 4. Azure's prefix limits per BGP peer.
@@ -328,24 +345,26 @@ Report Analyzer::report(bool final) {
   Report r;
   r.peers = peer_stats_;
   for (std::size_t i = 0; i < peers_.size(); ++i) r.peers[i].prefixes = table_.peer_routes(static_cast<std::uint16_t>(i));
-  std::vector<PrefixKey> keys;
-  keys.reserve(table_.prefixes());
-  table_.for_each([&](const PrefixKey& p, const PrefixEntry&) { keys.push_back(p); });
-  std::sort(keys.begin(), keys.end());
-  r.active_paths.reserve(keys.size());
-  for (const auto& p : keys) {
-    r.active_paths.push_back(row(p));
+  std::vector<std::pair<PrefixKey, const PrefixEntry*>> sorted;
+  sorted.reserve(table_.prefixes());
+  table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) { sorted.emplace_back(p, &e); });
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  r.active_paths.reserve(sorted.size());
+  path_text_.clear();
+  for (const auto& [p, e] : sorted) {
+    r.active_paths.push_back(row_of(p, *e));
     ++r.summary.active_by_kind[to_string(r.active_paths.back().active.kind)];
   }
+  path_text_.clear();  // sets may have been freed and their addresses reused since
   r.events.reserve(events_.size());
   for (const auto& e : events_)
     r.events.push_back(Event{e.time_us, e.prefix.to_prefix(), unpack(e.from), unpack(e.to), causes_[e.cause]});
   r.episodes = episodes_.done();
-  r.findings = findings();
+  r.findings = findings(sorted);
   r.summary.first_us = first_us_;
   r.summary.last_us = last_us_;
   r.summary.routes = routes();
-  r.summary.prefixes = keys.size();
+  r.summary.prefixes = sorted.size();
   r.summary.attribute_sets = store_.size();
   r.summary.events = events_.size();
   return r;

@@ -2,10 +2,12 @@
 // convergence episodes, on a clock given by the inputs (MRT timestamps or receive times).
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
 #include "analyzer/active_path.hpp"
@@ -56,7 +58,9 @@ class Analyzer {
   [[nodiscard]] ActivePath covered_path(const rib::PrefixKey& p) const;
   std::uint32_t cause_id(const std::string& cause);
   GatewayBest describe_best(const rib::PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) const;
-  std::vector<Finding> findings() const;
+  [[nodiscard]] const std::string& as_path_text(const rib::AttrSet* s) const;  // cached per interned set
+  [[nodiscard]] std::vector<Finding> findings(const std::vector<std::pair<rib::PrefixKey, const rib::PrefixEntry*>>& sorted) const;
+  [[nodiscard]] PrefixRow row_of(const rib::PrefixKey& p, const rib::PrefixEntry& e) const;
 
   Policy policy_;
   std::vector<PeerRole> peers_;
@@ -64,12 +68,13 @@ class Analyzer {
   rib::RouteTable table_;
   std::vector<PeerSummary> peer_stats_;
   absl::flat_hash_set<rib::PrefixKey> orphans_;  // rows without a route of their own
-  std::vector<Change> events_;  // every active-path change, in time order
+  std::deque<Change> events_;  // every active-path change, in time order (chunked: no regrowth copies)
   std::vector<std::string> causes_;
   EpisodeTracker episodes_{policy_.quiet_period_us, events_};
   std::uint64_t first_us_ = 0, last_us_ = 0;
   std::vector<rib::PrefixKey> scratch_;
-  mutable std::vector<std::uint8_t> circuit_best_;  // decide(): best route index per circuit
+  mutable std::vector<std::uint8_t> circuit_best_;
+  mutable absl::flat_hash_map<const rib::AttrSet*, std::string> path_text_;  // during report()  // decide(): best route index per circuit
 };
 
 }  // namespace bgpfa::analyzer

@@ -4,6 +4,7 @@
 // closes: no per-prefix bookkeeping while routes stream in.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,7 +25,7 @@ struct Change {
 
 class EpisodeTracker {
  public:
-  EpisodeTracker(std::uint64_t quiet_us, const std::vector<Change>& log) : quiet_us_(quiet_us), log_(log) {}
+  EpisodeTracker(std::uint64_t quiet_us, const std::deque<Change>& log) : quiet_us_(quiet_us), log_(log) {}
   void trigger(std::uint64_t t, const std::string& why);
   void changed(std::uint64_t t);  // call after appending the change to the log
   void update_from(std::uint64_t t, const std::string& gateway);
@@ -43,7 +44,7 @@ class EpisodeTracker {
   void close_before(std::size_t end);  // summarise log_[first_change, end)
 
   std::uint64_t quiet_us_;
-  const std::vector<Change>& log_;
+  const std::deque<Change>& log_;
   std::optional<Open> open_;
   std::vector<Episode> done_;
   // Prefixes still without a path when their episode closed: the black hole lasts until they

@@ -40,19 +40,35 @@ void canonical(const wire::PathAttributes& a, bool four_octet_as, std::string& s
   }
   s.push_back(static_cast<char>(next_hop.afi));
   s.append(reinterpret_cast<const char*>(next_hop.octets.data()), 16);
-  std::vector<std::uint8_t> path;
-  if (a.has(AttrType::AsPath)) {
-    path = (!four_octet_as && a.has(AttrType::As4Path)) ? wire::merge_as4_path(a.as_path, a.as4_path)
-                                                        : wire::widen_as_path(a.as_path);
-  }
   auto section = [&](wire::Bytes b) {
     put32(s, static_cast<std::uint32_t>(b.size()));
     const auto off = s.size();
     s.append(reinterpret_cast<const char*>(b.data()), b.size());
     return static_cast<std::uint16_t>(off);
   };
-  path_off = section(path);
-  path_size = static_cast<std::uint16_t>(path.size());
+  // The AS path, always with 4-octet ASNs (AS4_PATH merged per RFC 6793 where it applies).
+  if (!a.has(AttrType::AsPath)) {
+    path_off = section({});
+    path_size = 0;
+  } else if (!four_octet_as && a.has(AttrType::As4Path)) {
+    const auto merged = wire::merge_as4_path(a.as_path, a.as4_path);
+    path_off = section(merged);
+    path_size = static_cast<std::uint16_t>(merged.size());
+  } else if (a.as_path.asn_size == 4) {
+    path_off = section(a.as_path.data);
+    path_size = static_cast<std::uint16_t>(a.as_path.data.size());
+  } else {  // widen 2-octet ASNs in place
+    const std::size_t len_at = s.size();
+    put32(s, 0);
+    path_off = static_cast<std::uint16_t>(s.size());
+    a.as_path.for_each_segment([&](wire::SegmentType t, const std::uint8_t* p, unsigned n) {
+      s.push_back(static_cast<char>(t));
+      s.push_back(static_cast<char>(n));
+      for (unsigned i = 0; i < n; ++i) put32(s, wire::load_u16(p + 2 * i));
+    });
+    path_size = static_cast<std::uint16_t>(s.size() - path_off);
+    wire::store_u32(reinterpret_cast<std::uint8_t*>(s.data() + len_at), path_size);
+  }
   comm_off = section(a.communities);
   section(a.large_communities);
   section(a.extended_communities);
