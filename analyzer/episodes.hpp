@@ -36,6 +36,7 @@ class EpisodeTracker {
 
  private:
   struct Open {
+    Open() {}  // NOLINT: clang needs it to see Open as default-constructible inside the class
     Episode ep;
     std::uint64_t last_activity = 0;
     std::size_t first_change = 0;  // index into the log

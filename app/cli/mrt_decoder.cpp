@@ -14,11 +14,13 @@ using wire::ErrorAction;
 
 class MrtDecoder::Impl {
  public:
-  Impl(DumpSink& sink, std::string file, bool quiet) : sink_(sink), file_(std::move(file)), quiet_(quiet) {}
+  Impl(DumpSink& sink, std::string file, bool quiet, bool silent)
+      : sink_(sink), file_(std::move(file)), quiet_(quiet || silent), silent_(silent) {}
 
   void read_error(const mrt::ReadError& e) {
     ++errors_;
-    fmt::print(stderr, "bgpfa: error file={} record={} offset={}: {}\n", e.file, e.record_index, e.offset, e.what);
+    if (!silent_)
+      fmt::print(stderr, "bgpfa: error file={} record={} offset={}: {}\n", e.file, e.record_index, e.offset, e.what);
   }
   void finish() {
     if (mislabelled_ > 1 && !quiet_)
@@ -31,6 +33,7 @@ class MrtDecoder::Impl {
   // Decoding of each record kind; everything below reports its own errors.
   void error(const mrt::Record& r, std::uint64_t offset, const std::string& what) {
     ++errors_;
+    if (silent_) return;
     fmt::print(stderr, "bgpfa: error file={} record={} offset={} type={}: {}\n", file_, r.index, offset,
                mrt::type_name(r.header.type, r.header.subtype), what);
   }
@@ -255,6 +258,7 @@ class MrtDecoder::Impl {
   DumpSink& sink_;
   std::string file_;
   bool quiet_;
+  bool silent_;
   std::optional<mrt::PeerIndexTable> peers_;
   mrt::Rib rib_;
   wire::PathAttributes attrs_;
@@ -264,8 +268,8 @@ class MrtDecoder::Impl {
 };
 
 
-MrtDecoder::MrtDecoder(DumpSink& sink, std::string file, bool quiet)
-    : impl_(std::make_unique<Impl>(sink, std::move(file), quiet)) {}
+MrtDecoder::MrtDecoder(DumpSink& sink, std::string file, bool quiet, bool silent)
+    : impl_(std::make_unique<Impl>(sink, std::move(file), quiet, silent)) {}
 MrtDecoder::~MrtDecoder() = default;
 MrtDecoder::MrtDecoder(MrtDecoder&&) noexcept = default;
 void MrtDecoder::record(const mrt::Record& r) { impl_->record(r); }

@@ -13,7 +13,8 @@ namespace bgpfa::app {
 
 class MrtDecoder {
  public:
-  MrtDecoder(DumpSink& sink, std::string file, bool quiet);
+  // quiet: errors only; silent: count errors without printing (fuzzing).
+  MrtDecoder(DumpSink& sink, std::string file, bool quiet, bool silent = false);
   ~MrtDecoder();
   MrtDecoder(MrtDecoder&&) noexcept;
   void record(const mrt::Record& r);

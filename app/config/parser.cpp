@@ -71,14 +71,21 @@ std::optional<std::chrono::microseconds> parse_duration(std::string_view s) {
   std::uint64_t n = 0;
   std::size_t i = 0;
   if (s.empty() || !std::isdigit(static_cast<unsigned char>(s[0]))) return std::nullopt;
-  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) n = n * 10 + static_cast<unsigned>(s[i] - '0');
+  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
+    n = n * 10 + static_cast<unsigned>(s[i] - '0');
+    if (n > 1'000'000'000'000ull) return std::nullopt;  // far beyond any sensible period
+  }
   const std::string_view unit = s.substr(i);
-  if (unit == "ms") return std::chrono::milliseconds(n);
-  if (unit == "s" || unit.empty()) return std::chrono::seconds(n);
-  if (unit == "m" || unit == "min") return std::chrono::minutes(n);
-  if (unit == "h") return std::chrono::hours(n);
-  if (unit == "us") return std::chrono::microseconds(n);
-  return std::nullopt;
+  std::uint64_t per = 0;  // microseconds per unit
+  if (unit == "us") per = 1;
+  else if (unit == "ms") per = 1000;
+  else if (unit == "s" || unit.empty()) per = 1'000'000;
+  else if (unit == "m" || unit == "min") per = 60'000'000;
+  else if (unit == "h") per = 3'600'000'000ull;
+  else return std::nullopt;
+  constexpr std::uint64_t kYear = 366ull * 24 * 3'600'000'000ull;
+  if (n > kYear / per) return std::nullopt;  // also keeps the product from overflowing
+  return std::chrono::microseconds(static_cast<std::int64_t>(n * per));
 }
 
 std::optional<wire::IpAddress> parse_address(const std::string& s) {

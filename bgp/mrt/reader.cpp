@@ -1,5 +1,6 @@
 #include "bgp/mrt/reader.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -43,9 +44,10 @@ std::string type_name(std::uint16_t type, std::uint16_t subtype) {
   return fmt::format("type {} subtype {}", type, subtype);
 }
 
-Reader::Reader(std::unique_ptr<ByteSource> src, std::string name)
-    : src_(std::move(src)), name_(std::move(name)), buf_(std::make_unique_for_overwrite<std::uint8_t[]>(1u << 20)),
-      cap_(1u << 20) {}
+Reader::Reader(std::unique_ptr<ByteSource> src, std::string name, std::size_t initial_buffer)
+    : src_(std::move(src)), name_(std::move(name)),
+      buf_(std::make_unique_for_overwrite<std::uint8_t[]>(std::max<std::size_t>(initial_buffer, 64))),
+      cap_(std::max<std::size_t>(initial_buffer, 64)) {}
 
 Reader::Reader(const std::string& path) : Reader(open_input(path), path == "-" ? "<stdin>" : path) {}
 

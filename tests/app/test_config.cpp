@@ -61,6 +61,16 @@ TEST_CASE("syntax errors name line, column and what was expected", "[config]") {
         "t.conf:1:1: error: unknown statement \"routr\": expected router bgp, analyzer, grpc or capture");
 }
 
+TEST_CASE("durations: units, and absurd values rejected without overflow", "[config]") {
+  auto q = [](const char* v) {
+    return parse_config(std::string("router bgp 1\nanalyzer\n quiet-period ") + v + "\n", "t.conf");
+  };
+  CHECK(q("250ms").config.quiet_period == std::chrono::milliseconds(250));
+  CHECK(q("2m").config.quiet_period == std::chrono::minutes(2));
+  CHECK(q("1553255926999999999h").errors.size() == 1);  // found by fuzz_config (UBSan overflow)
+  CHECK(q("0s").errors.size() == 1);
+}
+
 TEST_CASE("semantic errors", "[config]") {
   const auto e = errors(
       "router bgp 65515\n"
