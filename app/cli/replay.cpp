@@ -14,6 +14,7 @@
 
 #include "analyzer/analyzer.hpp"
 #include "app/cli/mrt_decoder.hpp"
+#include "app/cli/roles.hpp"
 #include "app/config/model.hpp"
 #include "app/render/report_format.hpp"
 #include "bgp/wire/nlri.hpp"
@@ -67,29 +68,8 @@ class ReplaySink final : public DumpSink {
       int peer;
       ~Counted() { a.update_received(t, peer); }
     } counted{a_, t, peer};
-    const auto& attrs = u.update.attributes;
-    const std::string cause = fmt::format("UPDATE from {} ({})", wire::to_string(u.peer.peer_ip), role(peer));
-    auto known = [](std::uint16_t afi, std::uint8_t safi) { return (afi == 1 || afi == 2) && safi == 1; };
-    auto each = [&](wire::Bytes field, wire::Afi afi, auto&& fn) {
-      wire::NlriReader rd(field, afi, u.add_path);
-      wire::NlriEntry n;
-      while (rd.next(n)) fn(n);
-    };
-    auto withdraw = [&](const wire::NlriEntry& n) { a_.withdraw(t, peer, n.prefix, n.path_id, cause); };
-    each(u.update.withdrawn, wire::Afi::Ipv4, withdraw);
-    if (attrs.has(wire::AttrType::MpUnreachNlri) && known(attrs.mp_unreach.afi, attrs.mp_unreach.safi))
-      each(attrs.mp_unreach.nlri, static_cast<wire::Afi>(attrs.mp_unreach.afi), withdraw);
-    const bool mp = attrs.has(wire::AttrType::MpReachNlri) && known(attrs.mp_reach.afi, attrs.mp_reach.safi);
-    if (u.withdraw_all) {  // RFC 7606 treat-as-withdraw
-      each(u.update.nlri, wire::Afi::Ipv4, withdraw);
-      if (mp) each(attrs.mp_reach.nlri, static_cast<wire::Afi>(attrs.mp_reach.afi), withdraw);
-      return;
-    }
-    if (u.update.nlri.empty() && !(mp && !attrs.mp_reach.nlri.empty())) return;
-    const rib::AttrRef set = a_.intern(attrs, u.four_octet_as);
-    auto announce = [&](const wire::NlriEntry& n) { a_.announce(t, peer, n.prefix, n.path_id, set, cause); };
-    each(u.update.nlri, wire::Afi::Ipv4, announce);
-    if (mp) each(attrs.mp_reach.nlri, static_cast<wire::Afi>(attrs.mp_reach.afi), announce);
+    feed_update(a_, t, peer, u.update, u.add_path, u.four_octet_as, u.withdraw_all,
+                fmt::format("UPDATE from {} ({})", wire::to_string(u.peer.peer_ip), role(peer)));
   }
   void other_message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, wire::MessageType type,
                      wire::Bytes body) override {
@@ -179,45 +159,6 @@ class TimedSink final : public DumpSink {
   };
   DumpSink& inner_;
 };
-
-analyzer::Policy policy_from(const config::Config& c) {
-  analyzer::Policy p;
-  p.local_as = c.local_as;
-  p.preference = c.routing_preference == config::RoutingPreference::Vpn       ? analyzer::RoutingPreference::Vpn
-                 : c.routing_preference == config::RoutingPreference::AsPath ? analyzer::RoutingPreference::AsPath
-                                                                             : analyzer::RoutingPreference::ExpressRoute;
-  for (const auto& n : c.neighbors) {
-    if (n.gateway != config::GatewayKind::ExpressRoute) continue;
-    if (std::find(p.circuits.begin(), p.circuits.end(), n.circuit) == p.circuits.end()) {
-      p.circuits.push_back(n.circuit);
-      auto w = c.connection_weight.find(n.circuit);
-      p.weights.push_back(w == c.connection_weight.end() ? 0 : w->second);
-    }
-  }
-  p.quiet_period_us = static_cast<std::uint64_t>(c.quiet_period.count());
-  p.er_prefix_limit = c.er_sku == "premium" ? 10000 : 4000;
-  return p;
-}
-
-std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p) {
-  std::vector<analyzer::PeerRole> out;
-  for (const auto& n : c.neighbors) {
-    analyzer::PeerRole r;
-    r.address = n.address;
-    r.asn = n.remote_as;
-    r.description = n.description;
-    if (n.gateway == config::GatewayKind::Vpn) {
-      r.gateway = analyzer::Gateway::Vpn;
-      r.vpn_instance = n.vpn_instance;
-    } else {
-      r.gateway = analyzer::Gateway::ExpressRoute;
-      r.circuit = static_cast<int>(std::find(p.circuits.begin(), p.circuits.end(), n.circuit) - p.circuits.begin());
-      r.link = n.link == config::Link::Secondary ? analyzer::Link::Secondary : analyzer::Link::Primary;
-    }
-    out.push_back(r);
-  }
-  return out;
-}
 
 struct Input {
   std::unique_ptr<mrt::Reader> reader;

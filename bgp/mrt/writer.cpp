@@ -21,9 +21,14 @@ void header(std::vector<std::uint8_t>& o, Timestamp t, std::uint16_t subtype, st
   put32(o, t.microseconds);
 }
 
-void peer_fields(std::vector<std::uint8_t>& o, const Bgp4mpPeer& p) {
-  put32(o, p.peer_as);
-  put32(o, p.local_as);
+void peer_fields(std::vector<std::uint8_t>& o, const Bgp4mpPeer& p, bool as4 = true) {
+  if (as4) {
+    put32(o, p.peer_as);
+    put32(o, p.local_as);
+  } else {  // AS_TRANS stands in for ASNs that do not fit
+    put16(o, p.peer_as > 0xffff ? 23456 : static_cast<std::uint16_t>(p.peer_as));
+    put16(o, p.local_as > 0xffff ? 23456 : static_cast<std::uint16_t>(p.local_as));
+  }
   put16(o, p.interface_index);
   put16(o, p.afi);
   const std::size_t n = p.afi == 2 ? 16 : 4;
@@ -31,14 +36,16 @@ void peer_fields(std::vector<std::uint8_t>& o, const Bgp4mpPeer& p) {
   o.insert(o.end(), p.local_ip.octets.begin(), p.local_ip.octets.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
-std::size_t peer_len(const Bgp4mpPeer& p) { return 12 + 2 * (p.afi == 2 ? 16 : 4); }
+std::size_t peer_len(const Bgp4mpPeer& p, bool as4 = true) { return (as4 ? 12 : 8) + 2 * (p.afi == 2 ? 16 : 4); }
 
 }  // namespace
 
 void append_bgp4mp_et_message(std::vector<std::uint8_t>& out, Timestamp t, const Bgp4mpPeer& peer, bool add_path,
-                              Bytes msg) {
-  header(out, t, add_path ? bgp4mp::kMessageAs4AddPath : bgp4mp::kMessageAs4, peer_len(peer) + msg.size());
-  peer_fields(out, peer);
+                              Bytes msg, bool four_octet_as) {
+  const std::uint16_t subtype = four_octet_as ? (add_path ? bgp4mp::kMessageAs4AddPath : bgp4mp::kMessageAs4)
+                                              : (add_path ? bgp4mp::kMessageAddPath : bgp4mp::kMessage);
+  header(out, t, subtype, peer_len(peer, four_octet_as) + msg.size());
+  peer_fields(out, peer, four_octet_as);
   out.insert(out.end(), msg.begin(), msg.end());
 }
 

@@ -1,0 +1,74 @@
+#include "app/cli/roles.hpp"
+
+#include <algorithm>
+
+#include "bgp/wire/nlri.hpp"
+
+namespace bgpfa::app {
+
+analyzer::Policy policy_from(const config::Config& c) {
+  analyzer::Policy p;
+  p.local_as = c.local_as;
+  p.preference = c.routing_preference == config::RoutingPreference::Vpn       ? analyzer::RoutingPreference::Vpn
+                 : c.routing_preference == config::RoutingPreference::AsPath ? analyzer::RoutingPreference::AsPath
+                                                                             : analyzer::RoutingPreference::ExpressRoute;
+  for (const auto& n : c.neighbors) {
+    if (n.gateway != config::GatewayKind::ExpressRoute) continue;
+    if (std::find(p.circuits.begin(), p.circuits.end(), n.circuit) == p.circuits.end()) {
+      p.circuits.push_back(n.circuit);
+      auto w = c.connection_weight.find(n.circuit);
+      p.weights.push_back(w == c.connection_weight.end() ? 0 : w->second);
+    }
+  }
+  p.quiet_period_us = static_cast<std::uint64_t>(c.quiet_period.count());
+  p.er_prefix_limit = c.er_sku == "premium" ? 10000 : 4000;
+  return p;
+}
+
+std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p) {
+  std::vector<analyzer::PeerRole> out;
+  for (const auto& n : c.neighbors) {
+    analyzer::PeerRole r;
+    r.address = n.address;
+    r.asn = n.remote_as;
+    r.description = n.description;
+    if (n.gateway == config::GatewayKind::Vpn) {
+      r.gateway = analyzer::Gateway::Vpn;
+      r.vpn_instance = n.vpn_instance;
+    } else {
+      r.gateway = analyzer::Gateway::ExpressRoute;
+      r.circuit = static_cast<int>(std::find(p.circuits.begin(), p.circuits.end(), n.circuit) - p.circuits.begin());
+      r.link = n.link == config::Link::Secondary ? analyzer::Link::Secondary : analyzer::Link::Primary;
+    }
+    out.push_back(r);
+  }
+  return out;
+}
+
+void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u, bool add_path,
+                 bool four_octet_as, bool withdraw_all, const std::string& cause) {
+  const auto& attrs = u.attributes;
+  auto known = [](std::uint16_t afi, std::uint8_t safi) { return (afi == 1 || afi == 2) && safi == 1; };
+  auto each = [&](wire::Bytes field, wire::Afi afi, auto&& fn) {
+    wire::NlriReader rd(field, afi, add_path);
+    wire::NlriEntry n;
+    while (rd.next(n)) fn(n);
+  };
+  auto withdraw = [&](const wire::NlriEntry& n) { a.withdraw(t, peer, n.prefix, n.path_id, cause); };
+  each(u.withdrawn, wire::Afi::Ipv4, withdraw);
+  if (attrs.has(wire::AttrType::MpUnreachNlri) && known(attrs.mp_unreach.afi, attrs.mp_unreach.safi))
+    each(attrs.mp_unreach.nlri, static_cast<wire::Afi>(attrs.mp_unreach.afi), withdraw);
+  const bool mp = attrs.has(wire::AttrType::MpReachNlri) && known(attrs.mp_reach.afi, attrs.mp_reach.safi);
+  if (withdraw_all) {  // RFC 7606 treat-as-withdraw
+    each(u.nlri, wire::Afi::Ipv4, withdraw);
+    if (mp) each(attrs.mp_reach.nlri, static_cast<wire::Afi>(attrs.mp_reach.afi), withdraw);
+    return;
+  }
+  if (u.nlri.empty() && !(mp && !attrs.mp_reach.nlri.empty())) return;
+  const rib::AttrRef set = a.intern(attrs, four_octet_as);
+  auto announce = [&](const wire::NlriEntry& n) { a.announce(t, peer, n.prefix, n.path_id, set, cause); };
+  each(u.nlri, wire::Afi::Ipv4, announce);
+  if (mp) each(attrs.mp_reach.nlri, static_cast<wire::Afi>(attrs.mp_reach.afi), announce);
+}
+
+}  // namespace bgpfa::app

@@ -1,0 +1,20 @@
+// The configuration in the analyzer's terms (policy, peer roles) and the route feed shared by
+// replay (MRT) and serve (live sessions).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "analyzer/analyzer.hpp"
+#include "app/config/model.hpp"
+#include "bgp/wire/update.hpp"
+
+namespace bgpfa::app {
+
+[[nodiscard]] analyzer::Policy policy_from(const config::Config& c);
+[[nodiscard]] std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p);
+
+// Withdrawals, then announcements (one interned attribute set), of one UPDATE from `peer`.
+void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u, bool add_path,
+                 bool four_octet_as, bool withdraw_all, const std::string& cause);
+
+}  // namespace bgpfa::app

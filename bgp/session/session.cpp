@@ -1,0 +1,280 @@
+#include "bgp/session/session.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+
+#include "bgp/wire/header.hpp"
+
+namespace bgpfa::session {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+tcp::endpoint endpoint_of(const wire::IpAddress& a, std::uint16_t port) {
+  if (a.afi == wire::Afi::Ipv4) {
+    asio::ip::address_v4::bytes_type b;
+    std::copy_n(a.octets.begin(), 4, b.begin());
+    return {asio::ip::address_v4(b), port};
+  }
+  asio::ip::address_v6::bytes_type b;
+  std::copy_n(a.octets.begin(), 16, b.begin());
+  return {asio::ip::address_v6(b), port};
+}
+
+}  // namespace
+
+Session::Session(asio::io_context& io, TimerService& timers, NeighborConfig cfg, SessionSink& sink)
+    : io_(io), cfg_(std::move(cfg)), sink_(sink), fsm_(timers, *this, FsmConfig{std::chrono::seconds(5), std::chrono::minutes(4), cfg_.passive}),
+      restart_(timers, [this] {
+        if (!stopped_) fsm_.handle(cfg_.passive ? Event::ManualStartPassive : Event::ManualStart);
+      }) {
+  local_open_.my_as = cfg_.local_as > 0xffff ? wire::kAsTrans : static_cast<std::uint16_t>(cfg_.local_as);
+  local_open_.hold_time = cfg_.hold_time;
+  local_open_.bgp_id = cfg_.router_id;
+  local_open_.caps.multiprotocol = {{1, 1}, {2, 1}};
+  local_open_.caps.route_refresh = true;
+  local_open_.caps.four_octet_as = cfg_.local_as;
+  local_open_.caps.extended_message = true;
+  local_open_.caps.graceful_restart = true;  // receiving speaker: we keep no forwarding state
+  local_open_.caps.restart_time = 120;
+  if (cfg_.add_path_receive)
+    local_open_.caps.add_path = {wire::AddPathFamily{wire::Afi::Ipv4, wire::Safi::Unicast, true, false},
+                                 wire::AddPathFamily{wire::Afi::Ipv6, wire::Safi::Unicast, true, false}};
+}
+
+Session::~Session() {
+  *alive_ = false;
+  stopped_ = true;
+  if (socket_) {
+    boost::system::error_code ec;
+    socket_->close(ec);
+  }
+}
+
+std::uint64_t Session::now_us() const {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+void Session::start() {
+  stopped_ = false;
+  fsm_.handle(cfg_.passive ? Event::ManualStartPassive : Event::ManualStart);
+}
+
+void Session::stop(std::uint8_t cease_subcode, std::string message) {
+  stopped_ = true;
+  restart_.stop();
+  pending_notification_ = message.empty() ? wire::Notification{wire::notify::kCease, cease_subcode, {}}
+                                          : wire::make_shutdown(cease_subcode, message);
+  fsm_.handle(Event::ManualStop, std::pair{wire::notify::kCease, cease_subcode});
+  pending_notification_.reset();
+}
+
+void Session::accept(tcp::socket socket) {
+  const State s = fsm_.state();
+  if (stopped_ || s == State::OpenSent || s == State::OpenConfirm || s == State::Established) {
+    // RFC 4271 6.8, simplified: the connection that got this far wins; the newcomer is refused.
+    const auto note = wire::encode_notification(wire::Notification{wire::notify::kCease, 7, {}});
+    boost::system::error_code ec;
+    asio::write(socket, asio::buffer(note), ec);
+    socket.close(ec);
+    sink_.log(cfg_, fmt::format("inbound connection refused in state {} (collision resolution)", to_string(s)));
+    return;
+  }
+  if (socket_) {  // an outbound attempt in progress loses to the accepted connection
+    boost::system::error_code ec;
+    socket_->close(ec);
+  }
+  ++generation_;
+  socket_ = std::make_unique<tcp::socket>(std::move(socket));
+  read_header();
+  fsm_.handle(Event::TcpConnectionUp);
+}
+
+void Session::connect() {
+  ++generation_;
+  socket_ = std::make_unique<tcp::socket>(io_);
+  const auto gen = generation_;
+  std::weak_ptr<bool> alive = alive_;
+  socket_->async_connect(endpoint_of(cfg_.address, cfg_.port), [this, gen, alive](const boost::system::error_code& ec) {
+    if (alive.expired() || gen != generation_) return;
+    if (ec) {
+      sink_.log(cfg_, fmt::format("connect failed: {}", ec.message()));
+      fsm_.handle(Event::TcpConnectionFails);
+      return;
+    }
+    read_header();
+    fsm_.handle(Event::TcpConnectionUp);
+  });
+}
+
+void Session::drop() {
+  ++generation_;
+  if (socket_) {
+    boost::system::error_code ec;
+    socket_->shutdown(tcp::socket::shutdown_both, ec);
+    socket_->close(ec);
+    socket_.reset();
+  }
+  tx_.clear();
+  writing_ = false;
+  ctx_ = {};
+}
+
+void Session::send_open() { send(wire::encode_open(local_open_)); }
+
+void Session::send_keepalive() {
+  std::vector<std::uint8_t> m(wire::kHeaderSize);
+  wire::encode_header(m.data(), wire::kHeaderSize, wire::MessageType::Keepalive);
+  send(std::move(m));
+}
+
+void Session::send_notification(std::uint8_t code, std::uint8_t subcode) {
+  wire::Notification n{code, subcode, {}};
+  if (pending_notification_ && pending_notification_->code == code && pending_notification_->subcode == subcode)
+    n = *pending_notification_;
+  sink_.notification(cfg_, now_us(), n, true);
+  sink_.log(cfg_, fmt::format("sending NOTIFICATION {}", n.describe()));
+  if (!socket_) return;
+  // Written synchronously: the FSM drops the connection right after.
+  const auto bytes = wire::encode_notification(n);
+  boost::system::error_code ec;
+  asio::write(*socket_, asio::buffer(bytes), ec);
+}
+
+void Session::established() {
+  sink_.log(cfg_, fmt::format("established: hold time {} s, 4-octet AS {}, ADD-PATH receive {}", negotiated_.hold_time,
+                              negotiated_.four_octet_as ? "yes" : "no", negotiated_.add_path_rx.empty() ? "no" : "yes"));
+}
+
+void Session::down(State, Event why) { sink_.log(cfg_, fmt::format("session down ({})", to_string(why))); }
+
+void Session::state_changed(State from, State to) {
+  sink_.state_changed(cfg_, now_us(), from, to);
+  // Automatic restart after a failure (RFC 4271 8.1.1, IdleHoldTime-like pause).
+  if (to == State::Idle && !stopped_) restart_.start(std::chrono::seconds(5));
+}
+
+void Session::read_header() {
+  rx_.resize(wire::kHeaderSize);
+  const auto gen = generation_;
+  std::weak_ptr<bool> alive = alive_;
+  asio::async_read(*socket_, asio::buffer(rx_), [this, gen, alive](const boost::system::error_code& ec, std::size_t) {
+    if (alive.expired() || gen != generation_) return;
+    if (ec) {
+      sink_.log(cfg_, fmt::format("connection lost: {}", ec.message()));
+      fsm_.handle(Event::TcpConnectionFails);
+      return;
+    }
+    auto h = wire::decode_header(rx_, negotiated_.extended_message);
+    if (!h) {
+      sink_.log(cfg_, wire::describe(h.error()));
+      fsm_.handle(Event::BgpHeaderErr, std::pair{h.error().code, h.error().subcode});
+      return;
+    }
+    read_body(h->length);
+  });
+}
+
+void Session::read_body(std::size_t length) {
+  rx_.resize(length);
+  const auto gen = generation_;
+  std::weak_ptr<bool> alive = alive_;
+  auto body = asio::buffer(rx_.data() + wire::kHeaderSize, length - wire::kHeaderSize);
+  asio::async_read(*socket_, body, [this, gen, alive](const boost::system::error_code& ec, std::size_t) {
+    if (alive.expired() || gen != generation_) return;
+    if (ec) {
+      sink_.log(cfg_, fmt::format("connection lost: {}", ec.message()));
+      fsm_.handle(Event::TcpConnectionFails);
+      return;
+    }
+    on_message(static_cast<wire::MessageType>(rx_[18]), rx_);
+    if (gen == generation_ && socket_) read_header();
+  });
+}
+
+void Session::on_message(wire::MessageType type, wire::Bytes whole) {
+  const std::uint64_t t = now_us();
+  const wire::Bytes body = whole.subspan(wire::kHeaderSize);
+  const bool add_path = !negotiated_.add_path_rx.empty();
+  switch (type) {
+    case wire::MessageType::Open: {
+      sink_.message(cfg_, t, whole, add_path, true);
+      auto o = wire::decode_open(body, wire::kHeaderSize);
+      if (!o) {
+        sink_.log(cfg_, wire::describe(o.error()));
+        return fsm_.handle(Event::BgpOpenMsgErr, std::pair{o.error().code, o.error().subcode});
+      }
+      if (o->asn() != cfg_.remote_as) {
+        sink_.log(cfg_, fmt::format("OPEN from AS {} but the configuration says {}", o->asn(), cfg_.remote_as));
+        return fsm_.handle(Event::BgpOpenMsgErr, std::pair{wire::notify::kOpenMessageError, wire::open_error::kBadPeerAs});
+      }
+      negotiated_ = wire::negotiate(local_open_, o.value());
+      ctx_ = {};
+      ctx_.four_octet_as = negotiated_.four_octet_as;
+      for (const auto& f : negotiated_.add_path_rx) ctx_.set_add_path(f.afi, f.safi, true);
+      fsm_.set_hold_time(negotiated_.hold_time);
+      return fsm_.handle(Event::BgpOpen);
+    }
+    case wire::MessageType::Keepalive: return fsm_.handle(Event::KeepAliveMsg);
+    case wire::MessageType::Update: {
+      sink_.message(cfg_, t, whole, add_path, ctx_.four_octet_as);
+      wire::DecodeContext ctx = ctx_;
+      ctx.base_offset = wire::kHeaderSize;
+      if (auto fatal = wire::decode_update(body, ctx, update_)) {
+        sink_.log(cfg_, fmt::format("UPDATE rejected: {}", wire::describe(*fatal)));
+        return fsm_.handle(Event::UpdateMsgErr, std::pair{fatal->code, fatal->subcode});
+      }
+      bool withdraw_all = false;
+      for (const auto& e : update_.attributes.errors) {
+        sink_.log(cfg_, fmt::format("UPDATE: {}", wire::describe(e)));
+        withdraw_all |= e.action == wire::ErrorAction::TreatAsWithdraw;
+      }
+      const bool was_established = fsm_.state() == State::Established;
+      fsm_.handle(Event::UpdateMsg);
+      if (was_established) sink_.update(cfg_, t, update_, add_path, ctx_.four_octet_as, withdraw_all);
+      return;
+    }
+    case wire::MessageType::Notification: {
+      sink_.message(cfg_, t, whole, add_path, true);
+      if (auto n = wire::decode_notification(body)) {
+        sink_.notification(cfg_, t, n.value(), false);
+        sink_.log(cfg_, fmt::format("received NOTIFICATION {}", n->describe()));
+      }
+      return fsm_.handle(Event::NotifMsg);
+    }
+    case wire::MessageType::RouteRefresh: return;  // we advertise nothing, so nothing to resend
+  }
+}
+
+void Session::send(std::vector<std::uint8_t> bytes) {
+  if (!socket_) return;
+  tx_.push_back(std::move(bytes));
+  if (!writing_) write_next();
+}
+
+void Session::write_next() {
+  if (tx_.empty() || !socket_) {
+    writing_ = false;
+    return;
+  }
+  writing_ = true;
+  const auto gen = generation_;
+  std::weak_ptr<bool> alive = alive_;
+  asio::async_write(*socket_, asio::buffer(tx_.front()), [this, gen, alive](const boost::system::error_code& ec, std::size_t) {
+    if (alive.expired() || gen != generation_) return;
+    if (ec) {
+      writing_ = false;
+      fsm_.handle(Event::TcpConnectionFails);
+      return;
+    }
+    tx_.pop_front();
+    write_next();
+  });
+}
+
+}  // namespace bgpfa::session

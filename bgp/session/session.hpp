@@ -1,0 +1,95 @@
+// One BGP neighbour on Boost.Asio: TCP, message framing, OPEN/capability negotiation, the FSM,
+// and a sink that receives decoded UPDATEs, NOTIFICATIONs, state changes and raw messages.
+// bgpfa is an observer: it advertises nothing, but it is a polite, correct peer.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "bgp/session/fsm.hpp"
+#include "bgp/wire/header.hpp"
+#include "bgp/wire/notification.hpp"
+#include "bgp/wire/open.hpp"
+#include "bgp/wire/update.hpp"
+
+namespace bgpfa::session {
+
+struct NeighborConfig {
+  wire::IpAddress address;
+  std::uint32_t remote_as = 0;
+  std::uint32_t local_as = 0;
+  std::uint32_t router_id = 0;
+  std::uint16_t hold_time = 90;
+  std::uint16_t port = 179;
+  bool passive = false;
+  bool add_path_receive = true;
+  std::string name;  // for logs
+};
+
+// Everything a session learns, with the receive time (µs since the epoch).
+class SessionSink {
+ public:
+  virtual ~SessionSink() = default;
+  virtual void state_changed(const NeighborConfig& n, std::uint64_t t, State from, State to) = 0;
+  // A received message exactly as on the wire (for MRT capture).
+  virtual void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as) = 0;
+  virtual void update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, bool add_path, bool four_octet_as,
+                      bool withdraw_all) = 0;
+  virtual void notification(const NeighborConfig& n, std::uint64_t t, const wire::Notification& note, bool sent) = 0;
+  virtual void log(const NeighborConfig& n, const std::string& line) = 0;
+};
+
+class Session final : public FsmActions {
+ public:
+  Session(boost::asio::io_context& io, TimerService& timers, NeighborConfig cfg, SessionSink& sink);
+  ~Session() override;
+  void start();
+  void stop(std::uint8_t cease_subcode = 2, std::string message = "");  // Cease, with RFC 9003 text
+  // An inbound connection from this neighbour (the speaker matched its address).
+  void accept(boost::asio::ip::tcp::socket socket);
+  [[nodiscard]] State state() const noexcept { return fsm_.state(); }
+  [[nodiscard]] const NeighborConfig& config() const noexcept { return cfg_; }
+
+ private:
+  // FsmActions
+  void connect() override;
+  void drop() override;
+  void send_open() override;
+  void send_keepalive() override;
+  void send_notification(std::uint8_t code, std::uint8_t subcode) override;
+  void established() override;
+  void down(State from, Event why) override;
+  void state_changed(State from, State to) override;
+
+  void read_header();
+  void read_body(std::size_t length);
+  void on_message(wire::MessageType type, wire::Bytes whole);
+  void send(std::vector<std::uint8_t> bytes);
+  void write_next();
+  [[nodiscard]] std::uint64_t now_us() const;
+
+  boost::asio::io_context& io_;
+  NeighborConfig cfg_;
+  SessionSink& sink_;
+  Fsm fsm_;
+  std::unique_ptr<boost::asio::ip::tcp::socket> socket_;
+  std::uint64_t generation_ = 0;  // bumps on every drop: stale handlers see a different value
+  std::vector<std::uint8_t> rx_;
+  std::deque<std::vector<std::uint8_t>> tx_;
+  bool writing_ = false;
+  wire::Open local_open_;
+  wire::Negotiated negotiated_;
+  wire::DecodeContext ctx_;
+  std::optional<wire::Notification> pending_notification_;  // set by stop() for its text
+  wire::Update update_;
+  Timer restart_;
+  bool stopped_ = true;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace bgpfa::session

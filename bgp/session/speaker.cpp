@@ -1,0 +1,100 @@
+#include "bgp/session/speaker.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "bgp/session/asio_timers.hpp"
+
+namespace bgpfa::session {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+wire::IpAddress from_asio(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return from_asio(asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()));
+  wire::IpAddress out;
+  if (a.is_v4()) {
+    const auto b = a.to_v4().to_bytes();
+    out.afi = wire::Afi::Ipv4;
+    std::copy(b.begin(), b.end(), out.octets.begin());
+  } else {
+    const auto b = a.to_v6().to_bytes();
+    out.afi = wire::Afi::Ipv6;
+    std::copy(b.begin(), b.end(), out.octets.begin());
+  }
+  return out;
+}
+}  // namespace
+
+Speaker::Speaker(asio::io_context& io, SessionSink& sink)
+    : io_(io), sink_(sink), timers_owner_(std::make_unique<AsioTimerService>(io)), timers_(*timers_owner_) {}
+
+void Speaker::listen(const std::string& address, std::uint16_t port) {
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address(address, ec);
+  if (ec) throw std::runtime_error(fmt::format("listen address \"{}\" is not an IP address", address));
+  tcp::endpoint ep(addr, port);
+  acceptor_ = std::make_unique<tcp::acceptor>(io_);
+  acceptor_->open(ep.protocol(), ec);
+  if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec && addr.is_v6()) acceptor_->set_option(asio::ip::v6_only(false), ec);
+  if (!ec) acceptor_->bind(ep, ec);
+  if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot listen on [{}]:{}: {}", address, port, ec.message()));
+  accept_next();
+}
+
+void Speaker::accept_next() {
+  acceptor_->async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      boost::system::error_code e2;
+      const auto remote = socket.remote_endpoint(e2);
+      const auto key = e2 ? std::string() : wire::to_string(from_asio(remote.address()));
+      auto it = sessions_.find(key);
+      if (it == sessions_.end()) {
+        NeighborConfig unknown;
+        unknown.name = key;
+        sink_.log(unknown, "connection from an unconfigured address refused");
+        socket.close(e2);
+      } else {
+        it->second->accept(std::move(socket));
+      }
+    }
+    accept_next();
+  });
+}
+
+void Speaker::add(const NeighborConfig& n) {
+  const auto key = wire::to_string(n.address);
+  auto s = std::make_unique<Session>(io_, timers_, n, sink_);
+  s->start();
+  sessions_[key] = std::move(s);
+}
+
+void Speaker::remove(const wire::IpAddress& a, const std::string& why) {
+  auto it = sessions_.find(wire::to_string(a));
+  if (it == sessions_.end()) return;
+  it->second->stop(3, why);  // Cease/Peer De-configured
+  sessions_.erase(it);
+}
+
+void Speaker::stop_all(std::uint8_t cease_subcode, const std::string& why) {
+  for (auto& [k, s] : sessions_) s->stop(cease_subcode, why);
+  if (acceptor_) {
+    boost::system::error_code ec;
+    acceptor_->close(ec);
+  }
+}
+
+std::map<std::string, State> Speaker::states() const {
+  std::map<std::string, State> out;
+  for (const auto& [k, s] : sessions_) out[k] = s->state();
+  return out;
+}
+
+bool Speaker::has(const wire::IpAddress& a) const { return sessions_.count(wire::to_string(a)) != 0; }
+
+}  // namespace bgpfa::session

@@ -1,0 +1,36 @@
+// Accepts connections on one address:port and hands each to the session of its neighbour.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+
+#include "bgp/session/session.hpp"
+
+namespace bgpfa::session {
+
+class Speaker {
+ public:
+  Speaker(boost::asio::io_context& io, SessionSink& sink);
+  // Throws std::runtime_error naming the address when it cannot listen.
+  void listen(const std::string& address, std::uint16_t port);
+  void add(const NeighborConfig& n);
+  void remove(const wire::IpAddress& a, const std::string& why);
+  void stop_all(std::uint8_t cease_subcode, const std::string& why);
+  [[nodiscard]] std::map<std::string, State> states() const;
+  [[nodiscard]] TimerService& timers() noexcept { return timers_; }
+  [[nodiscard]] bool has(const wire::IpAddress& a) const;
+
+ private:
+  void accept_next();
+  boost::asio::io_context& io_;
+  SessionSink& sink_;
+  std::unique_ptr<TimerService> timers_owner_;
+  TimerService& timers_;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::map<std::string, std::unique_ptr<Session>> sessions_;  // by address text
+};
+
+}  // namespace bgpfa::session
