@@ -7,6 +7,7 @@
 
 #include "app/cli/mrt_dump.hpp"
 #include "app/cli/replay.hpp"
+#include "app/cli/serve.hpp"
 #include "app/config/model.hpp"
 
 int main(int argc, char** argv) {
@@ -52,6 +53,16 @@ int main(int argc, char** argv) {
   replay->add_flag("--stats", ropt.stats, "print RIB+analyzer routes/s and bytes per route to stderr");
   replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
 
+  auto* serve = app.add_subcommand("serve", "Peer with the configured routers; analyze live; capture to MRT");
+  bgpfa::app::ServeOptions sopt;
+  serve->add_option("-c,--config", sopt.config, "configuration file")->required();
+  serve->add_option("--listen", sopt.listen, "address to accept BGP connections on (default ::, all)");
+  serve->add_option("--port", sopt.port, "TCP port (default 179)")->check(CLI::Range(1, 65535));
+  serve->add_option("--capture", sopt.capture, "write BGP4MP_ET captures into DIR");
+  serve->add_option("--report", sopt.report, "report written at exit: text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
+  serve->add_option("-o,--output", sopt.output, "write the exit report to FILE");
+  serve->add_option("--state-file", sopt.state_file, "keep FILE updated with each peer's session state");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -66,6 +77,7 @@ int main(int argc, char** argv) {
     fmt::print("{}: ok: router bgp {}, {} ExpressRoute and {} VPN neighbours\n", check_file, r.config.local_as, er, vpn);
     return 0;
   }
+  if (serve->parsed()) return bgpfa::app::run_serve(sopt);
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
     return bgpfa::app::run_replay(ropt);

@@ -28,6 +28,8 @@ struct Neighbor {
   std::string circuit;        // ExpressRoute
   Link link = Link::Primary;  // ExpressRoute
   int vpn_instance = 0;       // VPN: 0 or 1
+  bool passive = false;       // only accept connections, never dial
+  std::uint16_t hold_time = 0;  // 0: the default (90 s)
   SourcePos pos;              // of its first statement
 };
 

@@ -172,8 +172,10 @@ class Parser {
     const auto sku = x3::rule<class sku_, x3::unused_type>{"standard or premium"} =
         kw("standard")[word_is("standard")] | kw("premium")[word_is("premium")];
 
-    const auto neighbor_tail = x3::rule<class ntail_, x3::unused_type>{"remote-as, description or gateway"} =
-        (kw("remote-as")[nkind("remote-as")] > asn) |
+    const auto hold = x3::rule<class hold_, x3::unused_type>{"a hold time (0 or 3-65535 seconds)"} = x3::uint32[num];
+    const auto neighbor_tail = x3::rule<class ntail_, x3::unused_type>{"remote-as, description, gateway, passive or timers"} =
+        (kw("remote-as")[nkind("remote-as")] > asn) | kw("passive")[nkind("passive")] |
+        (kw("timers") > kw("holdtime")[nkind("holdtime")] > hold) |
         (kw("description")[nkind("description")] > rest[tok(&Statement::b)]) |
         (kw("gateway") > ((kw("expressroute")[nkind("expressroute")] > kw("circuit") > name[tok(&Statement::b)] >
                            kw("link") > link) |
@@ -307,7 +309,14 @@ class Parser {
       return;
     }
     if (!n) return error(line_no, acol, fmt::format("neighbor {} has no remote-as yet (declare it first)", st.a.text));
-    if (st.neighbor_kind == "description") {
+    if (st.neighbor_kind == "passive") {
+      n->passive = true;
+    } else if (st.neighbor_kind == "holdtime") {
+      if (st.number != 0 && (st.number < 3 || st.number > 65535))
+        return error(line_no, static_cast<int>(line.rfind(std::to_string(st.number))) + 1,
+                     fmt::format("hold time {} (0, or 3 to 65535 seconds)", st.number));
+      n->hold_time = static_cast<std::uint16_t>(st.number);
+    } else if (st.neighbor_kind == "description") {
       n->description = st.b.text;
     } else if (st.neighbor_kind == "expressroute") {
       if (n->gateway != GatewayKind::None)

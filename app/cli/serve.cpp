@@ -1,0 +1,227 @@
+#include "app/cli/serve.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+
+#include "app/cli/roles.hpp"
+#include "app/render/report_format.hpp"
+#include "bgp/mrt/writer.hpp"
+#include "bgp/session/speaker.hpp"
+
+namespace bgpfa::app {
+
+namespace {
+
+namespace asio = boost::asio;
+using session::NeighborConfig;
+using session::State;
+
+// Appends every received message and state change as BGP4MP_ET records; a new file per period.
+class Capture {
+ public:
+  Capture(std::string dir, std::chrono::seconds rotate) : dir_(std::move(dir)), rotate_(rotate) {
+    std::filesystem::create_directories(dir_);
+  }
+  void write(std::uint64_t t_us, const std::vector<std::uint8_t>& record) {
+    const std::uint64_t sec = t_us / 1000000;
+    if (!out_.is_open() || (rotate_.count() > 0 && sec >= opened_ + static_cast<std::uint64_t>(rotate_.count()))) open(sec);
+    out_.write(reinterpret_cast<const char*>(record.data()), static_cast<std::streamsize>(record.size()));
+    out_.flush();  // a capture is readable (and replayable) while the speaker runs
+  }
+  [[nodiscard]] const std::string& file() const noexcept { return file_; }
+
+ private:
+  void open(std::uint64_t sec) {
+    out_.close();
+    const std::time_t t = static_cast<std::time_t>(sec);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    file_ = fmt::format("{}/bgpfa-{:04}{:02}{:02}-{:02}{:02}{:02}.mrt", dir_, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                        tm.tm_hour, tm.tm_min, tm.tm_sec);
+    out_.open(file_, std::ios::binary | std::ios::app);
+    opened_ = sec;
+  }
+  std::string dir_;
+  std::chrono::seconds rotate_;
+  std::ofstream out_;
+  std::string file_;
+  std::uint64_t opened_ = 0;
+};
+
+mrt::Bgp4mpPeer mrt_peer(const NeighborConfig& n) {
+  mrt::Bgp4mpPeer p;
+  p.peer_as = n.remote_as;
+  p.local_as = n.local_as;
+  p.afi = n.address.afi == wire::Afi::Ipv6 ? 2 : 1;
+  p.peer_ip = n.address;
+  p.local_ip.afi = n.address.afi;
+  return p;
+}
+
+mrt::Timestamp ts(std::uint64_t us) { return {static_cast<std::uint32_t>(us / 1000000), static_cast<std::uint32_t>(us % 1000000)}; }
+
+// RFC 6396 4.4.1 state numbers are the FSM's plus one (Idle = 1).
+std::uint16_t mrt_state(State s) { return static_cast<std::uint16_t>(static_cast<int>(s) + 1); }
+
+class LiveSink final : public session::SessionSink {
+ public:
+  LiveSink(analyzer::Analyzer& a, std::vector<std::string> labels, Capture* capture, std::string state_file)
+      : a_(a), labels_(std::move(labels)), capture_(capture), state_file_(std::move(state_file)) {}
+
+  // Our own shutdown is not a network event: the report and the capture end with the state
+  // the network was in, so a replay of the capture matches the live report.
+  bool shutting_down = false;
+
+  void state_changed(const NeighborConfig& n, std::uint64_t t, State from, State to) override {
+    const int peer = a_.peer_index(n.address);
+    log(n, fmt::format("state {} -> {}", to_string(from), to_string(to)));
+    if (shutting_down) return;
+    if (capture_) {
+      std::vector<std::uint8_t> rec;
+      mrt::append_bgp4mp_et_state_change(rec, ts(t), mrt_peer(n), mrt_state(from), mrt_state(to));
+      capture_->write(t, rec);
+    }
+    states_[wire::to_string(n.address)] = to_string(to);
+    write_states();
+    if (peer < 0) return;
+    const std::string why = fmt::format("session {} {} ({}): {} -> {}", to == State::Established ? "up" : "down",
+                                        wire::to_string(n.address), label(peer), mrt::bgp_state_name(mrt_state(from)),
+                                        mrt::bgp_state_name(mrt_state(to)));
+    if (to == State::Established) a_.session_up(t, peer, why);
+    else if (from == State::Established) a_.session_down(t, peer, why);
+  }
+  void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as) override {
+    if (!capture_) return;
+    std::vector<std::uint8_t> rec;
+    mrt::append_bgp4mp_et_message(rec, ts(t), mrt_peer(n), add_path, bytes, four_octet_as);
+    capture_->write(t, rec);
+  }
+  void update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, bool add_path, bool four_octet_as,
+              bool withdraw_all) override {
+    const int peer = a_.peer_index(n.address);
+    if (peer < 0) return;
+    a_.advance(t);
+    feed_update(a_, t, peer, u, add_path, four_octet_as, withdraw_all,
+                fmt::format("UPDATE from {} ({})", wire::to_string(n.address), label(peer)));
+    a_.update_received(t, peer);
+  }
+  void notification(const NeighborConfig& n, std::uint64_t t, const wire::Notification& note, bool sent) override {
+    const int peer = a_.peer_index(n.address);
+    if (peer < 0 || sent) return;
+    const bool hold = note.code == wire::notify::kHoldTimerExpired;
+    a_.trigger(t, fmt::format("{} from {} ({}): {}", hold ? "hold timer expired:" : "NOTIFICATION",
+                              wire::to_string(n.address), label(peer), note.describe()));
+  }
+  void log(const NeighborConfig& n, const std::string& line) override {
+    const std::string who = n.name.empty() ? wire::to_string(n.address) : n.name;
+    fmt::print(stderr, "bgpfa: peer={} {}\n", who, line);
+  }
+
+ private:
+  std::string label(int peer) const { return labels_.at(static_cast<std::size_t>(peer)); }
+  void write_states() {
+    if (state_file_.empty()) return;
+    std::ofstream f(state_file_ + ".tmp");
+    for (const auto& [k, v] : states_) f << k << ' ' << v << '\n';
+    f.close();
+    std::filesystem::rename(state_file_ + ".tmp", state_file_);
+  }
+  analyzer::Analyzer& a_;
+  std::vector<std::string> labels_;
+  Capture* capture_;
+  std::string state_file_;
+  std::map<std::string, std::string> states_;
+};
+
+NeighborConfig neighbor_config(const config::Config& c, const config::Neighbor& n, unsigned port) {
+  NeighborConfig s;
+  s.address = n.address;
+  s.remote_as = n.remote_as;
+  s.local_as = c.local_as;
+  s.router_id = c.router_id ? c.router_id->v4_value() : 0x7f000001;
+  s.port = static_cast<std::uint16_t>(port);
+  s.passive = n.passive;
+  s.hold_time = n.hold_time ? n.hold_time : 90;
+  s.name = wire::to_string(n.address);
+  return s;
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& opt) {
+  auto parsed = config::load_config(opt.config);
+  for (const auto& e : parsed.errors) fmt::print(stderr, "{}\n", e.to_string());
+  if (!parsed.errors.empty()) return 2;
+  const auto policy = policy_from(parsed.config);
+  analyzer::Analyzer analyzer(policy, roles_from(parsed.config, policy));
+  std::vector<std::string> labels;
+  for (const auto& r : analyzer.peers()) labels.push_back(r.label(policy.circuits));
+  std::unique_ptr<Capture> capture;
+  const std::string capture_dir = opt.capture.empty() ? parsed.config.capture_dir : opt.capture;
+  if (!capture_dir.empty()) capture = std::make_unique<Capture>(capture_dir, parsed.config.capture_rotate);
+
+  asio::io_context io;
+  LiveSink sink(analyzer, labels, capture.get(), opt.state_file);
+  session::Speaker speaker(io, sink);
+  try {
+    speaker.listen(opt.listen, static_cast<std::uint16_t>(opt.port));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "bgpfa: error: {}\n", e.what());
+    return 2;
+  }
+  for (const auto& n : parsed.config.neighbors) speaker.add(neighbor_config(parsed.config, n, opt.port));
+  fmt::print(stderr, "bgpfa: serving {} neighbours on [{}]:{}{}\n", parsed.config.neighbors.size(), opt.listen, opt.port,
+             capture ? ", capturing to " + capture_dir : "");
+
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {  // neighbours added or removed in the file (their roles must not change)
+      auto fresh = config::load_config(opt.config);
+      if (!fresh.errors.empty()) {
+        for (const auto& e : fresh.errors) fmt::print(stderr, "{}\n", e.to_string());
+        fmt::print(stderr, "bgpfa: SIGHUP: configuration rejected, keeping the running one\n");
+      } else {
+        for (const auto& n : parsed.config.neighbors)
+          if (!fresh.config.find(n.address)) speaker.remove(n.address, "peer de-configured");
+        for (const auto& n : fresh.config.neighbors)
+          if (!speaker.has(n.address) && analyzer.peer_index(n.address) >= 0) speaker.add(neighbor_config(fresh.config, n, opt.port));
+          else if (!speaker.has(n.address))
+            fmt::print(stderr, "bgpfa: SIGHUP: new neighbour {} needs a restart to get a gateway role\n", wire::to_string(n.address));
+        parsed = std::move(fresh);
+        fmt::print(stderr, "bgpfa: SIGHUP: configuration reloaded\n");
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    fmt::print(stderr, "bgpfa: signal {}: sending Cease to every peer and stopping\n", sig);
+    sink.shutting_down = true;
+    speaker.stop_all(2, "bgpfa shutting down");
+    io.stop();
+  };
+  signals.async_wait(on_signal);
+  io.run();
+
+  auto report = analyzer.report(true);
+  const std::string text = opt.report == "json"   ? render_json(report, policy.circuits)
+                           : opt.report == "html" ? render_html(report, policy.circuits)
+                                                  : render_text(report, policy.circuits);
+  if (opt.output.empty()) {
+    fmt::print("{}", text);
+  } else {
+    std::ofstream(opt.output) << text;
+  }
+  return 0;
+}
+
+}  // namespace bgpfa::app

@@ -1,0 +1,19 @@
+// `bgpfa serve -c CONF`: the speaker, the RIBs and the analyzer live, with MRT capture.
+#pragma once
+#include <string>
+
+namespace bgpfa::app {
+
+struct ServeOptions {
+  std::string config;
+  std::string listen = "::";
+  unsigned port = 179;
+  std::string capture;          // directory; overrides the config's capture
+  std::string report = "text";  // written at exit
+  std::string output;           // report file (default stdout)
+  std::string state_file;       // rewritten on every session state change: "peer state" lines
+};
+
+[[nodiscard]] int run_serve(const ServeOptions& opt);
+
+}  // namespace bgpfa::app
