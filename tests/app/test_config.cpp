@@ -53,7 +53,7 @@ TEST_CASE("the issue's example configuration parses", "[config]") {
 
 TEST_CASE("syntax errors name line, column and what was expected", "[config]") {
   CHECK(errors("router bgp 65515\n neighbor 192.0.2.1 remote-az 1\n") ==
-        std::vector<std::string>{"t.conf:2:21: error: expected remote-as, description or gateway, found \"remote-az\""});
+        std::vector<std::string>{"t.conf:2:21: error: expected remote-as, description, gateway, passive or timers, found \"remote-az\""});
   CHECK(errors("router bgp 65515\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 gateway expressroute link primary\n")
             .at(1) == "t.conf:3:42: error: expected \"circuit\", found \"link\"");
   CHECK(errors("router bgp x\n").at(0) == "t.conf:1:12: error: expected an AS number, found \"x\"");
