@@ -9,6 +9,7 @@ lab_init() {
   LAB_NS=()
   LAB_PIDS=()
   trap lab_cleanup EXIT
+  trap 'echo "FAILED at ${BASH_SOURCE[0]}:${LINENO}: ${BASH_COMMAND}" >&2' ERR
   if [[ $(id -u) -ne 0 ]]; then echo "SKIP: lab tests need root (network namespaces)"; exit 0; fi
   command -v ip >/dev/null || { echo "SKIP: iproute2 missing"; exit 0; }
 }
@@ -21,7 +22,7 @@ lab_cleanup() {
   for ns in "${LAB_NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   if [[ $rc -ne 0 ]]; then
     echo "--- lab logs ($LAB_DIR) ---"
-    for f in "$LAB_DIR"/*.log; do [[ -f $f ]] && { echo "== $f"; tail -40 "$f"; }; done
+    for f in "$LAB_DIR"/*.log "$LAB_DIR"/*.json; do [[ -f $f ]] && { echo "== $f"; tail -c 6000 "$f"; echo; }; done
   fi
   rm -rf "$LAB_DIR"
   exit $rc

@@ -68,7 +68,10 @@ class ReplaySink final : public DumpSink {
       int peer;
       ~Counted() { a.update_received(t, peer); }
     } counted{a_, t, peer};
-    feed_update(a_, t, peer, u.update, u.add_path, u.four_octet_as, u.withdraw_all,
+    wire::DecodeContext ctx;
+    ctx.four_octet_as = u.four_octet_as;
+    ctx.set_add_path_all(u.add_path);
+    feed_update(a_, t, peer, u.update, ctx, u.withdraw_all,
                 fmt::format("UPDATE from {} ({})", wire::to_string(u.peer.peer_ip), role(peer)));
   }
   void other_message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, wire::MessageType type,

@@ -45,12 +45,12 @@ std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyz
   return out;
 }
 
-void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u, bool add_path,
-                 bool four_octet_as, bool withdraw_all, const std::string& cause) {
+void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u,
+                 const wire::DecodeContext& ctx, bool withdraw_all, const std::string& cause) {
   const auto& attrs = u.attributes;
   auto known = [](std::uint16_t afi, std::uint8_t safi) { return (afi == 1 || afi == 2) && safi == 1; };
   auto each = [&](wire::Bytes field, wire::Afi afi, auto&& fn) {
-    wire::NlriReader rd(field, afi, add_path);
+    wire::NlriReader rd(field, afi, ctx.add_path(afi, wire::Safi::Unicast));
     wire::NlriEntry n;
     while (rd.next(n)) fn(n);
   };
@@ -65,7 +65,7 @@ void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::U
     return;
   }
   if (u.nlri.empty() && !(mp && !attrs.mp_reach.nlri.empty())) return;
-  const rib::AttrRef set = a.intern(attrs, four_octet_as);
+  const rib::AttrRef set = a.intern(attrs, ctx.four_octet_as);
   auto announce = [&](const wire::NlriEntry& n) { a.announce(t, peer, n.prefix, n.path_id, set, cause); };
   each(u.nlri, wire::Afi::Ipv4, announce);
   if (mp) each(attrs.mp_reach.nlri, static_cast<wire::Afi>(attrs.mp_reach.afi), announce);

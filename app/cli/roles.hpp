@@ -13,8 +13,9 @@ namespace bgpfa::app {
 [[nodiscard]] analyzer::Policy policy_from(const config::Config& c);
 [[nodiscard]] std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p);
 
-// Withdrawals, then announcements (one interned attribute set), of one UPDATE from `peer`.
-void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u, bool add_path,
-                 bool four_octet_as, bool withdraw_all, const std::string& cause);
+// Withdrawals, then announcements (one interned attribute set), of one UPDATE from `peer`;
+// `ctx` says per family whether NLRI carry path identifiers.
+void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u,
+                 const wire::DecodeContext& ctx, bool withdraw_all, const std::string& cause);
 
 }  // namespace bgpfa::app

@@ -106,12 +106,12 @@ class LiveSink final : public session::SessionSink {
     mrt::append_bgp4mp_et_message(rec, ts(t), mrt_peer(n), add_path, bytes, four_octet_as);
     capture_->write(t, rec);
   }
-  void update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, bool add_path, bool four_octet_as,
+  void update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, const wire::DecodeContext& ctx,
               bool withdraw_all) override {
     const int peer = a_.peer_index(n.address);
     if (peer < 0) return;
     a_.advance(t);
-    feed_update(a_, t, peer, u, add_path, four_octet_as, withdraw_all,
+    feed_update(a_, t, peer, u, ctx, withdraw_all,
                 fmt::format("UPDATE from {} ({})", wire::to_string(n.address), label(peer)));
     a_.update_received(t, peer);
   }

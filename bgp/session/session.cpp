@@ -222,10 +222,20 @@ void Session::on_message(wire::MessageType type, wire::Bytes whole) {
     }
     case wire::MessageType::Keepalive: return fsm_.handle(Event::KeepAliveMsg);
     case wire::MessageType::Update: {
-      sink_.message(cfg_, t, whole, add_path, ctx_.four_octet_as);
       wire::DecodeContext ctx = ctx_;
       ctx.base_offset = wire::kHeaderSize;
-      if (auto fatal = wire::decode_update(body, ctx, update_)) {
+      auto fatal = wire::decode_update(body, ctx, update_);
+      // Path identifiers are negotiated per family; MRT marks the whole message.
+      const auto& a = update_.attributes;
+      const bool legacy = !update_.nlri.empty() || !update_.withdrawn.empty();
+      auto family_ap = [&](std::uint16_t afi, std::uint8_t safi) {
+        return (afi == 1 || afi == 2) && safi >= 1 && safi <= 3 && ctx_.add_path(static_cast<wire::Afi>(afi), static_cast<wire::Safi>(safi));
+      };
+      const bool ap = (legacy && ctx_.add_path(wire::Afi::Ipv4, wire::Safi::Unicast)) ||
+                      (a.has(wire::AttrType::MpReachNlri) && family_ap(a.mp_reach.afi, a.mp_reach.safi)) ||
+                      (a.has(wire::AttrType::MpUnreachNlri) && family_ap(a.mp_unreach.afi, a.mp_unreach.safi));
+      sink_.message(cfg_, t, whole, fatal ? add_path : ap, ctx_.four_octet_as);
+      if (fatal) {
         sink_.log(cfg_, fmt::format("UPDATE rejected: {}", wire::describe(*fatal)));
         return fsm_.handle(Event::UpdateMsgErr, std::pair{fatal->code, fatal->subcode});
       }
@@ -236,7 +246,7 @@ void Session::on_message(wire::MessageType type, wire::Bytes whole) {
       }
       const bool was_established = fsm_.state() == State::Established;
       fsm_.handle(Event::UpdateMsg);
-      if (was_established) sink_.update(cfg_, t, update_, add_path, ctx_.four_octet_as, withdraw_all);
+      if (was_established) sink_.update(cfg_, t, update_, ctx_, withdraw_all);
       return;
     }
     case wire::MessageType::Notification: {

@@ -36,9 +36,10 @@ class SessionSink {
  public:
   virtual ~SessionSink() = default;
   virtual void state_changed(const NeighborConfig& n, std::uint64_t t, State from, State to) = 0;
-  // A received message exactly as on the wire (for MRT capture).
+  // A received message exactly as on the wire (for MRT capture). `add_path`: its NLRI carry path
+  // identifiers (MRT marks that per message, the session negotiates it per family).
   virtual void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as) = 0;
-  virtual void update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, bool add_path, bool four_octet_as,
+  virtual void update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, const wire::DecodeContext& ctx,
                       bool withdraw_all) = 0;
   virtual void notification(const NeighborConfig& n, std::uint64_t t, const wire::Notification& note, bool sent) = 0;
   virtual void log(const NeighborConfig& n, const std::string& line) = 0;
