@@ -1,5 +1,6 @@
 #include "app/cli/serve.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
 #include "app/cli/roles.hpp"
@@ -122,6 +124,14 @@ class LiveSink final : public session::SessionSink {
     a_.trigger(t, fmt::format("{} from {} ({}): {}", hold ? "hold timer expired:" : "NOTIFICATION",
                               wire::to_string(n.address), label(peer), note.describe()));
   }
+  void refresh_states() { write_states(); }
+  static std::optional<wire::IpAddress> parse(const std::string& s) {
+    wire::IpAddress a;
+    if (::inet_pton(AF_INET, s.c_str(), a.octets.data()) == 1) return a;
+    a.afi = wire::Afi::Ipv6;
+    if (::inet_pton(AF_INET6, s.c_str(), a.octets.data()) == 1) return a;
+    return std::nullopt;
+  }
   void log(const NeighborConfig& n, const std::string& line) override {
     const std::string who = n.name.empty() ? wire::to_string(n.address) : n.name;
     fmt::print(stderr, "bgpfa: peer={} {}\n", who, line);
@@ -132,7 +142,10 @@ class LiveSink final : public session::SessionSink {
   void write_states() {
     if (state_file_.empty()) return;
     std::ofstream f(state_file_ + ".tmp");
-    for (const auto& [k, v] : states_) f << k << ' ' << v << '\n';
+    for (const auto& [k, v] : states_) {
+      const int peer = a_.peer_index(*parse(k));
+      f << k << ' ' << v << ' ' << (peer < 0 ? 0 : a_.peer_routes(peer)) << '\n';
+    }
     f.close();
     std::filesystem::rename(state_file_ + ".tmp", state_file_);
   }
@@ -183,6 +196,18 @@ int run_serve(const ServeOptions& opt) {
   fmt::print(stderr, "bgpfa: serving {} neighbours on [{}]:{}{}\n", parsed.config.neighbors.size(), opt.listen, opt.port,
              capture ? ", capturing to " + capture_dir : "");
 
+  // The state file also carries each peer's route count, refreshed every 50 ms.
+  asio::steady_timer refresh(io);
+  std::function<void(const boost::system::error_code&)> tick = [&](const boost::system::error_code& ec) {
+    if (ec) return;
+    sink.refresh_states();
+    refresh.expires_after(std::chrono::milliseconds(50));
+    refresh.async_wait(tick);
+  };
+  if (!opt.state_file.empty()) {
+    refresh.expires_after(std::chrono::milliseconds(50));
+    refresh.async_wait(tick);
+  }
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
@@ -206,6 +231,7 @@ int run_serve(const ServeOptions& opt) {
     }
     fmt::print(stderr, "bgpfa: signal {}: sending Cease to every peer and stopping\n", sig);
     sink.shutting_down = true;
+    refresh.cancel();
     speaker.stop_all(2, "bgpfa shutting down");
     io.stop();
   };

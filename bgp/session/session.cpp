@@ -5,6 +5,8 @@
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "bgp/wire/header.hpp"
 
 namespace bgpfa::session {
@@ -160,40 +162,41 @@ void Session::state_changed(State from, State to) {
 }
 
 void Session::read_header() {
-  rx_.resize(wire::kHeaderSize);
-  const auto gen = generation_;
-  std::weak_ptr<bool> alive = alive_;
-  asio::async_read(*socket_, asio::buffer(rx_), [this, gen, alive](const boost::system::error_code& ec, std::size_t) {
-    if (alive.expired() || gen != generation_) return;
-    if (ec) {
-      sink_.log(cfg_, fmt::format("connection lost: {}", ec.message()));
-      fsm_.handle(Event::TcpConnectionFails);
-      return;
-    }
-    auto h = wire::decode_header(rx_, negotiated_.extended_message);
-    if (!h) {
-      sink_.log(cfg_, wire::describe(h.error()));
-      fsm_.handle(Event::BgpHeaderErr, std::pair{h.error().code, h.error().subcode});
-      return;
-    }
-    read_body(h->length);
-  });
+  // One read fills the buffer with as many messages as TCP has ready; all complete ones are
+  // handled before the next read (a full table arrives in far fewer syscalls than messages).
+  if (rx_.size() < kReadBuffer) rx_.resize(kReadBuffer);
+  rx_len_ = 0;
+  read_more();
 }
 
-void Session::read_body(std::size_t length) {
-  rx_.resize(length);
+void Session::read_more() {
   const auto gen = generation_;
   std::weak_ptr<bool> alive = alive_;
-  auto body = asio::buffer(rx_.data() + wire::kHeaderSize, length - wire::kHeaderSize);
-  asio::async_read(*socket_, body, [this, gen, alive](const boost::system::error_code& ec, std::size_t) {
+  socket_->async_read_some(asio::buffer(rx_.data() + rx_len_, rx_.size() - rx_len_),
+                           [this, gen, alive](const boost::system::error_code& ec, std::size_t n) {
     if (alive.expired() || gen != generation_) return;
     if (ec) {
       sink_.log(cfg_, fmt::format("connection lost: {}", ec.message()));
       fsm_.handle(Event::TcpConnectionFails);
       return;
     }
-    on_message(static_cast<wire::MessageType>(rx_[18]), rx_);
-    if (gen == generation_ && socket_) read_header();
+    rx_len_ += n;
+    std::size_t pos = 0;
+    while (rx_len_ - pos >= wire::kHeaderSize) {
+      auto h = wire::decode_header(wire::Bytes(rx_.data() + pos, rx_len_ - pos), negotiated_.extended_message);
+      if (!h) {
+        sink_.log(cfg_, wire::describe(h.error()));
+        fsm_.handle(Event::BgpHeaderErr, std::pair{h.error().code, h.error().subcode});
+        return;
+      }
+      if (rx_len_ - pos < h->length) break;
+      on_message(h->type, wire::Bytes(rx_.data() + pos, h->length));
+      if (gen != generation_ || !socket_) return;  // the message ended the session
+      pos += h->length;
+    }
+    std::memmove(rx_.data(), rx_.data() + pos, rx_len_ - pos);
+    rx_len_ -= pos;
+    read_more();
   });
 }
 

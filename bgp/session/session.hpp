@@ -68,7 +68,8 @@ class Session final : public FsmActions {
   void state_changed(State from, State to) override;
 
   void read_header();
-  void read_body(std::size_t length);
+  void read_more();
+  static constexpr std::size_t kReadBuffer = 256 * 1024;  // > the largest (extended) message
   void on_message(wire::MessageType type, wire::Bytes whole);
   void send(std::vector<std::uint8_t> bytes);
   void write_next();
@@ -81,6 +82,7 @@ class Session final : public FsmActions {
   std::unique_ptr<boost::asio::ip::tcp::socket> socket_;
   std::uint64_t generation_ = 0;  // bumps on every drop: stale handlers see a different value
   std::vector<std::uint8_t> rx_;
+  std::size_t rx_len_ = 0;
   std::deque<std::vector<std::uint8_t>> tx_;
   bool writing_ = false;
   wire::Open local_open_;
