@@ -140,7 +140,7 @@ void Analyzer::set_active(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, c
   if (packed == e.state) return;
   const std::uint32_t before = e.state;
   e.state = packed;
-  events_.push_back(Change{t, p, before, packed, cause});
+  events_.push_back(Change{t, p, Change::narrow(before) | Change::narrow(packed) << 16, cause});
   episodes_.changed(t);
 }
 
@@ -214,7 +214,8 @@ void Analyzer::trigger(std::uint64_t t, const std::string& why) { episodes_.trig
 void Analyzer::advance(std::uint64_t t) { episodes_.advance(t); }
 
 std::size_t Analyzer::memory_bytes() const noexcept {
-  return store_.bytes() + table_.memory_bytes() + orphans_.capacity() * (sizeof(PrefixKey) + 1);
+  return store_.bytes() + table_.memory_bytes() + orphans_.capacity() * (sizeof(PrefixKey) + 1) +
+         events_.size() * sizeof(Change);
 }
 
 GatewayBest Analyzer::describe_best(const PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) const {
@@ -358,7 +359,7 @@ Report Analyzer::report(bool final) {
   path_text_.clear();  // sets may have been freed and their addresses reused since
   r.events.reserve(events_.size());
   for (const auto& e : events_)
-    r.events.push_back(Event{e.time_us, e.prefix.to_prefix(), unpack(e.from), unpack(e.to), causes_[e.cause]});
+    r.events.push_back(Event{e.time_us, e.prefix.to_prefix(), unpack(e.from()), unpack(e.to()), causes_[e.cause]});
   r.episodes = episodes_.done();
   r.findings = findings(sorted);
   r.summary.first_us = first_us_;

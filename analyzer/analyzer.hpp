@@ -45,7 +45,8 @@ class Analyzer {
   [[nodiscard]] std::optional<rib::PrefixKey> lookup(const wire::IpAddress& a) const { return table_.lookup(a); }
   [[nodiscard]] std::size_t routes() const noexcept { return table_.routes(); }
   [[nodiscard]] std::size_t peer_routes(int peer) const { return table_.peer_routes(static_cast<std::uint16_t>(peer)); }
-  [[nodiscard]] std::size_t memory_bytes() const noexcept;  // route table + interned sets
+  [[nodiscard]] std::size_t memory_bytes() const noexcept;  // route table + interned sets + change log
+  [[nodiscard]] std::size_t event_count() const noexcept { return events_.size(); }
 
  private:
   struct Decision {

@@ -69,7 +69,7 @@ void EpisodeTracker::close_before(std::size_t end) {
     std::uint64_t none_since = 0, none_total = 0;
     for (; j < idx.size() && log_[idx[j]].prefix == p; ++j) {
       const Change& c = log_[idx[j]];
-      const ActivePath from = unpack(c.from), to = unpack(c.to);
+      const ActivePath from = unpack(c.from()), to = unpack(c.to());
       ++transitions[static_cast<int>(from.kind)][static_cast<int>(to.kind)];
       if (from.kind == PathKind::None) {
         if (auto it = pending_none_.find(p); it != pending_none_.end()) {  // a hole from an earlier episode ends

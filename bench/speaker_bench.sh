@@ -14,7 +14,7 @@ receivers=("$@")
 bgpfa=$(readlink -f "${BGPFA:-build/app/bgpfa}")
 work=$(mktemp -d /tmp/bgpfa-speaker-bench.XXXX)
 chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
+trap 'grep -h "bgpfa: stopped" "$work/serve.log" 2>/dev/null; rm -rf "$work"' EXIT
 cat >"$work/bgpfa.conf" <<CONF
 router bgp 65002
  bgp router-id 10.255.0.2
@@ -25,4 +25,4 @@ CONF
 state="$work/state"
 ../shared/tools/peer-bench ../shared/fixtures/mrt/ris/bview.20020722.2337.gz "$routes" "${receivers[@]}" \
   count:"awk '{s+=\$3} END {print s+0}' $state 2>/dev/null || echo 0" \
-  cmd:"$bgpfa serve -c $work/bgpfa.conf --listen {ADDR} --port {PORT} --state-file $state --report json -o /dev/null"
+  cmd:"exec $bgpfa serve -c $work/bgpfa.conf --listen {ADDR} --port {PORT} --state-file $state --report json -o /dev/null 2>$work/serve.log"

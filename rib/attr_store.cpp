@@ -1,5 +1,6 @@
 #include "rib/attr_store.hpp"
 
+#include <cstring>
 #include <memory>
 
 #include <fmt/format.h>
@@ -115,7 +116,9 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
   canonical(a, four_octet_as, scratch_, path_off, path_size, comm_off, nh);
   if (auto it = sets_.find(std::string_view(scratch_)); it != sets_.end()) return AttrRef(*it);
   auto s = std::make_unique<AttrSet>();
-  s->blob = scratch_;
+  s->blob_data = std::make_unique_for_overwrite<char[]>(scratch_.size());
+  std::memcpy(s->blob_data.get(), scratch_.data(), scratch_.size());
+  s->blob_size = static_cast<std::uint32_t>(scratch_.size());
   s->store = this;
   s->origin = a.has(wire::AttrType::Origin) ? a.origin : 2;
   s->has_med = a.has(wire::AttrType::MultiExitDisc);
@@ -135,7 +138,7 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
     if (t != wire::SegmentType::Sequence) return;
     for (unsigned i = 1; i < n; ++i) s->prepended |= wire::load_u32(p + 4 * i) == wire::load_u32(p + 4 * (i - 1));
   });
-  bytes_ += sizeof(AttrSet) + s->blob.capacity();
+  bytes_ += sizeof(AttrSet) + s->blob_size;
   AttrSet* raw = s.release();
   sets_.insert(raw);
   return AttrRef(raw);
@@ -143,7 +146,7 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
 
 void AttrStore::release(AttrSet* s) noexcept {
   sets_.erase(s);
-  bytes_ -= sizeof(AttrSet) + s->blob.capacity();
+  bytes_ -= sizeof(AttrSet) + s->blob_size;
   std::unique_ptr<AttrSet>{s};
 }
 

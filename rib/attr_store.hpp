@@ -3,6 +3,7 @@
 // one io_context thread owns the RIBs.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,7 +17,8 @@ class AttrStore;
 
 // What the decision process and the reports need, decoded once per distinct set.
 struct AttrSet {
-  std::string blob;  // canonical encoding: the identity of the set
+  std::unique_ptr<char[]> blob_data;  // canonical encoding: the identity of the set
+  std::uint32_t blob_size = 0;
   std::uint32_t refs = 0;
   AttrStore* store = nullptr;
   std::uint32_t med = 0;
@@ -32,11 +34,12 @@ struct AttrSet {
   std::uint16_t communities_offset = 0, communities_size = 0;
   wire::IpAddress next_hop;
 
+  [[nodiscard]] std::string_view blob() const noexcept { return {blob_data.get(), blob_size}; }
   [[nodiscard]] wire::AsPathView as_path() const noexcept {
-    return {wire::Bytes(reinterpret_cast<const std::uint8_t*>(blob.data()) + as_path_offset, as_path_size), 4};
+    return {wire::Bytes(reinterpret_cast<const std::uint8_t*>(blob_data.get()) + as_path_offset, as_path_size), 4};
   }
   [[nodiscard]] wire::Bytes communities() const noexcept {
-    return {reinterpret_cast<const std::uint8_t*>(blob.data()) + communities_offset, communities_size};
+    return {reinterpret_cast<const std::uint8_t*>(blob_data.get()) + communities_offset, communities_size};
   }
   [[nodiscard]] std::string as_path_text() const;  // "12076 65100 {1,2}"
 };
@@ -84,12 +87,12 @@ class AttrStore {
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view b) const noexcept { return absl::Hash<std::string_view>{}(b); }
-    std::size_t operator()(const AttrSet* s) const noexcept { return (*this)(std::string_view(s->blob)); }
+    std::size_t operator()(const AttrSet* s) const noexcept { return (*this)(s->blob()); }
   };
   struct Eq {
     using is_transparent = void;
     static std::string_view view(std::string_view b) noexcept { return b; }
-    static std::string_view view(const AttrSet* s) noexcept { return s->blob; }
+    static std::string_view view(const AttrSet* s) noexcept { return s->blob(); }
     template <class A, class B>
     bool operator()(const A& a, const B& b) const noexcept { return view(a) == view(b); }
   };

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <malloc.h>
+
 #include <csignal>
 #include <ctime>
 #include <filesystem>
@@ -172,6 +174,10 @@ NeighborConfig neighbor_config(const config::Config& c, const config::Neighbor& 
 }  // namespace
 
 int run_serve(const ServeOptions& opt) {
+  // Large tables grow by doubling: keep big blocks in mmap so the old array is returned to the
+  // system when the new one replaces it (glibc's adaptive threshold would otherwise keep it).
+  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  ::mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
   auto parsed = config::load_config(opt.config);
   for (const auto& e : parsed.errors) fmt::print(stderr, "{}\n", e.to_string());
   if (!parsed.errors.empty()) return 2;
@@ -237,6 +243,8 @@ int run_serve(const ServeOptions& opt) {
   };
   signals.async_wait(on_signal);
   io.run();
+  fmt::print(stderr, "bgpfa: stopped: routes={} rib_bytes={} events={}\n", analyzer.routes(), analyzer.memory_bytes(),
+             analyzer.event_count());
 
   auto report = analyzer.report(true);
   const std::string text = opt.report == "json"   ? render_json(report, policy.circuits)
