@@ -41,8 +41,8 @@ Session::Session(asio::io_context& io, TimerService& timers, NeighborConfig cfg,
   local_open_.caps.route_refresh = true;
   local_open_.caps.four_octet_as = cfg_.local_as;
   local_open_.caps.extended_message = true;
-  local_open_.caps.graceful_restart = true;  // receiving speaker: we keep no forwarding state
-  local_open_.caps.restart_time = 120;
+  // No graceful-restart capability: bgpfa does not retain a restarting peer's routes as stale
+  // (RFC 4724 receiving-speaker procedures), so it must not claim to.
   if (cfg_.add_path_receive)
     local_open_.caps.add_path = {wire::AddPathFamily{wire::Afi::Ipv4, wire::Safi::Unicast, true, false},
                                  wire::AddPathFamily{wire::Afi::Ipv6, wire::Safi::Unicast, true, false}};
