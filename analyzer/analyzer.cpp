@@ -161,8 +161,25 @@ void Analyzer::changed(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, std:
 void Analyzer::refresh_orphans_under(std::uint64_t t, const PrefixKey& p, std::uint32_t cause) {
   if (orphans_.empty()) return;
   scratch_.clear();
-  for (const auto& o : orphans_)
-    if (o != p && p.covers(o)) scratch_.push_back(o);
+  // Orphans covered by p sit between p's first address and its last one.
+  PrefixKey first = p;
+  first.length = 0;
+  PrefixKey last = p;
+  const unsigned bits = p.v6 ? 128 : 32;
+  const unsigned host = bits - p.length;
+  if (p.v6) {
+    if (host >= 64) {
+      last.lo = ~0ull;
+      last.hi |= host >= 128 ? ~0ull : (host == 64 ? 0 : (~0ull >> (128 - host)));
+    } else {
+      last.lo |= host == 0 ? 0 : (~0ull >> (64 - host));
+    }
+  } else {
+    last.hi |= host == 0 ? 0 : ((~0ull >> (64 - host)) << 32);
+  }
+  last.length = 255;
+  for (auto it = orphans_.lower_bound(first); it != orphans_.end() && !ByAddress{}(last, *it); ++it)
+    if (*it != p && p.covers(*it)) scratch_.push_back(*it);
   std::sort(scratch_.begin(), scratch_.end());
   for (const auto& o : scratch_) set_active(t, o, table_.entry(o), covered_path(o), cause);
 }
@@ -214,8 +231,7 @@ void Analyzer::trigger(std::uint64_t t, const std::string& why) { episodes_.trig
 void Analyzer::advance(std::uint64_t t) { episodes_.advance(t); }
 
 std::size_t Analyzer::memory_bytes() const noexcept {
-  return store_.bytes() + table_.memory_bytes() + orphans_.capacity() * (sizeof(PrefixKey) + 1) +
-         events_.size() * sizeof(Change);
+  return store_.bytes() + table_.memory_bytes() + orphans_.size() * (sizeof(PrefixKey) + 32);
 }
 
 GatewayBest Analyzer::describe_best(const PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) const {

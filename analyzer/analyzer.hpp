@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -45,7 +47,8 @@ class Analyzer {
   [[nodiscard]] std::optional<rib::PrefixKey> lookup(const wire::IpAddress& a) const { return table_.lookup(a); }
   [[nodiscard]] std::size_t routes() const noexcept { return table_.routes(); }
   [[nodiscard]] std::size_t peer_routes(int peer) const { return table_.peer_routes(static_cast<std::uint16_t>(peer)); }
-  [[nodiscard]] std::size_t memory_bytes() const noexcept;  // route table + interned sets + change log
+  [[nodiscard]] std::size_t memory_bytes() const noexcept;  // route table + interned sets (the RIB)
+  [[nodiscard]] std::size_t log_bytes() const noexcept { return events_.size() * sizeof(Change); }
   [[nodiscard]] std::size_t event_count() const noexcept { return events_.size(); }
 
  private:
@@ -69,7 +72,14 @@ class Analyzer {
   rib::AttrStore store_;  // before the table: its AttrRefs release into the store
   rib::RouteTable table_;
   std::vector<PeerSummary> peer_stats_;
-  absl::flat_hash_set<rib::PrefixKey> orphans_;  // rows without a route of their own
+  // Rows without a route of their own, ordered by address so that those under a prefix are one
+  // contiguous range (a full table withdrawn at once must not make every change scan them all).
+  struct ByAddress {
+    bool operator()(const rib::PrefixKey& a, const rib::PrefixKey& b) const noexcept {
+      return std::tie(a.v6, a.hi, a.lo, a.length) < std::tie(b.v6, b.hi, b.lo, b.length);
+    }
+  };
+  std::set<rib::PrefixKey, ByAddress> orphans_;
   std::deque<Change> events_;  // every active-path change, in time order (chunked: no regrowth copies)
   std::vector<std::string> causes_;
   EpisodeTracker episodes_{policy_.quiet_period_us, events_};

@@ -240,9 +240,9 @@ int run_replay(const ReplayOptions& opt) {
     const std::size_t routes = analyzer.routes(), bytes = analyzer.memory_bytes();
     fmt::print(stderr,
                "bgpfa: stats records={} routes_processed={} rib_analyzer_seconds={:.3f} routes_per_second={:.0f} "
-               "routes_in_rib={} rib_bytes={} bytes_per_route={:.1f}\n",
+               "routes_in_rib={} rib_bytes={} bytes_per_route={:.1f} change_log_bytes={}\n",
                records, timed.routes, secs, secs > 0 ? static_cast<double>(timed.routes) / secs : 0.0, routes, bytes,
-               routes ? static_cast<double>(bytes) / static_cast<double>(routes) : 0.0);
+               routes ? static_cast<double>(bytes) / static_cast<double>(routes) : 0.0, analyzer.log_bytes());
   }
   auto report = analyzer.report(true);
   report.summary.records = records;

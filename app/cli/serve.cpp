@@ -243,8 +243,8 @@ int run_serve(const ServeOptions& opt) {
   };
   signals.async_wait(on_signal);
   io.run();
-  fmt::print(stderr, "bgpfa: stopped: routes={} rib_bytes={} events={}\n", analyzer.routes(), analyzer.memory_bytes(),
-             analyzer.event_count());
+  fmt::print(stderr, "bgpfa: stopped: routes={} rib_bytes={} change_log_bytes={} events={}\n", analyzer.routes(),
+             analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count());
 
   auto report = analyzer.report(true);
   const std::string text = opt.report == "json"   ? render_json(report, policy.circuits)

@@ -328,7 +328,7 @@ const std::string& BgpdumpFormat::rib_tail(const PathAttributes& a, bool four_oc
   }
   for (; i < a.block.size(); ++i) h = (h ^ a.block[i]) * 0x100000001b3ull;
   h ^= h >> 29;
-  if (tail_cache_.empty()) tail_cache_.resize(2048);
+  if (tail_cache_.empty()) tail_cache_.resize(8192);
   TailCacheEntry& slot = tail_cache_[h % tail_cache_.size()];
   if (slot.valid && slot.hash == h && slot.key.size() == a.block.size() &&
       std::equal(a.block.begin(), a.block.end(), slot.key.begin()))

@@ -210,3 +210,36 @@ TEST_CASE("interned attribute sets are shared and freed", "[rib]") {
   lab.withdraw(1, pfx(0x0a020000, 16));
   CHECK(lab.a->report(false).summary.attribute_sets == 0);
 }
+
+TEST_CASE("rows without routes follow their covering prefix as it changes", "[analyzer][lpm]") {
+  Lab lab({er(0xc0000201, Link::Primary), vpn(0xc0000203, 0)});
+  const auto p24 = pfx(0x0a010500, 24), other = pfx(0x0a020500, 24);  // 10.1.5.0/24, 10.2.5.0/24
+  lab.announce(0, P, attrs({12076, 65100}, 1));
+  lab.announce(1, p24, attrs({65010, 65100}, 3));
+  lab.announce(1, other, attrs({65010, 65100}, 3));
+  lab.withdraw(1, p24);
+  lab.withdraw(1, other);
+  CHECK(lab.active(p24).kind == PathKind::ErPrimary);  // via 10.1.0.0/16
+  CHECK(lab.active(other).kind == PathKind::None);     // nothing covers 10.2.5.0/24
+  lab.withdraw(0, P);
+  CHECK(lab.active(p24).kind == PathKind::None);
+  CHECK_FALSE(lab.active(p24).via_covering);
+  lab.announce(1, P, attrs({65010, 65100}, 3));
+  CHECK(lab.active(p24).kind == PathKind::Vpn);
+  CHECK(lab.active(p24).via_covering);
+  CHECK(lab.active(other).kind == PathKind::None);  // outside 10.1.0.0/16: untouched
+  // A default route covers every orphan, in both directions.
+  lab.announce(0, pfx(0, 0), attrs({12076}, 1));
+  CHECK(lab.active(other).kind == PathKind::ErPrimary);
+  CHECK(lab.active(p24).kind == PathKind::Vpn);  // still the /16, the longest match
+}
+
+TEST_CASE("a whole table withdrawn at once (session down)", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary)});
+  const auto x = attrs({12076, 65100}, 1);
+  for (std::uint32_t i = 0; i < 20000; ++i) lab.announce(0, pfx(0x0b000000u + (i << 8), 24), x);
+  lab.a->session_down(lab.t += 1000, 0, "down");
+  auto r = lab.a->report(true);
+  CHECK(r.summary.active_by_kind.at("none") == 20000);
+  CHECK(lab.a->routes() == 0);
+}
