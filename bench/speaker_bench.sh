@@ -14,7 +14,14 @@ receivers=("$@")
 bgpfa=$(readlink -f "${BGPFA:-build/app/bgpfa}")
 work=$(mktemp -d /tmp/bgpfa-speaker-bench.XXXX)
 chmod 755 "$work"
-trap 'grep -h "bgpfa: stopped" "$work/serve.log" 2>/dev/null; rm -rf "$work"' EXIT
+report() {
+  grep -h "bgpfa: stopped" "$work/serve.log" 2>/dev/null || true
+  # The last NOTIFICATION is bgpfa's own Cease when peer-bench stops it; anything more means the
+  # session broke under load (e.g. a missed keepalive).
+  echo "bgpfa NOTIFICATION lines: $(grep -c NOTIFICATION "$work/serve.log" 2>/dev/null || true) (1 = only the Cease at shutdown)"
+  rm -rf "$work"
+}
+trap report EXIT
 cat >"$work/bgpfa.conf" <<CONF
 router bgp 65002
  bgp router-id 10.255.0.2
