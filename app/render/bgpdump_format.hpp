@@ -69,7 +69,6 @@ class BgpdumpFormat final : public DumpSink {
   std::string unknown_;
   std::string time_;
   std::string head_;
-  std::vector<std::uint8_t> merged_;
 };
 
 }  // namespace bgpfa::app
