@@ -247,24 +247,7 @@ int run_replay(const ReplayOptions& opt) {
   auto report = analyzer.report(true);
   report.summary.records = records;
   report.summary.unknown_peers = replay_sink.unknown;
-  const std::string text = opt.report == "json"   ? render_json(report, policy.circuits)
-                           : opt.report == "html" ? render_html(report, policy.circuits)
-                                                  : render_text(report, policy.circuits);
-  int fd = STDOUT_FILENO;
-  if (!opt.output.empty()) {
-    fd = ::open(opt.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) {
-      fmt::print(stderr, "bgpfa: error: cannot open {}: {}\n", opt.output, std::strerror(errno));
-      return 2;
-    }
-  }
-  std::size_t off = 0;
-  while (off < text.size()) {
-    const ssize_t w = ::write(fd, text.data() + off, text.size() - off);
-    if (w <= 0) break;
-    off += static_cast<std::size_t>(w);
-  }
-  if (fd != STDOUT_FILENO) ::close(fd);
+  if (!write_report(report, policy.circuits, opt.report, opt.output)) return 2;
   return errors ? 1 : 0;
 }
 

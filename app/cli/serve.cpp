@@ -247,15 +247,7 @@ int run_serve(const ServeOptions& opt) {
              analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count());
 
   auto report = analyzer.report(true);
-  const std::string text = opt.report == "json"   ? render_json(report, policy.circuits)
-                           : opt.report == "html" ? render_html(report, policy.circuits)
-                                                  : render_text(report, policy.circuits);
-  if (opt.output.empty()) {
-    fmt::print("{}", text);
-  } else {
-    std::ofstream(opt.output) << text;
-  }
-  return 0;
+  return write_report(report, policy.circuits, opt.report, opt.output) ? 0 : 2;
 }
 
 }  // namespace bgpfa::app

@@ -11,6 +11,11 @@ namespace bgpfa::app {
 [[nodiscard]] std::string render_json(const analyzer::Report& r, const std::vector<std::string>& circuits);
 [[nodiscard]] std::string render_html(const analyzer::Report& r, const std::vector<std::string>& circuits);
 
+// Renders `r` as text, json or html and writes it to `path` (empty: stdout). False (with a
+// message on stderr) when the file cannot be written.
+[[nodiscard]] bool write_report(const analyzer::Report& r, const std::vector<std::string>& circuits,
+                                const std::string& format, const std::string& path);
+
 // RFC 3339 UTC with microseconds: 2023-11-14T22:13:20.120000Z
 [[nodiscard]] std::string rfc3339(std::uint64_t us);
 

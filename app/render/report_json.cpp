@@ -1,3 +1,6 @@
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <iterator>
 
@@ -8,6 +11,22 @@
 namespace bgpfa::app {
 
 using namespace analyzer;
+
+bool write_report(const Report& r, const std::vector<std::string>& circuits, const std::string& format,
+                  const std::string& path) {
+  const std::string text = format == "json"   ? render_json(r, circuits)
+                           : format == "html" ? render_html(r, circuits)
+                                              : render_text(r, circuits);
+  std::FILE* f = path.empty() ? stdout : std::fopen(path.c_str(), "w");
+  if (!f) {
+    fmt::print(stderr, "bgpfa: error: cannot open {}: {}\n", path, std::strerror(errno));
+    return false;
+  }
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (f != stdout) std::fclose(f);
+  else std::fflush(stdout);
+  return ok;
+}
 
 std::string rfc3339(std::uint64_t us) {
   const std::time_t t = static_cast<std::time_t>(us / 1000000);
@@ -32,6 +51,12 @@ std::string q(std::string_view v) {
     }
   }
   return s + "\"";
+}
+
+// Appends a list item, comma-separated after the first.
+void append_item(std::string& s, std::size_t index, const std::string& item) {
+  if (index) s += ',';
+  s += item;
 }
 
 std::string ms(std::uint64_t us) { return fmt::format("{:.3f}", static_cast<double>(us) / 1000.0); }
@@ -72,7 +97,7 @@ std::string render_json(const Report& r, const std::vector<std::string>& circuit
     first = false;
   }
   s += "},\"unknown_peers\":[";
-  for (std::size_t i = 0; i < r.summary.unknown_peers.size(); ++i) s += (i ? "," : "") + q(r.summary.unknown_peers[i]);
+  for (std::size_t i = 0; i < r.summary.unknown_peers.size(); ++i) append_item(s, i, q(r.summary.unknown_peers[i]));
   s += "]},\n\"peers\":[";
   for (std::size_t i = 0; i < r.peers.size(); ++i) {
     const auto& p = r.peers[i];
@@ -88,7 +113,7 @@ std::string render_json(const Report& r, const std::vector<std::string>& circuit
     if (row.covering) fmt::format_to(out, ",\"covering_prefix\":{}", q(wire::to_string(*row.covering)));
     s += ",\"gateway_best\":{";
     if (row.expressroute) s += "\"expressroute\":" + best_json(*row.expressroute);
-    if (row.vpn) s += std::string(row.expressroute ? "," : "") + "\"vpn\":" + best_json(*row.vpn);
+    if (row.vpn) append_item(s, row.expressroute ? 1 : 0, "\"vpn\":" + best_json(*row.vpn));
     s += "}}";
   }
   s += "],\n\"events\":[";
@@ -121,7 +146,7 @@ std::string render_json(const Report& r, const std::vector<std::string>& circuit
       f = false;
     }
     s += "},\"other_triggers\":[";
-    for (std::size_t j = 0; j < e.other_triggers.size(); ++j) s += (j ? "," : "") + q(e.other_triggers[j]);
+    for (std::size_t j = 0; j < e.other_triggers.size(); ++j) append_item(s, j, q(e.other_triggers[j]));
     s += "]}";
   }
   s += "],\n\"findings\":[";
@@ -129,7 +154,7 @@ std::string render_json(const Report& r, const std::vector<std::string>& circuit
     const auto& f = r.findings[i];
     fmt::format_to(out, "{}\n{{\"kind\":{},\"severity\":{},\"message\":{},\"prefixes\":[", i ? "," : "", q(f.kind),
                    q(f.severity), q(f.message));
-    for (std::size_t j = 0; j < f.prefixes.size(); ++j) s += (j ? "," : "") + q(wire::to_string(f.prefixes[j]));
+    for (std::size_t j = 0; j < f.prefixes.size(); ++j) append_item(s, j, q(wire::to_string(f.prefixes[j])));
     s += "]}";
   }
   s += "]\n}\n";

@@ -46,9 +46,10 @@ struct Decoder {
   void note(std::uint8_t subcode, std::size_t at, ErrorAction action, const RawAttribute* raw, std::string what) {
     DecodeError e{notify::kUpdateMessageError, subcode, ctx.base_offset + at, {}, action, std::move(what)};
     if (raw) {  // RFC 4271 6.3: the data field carries the erroneous attribute
-      e.data.push_back(raw->flags);
-      e.data.push_back(raw->type);
-      e.data.insert(e.data.end(), raw->value.begin(), raw->value.end());
+      e.data.resize(2 + raw->value.size());
+      e.data[0] = raw->flags;
+      e.data[1] = raw->type;
+      std::copy(raw->value.begin(), raw->value.end(), e.data.begin() + 2);
     }
     out.action = std::max(out.action, action);
     if (action == ErrorAction::SessionReset && fatal < 0) fatal = static_cast<std::ptrdiff_t>(out.errors.size());

@@ -40,8 +40,9 @@ std::vector<std::uint8_t> encode_notification(const Notification& n) {
 Notification make_shutdown(std::uint8_t subcode, std::string_view message) {
   Notification n{notify::kCease, subcode, {}};
   const std::size_t len = std::min<std::size_t>(message.size(), 255);
-  n.data.push_back(static_cast<std::uint8_t>(len));
-  n.data.insert(n.data.end(), message.begin(), message.begin() + static_cast<std::ptrdiff_t>(len));
+  n.data.resize(1 + len);
+  n.data[0] = static_cast<std::uint8_t>(len);
+  std::copy_n(message.begin(), len, n.data.begin() + 1);
   return n;
 }
 
