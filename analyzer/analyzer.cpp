@@ -23,13 +23,36 @@ bool equal_for_ecmp(const rib::AttrSet& a, const rib::AttrSet& b) {
 }  // namespace
 
 Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
-    : policy_(std::move(policy)), peers_(std::move(peers)), table_(peers_.size()), peer_stats_(peers_.size()) {
+    : policy_(std::move(policy)), peers_(std::move(peers)), table_(peers_.size()), peer_stats_(peers_.size()),
+      stale_timers_(peers_.size()) {
   for (std::size_t i = 0; i < peers_.size(); ++i) {
     peer_stats_[i].address = wire::to_string(peers_[i].address);
     peer_stats_[i].role = peers_[i].label(policy_.circuits);
     peer_stats_[i].asn = peers_[i].asn;
     peer_stats_[i].description = peers_[i].description;
   }
+}
+
+int Analyzer::add_circuit(const std::string& name, int weight) {
+  const auto it = std::find(policy_.circuits.begin(), policy_.circuits.end(), name);
+  if (it != policy_.circuits.end()) return static_cast<int>(it - policy_.circuits.begin());
+  policy_.circuits.push_back(name);
+  policy_.weights.push_back(weight);
+  return static_cast<int>(policy_.circuits.size() - 1);
+}
+
+int Analyzer::add_peer(PeerRole role) {
+  if (const int i = peer_index(role.address); i >= 0) return i;
+  peers_.push_back(std::move(role));
+  table_.add_peer();
+  stale_timers_.emplace_back();
+  PeerSummary s;
+  s.address = wire::to_string(peers_.back().address);
+  s.role = peers_.back().label(policy_.circuits);
+  s.asn = peers_.back().asn;
+  s.description = peers_.back().description;
+  peer_stats_.push_back(std::move(s));
+  return static_cast<int>(peers_.size() - 1);
 }
 
 int Analyzer::peer_index(const wire::IpAddress& a) const {
@@ -210,25 +233,80 @@ void Analyzer::update_received(std::uint64_t t, int peer) {
   episodes_.update_from(t, peers_[static_cast<std::size_t>(peer)].gateway == Gateway::Vpn ? "vpn" : "expressroute");
 }
 
-void Analyzer::session_up(std::uint64_t t, int peer, const std::string& why) {
+void Analyzer::session_up(std::uint64_t t, int peer, const std::string& why, std::uint8_t preserved_families) {
   last_us_ = std::max(last_us_, t);
-  peer_stats_[static_cast<std::size_t>(peer)].established = true;
+  const auto pi = static_cast<std::size_t>(peer);
+  peer_stats_[pi].established = true;
   episodes_.trigger(t, why);
+  if (!stale_routes(peer)) return;
+  // RFC 4724 4.2: families the restarted peer no longer preserves lose their stale routes now;
+  // the others wait for End-of-RIB, at most the stale-path time.
+  const std::uint8_t gone = static_cast<std::uint8_t>(~preserved_families & (rib::kFamilyIpv4 | rib::kFamilyIpv6));
+  if (gone) drop_stale(t, peer, gone, why + ": forwarding state not preserved, stale routes withdrawn");
+  auto& timer = stale_timers_[pi];
+  timer.deadline_us = stale_routes(peer) ? t + kStalePathTimeUs : 0;
+  timer.why = fmt::format("no End-of-RIB from {} within {} s: stale routes withdrawn", peer_stats_[pi].address,
+                          kStalePathTimeUs / 1000000);
+  next_stale_deadline_ = 0;  // recomputed by the next advance()
 }
 
-void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why) {
+void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why, std::uint8_t retain_families,
+                            std::uint32_t restart_time_s) {
   last_us_ = std::max(last_us_, t);
-  peer_stats_[static_cast<std::size_t>(peer)].established = false;
+  const auto pi = static_cast<std::size_t>(peer);
+  peer_stats_[pi].established = false;
   episodes_.trigger(t, why);
   std::vector<PrefixKey> affected;
-  table_.clear_peer(static_cast<std::uint16_t>(peer), affected);
+  if (retain_families) table_.retain_stale(static_cast<std::uint16_t>(peer), retain_families, affected);
+  else table_.clear_peer(static_cast<std::uint16_t>(peer), affected);
+  const std::uint32_t cause = cause_id(why);
+  for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
+  auto& timer = stale_timers_[pi];
+  timer.deadline_us = stale_routes(peer) ? t + std::uint64_t{restart_time_s} * 1000000 : 0;
+  timer.why = fmt::format("{} did not come back within its restart time ({} s): stale routes withdrawn",
+                          peer_stats_[pi].address, restart_time_s);
+  next_stale_deadline_ = 0;
+}
+
+void Analyzer::end_of_rib(std::uint64_t t, int peer, std::uint8_t families, const std::string& why) {
+  last_us_ = std::max(last_us_, t);
+  if (!stale_routes(peer)) return;
+  drop_stale(t, peer, families, why);
+  if (!stale_routes(peer)) stale_timers_[static_cast<std::size_t>(peer)].deadline_us = 0;
+}
+
+void Analyzer::drop_stale(std::uint64_t t, int peer, std::uint8_t families, const std::string& why) {
+  std::vector<PrefixKey> affected;
+  table_.sweep_stale(static_cast<std::uint16_t>(peer), families, affected);
+  if (affected.empty()) return;
+  episodes_.trigger(t, why);
   const std::uint32_t cause = cause_id(why);
   for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
 }
 
+void Analyzer::run_stale_timers(std::uint64_t t) {
+  if (next_stale_deadline_ && t < next_stale_deadline_) return;
+  next_stale_deadline_ = 0;
+  for (std::size_t i = 0; i < stale_timers_.size(); ++i) {
+    auto& timer = stale_timers_[i];
+    if (!timer.deadline_us) continue;
+    if (timer.deadline_us <= t) {
+      const std::uint64_t at = timer.deadline_us;  // the change happened when the timer ran out
+      timer.deadline_us = 0;
+      drop_stale(at, static_cast<int>(i), rib::kFamilyIpv4 | rib::kFamilyIpv6, timer.why);
+      continue;
+    }
+    if (!next_stale_deadline_ || timer.deadline_us < next_stale_deadline_) next_stale_deadline_ = timer.deadline_us;
+  }
+  if (!next_stale_deadline_) next_stale_deadline_ = ~std::uint64_t{0};
+}
+
 void Analyzer::trigger(std::uint64_t t, const std::string& why) { episodes_.trigger(t, why); }
 
-void Analyzer::advance(std::uint64_t t) { episodes_.advance(t); }
+void Analyzer::advance(std::uint64_t t) {
+  run_stale_timers(t);
+  episodes_.advance(t);
+}
 
 std::size_t Analyzer::memory_bytes() const noexcept {
   return store_.bytes() + table_.memory_bytes() + orphans_.size() * (sizeof(PrefixKey) + 32);

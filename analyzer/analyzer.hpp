@@ -36,10 +36,25 @@ class Analyzer {
                 const std::string& cause);
   void withdraw(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id, const std::string& cause);
   void update_received(std::uint64_t t, int peer);
-  void session_up(std::uint64_t t, int peer, const std::string& why);
-  void session_down(std::uint64_t t, int peer, const std::string& why);
+  // Graceful restart, receiving speaker (RFC 4724 4.2). A session that ended without a
+  // NOTIFICATION, with a peer that advertised the capability, keeps the peer's routes of
+  // `retain_families` (rib::kFamily* bits) as stale for `restart_time_s`; the rest are withdrawn.
+  // When it comes back, stale routes of families the peer did not preserve go at once, and each
+  // family's End-of-RIB (or the stale-path timer) withdraws what was not re-announced.
+  void session_up(std::uint64_t t, int peer, const std::string& why, std::uint8_t preserved_families = 0);
+  void session_down(std::uint64_t t, int peer, const std::string& why, std::uint8_t retain_families = 0,
+                    std::uint32_t restart_time_s = 0);
+  void end_of_rib(std::uint64_t t, int peer, std::uint8_t families, const std::string& why);
+  [[nodiscard]] std::size_t stale_routes(int peer) const { return table_.stale_routes(static_cast<std::uint16_t>(peer)); }
+  // How long stale routes wait for End-of-RIB once the session is back (FRR's stalepath-time).
+  static constexpr std::uint64_t kStalePathTimeUs = 360'000'000;
+  // A neighbour configured while running; returns its index. An ExpressRoute peer names its
+  // circuit by index into policy().circuits: add_circuit() first when the circuit is new.
+  int add_peer(PeerRole role);
+  int add_circuit(const std::string& name, int weight);
+  [[nodiscard]] const Policy& policy() const noexcept { return policy_; }
   void trigger(std::uint64_t t, const std::string& why);  // NOTIFICATION, hold timer, explicit mark
-  void advance(std::uint64_t t);                           // closes episodes that went quiet
+  void advance(std::uint64_t t);  // closes episodes that went quiet, runs out restart timers
 
   // The report as of now; `final` closes the open episode (end of input).
   [[nodiscard]] Report report(bool final);
@@ -62,6 +77,8 @@ class Analyzer {
   void refresh_orphans_under(std::uint64_t t, const rib::PrefixKey& p, std::uint32_t cause);
   [[nodiscard]] ActivePath covered_path(const rib::PrefixKey& p) const;
   std::uint32_t cause_id(const std::string& cause);
+  void drop_stale(std::uint64_t t, int peer, std::uint8_t families, const std::string& why);
+  void run_stale_timers(std::uint64_t t);
   GatewayBest describe_best(const rib::PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) const;
   [[nodiscard]] const std::string& as_path_text(const rib::AttrSet* s) const;  // cached per interned set
   [[nodiscard]] std::vector<Finding> findings(const std::vector<std::pair<rib::PrefixKey, const rib::PrefixEntry*>>& sorted) const;
@@ -72,6 +89,12 @@ class Analyzer {
   rib::AttrStore store_;  // before the table: its AttrRefs release into the store
   rib::RouteTable table_;
   std::vector<PeerSummary> peer_stats_;
+  struct StaleTimer {
+    std::uint64_t deadline_us = 0;  // 0: none running
+    std::string why;
+  };
+  std::vector<StaleTimer> stale_timers_;  // per peer
+  std::uint64_t next_stale_deadline_ = 0;
   // Rows without a route of their own, ordered by address so that those under a prefix are one
   // contiguous range (a full table withdrawn at once must not make every change scan them all).
   struct ByAddress {

@@ -14,6 +14,10 @@ PrefixEntry* RouteTable::announce(const PrefixKey& p, std::uint16_t peer, std::u
   PrefixEntry& e = entries_[p];
   for (auto& r : e.routes) {
     if (r.peer != peer || r.path_id != path_id) continue;
+    if (r.stale) {  // re-announced after a graceful restart: fresh again
+      r.stale = false;
+      --peer_stale_[peer];
+    }
     if (r.attrs == attrs) return nullptr;
     r.attrs = std::move(attrs);
     return &e;
@@ -31,6 +35,7 @@ PrefixEntry* RouteTable::withdraw(const PrefixKey& p, std::uint16_t peer, std::u
   auto& routes = it->second.routes;
   auto pos = std::find_if(routes.begin(), routes.end(), [&](const Route& r) { return r.peer == peer && r.path_id == path_id; });
   if (pos == routes.end()) return nullptr;
+  if (pos->stale) --peer_stale_[peer];
   routes.erase(pos);
   --peer_routes_[peer];
   --routes_;
@@ -38,20 +43,46 @@ PrefixEntry* RouteTable::withdraw(const PrefixKey& p, std::uint16_t peer, std::u
   return &it->second;
 }
 
-void RouteTable::clear_peer(std::uint16_t peer, std::vector<PrefixKey>& affected) {
+template <class Drop>
+void RouteTable::drop_routes(std::uint16_t peer, Drop drop, std::vector<PrefixKey>& affected) {
   const std::size_t first = affected.size();
   for (auto& [p, e] : entries_) {
     const auto before = e.routes.size();
-    e.routes.erase(std::remove_if(e.routes.begin(), e.routes.end(), [&](const Route& r) { return r.peer == peer; }),
+    e.routes.erase(std::remove_if(e.routes.begin(), e.routes.end(),
+                                  [&](Route& r) {
+                                    if (r.peer != peer || !drop(p, r)) return false;
+                                    if (r.stale) --peer_stale_[peer];
+                                    return true;
+                                  }),
                    e.routes.end());
     const auto removed = before - e.routes.size();
     if (!removed) continue;
     affected.push_back(p);
     routes_ -= removed;
+    peer_routes_[peer] -= removed;
     if (e.routes.empty()) routed(p, -1);
   }
-  peer_routes_[peer] = 0;
   std::sort(affected.begin() + static_cast<std::ptrdiff_t>(first), affected.end());
+}
+
+void RouteTable::clear_peer(std::uint16_t peer, std::vector<PrefixKey>& affected) {
+  drop_routes(peer, [](const PrefixKey&, const Route&) { return true; }, affected);
+}
+
+void RouteTable::retain_stale(std::uint16_t peer, std::uint8_t families, std::vector<PrefixKey>& affected) {
+  drop_routes(peer,
+              [&](const PrefixKey& p, Route& r) {
+                if (r.stale || !(families & family_bit(p))) return true;
+                r.stale = true;
+                ++peer_stale_[peer];
+                return false;
+              },
+              affected);
+}
+
+void RouteTable::sweep_stale(std::uint16_t peer, std::uint8_t families, std::vector<PrefixKey>& affected) {
+  if (!peer_stale_[peer]) return;
+  drop_routes(peer, [&](const PrefixKey& p, const Route& r) { return r.stale && (families & family_bit(p)); }, affected);
 }
 
 PrefixEntry* RouteTable::find(const PrefixKey& p) {

@@ -21,7 +21,12 @@ struct Route {
   AttrRef attrs;
   std::uint32_t path_id = 0;
   std::uint16_t peer = 0;
+  bool stale = false;  // kept across the peer's graceful restart (RFC 4724), not yet re-announced
 };
+
+// Address families as a bit set, for graceful restart's per-family procedures.
+inline constexpr std::uint8_t kFamilyIpv4 = 1, kFamilyIpv6 = 2;
+[[nodiscard]] constexpr std::uint8_t family_bit(const PrefixKey& p) noexcept { return p.v6 ? kFamilyIpv6 : kFamilyIpv4; }
 
 inline constexpr std::uint8_t kNoBest = 0xff;
 
@@ -38,13 +43,23 @@ struct PrefixEntry {
 
 class RouteTable {
  public:
-  explicit RouteTable(std::size_t peers) : peer_routes_(peers, 0) {}
+  explicit RouteTable(std::size_t peers) : peer_routes_(peers, 0), peer_stale_(peers, 0) {}
+  void add_peer() {  // a neighbour configured while running
+    peer_routes_.push_back(0);
+    peer_stale_.push_back(0);
+  }
 
   // Returns the entry when the peer's route changed (nullptr: same attributes again).
   PrefixEntry* announce(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id, AttrRef attrs);
   PrefixEntry* withdraw(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id);
   // Drops all of a peer's routes (session down); appends the prefixes it had, sorted.
   void clear_peer(std::uint16_t peer, std::vector<PrefixKey>& affected);
+  // The peer restarts gracefully: its routes of `families` stay, marked stale; the others go, and
+  // so do routes still stale from an earlier restart (RFC 4724 4.2). Appends what was dropped.
+  void retain_stale(std::uint16_t peer, std::uint8_t families, std::vector<PrefixKey>& affected);
+  // End-of-RIB (or a restart timer): drops the peer's routes of `families` that are still stale.
+  void sweep_stale(std::uint16_t peer, std::uint8_t families, std::vector<PrefixKey>& affected);
+  [[nodiscard]] std::size_t stale_routes(std::uint16_t peer) const { return peer_stale_[peer]; }
 
   [[nodiscard]] PrefixEntry* find(const PrefixKey& p);
   [[nodiscard]] const PrefixEntry* find(const PrefixKey& p) const;
@@ -64,9 +79,12 @@ class RouteTable {
 
  private:
   void routed(const PrefixKey& p, int delta);  // keeps the per-length counts for LPM
+  template <class Drop>
+  void drop_routes(std::uint16_t peer, Drop drop, std::vector<PrefixKey>& affected);
 
   absl::flat_hash_map<PrefixKey, PrefixEntry> entries_;
   std::vector<std::size_t> peer_routes_;
+  std::vector<std::size_t> peer_stale_;
   std::size_t routes_ = 0;
   std::uint32_t with_routes_[2][129] = {};
   std::bitset<129> lengths_[2];

@@ -14,6 +14,7 @@
 
 #include "analyzer/analyzer.hpp"
 #include "app/cli/mrt_decoder.hpp"
+#include "app/cli/peer_lifecycle.hpp"
 #include "app/cli/roles.hpp"
 #include "app/config/model.hpp"
 #include "app/render/report_format.hpp"
@@ -34,7 +35,7 @@ std::uint64_t micros(const mrt::Record& r) {
 // NOTIFICATIONs. Peers the configuration does not name are reported once and ignored.
 class ReplaySink final : public DumpSink {
  public:
-  ReplaySink(Analyzer& a, bool quiet) : a_(a), quiet_(quiet) {}
+  ReplaySink(Analyzer& a, bool quiet) : a_(a), lifecycle_(a), quiet_(quiet) {}
 
   void table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const wire::PathAttributes& attrs) override {
     const int peer = peer_of(t.peer_ip);
@@ -54,8 +55,7 @@ class ReplaySink final : public DumpSink {
     const std::string why = fmt::format("session {} {} ({}): {} -> {}", s.new_state == 6 ? "up" : "down",
                                         wire::to_string(s.peer.peer_ip), role(peer), mrt::bgp_state_name(s.old_state),
                                         mrt::bgp_state_name(s.new_state));
-    if (s.new_state == 6) a_.session_up(micros(r), peer, why);
-    else if (s.old_state == 6) a_.session_down(micros(r), peer, why);
+    lifecycle_.state_change(micros(r), peer, s.old_state, s.new_state, why);
   }
   void update(const UpdateInfo& u) override {
     if (u.local) return;  // what the recorded speaker sent is not what it learned
@@ -76,9 +76,11 @@ class ReplaySink final : public DumpSink {
   }
   void other_message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, wire::MessageType type,
                      wire::Bytes body) override {
-    if (type != wire::MessageType::Notification) return;
+    if (type != wire::MessageType::Notification && type != wire::MessageType::Open) return;
     const int peer = peer_of(m.peer.peer_ip);
     if (peer < 0) return;
+    lifecycle_.message(peer, type, body, m.local);
+    if (type != wire::MessageType::Notification) return;
     auto n = wire::decode_notification(body);
     if (!n) return;
     const bool hold = n->code == wire::notify::kHoldTimerExpired;
@@ -109,6 +111,7 @@ class ReplaySink final : public DumpSink {
   }
 
   Analyzer& a_;
+  PeerLifecycle lifecycle_;
   bool quiet_;
   std::set<std::string> unknown_set_;
   std::map<int, std::string> snapshot_causes_;

@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
+#include "app/cli/peer_lifecycle.hpp"
 #include "app/cli/roles.hpp"
 #include "app/render/report_format.hpp"
 #include "bgp/mrt/writer.hpp"
@@ -80,7 +81,8 @@ std::uint16_t mrt_state(State s) { return static_cast<std::uint16_t>(static_cast
 class LiveSink final : public session::SessionSink {
  public:
   LiveSink(analyzer::Analyzer& a, std::vector<std::string> labels, Capture* capture, std::string state_file)
-      : a_(a), labels_(std::move(labels)), capture_(capture), state_file_(std::move(state_file)) {}
+      : a_(a), lifecycle_(a), labels_(std::move(labels)), capture_(capture), state_file_(std::move(state_file)) {}
+  void add_label(std::string label) { labels_.push_back(std::move(label)); }
 
   // Our own shutdown is not a network event: the report and the capture end with the state
   // the network was in, so a replay of the capture matches the live report.
@@ -101,14 +103,20 @@ class LiveSink final : public session::SessionSink {
     const std::string why = fmt::format("session {} {} ({}): {} -> {}", to == State::Established ? "up" : "down",
                                         wire::to_string(n.address), label(peer), mrt::bgp_state_name(mrt_state(from)),
                                         mrt::bgp_state_name(mrt_state(to)));
-    if (to == State::Established) a_.session_up(t, peer, why);
-    else if (from == State::Established) a_.session_down(t, peer, why);
+    a_.advance(t);
+    lifecycle_.state_change(t, peer, mrt_state(from), mrt_state(to), why);
   }
-  void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as) override {
-    if (!capture_) return;
-    std::vector<std::uint8_t> rec;
-    mrt::append_bgp4mp_et_message(rec, ts(t), mrt_peer(n), add_path, bytes, four_octet_as);
-    capture_->write(t, rec);
+  void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as,
+               bool local) override {
+    if (shutting_down) return;
+    if (capture_) {
+      std::vector<std::uint8_t> rec;
+      mrt::append_bgp4mp_et_message(rec, ts(t), mrt_peer(n), add_path, bytes, four_octet_as, local);
+      capture_->write(t, rec);
+    }
+    const int peer = a_.peer_index(n.address);
+    if (peer >= 0 && bytes.size() >= wire::kHeaderSize)
+      lifecycle_.message(peer, static_cast<wire::MessageType>(bytes[18]), bytes.subspan(wire::kHeaderSize), local);
   }
   void update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, const wire::DecodeContext& ctx,
               bool withdraw_all) override {
@@ -146,12 +154,14 @@ class LiveSink final : public session::SessionSink {
     std::ofstream f(state_file_ + ".tmp");
     for (const auto& [k, v] : states_) {
       const int peer = a_.peer_index(*parse(k));
-      f << k << ' ' << v << ' ' << (peer < 0 ? 0 : a_.peer_routes(peer)) << '\n';
+      f << k << ' ' << v << ' ' << (peer < 0 ? 0 : a_.peer_routes(peer)) << ' ' << (peer < 0 ? 0 : a_.stale_routes(peer))
+        << '\n';
     }
     f.close();
     std::filesystem::rename(state_file_ + ".tmp", state_file_);
   }
   analyzer::Analyzer& a_;
+  PeerLifecycle lifecycle_;
   std::vector<std::string> labels_;
   Capture* capture_;
   std::string state_file_;
@@ -198,7 +208,27 @@ int run_serve(const ServeOptions& opt) {
     fmt::print(stderr, "bgpfa: error: {}\n", e.what());
     return 2;
   }
-  for (const auto& n : parsed.config.neighbors) speaker.add(neighbor_config(parsed.config, n, opt.port));
+  // Neighbours not running yet get their gateway role (and circuit) in the analyzer, then a session.
+  auto add_neighbors = [&](const config::Config& c) {
+    const auto fresh_policy = policy_from(c);
+    const auto fresh_roles = roles_from(c, fresh_policy);
+    for (std::size_t i = 0; i < c.neighbors.size(); ++i) {
+      const auto& n = c.neighbors[i];
+      if (speaker.has(n.address)) continue;
+      if (analyzer.peer_index(n.address) < 0) {
+        auto role = fresh_roles[i];
+        if (role.gateway == analyzer::Gateway::ExpressRoute) {
+          const auto c_index = static_cast<std::size_t>(role.circuit);
+          role.circuit = analyzer.add_circuit(fresh_policy.circuits[c_index], fresh_policy.weights[c_index]);
+        }
+        sink.add_label(role.label(analyzer.policy().circuits));
+        analyzer.add_peer(role);
+        fmt::print(stderr, "bgpfa: neighbour {} added as {}\n", wire::to_string(n.address), role.label(analyzer.policy().circuits));
+      }
+      speaker.add(neighbor_config(c, n, opt.port));
+    }
+  };
+  add_neighbors(parsed.config);
   fmt::print(stderr, "bgpfa: serving {} neighbours on [{}]:{}{}\n", parsed.config.neighbors.size(), opt.listen, opt.port,
              capture ? ", capturing to " + capture_dir : "");
 
@@ -214,10 +244,23 @@ int run_serve(const ServeOptions& opt) {
     refresh.expires_after(std::chrono::milliseconds(50));
     refresh.async_wait(tick);
   }
+  // The analyzer's clock moves with received messages; this keeps it moving when the network is
+  // quiet, so restart timers of gracefully restarting peers run out and quiet episodes close.
+  asio::steady_timer clock(io);
+  std::function<void(const boost::system::error_code&)> clock_tick = [&](const boost::system::error_code& ec) {
+    if (ec) return;
+    analyzer.advance(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                     std::chrono::system_clock::now().time_since_epoch())
+                                                     .count()));
+    clock.expires_after(std::chrono::seconds(1));
+    clock.async_wait(clock_tick);
+  };
+  clock.expires_after(std::chrono::seconds(1));
+  clock.async_wait(clock_tick);
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
-    if (sig == SIGHUP) {  // neighbours added or removed in the file (their roles must not change)
+    if (sig == SIGHUP) {  // neighbours added or removed in the file (a running neighbour keeps its role)
       auto fresh = config::load_config(opt.config);
       if (!fresh.errors.empty()) {
         for (const auto& e : fresh.errors) fmt::print(stderr, "{}\n", e.to_string());
@@ -225,10 +268,7 @@ int run_serve(const ServeOptions& opt) {
       } else {
         for (const auto& n : parsed.config.neighbors)
           if (!fresh.config.find(n.address)) speaker.remove(n.address, "peer de-configured");
-        for (const auto& n : fresh.config.neighbors)
-          if (!speaker.has(n.address) && analyzer.peer_index(n.address) >= 0) speaker.add(neighbor_config(fresh.config, n, opt.port));
-          else if (!speaker.has(n.address))
-            fmt::print(stderr, "bgpfa: SIGHUP: new neighbour {} needs a restart to get a gateway role\n", wire::to_string(n.address));
+        add_neighbors(fresh.config);
         parsed = std::move(fresh);
         fmt::print(stderr, "bgpfa: SIGHUP: configuration reloaded\n");
       }
@@ -238,6 +278,7 @@ int run_serve(const ServeOptions& opt) {
     fmt::print(stderr, "bgpfa: signal {}: sending Cease to every peer and stopping\n", sig);
     sink.shutting_down = true;
     refresh.cancel();
+    clock.cancel();
     speaker.stop_all(2, "bgpfa shutting down");
     io.stop();
   };
@@ -247,7 +288,7 @@ int run_serve(const ServeOptions& opt) {
              analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count());
 
   auto report = analyzer.report(true);
-  return write_report(report, policy.circuits, opt.report, opt.output) ? 0 : 2;
+  return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }
 
 }  // namespace bgpfa::app

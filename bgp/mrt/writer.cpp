@@ -41,9 +41,11 @@ std::size_t peer_len(const Bgp4mpPeer& p, bool as4 = true) { return (as4 ? 12 : 
 }  // namespace
 
 void append_bgp4mp_et_message(std::vector<std::uint8_t>& out, Timestamp t, const Bgp4mpPeer& peer, bool add_path,
-                              Bytes msg, bool four_octet_as) {
-  const std::uint16_t subtype = four_octet_as ? (add_path ? bgp4mp::kMessageAs4AddPath : bgp4mp::kMessageAs4)
-                                              : (add_path ? bgp4mp::kMessageAddPath : bgp4mp::kMessage);
+                              Bytes msg, bool four_octet_as, bool local) {
+  using namespace bgp4mp;
+  const std::uint16_t subtype =
+      local ? (four_octet_as ? (add_path ? kMessageAs4LocalAddPath : kMessageAs4Local) : (add_path ? kMessageLocalAddPath : kMessageLocal))
+            : (four_octet_as ? (add_path ? kMessageAs4AddPath : kMessageAs4) : (add_path ? kMessageAddPath : kMessage));
   header(out, t, subtype, peer_len(peer, four_octet_as) + msg.size());
   peer_fields(out, peer, four_octet_as);
   out.insert(out.end(), msg.begin(), msg.end());

@@ -41,8 +41,10 @@ Session::Session(asio::io_context& io, TimerService& timers, NeighborConfig cfg,
   local_open_.caps.route_refresh = true;
   local_open_.caps.four_octet_as = cfg_.local_as;
   local_open_.caps.extended_message = true;
-  // No graceful-restart capability: bgpfa does not retain a restarting peer's routes as stale
-  // (RFC 4724 receiving-speaker procedures), so it must not claim to.
+  // Graceful restart as a receiving speaker (RFC 4724 4.2): no families, since bgpfa keeps no
+  // forwarding state of its own; a restarting peer's routes are kept as stale by the owner.
+  local_open_.caps.graceful_restart = true;
+  local_open_.caps.gr.restart_time = std::min<std::uint16_t>(cfg_.restart_time, 4095);
   if (cfg_.add_path_receive)
     local_open_.caps.add_path = {wire::AddPathFamily{wire::Afi::Ipv4, wire::Safi::Unicast, true, false},
                                  wire::AddPathFamily{wire::Afi::Ipv6, wire::Safi::Unicast, true, false}};
@@ -127,7 +129,20 @@ void Session::drop() {
   ctx_ = {};
 }
 
-void Session::send_open() { send(wire::encode_open(local_open_)); }
+void Session::send_open() {
+  auto m = wire::encode_open(local_open_);
+  sink_.message(cfg_, now_us(), m, false, true, true);
+  send(std::move(m));
+}
+
+void Session::send_end_of_rib() {
+  // RFC 4724 2: our initial update (empty: bgpfa advertises nothing) is complete per family.
+  static constexpr std::uint8_t kIpv6Unreach[] = {0x80, 15, 3, 0, 2, 1};
+  for (const auto& [afi, safi] : negotiated_.families) {
+    if (safi != 1 || (afi != 1 && afi != 2)) continue;
+    send(afi == 1 ? wire::encode_update({}, {}, {}) : wire::encode_update({}, kIpv6Unreach, {}));
+  }
+}
 
 void Session::send_keepalive() {
   std::vector<std::uint8_t> m(wire::kHeaderSize);
@@ -139,18 +154,25 @@ void Session::send_notification(std::uint8_t code, std::uint8_t subcode) {
   wire::Notification n{code, subcode, {}};
   if (pending_notification_ && pending_notification_->code == code && pending_notification_->subcode == subcode)
     n = *pending_notification_;
-  sink_.notification(cfg_, now_us(), n, true);
+  const auto bytes = wire::encode_notification(n);
+  const std::uint64_t t = now_us();
+  sink_.message(cfg_, t, bytes, false, true, true);
+  sink_.notification(cfg_, t, n, true);
   sink_.log(cfg_, fmt::format("sending NOTIFICATION {}", n.describe()));
   if (!socket_) return;
   // Written synchronously: the FSM drops the connection right after.
-  const auto bytes = wire::encode_notification(n);
   boost::system::error_code ec;
   asio::write(*socket_, asio::buffer(bytes), ec);
 }
 
 void Session::established() {
-  sink_.log(cfg_, fmt::format("established: hold time {} s, 4-octet AS {}, ADD-PATH receive {}", negotiated_.hold_time,
-                              negotiated_.four_octet_as ? "yes" : "no", negotiated_.add_path_rx.empty() ? "no" : "yes"));
+  const auto& gr = negotiated_.peer_graceful_restart;
+  sink_.log(cfg_, fmt::format("established: hold time {} s, 4-octet AS {}, ADD-PATH receive {}, graceful restart {}",
+                              negotiated_.hold_time, negotiated_.four_octet_as ? "yes" : "no",
+                              negotiated_.add_path_rx.empty() ? "no" : "yes",
+                              gr ? fmt::format("yes (restart time {} s{})", gr->restart_time, gr->restarting ? ", peer restarted" : "")
+                                 : std::string("no")));
+  send_end_of_rib();
 }
 
 void Session::down(State, Event why) { sink_.log(cfg_, fmt::format("session down ({})", to_string(why))); }
@@ -206,7 +228,7 @@ void Session::on_message(wire::MessageType type, wire::Bytes whole) {
   const bool add_path = !negotiated_.add_path_rx.empty();
   switch (type) {
     case wire::MessageType::Open: {
-      sink_.message(cfg_, t, whole, add_path, true);
+      sink_.message(cfg_, t, whole, add_path, true, false);
       auto o = wire::decode_open(body, wire::kHeaderSize);
       if (!o) {
         sink_.log(cfg_, wire::describe(o.error()));
@@ -237,7 +259,7 @@ void Session::on_message(wire::MessageType type, wire::Bytes whole) {
       const bool ap = (legacy && ctx_.add_path(wire::Afi::Ipv4, wire::Safi::Unicast)) ||
                       (a.has(wire::AttrType::MpReachNlri) && family_ap(a.mp_reach.afi, a.mp_reach.safi)) ||
                       (a.has(wire::AttrType::MpUnreachNlri) && family_ap(a.mp_unreach.afi, a.mp_unreach.safi));
-      sink_.message(cfg_, t, whole, fatal ? add_path : ap, ctx_.four_octet_as);
+      sink_.message(cfg_, t, whole, fatal ? add_path : ap, ctx_.four_octet_as, false);
       if (fatal) {
         sink_.log(cfg_, fmt::format("UPDATE rejected: {}", wire::describe(*fatal)));
         return fsm_.handle(Event::UpdateMsgErr, std::pair{fatal->code, fatal->subcode});
@@ -253,7 +275,7 @@ void Session::on_message(wire::MessageType type, wire::Bytes whole) {
       return;
     }
     case wire::MessageType::Notification: {
-      sink_.message(cfg_, t, whole, add_path, true);
+      sink_.message(cfg_, t, whole, add_path, true, false);
       if (auto n = wire::decode_notification(body)) {
         sink_.notification(cfg_, t, n.value(), false);
         sink_.log(cfg_, fmt::format("received NOTIFICATION {}", n->describe()));

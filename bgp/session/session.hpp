@@ -26,6 +26,7 @@ struct NeighborConfig {
   std::uint32_t router_id = 0;
   std::uint16_t hold_time = 90;
   std::uint16_t port = 179;
+  std::uint16_t restart_time = 120;  // advertised in our graceful-restart capability
   bool passive = false;
   bool add_path_receive = true;
   std::string name;  // for logs
@@ -36,9 +37,11 @@ class SessionSink {
  public:
   virtual ~SessionSink() = default;
   virtual void state_changed(const NeighborConfig& n, std::uint64_t t, State from, State to) = 0;
-  // A received message exactly as on the wire (for MRT capture). `add_path`: its NLRI carry path
-  // identifiers (MRT marks that per message, the session negotiates it per family).
-  virtual void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as) = 0;
+  // A message exactly as on the wire (for MRT capture): received, or sent by us (`local`: our
+  // OPEN and NOTIFICATIONs). `add_path`: its NLRI carry path identifiers (MRT marks that per
+  // message, the session negotiates it per family).
+  virtual void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as,
+                       bool local) = 0;
   virtual void update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, const wire::DecodeContext& ctx,
                       bool withdraw_all) = 0;
   virtual void notification(const NeighborConfig& n, std::uint64_t t, const wire::Notification& note, bool sent) = 0;
@@ -62,6 +65,7 @@ class Session final : public FsmActions {
   void drop() override;
   void send_open() override;
   void send_keepalive() override;
+  void send_end_of_rib();
   void send_notification(std::uint8_t code, std::uint8_t subcode) override;
   void established() override;
   void down(State from, Event why) override;

@@ -48,8 +48,13 @@ std::optional<DecodeError> decode_capability(std::uint8_t code, Bytes v, std::si
       return std::nullopt;
     case capability::kGracefulRestart:
       if (v.size() < 2) return bad_len(2);
-      c.graceful_restart = true;
-      c.restart_time = load_u16(v.data()) & 0x0fff;
+      c.graceful_restart = true;  // a partial family tuple at the end is ignored, as FRR does
+      c.gr.restarting = (v[0] & 0x80) != 0;
+      c.gr.notification = (v[0] & 0x40) != 0;
+      c.gr.restart_time = load_u16(v.data()) & 0x0fff;
+      c.gr.families.clear();
+      for (std::size_t i = 2; i + 4 <= v.size(); i += 4)
+        c.gr.families.push_back({load_u16(&v[i]), v[i + 2], (v[i + 3] & 0x80) != 0});
       return std::nullopt;
     case capability::kFqdn: {
       // Tolerated (draft-walton-bgp-hostname-capability): host and domain, length-prefixed.
@@ -139,9 +144,18 @@ std::vector<std::uint8_t> encode_open(const Open& o) {
     }
   }
   if (o.caps.graceful_restart) {
-    // Receiving speaker only: restart time, no families preserved (we keep no forwarding state).
-    cap(capability::kGracefulRestart, {static_cast<std::uint8_t>((o.caps.restart_time >> 8) & 0x0f),
-                                       static_cast<std::uint8_t>(o.caps.restart_time)});
+    const auto& g = o.caps.gr;
+    caps.push_back(capability::kGracefulRestart);
+    caps.push_back(static_cast<std::uint8_t>(2 + 4 * g.families.size()));
+    caps.push_back(static_cast<std::uint8_t>((g.restarting ? 0x80 : 0) | (g.notification ? 0x40 : 0) |
+                                             ((g.restart_time >> 8) & 0x0f)));
+    caps.push_back(static_cast<std::uint8_t>(g.restart_time));
+    for (const auto& f : g.families) {
+      caps.push_back(static_cast<std::uint8_t>(f.afi >> 8));
+      caps.push_back(static_cast<std::uint8_t>(f.afi));
+      caps.push_back(f.safi);
+      caps.push_back(f.forwarding_preserved ? 0x80 : 0);
+    }
   }
   std::vector<std::uint8_t> m(kHeaderSize + 10);
   m[kHeaderSize] = o.version;
@@ -172,6 +186,7 @@ Negotiated negotiate(const Open& local, const Open& remote) {
     for (const auto& theirs : remote.caps.add_path)
       if (theirs.afi == mine.afi && theirs.safi == mine.safi && theirs.send) n.add_path_rx.push_back(mine);
   }
+  if (local.caps.graceful_restart && remote.caps.graceful_restart) n.peer_graceful_restart = remote.caps.gr;
   return n;
 }
 

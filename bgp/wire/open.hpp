@@ -42,6 +42,26 @@ struct AddPathFamily {
   friend bool operator==(const AddPathFamily&, const AddPathFamily&) = default;
 };
 
+// RFC 4724 3: the restart flags, the time the peer asks us to wait, and the families whose
+// routes we keep (stale) across its restart, with whether it preserved their forwarding state.
+struct GracefulRestartFamily {
+  std::uint16_t afi = 1;
+  std::uint8_t safi = 1;
+  bool forwarding_preserved = false;  // F bit
+  friend bool operator==(const GracefulRestartFamily&, const GracefulRestartFamily&) = default;
+};
+struct GracefulRestart {
+  bool restarting = false;    // R bit: the sender has just restarted
+  bool notification = false;  // N bit (RFC 8538), parsed only
+  std::uint16_t restart_time = 0;  // seconds, 12 bits
+  std::vector<GracefulRestartFamily> families;
+  [[nodiscard]] const GracefulRestartFamily* find(std::uint16_t afi, std::uint8_t safi) const noexcept {
+    for (const auto& f : families)
+      if (f.afi == afi && f.safi == safi) return &f;
+    return nullptr;
+  }
+};
+
 struct Capabilities {
   std::vector<std::pair<std::uint16_t, std::uint8_t>> multiprotocol;  // (AFI, SAFI)
   bool route_refresh = false;
@@ -50,7 +70,7 @@ struct Capabilities {
   std::optional<std::uint32_t> four_octet_as;
   std::vector<AddPathFamily> add_path;
   bool graceful_restart = false;
-  std::uint16_t restart_time = 0;
+  GracefulRestart gr;  // meaningful when graceful_restart
   std::string fqdn_host, fqdn_domain;
   std::vector<std::pair<std::uint8_t, std::vector<std::uint8_t>>> unknown;  // (code, value)
 
@@ -81,6 +101,8 @@ struct Negotiated {
   std::uint16_t hold_time = 0;  // min of both; 0 = no keepalives
   std::vector<AddPathFamily> add_path_rx;  // families where we receive path ids
   std::vector<std::pair<std::uint16_t, std::uint8_t>> families;
+  // Both sides advertised graceful restart: the remote's capability applies to its restarts.
+  std::optional<GracefulRestart> peer_graceful_restart;
 };
 [[nodiscard]] Negotiated negotiate(const Open& local, const Open& remote);
 

@@ -243,3 +243,87 @@ TEST_CASE("a whole table withdrawn at once (session down)", "[analyzer]") {
   CHECK(r.summary.active_by_kind.at("none") == 20000);
   CHECK(lab.a->routes() == 0);
 }
+
+// RFC 4724 4.2 receiving speaker, hand-computed: the primary restarts gracefully, re-announces
+// one of its two prefixes, and End-of-RIB withdraws the other.
+TEST_CASE("graceful restart keeps stale routes until End-of-RIB", "[analyzer][gr]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  const auto Q = pfx(0x0a020000, 16);
+  const auto x = attrs({12076, 65100}, 1);
+  lab.announce(0, P, x);
+  lab.announce(0, Q, x);
+  lab.announce(1, Q, attrs({12076, 65100, 65100}, 2));  // prepended: Q prefers the primary
+  REQUIRE(lab.active(Q).kind == PathKind::ErPrimary);
+  lab.a->session_down(lab.t += 1000, 0, "tcp reset", rib::kFamilyIpv4 | rib::kFamilyIpv6, 120);
+  CHECK(lab.a->stale_routes(0) == 2);
+  CHECK(lab.active(P).kind == PathKind::ErPrimary);  // still forwarding over the primary
+  CHECK(lab.active(Q).kind == PathKind::ErPrimary);
+  lab.a->session_up(lab.t += 1000, 0, "back", rib::kFamilyIpv4);
+  lab.announce(0, P, x);  // re-announced, same attributes: fresh again, no change
+  CHECK(lab.a->stale_routes(0) == 1);
+  lab.a->end_of_rib(lab.t += 1000, 0, rib::kFamilyIpv6, "EoR v6");  // another family: Q stays
+  CHECK(lab.a->stale_routes(0) == 1);
+  lab.a->end_of_rib(lab.t += 1000, 0, rib::kFamilyIpv4, "EoR v4");
+  CHECK(lab.a->stale_routes(0) == 0);
+  CHECK(lab.active(P).kind == PathKind::ErPrimary);
+  CHECK(lab.active(Q).kind == PathKind::ErSecondary);
+  auto r = lab.a->report(true);
+  CHECK(r.summary.active_by_kind.at("er-primary") == 1);
+}
+
+TEST_CASE("graceful restart: restart time, lost forwarding state, consecutive restarts", "[analyzer][gr]") {
+  Lab lab({er(0xc0000201, Link::Primary)});
+  const auto x = attrs({12076, 65100}, 1);
+  lab.announce(0, P, x);
+  // Not back within the restart time: the timer withdraws, timestamped when it ran out.
+  lab.a->session_down(10'000'000, 0, "tcp reset", rib::kFamilyIpv4, 5);
+  lab.a->advance(14'000'000);
+  CHECK(lab.a->stale_routes(0) == 1);
+  lab.a->advance(30'000'000);
+  CHECK(lab.a->routes() == 0);
+  auto r = lab.a->report(false);
+  CHECK(r.summary.active_by_kind.at("none") == 1);
+
+  // Back, but the new OPEN does not preserve IPv4 forwarding state: stale routes go at once.
+  lab.t = 40'000'000;
+  lab.announce(0, P, x);
+  lab.a->session_down(lab.t += 1000, 0, "tcp reset", rib::kFamilyIpv4, 120);
+  lab.a->session_up(lab.t += 1000, 0, "back without F bit", 0);
+  CHECK(lab.a->routes() == 0);
+
+  // Two restarts in a row: what was still stale from the first one goes at the second.
+  lab.announce(0, P, x);
+  lab.a->session_down(lab.t += 1000, 0, "first", rib::kFamilyIpv4, 120);
+  lab.a->session_up(lab.t += 1000, 0, "up", rib::kFamilyIpv4);
+  lab.a->session_down(lab.t += 1000, 0, "second", rib::kFamilyIpv4, 120);
+  CHECK(lab.a->routes() == 0);
+
+  // Only the families in the capability are kept.
+  lab.announce(0, P, x);
+  lab.a->session_down(lab.t += 1000, 0, "v6 only", rib::kFamilyIpv6, 120);
+  CHECK(lab.a->routes() == 0);
+
+  // The stale-path timer bounds the wait for End-of-RIB once the session is back.
+  lab.announce(0, P, x);
+  lab.a->session_down(lab.t += 1000, 0, "reset", rib::kFamilyIpv4, 120);
+  lab.a->session_up(lab.t += 1000, 0, "up", rib::kFamilyIpv4);
+  lab.a->advance(lab.t + Analyzer::kStalePathTimeUs - 1);
+  CHECK(lab.a->routes() == 1);
+  lab.a->advance(lab.t + Analyzer::kStalePathTimeUs);
+  CHECK(lab.a->routes() == 0);
+}
+
+TEST_CASE("a neighbour added while running gets its role and a new circuit", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary)});
+  const int c = lab.a->add_circuit("er2", 10);
+  CHECK(c == 1);
+  CHECK(lab.a->add_circuit("er1", 0) == 0);
+  const int i = lab.a->add_peer(er(0xc0000301, Link::Primary, c));
+  CHECK(i == 1);
+  CHECK(lab.a->add_peer(er(0xc0000301, Link::Primary, c)) == 1);
+  lab.announce(0, P, attrs({12076, 65100}, 1));
+  lab.announce(i, P, attrs({12076, 65100}, 3));
+  const auto row = lab.a->row(rib::PrefixKey::from(P));
+  CHECK(row.active.kind == PathKind::ErPrimary);
+  CHECK(row.active.circuit == 1);  // connection weight 10 beats 0
+}

@@ -81,3 +81,48 @@ TEST_CASE("capability negotiation", "[wire][open]") {
   remote.caps.four_octet_as.reset();
   CHECK_FALSE(negotiate(local, remote).four_octet_as);
 }
+
+// FRR with `bgp graceful-restart` + `preserve-fw-state` after a restart: R bit, 120 s, IPv4
+// unicast with F, IPv6 unicast without.
+TEST_CASE("graceful restart capability decodes and encodes against hex bytes", "[wire][open][gr]") {
+  const auto body = hex("04 fde9 00b4 c0000201 0e 02 0c 400a 8078 00010180 00020100");
+  auto o = decode_open(body);
+  REQUIRE(o.ok());
+  REQUIRE(o->caps.graceful_restart);
+  const auto& g = o->caps.gr;
+  CHECK(g.restarting);
+  CHECK_FALSE(g.notification);
+  CHECK(g.restart_time == 120);
+  REQUIRE(g.families.size() == 2);
+  CHECK(g.families[0] == GracefulRestartFamily{1, 1, true});
+  CHECK(g.families[1] == GracefulRestartFamily{2, 1, false});
+  CHECK(g.find(2, 1) == &g.families[1]);
+  CHECK(g.find(1, 2) == nullptr);
+
+  Open again;
+  again.my_as = 65001;
+  again.hold_time = 180;
+  again.bgp_id = 0xc0000201;
+  again.caps.graceful_restart = true;
+  again.caps.gr = g;
+  const auto m = encode_open(again);
+  CHECK(std::vector<std::uint8_t>(m.begin() + kHeaderSize, m.end()) == body);
+
+  // Receiving speaker only (what bgpfa sends): time, no families.
+  Open mine;
+  mine.my_as = 65001;
+  mine.bgp_id = 1;
+  mine.caps.graceful_restart = true;
+  mine.caps.gr.restart_time = 4095;
+  const auto b = encode_open(mine);
+  CHECK(std::vector<std::uint8_t>(b.end() - 4, b.end()) == hex("40 02 0fff"));
+
+  // Negotiated only when both sides advertise it; the peer's families are what we retain.
+  CHECK(negotiate(mine, o.value()).peer_graceful_restart->families.size() == 2);
+  mine.caps.graceful_restart = false;
+  CHECK_FALSE(negotiate(mine, o.value()).peer_graceful_restart);
+  // A truncated family tuple is ignored, the capability kept.
+  auto odd = decode_open(hex("04 fde9 00b4 c0000201 0b 02 09 4007 0078 00010180 00"));
+  REQUIRE(odd.ok());
+  CHECK(odd->caps.gr.families.size() == 1);
+}
