@@ -50,19 +50,23 @@ void PeerLifecycle::message(int i, wire::MessageType type, wire::Bytes body, boo
   }
 }
 
-void PeerLifecycle::state_change(std::uint64_t t, int i, int from, int to, const std::string& why) {
+bool PeerLifecycle::state_change(std::uint64_t t, int i, int from, int to, const std::string& why) {
   Peer& p = peer(i);
   const wire::GracefulRestart* gr = graceful_restart(i);
   if (to == kEstablished) {
     p.notified = false;
     a_.session_up(t, i, why, gr ? families(*gr, true) : 0);
-  } else if (from == kEstablished) {
+    return false;
+  }
+  if (from == kEstablished) {
     // RFC 4724 4.2: only the end of the TCP connection is a restart; a NOTIFICATION is not.
     const bool graceful = gr && !p.notified;
     a_.session_down(t, i, graceful ? why + " (graceful restart: routes kept as stale)" : why,
                     graceful ? families(*gr, false) : 0, graceful ? gr->restart_time : 0);
+    return graceful;
   }
-  if (to != kEstablished && from != kEstablished) p.notified = false;
+  p.notified = false;
+  return false;
 }
 
 }  // namespace bgpfa::app

@@ -20,8 +20,9 @@ class PeerLifecycle {
 
   // An OPEN or NOTIFICATION body, received from the peer or sent to it (`local`).
   void message(int peer, wire::MessageType type, wire::Bytes body, bool local);
-  // RFC 6396 state numbers (Idle = 1 ... Established = 6).
-  void state_change(std::uint64_t t, int peer, int from, int to, const std::string& why);
+  // RFC 6396 state numbers (Idle = 1 ... Established = 6). True when the session went down
+  // gracefully and the peer's routes are kept as stale.
+  bool state_change(std::uint64_t t, int peer, int from, int to, const std::string& why);
 
   // The graceful-restart capability the peer advertised in its last OPEN, when both sides did.
   [[nodiscard]] const wire::GracefulRestart* graceful_restart(int peer) const;

@@ -104,7 +104,9 @@ class LiveSink final : public session::SessionSink {
                                         wire::to_string(n.address), label(peer), mrt::bgp_state_name(mrt_state(from)),
                                         mrt::bgp_state_name(mrt_state(to)));
     a_.advance(t);
-    lifecycle_.state_change(t, peer, mrt_state(from), mrt_state(to), why);
+    if (lifecycle_.state_change(t, peer, mrt_state(from), mrt_state(to), why))
+      log(n, fmt::format("graceful restart: {} routes kept as stale for up to {} s", a_.stale_routes(peer),
+                         lifecycle_.graceful_restart(peer)->restart_time));
   }
   void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as,
                bool local) override {
