@@ -80,14 +80,38 @@ void Session::stop(std::uint8_t cease_subcode, std::string message) {
 
 void Session::accept(tcp::socket socket) {
   const State s = fsm_.state();
-  if (stopped_ || s == State::OpenSent || s == State::OpenConfirm || s == State::Established) {
-    // RFC 4271 6.8, simplified: the connection that got this far wins; the newcomer is refused.
-    const auto note = wire::encode_notification(wire::Notification{wire::notify::kCease, 7, {}});
-    boost::system::error_code ec;
-    asio::write(socket, asio::buffer(note), ec);
-    socket.close(ec);
-    sink_.log(cfg_, fmt::format("inbound connection refused in state {} (collision resolution)", to_string(s)));
-    return;
+  if (stopped_) return refuse(std::move(socket), "the neighbour is being removed");
+  if (s == State::Established) {
+    if (!negotiated_.peer_graceful_restart)  // RFC 4271 6.8: the established session stays
+      return refuse(std::move(socket), "collision with the established session");
+    // RFC 4724 4.2: a new connection from a peer that can restart gracefully means it has
+    // restarted: the old session ends as if its TCP connection had failed (routes kept as stale).
+    sink_.log(cfg_, "new connection while established: the peer restarted (graceful restart)");
+    fsm_.handle(Event::TcpConnectionFails);
+  } else if (s == State::OpenSent || s == State::OpenConfirm) {
+    // RFC 4271 6.8: both sides connected at once. The newcomer's OPEN carries the peer's BGP
+    // Identifier, which decides which connection survives (resolve_collision).
+    if (contender_) return refuse(std::move(socket), "a colliding connection is already being resolved");
+    contender_ = std::make_unique<Contender>(std::move(socket));
+    contender_->rx.resize(4096);
+    return read_contender();
+  }
+  adopt(std::move(socket), {});
+}
+
+void Session::refuse(tcp::socket socket, std::string_view why) {
+  const auto note = wire::encode_notification(wire::Notification{wire::notify::kCease, 7, {}});
+  boost::system::error_code ec;
+  asio::write(socket, asio::buffer(note), ec);
+  socket.close(ec);
+  sink_.log(cfg_, fmt::format("inbound connection refused with Cease/Connection Collision Resolution: {} (state {})", why,
+                              to_string(fsm_.state())));
+}
+
+void Session::adopt(tcp::socket socket, wire::Bytes already_read) {
+  if (fsm_.state() == State::Idle) {  // the automatic restart would do this a little later
+    restart_.stop();
+    fsm_.handle(Event::ManualStartPassive);
   }
   if (socket_) {  // an outbound attempt in progress loses to the accepted connection
     boost::system::error_code ec;
@@ -95,12 +119,80 @@ void Session::accept(tcp::socket socket) {
   }
   ++generation_;
   socket_ = std::make_unique<tcp::socket>(std::move(socket));
-  read_header();
+  outbound_ = false;
+  if (rx_.size() < kReadBuffer) rx_.resize(kReadBuffer);
+  std::copy(already_read.begin(), already_read.end(), rx_.begin());
+  rx_len_ = already_read.size();
   fsm_.handle(Event::TcpConnectionUp);
+  if (fsm_.state() != State::OpenSent) return;
+  process_received();
+}
+
+void Session::read_contender() {
+  auto& c = *contender_;
+  std::weak_ptr<bool> alive = alive_;
+  c.socket.async_read_some(asio::buffer(c.rx.data() + c.len, c.rx.size() - c.len),
+                           [this, alive, owner = contender_.get()](const boost::system::error_code& ec, std::size_t n) {
+    if (alive.expired() || contender_.get() != owner) return;
+    auto& c = *contender_;
+    if (ec) {
+      sink_.log(cfg_, fmt::format("colliding connection closed by the peer: {}", ec.message()));
+      contender_.reset();
+      return;
+    }
+    c.len += n;
+    if (c.len < wire::kHeaderSize) return read_contender();
+    auto h = wire::decode_header(wire::Bytes(c.rx.data(), c.len), false);
+    if (!h || h->type != wire::MessageType::Open) {
+      sink_.log(cfg_, "colliding connection did not start with an OPEN: closed");
+      boost::system::error_code e2;
+      const auto note = wire::encode_notification(wire::Notification{wire::notify::kFsmError, 1, {}});
+      asio::write(c.socket, asio::buffer(note), e2);
+      contender_.reset();
+      return;
+    }
+    if (c.len < h->length) return read_contender();
+    auto o = wire::decode_open(wire::Bytes(c.rx.data() + wire::kHeaderSize, h->length - wire::kHeaderSize), wire::kHeaderSize);
+    if (!o || o->asn() != cfg_.remote_as) {
+      // Let the normal path answer it with the right NOTIFICATION: adopt it only if nothing else runs.
+      sink_.log(cfg_, "colliding connection sent an unacceptable OPEN: closed");
+      boost::system::error_code e2;
+      const auto note = wire::encode_notification(
+          o ? wire::Notification{wire::notify::kOpenMessageError, wire::open_error::kBadPeerAs, {}}
+            : wire::Notification{o.error().code, o.error().subcode, o.error().data});
+      asio::write(c.socket, asio::buffer(note), e2);
+      contender_.reset();
+      return;
+    }
+    resolve_collision(o->bgp_id);
+  });
+}
+
+void Session::resolve_collision(std::uint32_t remote_id) {
+  const State s = fsm_.state();
+  bool newcomer_wins = true;  // the existing connection is gone or still connecting
+  if (s == State::OpenSent || s == State::OpenConfirm) {
+    // RFC 4271 6.8: the lower BGP Identifier gives up the connection it initiated (compared as
+    // host-order integers). Two connections both from the peer: the newer one is its choice.
+    newcomer_wins = !outbound_ || cfg_.router_id < remote_id;
+  }
+  auto c = std::move(contender_);
+  if (!newcomer_wins) {
+    refuse(std::move(c->socket), fmt::format("local BGP Identifier {} is higher than the peer's {}",
+                                             wire::to_string(wire::IpAddress::v4(cfg_.router_id)),
+                                             wire::to_string(wire::IpAddress::v4(remote_id))));
+    return;
+  }
+  sink_.log(cfg_, fmt::format("connection collision: the peer's connection wins (local BGP Identifier {} {} {})",
+                              wire::to_string(wire::IpAddress::v4(cfg_.router_id)), outbound_ ? "<" : "vs",
+                              wire::to_string(wire::IpAddress::v4(remote_id))));
+  if (s == State::OpenSent || s == State::OpenConfirm) fsm_.handle(Event::OpenCollisionDump);
+  adopt(std::move(c->socket), wire::Bytes(c->rx.data(), c->len));
 }
 
 void Session::connect() {
   ++generation_;
+  outbound_ = true;
   socket_ = std::make_unique<tcp::socket>(io_);
   const auto gen = generation_;
   std::weak_ptr<bool> alive = alive_;
@@ -173,6 +265,10 @@ void Session::established() {
                               gr ? fmt::format("yes (restart time {} s{})", gr->restart_time, gr->restarting ? ", peer restarted" : "")
                                  : std::string("no")));
   send_end_of_rib();
+  if (contender_) {  // RFC 4271 6.8: a collision with an established session closes the newcomer
+    auto c = std::move(contender_);
+    refuse(std::move(c->socket), "collision with the established session");
+  }
 }
 
 void Session::down(State, Event why) { sink_.log(cfg_, fmt::format("session down ({})", to_string(why))); }
@@ -203,23 +299,28 @@ void Session::read_more() {
       return;
     }
     rx_len_ += n;
-    std::size_t pos = 0;
-    while (rx_len_ - pos >= wire::kHeaderSize) {
-      auto h = wire::decode_header(wire::Bytes(rx_.data() + pos, rx_len_ - pos), negotiated_.extended_message);
-      if (!h) {
-        sink_.log(cfg_, wire::describe(h.error()));
-        fsm_.handle(Event::BgpHeaderErr, std::pair{h.error().code, h.error().subcode});
-        return;
-      }
-      if (rx_len_ - pos < h->length) break;
-      on_message(h->type, wire::Bytes(rx_.data() + pos, h->length));
-      if (gen != generation_ || !socket_) return;  // the message ended the session
-      pos += h->length;
-    }
-    std::memmove(rx_.data(), rx_.data() + pos, rx_len_ - pos);
-    rx_len_ -= pos;
-    read_more();
+    process_received();
   });
+}
+
+void Session::process_received() {
+  const auto gen = generation_;
+  std::size_t pos = 0;
+  while (rx_len_ - pos >= wire::kHeaderSize) {
+    auto h = wire::decode_header(wire::Bytes(rx_.data() + pos, rx_len_ - pos), negotiated_.extended_message);
+    if (!h) {
+      sink_.log(cfg_, wire::describe(h.error()));
+      fsm_.handle(Event::BgpHeaderErr, std::pair{h.error().code, h.error().subcode});
+      return;
+    }
+    if (rx_len_ - pos < h->length) break;
+    on_message(h->type, wire::Bytes(rx_.data() + pos, h->length));
+    if (gen != generation_ || !socket_) return;  // the message ended the session
+    pos += h->length;
+  }
+  std::memmove(rx_.data(), rx_.data() + pos, rx_len_ - pos);
+  rx_len_ -= pos;
+  read_more();
 }
 
 void Session::on_message(wire::MessageType type, wire::Bytes whole) {

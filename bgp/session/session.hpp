@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -73,6 +74,18 @@ class Session final : public FsmActions {
 
   void read_header();
   void read_more();
+  void process_received();  // handles the complete messages in rx_, then reads on
+  // RFC 4271 6.8 connection collisions: an inbound connection while ours is opening.
+  struct Contender {
+    explicit Contender(boost::asio::ip::tcp::socket s) : socket(std::move(s)) {}
+    boost::asio::ip::tcp::socket socket;
+    std::vector<std::uint8_t> rx;
+    std::size_t len = 0;
+  };
+  void refuse(boost::asio::ip::tcp::socket socket, std::string_view why);
+  void adopt(boost::asio::ip::tcp::socket socket, wire::Bytes already_read);
+  void read_contender();
+  void resolve_collision(std::uint32_t remote_id);
   static constexpr std::size_t kReadBuffer = 256 * 1024;  // > the largest (extended) message
   void on_message(wire::MessageType type, wire::Bytes whole);
   void send(std::vector<std::uint8_t> bytes);
@@ -84,6 +97,8 @@ class Session final : public FsmActions {
   SessionSink& sink_;
   Fsm fsm_;
   std::unique_ptr<boost::asio::ip::tcp::socket> socket_;
+  bool outbound_ = false;  // socket_ is the connection we initiated
+  std::unique_ptr<Contender> contender_;
   std::uint64_t generation_ = 0;  // bumps on every drop: stale handlers see a different value
   std::vector<std::uint8_t> rx_;
   std::size_t rx_len_ = 0;

@@ -46,6 +46,11 @@ void Speaker::listen(const std::string& address, std::uint16_t port) {
   accept_next();
 }
 
+std::uint16_t Speaker::port() const {
+  boost::system::error_code ec;
+  return acceptor_ ? acceptor_->local_endpoint(ec).port() : 0;
+}
+
 void Speaker::accept_next() {
   acceptor_->async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;

@@ -16,6 +16,7 @@ class Speaker {
   Speaker(boost::asio::io_context& io, SessionSink& sink);
   // Throws std::runtime_error naming the address when it cannot listen.
   void listen(const std::string& address, std::uint16_t port);
+  [[nodiscard]] std::uint16_t port() const;  // the bound port (listen on 0 picks one)
   void add(const NeighborConfig& n);
   void remove(const wire::IpAddress& a, const std::string& why);
   void stop_all(std::uint8_t cease_subcode, const std::string& why);

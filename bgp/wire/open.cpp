@@ -9,6 +9,8 @@
 namespace bgpfa::wire {
 
 bool Capabilities::supports(std::uint16_t afi, std::uint8_t safi) const {
+  // RFC 4760 8: a speaker that advertises no multiprotocol capability carries IPv4 unicast only.
+  if (multiprotocol.empty()) return afi == 1 && safi == 1;
   return std::find(multiprotocol.begin(), multiprotocol.end(), std::pair{afi, safi}) != multiprotocol.end();
 }
 
@@ -180,7 +182,7 @@ Negotiated negotiate(const Open& local, const Open& remote) {
   n.hold_time = std::min(local.hold_time, remote.hold_time);
   for (const auto& f : local.caps.multiprotocol)
     if (remote.caps.supports(f.first, f.second)) n.families.push_back(f);
-  if (local.caps.multiprotocol.empty() && remote.caps.multiprotocol.empty()) n.families.emplace_back(1, 1);
+  if (local.caps.multiprotocol.empty() && remote.caps.supports(1, 1)) n.families.emplace_back(1, 1);
   for (const auto& mine : local.caps.add_path) {
     if (!mine.receive) continue;
     for (const auto& theirs : remote.caps.add_path)

@@ -80,6 +80,9 @@ TEST_CASE("capability negotiation", "[wire][open]") {
   REQUIRE(n.add_path_rx.size() == 1);
   remote.caps.four_octet_as.reset();
   CHECK_FALSE(negotiate(local, remote).four_octet_as);
+  // RFC 4760 8: no multiprotocol capability at all means IPv4 unicast.
+  remote.caps.multiprotocol.clear();
+  CHECK(negotiate(local, remote).families == std::vector<std::pair<std::uint16_t, std::uint8_t>>{{1, 1}});
 }
 
 // FRR with `bgp graceful-restart` + `preserve-fw-state` after a restart: R bit, 120 s, IPv4

@@ -1,0 +1,219 @@
+// RFC 4271 6.8 connection collisions and RFC 4724 restarts, against a scripted peer on loopback:
+// the session connects to the peer while the peer connects to the speaker.
+#include <catch2/catch.hpp>
+
+#include <poll.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include "bgp/session/speaker.hpp"
+#include "bgp/wire/header.hpp"
+#include "bgp/wire/notification.hpp"
+#include "bgp/wire/open.hpp"
+
+using namespace bgpfa;
+using namespace bgpfa::session;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+class RecordingSink final : public SessionSink {
+ public:
+  void state_changed(const NeighborConfig&, std::uint64_t, State, State to) override {
+    std::lock_guard lock(m_);
+    states_.push_back(to);
+  }
+  void message(const NeighborConfig&, std::uint64_t, wire::Bytes, bool, bool, bool) override {}
+  void update(const NeighborConfig&, std::uint64_t, const wire::Update&, const wire::DecodeContext&, bool) override {}
+  void notification(const NeighborConfig&, std::uint64_t, const wire::Notification&, bool) override {}
+  void log(const NeighborConfig&, const std::string& line) override {
+    std::lock_guard lock(m_);
+    logs_.push_back(line);
+  }
+  std::vector<State> states() {
+    std::lock_guard lock(m_);
+    return states_;
+  }
+  bool logged(const std::string& part) {
+    std::lock_guard lock(m_);
+    for (const auto& l : logs_)
+      if (l.find(part) != std::string::npos) return true;
+    return false;
+  }
+
+ private:
+  std::mutex m_;
+  std::vector<State> states_;
+  std::vector<std::string> logs_;
+};
+
+struct Message {
+  wire::MessageType type{};
+  std::vector<std::uint8_t> body;
+};
+
+// Blocking reads after waiting at most 5 s for data; nullopt on EOF or timeout.
+std::optional<Message> read_message(tcp::socket& s) {
+  pollfd p{s.native_handle(), POLLIN, 0};
+  if (::poll(&p, 1, 5000) != 1) return std::nullopt;
+  std::uint8_t header[wire::kHeaderSize];
+  boost::system::error_code ec;
+  asio::read(s, asio::buffer(header), ec);
+  if (ec) return std::nullopt;
+  auto h = wire::decode_header(wire::Bytes(header, sizeof header), false);
+  REQUIRE(h.ok());
+  Message m{h->type, std::vector<std::uint8_t>(h->length - wire::kHeaderSize)};
+  asio::read(s, asio::buffer(m.body), ec);
+  if (ec) return std::nullopt;
+  return m;
+}
+
+std::vector<std::uint8_t> peer_open(std::uint32_t id, bool graceful_restart) {
+  wire::Open o;
+  o.my_as = 65001;
+  o.hold_time = 90;
+  o.bgp_id = id;
+  o.caps.four_octet_as = 65001;
+  o.caps.graceful_restart = graceful_restart;
+  o.caps.gr.restart_time = 120;
+  return wire::encode_open(o);
+}
+
+std::vector<std::uint8_t> keepalive() {
+  std::vector<std::uint8_t> m(wire::kHeaderSize);
+  wire::encode_header(m.data(), wire::kHeaderSize, wire::MessageType::Keepalive);
+  return m;
+}
+
+void expect(tcp::socket& s, wire::MessageType type) {
+  auto m = read_message(s);
+  REQUIRE(m);
+  CHECK(m->type == type);
+}
+
+void expect_collision_cease(tcp::socket& s) {
+  auto m = read_message(s);
+  REQUIRE(m);
+  REQUIRE(m->type == wire::MessageType::Notification);
+  auto n = wire::decode_notification(m->body);
+  REQUIRE(n.ok());
+  CHECK(n->code == wire::notify::kCease);
+  CHECK(n->subcode == 7);
+  CHECK_FALSE(read_message(s));  // then the connection is closed
+}
+
+// A speaker (with one neighbour, 127.0.0.1, local BGP Identifier `local_id`) running on its own
+// thread, and the scripted peer's listener the neighbour connects to.
+struct Rig {
+  asio::io_context io;
+  RecordingSink sink;
+  Speaker speaker{io, sink};
+  asio::io_context peer_io;
+  tcp::acceptor peer_listener{peer_io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+  std::thread thread;
+
+  explicit Rig(std::uint32_t local_id) {
+    speaker.listen("127.0.0.1", 0);
+    NeighborConfig n;
+    n.address = wire::IpAddress::v4(0x7f000001);
+    n.remote_as = 65001;
+    n.local_as = 65515;
+    n.router_id = local_id;
+    n.port = peer_listener.local_endpoint().port();
+    n.name = "peer";
+    speaker.add(n);
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Rig() {
+    io.stop();
+    thread.join();
+  }
+  // The session's own connection, after its OPEN arrived (the session is in OpenSent).
+  tcp::socket accept_session_connection() {
+    tcp::socket s(peer_io);
+    peer_listener.accept(s);
+    expect(s, wire::MessageType::Open);
+    return s;
+  }
+  tcp::socket connect_to_speaker() {
+    tcp::socket s(peer_io);
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), speaker.port()));
+    return s;
+  }
+  bool reached(State st) {
+    for (int i = 0; i < 100; ++i) {
+      const auto v = sink.states();
+      if (!v.empty() && v.back() == st) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+};
+
+constexpr std::uint32_t kPeerId = 0x02020202;
+
+}  // namespace
+
+TEST_CASE("collision: lower local BGP Identifier gives up its own connection", "[session][collision]") {
+  Rig rig(0x01010101);
+  auto ours = rig.accept_session_connection();
+  auto theirs = rig.connect_to_speaker();
+  asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
+  expect(ours, wire::MessageType::Keepalive);  // the session is in OpenConfirm on its connection
+  asio::write(theirs, asio::buffer(peer_open(kPeerId, false)));
+  expect_collision_cease(ours);
+  expect(theirs, wire::MessageType::Open);
+  expect(theirs, wire::MessageType::Keepalive);
+  asio::write(theirs, asio::buffer(keepalive()));
+  CHECK(rig.reached(State::Established));
+  CHECK(rig.sink.logged("connection collision: the peer's connection wins"));
+}
+
+TEST_CASE("collision: higher local BGP Identifier keeps its connection", "[session][collision]") {
+  Rig rig(0x03030303);
+  auto ours = rig.accept_session_connection();
+  auto theirs = rig.connect_to_speaker();
+  asio::write(theirs, asio::buffer(peer_open(kPeerId, false)));  // resolved in OpenSent
+  expect_collision_cease(theirs);
+  asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
+  expect(ours, wire::MessageType::Keepalive);
+  asio::write(ours, asio::buffer(keepalive()));
+  CHECK(rig.reached(State::Established));
+  CHECK(rig.sink.logged("is higher than the peer's 2.2.2.2"));
+}
+
+TEST_CASE("a new connection while established: refused, unless the peer restarts gracefully", "[session][collision][gr]") {
+  for (const bool gr : {false, true}) {
+    Rig rig(0x01010101);
+    auto ours = rig.accept_session_connection();
+    asio::write(ours, asio::buffer(peer_open(kPeerId, gr)));
+    expect(ours, wire::MessageType::Keepalive);
+    asio::write(ours, asio::buffer(keepalive()));
+    REQUIRE(rig.reached(State::Established));
+    expect(ours, wire::MessageType::Update);  // End-of-RIB, IPv4 unicast
+    auto again = rig.connect_to_speaker();
+    if (!gr) {
+      expect_collision_cease(again);
+      CHECK(rig.sink.states().back() == State::Established);
+      continue;
+    }
+    // The old session ends without a NOTIFICATION (its routes stay, as stale), the new one opens.
+    CHECK_FALSE(read_message(ours));
+    expect(again, wire::MessageType::Open);
+    asio::write(again, asio::buffer(peer_open(kPeerId, true)));
+    expect(again, wire::MessageType::Keepalive);
+    asio::write(again, asio::buffer(keepalive()));
+    CHECK(rig.reached(State::Established));
+    const auto states = rig.sink.states();
+    CHECK(std::count(states.begin(), states.end(), State::Established) == 2);
+    CHECK(rig.sink.logged("the peer restarted (graceful restart)"));
+  }
+}
