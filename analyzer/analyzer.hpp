@@ -61,6 +61,7 @@ class Analyzer {
   [[nodiscard]] PrefixRow row(const rib::PrefixKey& p) const;
   [[nodiscard]] std::optional<rib::PrefixKey> lookup(const wire::IpAddress& a) const { return table_.lookup(a); }
   [[nodiscard]] std::size_t routes() const noexcept { return table_.routes(); }
+  [[nodiscard]] const rib::RouteTable& table() const noexcept { return table_; }  // every peer's routes
   [[nodiscard]] std::size_t peer_routes(int peer) const { return table_.peer_routes(static_cast<std::uint16_t>(peer)); }
   [[nodiscard]] std::size_t memory_bytes() const noexcept;  // route table + interned sets (the RIB)
   [[nodiscard]] std::size_t log_bytes() const noexcept { return events_.size() * sizeof(Change); }

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   replay->add_option("-o,--output", ropt.output, "write the report to FILE");
   replay->add_flag("-q", ropt.quiet, "errors only, no warnings");
   replay->add_flag("--stats", ropt.stats, "print RIB+analyzer routes/s and bytes per route to stderr");
+  replay->add_option("--rib-snapshot", ropt.rib_snapshot, "write the final RIB to FILE as an MRT TABLE_DUMP_V2 snapshot");
   replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
 
   auto* serve = app.add_subcommand("serve", "Peer with the configured routers; analyze live; capture to MRT");
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
   serve->add_option("--report", sopt.report, "report written at exit: text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
   serve->add_option("-o,--output", sopt.output, "write the exit report to FILE");
   serve->add_option("--state-file", sopt.state_file, "keep FILE updated with each peer's session state");
+  serve->add_option("--rib-snapshot", sopt.rib_snapshot,
+                    "write the RIB to FILE as an MRT TABLE_DUMP_V2 snapshot on SIGUSR1 and at exit");
 
   try {
     app.parse(argc, argv);

@@ -27,6 +27,8 @@ void canonical(const wire::PathAttributes& a, bool four_octet_as, std::string& s
   flags |= a.has(AttrType::MultiExitDisc) ? 1 : 0;
   flags |= a.has(AttrType::LocalPref) ? 2 : 0;
   flags |= a.has(AttrType::AtomicAggregate) ? 4 : 0;
+  flags |= a.has(AttrType::Aggregator) ? 8 : 0;
+  flags |= a.has(AttrType::NextHop) || (a.has(AttrType::MpReachNlri) && a.mp_reach.next_hop_length) ? 16 : 0;
   s.push_back(static_cast<char>(flags));
   s.push_back(static_cast<char>(a.has(AttrType::Origin) ? a.origin : 2));
   put32(s, a.med);
@@ -85,6 +87,43 @@ void canonical(const wire::PathAttributes& a, bool four_octet_as, std::string& s
 }
 
 }  // namespace
+
+void AttrSet::encode(std::vector<std::uint8_t>& out) const {
+  // Walks the canonical layout written by canonical() above.
+  const auto* b = reinterpret_cast<const std::uint8_t*>(blob_data.get());
+  const std::uint8_t flags = b[0];
+  std::size_t at = 2 + 4 + 4 + 1 + 16;
+  auto section = [&] {
+    const std::uint32_t n = wire::load_u32(b + at);
+    wire::Bytes v(b + at + 4, n);
+    at += 4 + n;
+    return v;
+  };
+  const wire::Bytes path = section(), comms = section(), large = section(), ext = section();
+  wire::encode_attribute(out, 1, wire::Bytes(&origin, 1));
+  wire::encode_attribute(out, 2, path);
+  const bool has_next_hop = (flags & 16) != 0;
+  if (has_next_hop && next_hop.afi == wire::Afi::Ipv4) wire::encode_attribute(out, 3, wire::Bytes(next_hop.octets.data(), 4));
+  if (flags & 1) wire::encode_attribute(out, 4, wire::Bytes(b + 2, 4));
+  if (flags & 2) wire::encode_attribute(out, 5, wire::Bytes(b + 6, 4));
+  if (flags & 4) wire::encode_attribute(out, 6, {});
+  if (flags & 8) {
+    wire::encode_attribute(out, 7, wire::Bytes(b + at, 8));
+    at += 8;
+  }
+  if (!comms.empty()) wire::encode_attribute(out, 8, comms);
+  if (has_next_hop && next_hop.afi == wire::Afi::Ipv6) {  // RFC 6396 4.3.4: the next hop alone
+    std::uint8_t mp[17] = {16};
+    std::copy_n(next_hop.octets.begin(), 16, mp + 1);
+    wire::encode_attribute(out, 14, wire::Bytes(mp, 17));
+  }
+  if (!ext.empty()) wire::encode_attribute(out, 16, ext);
+  if (!large.empty()) wire::encode_attribute(out, 32, large);
+  while (at < blob_size) {
+    const std::uint8_t type = b[at++];
+    wire::encode_attribute(out, type, section());
+  }
+}
 
 std::string AttrSet::as_path_text() const {
   std::string out;

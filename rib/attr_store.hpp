@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <absl/container/flat_hash_set.h>
 
@@ -42,6 +43,10 @@ struct AttrSet {
     return {reinterpret_cast<const std::uint8_t*>(blob_data.get()) + communities_offset, communities_size};
   }
   [[nodiscard]] std::string as_path_text() const;  // "12076 65100 {1,2}"
+  // Back to path attributes as MRT TABLE_DUMP_V2 RIB entries hold them: 4-octet AS_PATH, an IPv6
+  // next hop as an MP_REACH_NLRI with only the next hop (RFC 6396 4.3.4). Attributes the set
+  // does not keep (ORIGINATOR_ID, CLUSTER_LIST and other well-known ones) are not there.
+  void encode(std::vector<std::uint8_t>& out) const;
 };
 
 // Owning handle; copying shares, the last one out frees the set.

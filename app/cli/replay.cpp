@@ -15,6 +15,7 @@
 #include "analyzer/analyzer.hpp"
 #include "app/cli/mrt_decoder.hpp"
 #include "app/cli/peer_lifecycle.hpp"
+#include "app/cli/rib_snapshot.hpp"
 #include "app/cli/roles.hpp"
 #include "app/config/model.hpp"
 #include "app/render/report_format.hpp"
@@ -246,6 +247,15 @@ int run_replay(const ReplayOptions& opt) {
                "routes_in_rib={} rib_bytes={} bytes_per_route={:.1f} change_log_bytes={}\n",
                records, timed.routes, secs, secs > 0 ? static_cast<double>(timed.routes) / secs : 0.0, routes, bytes,
                routes ? static_cast<double>(bytes) / static_cast<double>(routes) : 0.0, analyzer.log_bytes());
+  }
+  if (!opt.rib_snapshot.empty()) {
+    // Stamped with the last input time: the snapshot is the RIB as of the end of the dumps.
+    const auto t = static_cast<std::uint32_t>(analyzer.report(false).summary.last_us / 1000000);
+    const std::uint32_t id = parsed.config.router_id ? parsed.config.router_id->v4_value() : 0;
+    if (auto e = write_rib_snapshot(analyzer, opt.rib_snapshot, t, id); !e.empty()) {
+      fmt::print(stderr, "bgpfa: error: {}\n", e);
+      return 2;
+    }
   }
   auto report = analyzer.report(true);
   report.summary.records = records;

@@ -13,6 +13,7 @@ struct ReplayOptions {
   std::string output;           // empty: stdout
   bool quiet = false;
   bool stats = false;  // print routes/s of the RIB+analyzer stage and bytes per route to stderr
+  std::string rib_snapshot;  // write the final RIB here as an MRT TABLE_DUMP_V2 snapshot
 };
 
 [[nodiscard]] int run_replay(const ReplayOptions& opt);

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "app/cli/peer_lifecycle.hpp"
+#include "app/cli/rib_snapshot.hpp"
 #include "app/cli/roles.hpp"
 #include "app/render/report_format.hpp"
 #include "bgp/mrt/writer.hpp"
@@ -259,6 +260,22 @@ int run_serve(const ServeOptions& opt) {
   };
   clock.expires_after(std::chrono::seconds(1));
   clock.async_wait(clock_tick);
+  const std::uint32_t collector_id = parsed.config.router_id ? parsed.config.router_id->v4_value() : 0;
+  auto snapshot = [&] {
+    if (opt.rib_snapshot.empty()) return;
+    const auto now = static_cast<std::uint32_t>(std::time(nullptr));
+    if (auto e = write_rib_snapshot(analyzer, opt.rib_snapshot, now, collector_id); !e.empty())
+      fmt::print(stderr, "bgpfa: error: {}\n", e);
+    else
+      fmt::print(stderr, "bgpfa: RIB snapshot written: {} ({} routes)\n", opt.rib_snapshot, analyzer.routes());
+  };
+  asio::signal_set snapshot_signal(io, SIGUSR1);
+  std::function<void(const boost::system::error_code&, int)> on_usr1 = [&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    snapshot();
+    snapshot_signal.async_wait(on_usr1);
+  };
+  snapshot_signal.async_wait(on_usr1);
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
@@ -281,6 +298,7 @@ int run_serve(const ServeOptions& opt) {
     sink.shutting_down = true;
     refresh.cancel();
     clock.cancel();
+    snapshot_signal.cancel();
     speaker.stop_all(2, "bgpfa shutting down");
     io.stop();
   };
@@ -289,6 +307,7 @@ int run_serve(const ServeOptions& opt) {
   fmt::print(stderr, "bgpfa: stopped: routes={} rib_bytes={} change_log_bytes={} events={}\n", analyzer.routes(),
              analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count());
 
+  snapshot();
   auto report = analyzer.report(true);
   return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }

@@ -59,4 +59,52 @@ void append_bgp4mp_et_state_change(std::vector<std::uint8_t>& out, Timestamp t, 
   put16(out, new_state);
 }
 
+namespace {
+void plain_header(std::vector<std::uint8_t>& o, std::uint32_t t, std::uint16_t subtype, std::size_t body_len) {
+  put32(o, t);
+  put16(o, static_cast<std::uint16_t>(Type::TableDumpV2));
+  put16(o, subtype);
+  put32(o, static_cast<std::uint32_t>(body_len));
+}
+}  // namespace
+
+void append_peer_index_table(std::vector<std::uint8_t>& out, std::uint32_t t, const PeerIndexTable& table) {
+  std::vector<std::uint8_t> body;
+  put32(body, table.collector_id);
+  put16(body, static_cast<std::uint16_t>(table.view_name.size()));
+  body.insert(body.end(), table.view_name.begin(), table.view_name.end());
+  put16(body, static_cast<std::uint16_t>(table.peers.size()));
+  for (const auto& p : table.peers) {
+    const bool v6 = p.ip.afi == wire::Afi::Ipv6;
+    body.push_back(static_cast<std::uint8_t>((v6 ? 1 : 0) | 2));  // ASNs always 4 octets
+    put32(body, p.bgp_id);
+    body.insert(body.end(), p.ip.octets.begin(), p.ip.octets.begin() + (v6 ? 16 : 4));
+    put32(body, p.asn);
+  }
+  plain_header(out, t, td2::kPeerIndexTable, body.size());
+  out.insert(out.end(), body.begin(), body.end());
+}
+
+void append_rib_record(std::vector<std::uint8_t>& out, std::uint32_t t, std::uint32_t sequence, const wire::Prefix& prefix,
+                       bool add_path, const std::vector<RibSnapshotEntry>& entries) {
+  using namespace td2;
+  const bool v6 = prefix.address.afi == wire::Afi::Ipv6;
+  const std::uint16_t subtype = v6 ? (add_path ? kRibIpv6UnicastAddPath : kRibIpv6Unicast)
+                                   : (add_path ? kRibIpv4UnicastAddPath : kRibIpv4Unicast);
+  std::size_t len = 4 + 1 + (prefix.length + 7u) / 8 + 2;
+  for (const auto& e : entries) len += 2 + 4 + (add_path ? 4 : 0) + 2 + e.attributes.size();
+  plain_header(out, t, subtype, len);
+  put32(out, sequence);
+  out.push_back(prefix.length);
+  out.insert(out.end(), prefix.address.octets.begin(), prefix.address.octets.begin() + (prefix.length + 7) / 8);
+  put16(out, static_cast<std::uint16_t>(entries.size()));
+  for (const auto& e : entries) {
+    put16(out, e.peer_index);
+    put32(out, e.originated);
+    if (add_path) put32(out, e.path_id);
+    put16(out, static_cast<std::uint16_t>(e.attributes.size()));
+    out.insert(out.end(), e.attributes.begin(), e.attributes.end());
+  }
+}
+
 }  // namespace bgpfa::mrt

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "bgp/mrt/bgp4mp.hpp"
+#include "bgp/mrt/table_dump_v2.hpp"
 
 namespace bgpfa::mrt {
 
@@ -21,5 +22,18 @@ void append_bgp4mp_et_message(std::vector<std::uint8_t>& out, Timestamp t, const
 // Appends one BGP4MP_ET STATE_CHANGE_AS4 record.
 void append_bgp4mp_et_state_change(std::vector<std::uint8_t>& out, Timestamp t, const Bgp4mpPeer& peer,
                                    std::uint16_t old_state, std::uint16_t new_state);
+
+// TABLE_DUMP_V2 (RFC 6396 4.3, RFC 8050): a RIB snapshot is one PEER_INDEX_TABLE, then one
+// RIB record per prefix whose entries index into it.
+void append_peer_index_table(std::vector<std::uint8_t>& out, std::uint32_t t, const PeerIndexTable& table);
+struct RibSnapshotEntry {
+  std::uint16_t peer_index = 0;
+  std::uint32_t originated = 0;
+  std::uint32_t path_id = 0;
+  Bytes attributes;  // 4-octet AS_PATH; IPv6 next hop as an MP_REACH_NLRI of the next hop alone
+};
+// RIB_IPV4/IPV6_UNICAST, or their _ADDPATH subtypes when `add_path`.
+void append_rib_record(std::vector<std::uint8_t>& out, std::uint32_t t, std::uint32_t sequence, const wire::Prefix& prefix,
+                       bool add_path, const std::vector<RibSnapshotEntry>& entries);
 
 }  // namespace bgpfa::mrt

@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <regex>
+#include <set>
+#include <sstream>
+#include <algorithm>
 
 #include "tests/app/run.hpp"
 
@@ -105,4 +108,45 @@ TEST_CASE("replay of a real RIS updates dump gives a sane report", "[replay][ris
   }
   CHECK(episodes > 0);
   CHECK_THAT(r.out, Catch::Contains("\"unknown_peers\":[\""));  // the other RIS peers, reported
+}
+
+// The RIB snapshot holds every route with the attributes it arrived with: `mrt dump -m` of the
+// snapshot equals that of the source dump (type and time fields aside), peers and path ids too.
+TEST_CASE("replay --rib-snapshot round-trips real RIB dumps", "[replay][snapshot]") {
+  for (const char* name : {"bview.20020722.2337.gz", "bview.ipv6_unicast_add_path.gz", "bview.ipv4_unicast_add_path.gz"}) {
+    const fs::path dump = fs::path(BGPFA_SHARED_DIR "/fixtures/mrt/ris") / name;
+    if (!fs::exists(dump)) {
+      WARN("skipped: " << dump << " is absent");
+      continue;
+    }
+    INFO(name);
+    auto lines = [](const std::string& text) {  // without the type and time fields, sorted
+      std::vector<std::string> out;
+      std::istringstream in(text);
+      for (std::string l; std::getline(in, l);) out.push_back(l.substr(l.find('|', l.find('|') + 1) + 1));
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    auto source = run_bgpfa("mrt dump -m " + dump.string());
+    REQUIRE(source.status == 0);
+    // Every peer of the dump configured (roles do not matter to the RIB).
+    std::set<std::string> peers;
+    for (const auto& l : lines(source.out)) {
+      const auto a = l.find('|') + 1, b = l.find('|', a), c = l.find('|', b + 1);
+      peers.insert(" neighbor " + l.substr(a, b - a) + " remote-as " + l.substr(b + 1, c - b - 1) + "\n neighbor " +
+                   l.substr(a, b - a) + " gateway vpn instance 0\n");
+    }
+    std::string text = "router bgp 65515\n";
+    for (const auto& p : peers) text += p;
+    bgpfa::test::TempFile conf, snapshot;
+    conf.write({text.begin(), text.end()});
+    auto r = run_bgpfa("replay -q -c " + conf.path() + " --rib-snapshot " + snapshot.path() + " " + dump.string());
+    REQUIRE(r.status == 0);
+    auto back = run_bgpfa("mrt dump -m " + snapshot.path());
+    REQUIRE(back.status == 0);
+    CHECK(back.err.empty());
+    const auto want = lines(source.out), got = lines(back.out);
+    CHECK(got.size() == want.size());
+    CHECK(got == want);
+  }
 }
