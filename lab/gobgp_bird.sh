@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# GoBGP and BIRD 2 each peer with bgpfa (they dial, bgpfa dials too): sessions establish and
-# their routes arrive with the attributes they set.
+# GoBGP and BIRD 2 each peer with bgpfa over IPv4, bgpfa passive (they dial; interop_rib.sh has
+# bgpfa dial them over IPv6): sessions establish and their routes arrive with the attributes
+# they set.
 # Usage: lab/gobgp_bird.sh BGPFA_BINARY
 source "$(dirname "$0")/lib.sh"
 bgpfa=$1
@@ -19,8 +20,10 @@ cat >"$LAB_DIR/bgpfa.conf" <<CONF
 router bgp 65515
  bgp router-id 10.255.3.1
  neighbor 10.255.3.2 remote-as 65020
+ neighbor 10.255.3.2 passive
  neighbor 10.255.3.2 gateway expressroute circuit er1 link primary
  neighbor 10.255.4.2 remote-as 65030
+ neighbor 10.255.4.2 passive
  neighbor 10.255.4.2 gateway expressroute circuit er1 link secondary
 CONF
 lab_spawn "$ns_a" bgpfa "$bgpfa" serve -c "$LAB_DIR/bgpfa.conf" --listen 0.0.0.0 --port 179 \
