@@ -121,14 +121,15 @@ class LiveSink final : public session::SessionSink {
     if (peer >= 0 && bytes.size() >= wire::kHeaderSize)
       lifecycle_.message(peer, static_cast<wire::MessageType>(bytes[18]), bytes.subspan(wire::kHeaderSize), local);
   }
-  void update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, const wire::DecodeContext& ctx,
-              bool withdraw_all) override {
+  std::size_t update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, const wire::DecodeContext& ctx,
+                     bool withdraw_all) override {
     const int peer = a_.peer_index(n.address);
-    if (peer < 0) return;
+    if (peer < 0) return 0;
     a_.advance(t);
     feed_update(a_, t, peer, u, ctx, withdraw_all,
                 fmt::format("UPDATE from {} ({})", wire::to_string(n.address), label(peer)));
     a_.update_received(t, peer);
+    return a_.peer_routes(peer);
   }
   void notification(const NeighborConfig& n, std::uint64_t t, const wire::Notification& note, bool sent) override {
     const int peer = a_.peer_index(n.address);
@@ -180,6 +181,9 @@ NeighborConfig neighbor_config(const config::Config& c, const config::Neighbor& 
   s.port = static_cast<std::uint16_t>(port);
   s.passive = n.passive;
   s.hold_time = n.hold_time ? n.hold_time : 90;
+  s.max_prefixes = n.max_prefixes;
+  s.max_prefix_warning_only = n.max_prefix_warning_only;
+  s.max_prefix_restart = n.max_prefix_restart;
   s.name = wire::to_string(n.address);
   return s;
 }
@@ -288,6 +292,7 @@ int run_serve(const ServeOptions& opt) {
         for (const auto& n : parsed.config.neighbors)
           if (!fresh.config.find(n.address)) speaker.remove(n.address, "peer de-configured");
         add_neighbors(fresh.config);
+        for (const auto& n : fresh.config.neighbors) speaker.resume(n.address);  // maximum-prefix hold-downs
         parsed = std::move(fresh);
         fmt::print(stderr, "bgpfa: SIGHUP: configuration reloaded\n");
       }

@@ -30,6 +30,11 @@ struct Neighbor {
   int vpn_instance = 0;       // VPN: 0 or 1
   bool passive = false;       // only accept connections, never dial
   std::uint16_t hold_time = 0;  // 0: the default (90 s)
+  // maximum-prefix: above this many routes the session is reset with Cease/Maximum Number of
+  // Prefixes Reached (RFC 4486), or only a warning is logged; 0: no limit.
+  std::uint32_t max_prefixes = 0;
+  bool max_prefix_warning_only = false;
+  std::chrono::seconds max_prefix_restart{0};  // 0: stays down until SIGHUP or a restart
   SourcePos pos;              // of its first statement
 };
 

@@ -173,8 +173,12 @@ class Parser {
         kw("standard")[word_is("standard")] | kw("premium")[word_is("premium")];
 
     const auto hold = x3::rule<class hold_, x3::unused_type>{"a hold time (0 or 3-65535 seconds)"} = x3::uint32[num];
-    const auto neighbor_tail = x3::rule<class ntail_, x3::unused_type>{"remote-as, description, gateway, passive or timers"} =
+    const auto limit = x3::rule<class limit_, x3::unused_type>{"a number of prefixes"} = x3::uint32[num];
+    const auto neighbor_tail = x3::rule<class ntail_, x3::unused_type>{
+        "remote-as, description, gateway, passive, timers or maximum-prefix"} =
         (kw("remote-as")[nkind("remote-as")] > asn) | kw("passive")[nkind("passive")] |
+        (kw("maximum-prefix")[nkind("maximum-prefix")] > limit >
+         (kw("warning-only")[word_is("warning-only")] | (kw("restart") > duration[tok(&Statement::duration)]) | x3::eps)) |
         (kw("timers") > kw("holdtime")[nkind("holdtime")] > hold) |
         (kw("description")[nkind("description")] > rest[tok(&Statement::b)]) |
         (kw("gateway") > ((kw("expressroute")[nkind("expressroute")] > kw("circuit") > name[tok(&Statement::b)] >
@@ -316,6 +320,18 @@ class Parser {
         return error(line_no, static_cast<int>(line.rfind(std::to_string(st.number))) + 1,
                      fmt::format("hold time {} (0, or 3 to 65535 seconds)", st.number));
       n->hold_time = static_cast<std::uint16_t>(st.number);
+    } else if (st.neighbor_kind == "maximum-prefix") {
+      if (st.number == 0)
+        return error(line_no, static_cast<int>(line.rfind(" 0")) + 2, "maximum-prefix 0 (at least 1; leave it out for no limit)");
+      n->max_prefixes = st.number;
+      n->max_prefix_warning_only = st.word == "warning-only";
+      if (!st.duration.text.empty()) {
+        auto d = parse_duration(st.duration.text);
+        if (!d || *d < std::chrono::seconds(1))
+          return error(line_no, column_of(line, st.duration.at),
+                       fmt::format("\"{}\" is not a restart interval of at least 1s (e.g. 5m)", st.duration.text));
+        n->max_prefix_restart = std::chrono::duration_cast<std::chrono::seconds>(*d);
+      }
     } else if (st.neighbor_kind == "description") {
       n->description = st.b.text;
     } else if (st.neighbor_kind == "expressroute") {

@@ -32,7 +32,9 @@ tcp::endpoint endpoint_of(const wire::IpAddress& a, std::uint16_t port) {
 Session::Session(asio::io_context& io, TimerService& timers, NeighborConfig cfg, SessionSink& sink)
     : io_(io), cfg_(std::move(cfg)), sink_(sink), fsm_(timers, *this, FsmConfig{std::chrono::seconds(5), std::chrono::minutes(4), cfg_.passive}),
       restart_(timers, [this] {
-        if (!stopped_) fsm_.handle(cfg_.passive ? Event::ManualStartPassive : Event::ManualStart);
+        if (stopped_) return;
+        held_down_ = false;
+        fsm_.handle(cfg_.passive ? Event::ManualStartPassive : Event::ManualStart);
       }) {
   local_open_.my_as = cfg_.local_as > 0xffff ? wire::kAsTrans : static_cast<std::uint16_t>(cfg_.local_as);
   local_open_.hold_time = cfg_.hold_time;
@@ -78,9 +80,47 @@ void Session::stop(std::uint8_t cease_subcode, std::string message) {
   pending_notification_.reset();
 }
 
+void Session::resume() {
+  if (!held_down_ || stopped_) return;
+  held_down_ = false;
+  restart_.stop();
+  sink_.log(cfg_, "maximum-prefix hold-down lifted");
+  fsm_.handle(cfg_.passive ? Event::ManualStartPassive : Event::ManualStart);
+}
+
+void Session::check_prefix_limit(std::size_t routes, const wire::Update& u) {
+  if (!cfg_.max_prefixes || routes <= cfg_.max_prefixes) {
+    if (routes <= cfg_.max_prefixes) prefix_warning_ = false;
+    return;
+  }
+  if (cfg_.max_prefix_warning_only) {
+    if (!prefix_warning_)
+      sink_.log(cfg_, fmt::format("warning: {} routes, above maximum-prefix {}", routes, cfg_.max_prefixes));
+    prefix_warning_ = true;
+    return;
+  }
+  // RFC 4486 4: the family (of the UPDATE that crossed the limit) and the limit itself.
+  const auto& a = u.attributes;
+  const std::uint16_t afi = a.has(wire::AttrType::MpReachNlri) ? a.mp_reach.afi : 1;
+  const std::uint8_t safi = a.has(wire::AttrType::MpReachNlri) ? a.mp_reach.safi : 1;
+  const std::uint32_t limit = cfg_.max_prefixes;
+  std::vector<std::uint8_t> data = {static_cast<std::uint8_t>(afi >> 8), static_cast<std::uint8_t>(afi), safi,
+                                    static_cast<std::uint8_t>(limit >> 24), static_cast<std::uint8_t>(limit >> 16),
+                                    static_cast<std::uint8_t>(limit >> 8), static_cast<std::uint8_t>(limit)};
+  sink_.log(cfg_, fmt::format("{} routes, above maximum-prefix {}: session reset{}", routes, limit,
+                              cfg_.max_prefix_restart.count() ? fmt::format(", restart in {} s", cfg_.max_prefix_restart.count())
+                                                              : ", held down until the configuration is reloaded"));
+  held_down_ = true;
+  pending_notification_ = wire::Notification{wire::notify::kCease, 1, std::move(data)};
+  fsm_.handle(Event::ManualStop, std::pair{wire::notify::kCease, std::uint8_t{1}});
+  pending_notification_.reset();
+  if (cfg_.max_prefix_restart.count()) restart_.start(cfg_.max_prefix_restart);
+}
+
 void Session::accept(tcp::socket socket) {
   const State s = fsm_.state();
   if (stopped_) return refuse(std::move(socket), "the neighbour is being removed");
+  if (held_down_) return refuse(std::move(socket), "held down after exceeding maximum-prefix", 5);
   if (s == State::Established) {
     if (!negotiated_.peer_graceful_restart)  // RFC 4271 6.8: the established session stays
       return refuse(std::move(socket), "collision with the established session");
@@ -99,13 +139,13 @@ void Session::accept(tcp::socket socket) {
   adopt(std::move(socket), {});
 }
 
-void Session::refuse(tcp::socket socket, std::string_view why) {
-  const auto note = wire::encode_notification(wire::Notification{wire::notify::kCease, 7, {}});
+void Session::refuse(tcp::socket socket, std::string_view why, std::uint8_t cease_subcode) {
+  const wire::Notification n{wire::notify::kCease, cease_subcode, {}};
+  const auto note = wire::encode_notification(n);
   boost::system::error_code ec;
   asio::write(socket, asio::buffer(note), ec);
   socket.close(ec);
-  sink_.log(cfg_, fmt::format("inbound connection refused with Cease/Connection Collision Resolution: {} (state {})", why,
-                              to_string(fsm_.state())));
+  sink_.log(cfg_, fmt::format("inbound connection refused with {}: {} (state {})", n.describe(), why, to_string(fsm_.state())));
 }
 
 void Session::adopt(tcp::socket socket, wire::Bytes already_read) {
@@ -276,7 +316,7 @@ void Session::down(State, Event why) { sink_.log(cfg_, fmt::format("session down
 void Session::state_changed(State from, State to) {
   sink_.state_changed(cfg_, now_us(), from, to);
   // Automatic restart after a failure (RFC 4271 8.1.1, IdleHoldTime-like pause).
-  if (to == State::Idle && !stopped_) restart_.start(std::chrono::seconds(5));
+  if (to == State::Idle && !stopped_ && !held_down_) restart_.start(std::chrono::seconds(5));
 }
 
 void Session::read_header() {
@@ -372,7 +412,7 @@ void Session::on_message(wire::MessageType type, wire::Bytes whole) {
       }
       const bool was_established = fsm_.state() == State::Established;
       fsm_.handle(Event::UpdateMsg);
-      if (was_established) sink_.update(cfg_, t, update_, ctx_, withdraw_all);
+      if (was_established) check_prefix_limit(sink_.update(cfg_, t, update_, ctx_, withdraw_all), update_);
       return;
     }
     case wire::MessageType::Notification: {

@@ -28,6 +28,9 @@ struct NeighborConfig {
   std::uint16_t hold_time = 90;
   std::uint16_t port = 179;
   std::uint16_t restart_time = 120;  // advertised in our graceful-restart capability
+  std::uint32_t max_prefixes = 0;    // 0: no limit (RFC 4486 Cease/1 above it)
+  bool max_prefix_warning_only = false;
+  std::chrono::seconds max_prefix_restart{0};  // 0: held down until resume()
   bool passive = false;
   bool add_path_receive = true;
   std::string name;  // for logs
@@ -43,8 +46,9 @@ class SessionSink {
   // message, the session negotiates it per family).
   virtual void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as,
                        bool local) = 0;
-  virtual void update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, const wire::DecodeContext& ctx,
-                      bool withdraw_all) = 0;
+  // Returns how many routes the owner now holds from this neighbour (for maximum-prefix).
+  virtual std::size_t update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u,
+                             const wire::DecodeContext& ctx, bool withdraw_all) = 0;
   virtual void notification(const NeighborConfig& n, std::uint64_t t, const wire::Notification& note, bool sent) = 0;
   virtual void log(const NeighborConfig& n, const std::string& line) = 0;
 };
@@ -55,6 +59,9 @@ class Session final : public FsmActions {
   ~Session() override;
   void start();
   void stop(std::uint8_t cease_subcode = 2, std::string message = "");  // Cease, with RFC 9003 text
+  // Out of a maximum-prefix hold-down (a configuration reload); no effect otherwise.
+  void resume();
+  [[nodiscard]] bool held_down() const noexcept { return held_down_; }
   // An inbound connection from this neighbour (the speaker matched its address).
   void accept(boost::asio::ip::tcp::socket socket);
   [[nodiscard]] State state() const noexcept { return fsm_.state(); }
@@ -82,7 +89,8 @@ class Session final : public FsmActions {
     std::vector<std::uint8_t> rx;
     std::size_t len = 0;
   };
-  void refuse(boost::asio::ip::tcp::socket socket, std::string_view why);
+  // Cease/Connection Collision Resolution (7) by default, Cease/Connection Rejected (5) otherwise.
+  void refuse(boost::asio::ip::tcp::socket socket, std::string_view why, std::uint8_t cease_subcode = 7);
   void adopt(boost::asio::ip::tcp::socket socket, wire::Bytes already_read);
   void read_contender();
   void resolve_collision(std::uint32_t remote_id);
@@ -111,6 +119,9 @@ class Session final : public FsmActions {
   wire::Update update_;
   Timer restart_;
   bool stopped_ = true;
+  bool held_down_ = false;      // reset for maximum-prefix: no automatic restart
+  bool prefix_warning_ = false;  // warning-only limit already logged for this session
+  void check_prefix_limit(std::size_t routes, const wire::Update& u);
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

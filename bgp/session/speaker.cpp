@@ -86,6 +86,10 @@ void Speaker::remove(const wire::IpAddress& a, const std::string& why) {
   sessions_.erase(it);
 }
 
+void Speaker::resume(const wire::IpAddress& a) {
+  if (auto it = sessions_.find(wire::to_string(a)); it != sessions_.end()) it->second->resume();
+}
+
 void Speaker::stop_all(std::uint8_t cease_subcode, const std::string& why) {
   for (auto& [k, s] : sessions_) s->stop(cease_subcode, why);
   if (acceptor_) {

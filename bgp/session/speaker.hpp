@@ -19,6 +19,7 @@ class Speaker {
   [[nodiscard]] std::uint16_t port() const;  // the bound port (listen on 0 picks one)
   void add(const NeighborConfig& n);
   void remove(const wire::IpAddress& a, const std::string& why);
+  void resume(const wire::IpAddress& a);  // lifts a maximum-prefix hold-down
   void stop_all(std::uint8_t cease_subcode, const std::string& why);
   [[nodiscard]] std::map<std::string, State> states() const;
   [[nodiscard]] TimerService& timers() noexcept { return timers_; }

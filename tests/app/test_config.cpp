@@ -53,7 +53,7 @@ TEST_CASE("the issue's example configuration parses", "[config]") {
 
 TEST_CASE("syntax errors name line, column and what was expected", "[config]") {
   CHECK(errors("router bgp 65515\n neighbor 192.0.2.1 remote-az 1\n") ==
-        std::vector<std::string>{"t.conf:2:21: error: expected remote-as, description, gateway, passive or timers, found \"remote-az\""});
+        std::vector<std::string>{"t.conf:2:21: error: expected remote-as, description, gateway, passive, timers or maximum-prefix, found \"remote-az\""});
   CHECK(errors("router bgp 65515\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 gateway expressroute link primary\n")
             .at(1) == "t.conf:3:42: error: expected \"circuit\", found \"link\"");
   CHECK(errors("router bgp x\n").at(0) == "t.conf:1:12: error: expected an AS number, found \"x\"");
@@ -93,4 +93,33 @@ TEST_CASE("semantic errors", "[config]") {
                  "t.conf:11:20: error: connection-weight for unknown circuit \"er9\"",
                  "t.conf:12:15: error: \"soon\" is not a positive duration (e.g. 5s, 500ms)",
              });
+}
+
+TEST_CASE("maximum-prefix: limit, warning-only, restart interval, errors", "[config]") {
+  auto r = parse_config(
+      "router bgp 65515\n"
+      " neighbor 192.0.2.1 remote-as 12076\n"
+      " neighbor 192.0.2.1 maximum-prefix 4000\n"
+      " neighbor 192.0.2.1 gateway vpn instance 0\n"
+      " neighbor 192.0.2.2 remote-as 12076\n"
+      " neighbor 192.0.2.2 maximum-prefix 10000 warning-only\n"
+      " neighbor 192.0.2.2 gateway vpn instance 1\n"
+      " neighbor 192.0.2.3 remote-as 12076\n"
+      " neighbor 192.0.2.3 maximum-prefix 100 restart 5m\n"
+      " neighbor 192.0.2.3 gateway vpn instance 1\n",
+      "t.conf");
+  REQUIRE(r.errors.empty());
+  const auto& n = r.config.neighbors;
+  CHECK(n[0].max_prefixes == 4000);
+  CHECK_FALSE(n[0].max_prefix_warning_only);
+  CHECK(n[0].max_prefix_restart.count() == 0);
+  CHECK(n[1].max_prefix_warning_only);
+  CHECK(n[2].max_prefix_restart == std::chrono::minutes(5));
+  const std::string head = "router bgp 1\n neighbor 10.0.0.1 remote-as 2\n neighbor 10.0.0.1 gateway vpn instance 0\n";
+  CHECK(errors((head + " neighbor 10.0.0.1 maximum-prefix 0\n").c_str()) ==
+        std::vector<std::string>{"t.conf:4:35: error: maximum-prefix 0 (at least 1; leave it out for no limit)"});
+  CHECK(errors((head + " neighbor 10.0.0.1 maximum-prefix 5 restart soon\n").c_str()) ==
+        std::vector<std::string>{"t.conf:4:45: error: \"soon\" is not a restart interval of at least 1s (e.g. 5m)"});
+  CHECK(errors((head + " neighbor 10.0.0.1 maximum-prefix lots\n").c_str()) ==
+        std::vector<std::string>{"t.conf:4:35: error: expected a number of prefixes, found \"lots\""});
 }

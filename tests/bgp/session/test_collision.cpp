@@ -5,6 +5,8 @@
 #include <poll.h>
 
 #include <chrono>
+#include <functional>
+#include <boost/asio/post.hpp>
 #include <mutex>
 #include <thread>
 
@@ -14,7 +16,9 @@
 #include <boost/asio/write.hpp>
 
 #include "bgp/session/speaker.hpp"
+#include "bgp/wire/attribute.hpp"
 #include "bgp/wire/header.hpp"
+#include "bgp/wire/update.hpp"
 #include "bgp/wire/notification.hpp"
 #include "bgp/wire/open.hpp"
 
@@ -32,7 +36,9 @@ class RecordingSink final : public SessionSink {
     states_.push_back(to);
   }
   void message(const NeighborConfig&, std::uint64_t, wire::Bytes, bool, bool, bool) override {}
-  void update(const NeighborConfig&, std::uint64_t, const wire::Update&, const wire::DecodeContext&, bool) override {}
+  std::size_t update(const NeighborConfig&, std::uint64_t, const wire::Update&, const wire::DecodeContext&, bool) override {
+    return ++routes_;  // one route per UPDATE
+  }
   void notification(const NeighborConfig&, std::uint64_t, const wire::Notification&, bool) override {}
   void log(const NeighborConfig&, const std::string& line) override {
     std::lock_guard lock(m_);
@@ -53,6 +59,7 @@ class RecordingSink final : public SessionSink {
   std::mutex m_;
   std::vector<State> states_;
   std::vector<std::string> logs_;
+  std::size_t routes_ = 0;
 };
 
 struct Message {
@@ -85,6 +92,16 @@ std::vector<std::uint8_t> peer_open(std::uint32_t id, bool graceful_restart) {
   o.caps.graceful_restart = graceful_restart;
   o.caps.gr.restart_time = 120;
   return wire::encode_open(o);
+}
+
+// 10.<i>.0.0/16, origin IGP, AS path 65001, next hop 127.0.0.1.
+std::vector<std::uint8_t> route_update(std::uint8_t i) {
+  std::vector<std::uint8_t> a;
+  const std::uint8_t origin = 0, path[] = {2, 1, 0, 0, 0xfd, 0xe9}, nh[] = {127, 0, 0, 1}, nlri[] = {16, 10, i};
+  wire::encode_attribute(a, 1, wire::Bytes(&origin, 1));
+  wire::encode_attribute(a, 2, path);
+  wire::encode_attribute(a, 3, nh);
+  return wire::encode_update({}, a, nlri);
 }
 
 std::vector<std::uint8_t> keepalive() {
@@ -120,7 +137,7 @@ struct Rig {
   tcp::acceptor peer_listener{peer_io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
   std::thread thread;
 
-  explicit Rig(std::uint32_t local_id) {
+  explicit Rig(std::uint32_t local_id, const std::function<void(NeighborConfig&)>& tweak = {}) {
     speaker.listen("127.0.0.1", 0);
     NeighborConfig n;
     n.address = wire::IpAddress::v4(0x7f000001);
@@ -129,6 +146,7 @@ struct Rig {
     n.router_id = local_id;
     n.port = peer_listener.local_endpoint().port();
     n.name = "peer";
+    if (tweak) tweak(n);
     speaker.add(n);
     thread = std::thread([this] { io.run(); });
   }
@@ -216,4 +234,30 @@ TEST_CASE("a new connection while established: refused, unless the peer restarts
     CHECK(std::count(states.begin(), states.end(), State::Established) == 2);
     CHECK(rig.sink.logged("the peer restarted (graceful restart)"));
   }
+}
+
+TEST_CASE("maximum-prefix: Cease/1 with the RFC 4486 data, held down until resumed", "[session][max-prefix]") {
+  Rig rig(0x01010101, [](NeighborConfig& n) { n.max_prefixes = 2; });
+  auto ours = rig.accept_session_connection();
+  asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
+  expect(ours, wire::MessageType::Keepalive);
+  asio::write(ours, asio::buffer(keepalive()));
+  REQUIRE(rig.reached(State::Established));
+  expect(ours, wire::MessageType::Update);  // End-of-RIB
+  for (std::uint8_t i = 1; i <= 3; ++i) asio::write(ours, asio::buffer(route_update(i)));
+  auto m = read_message(ours);
+  REQUIRE(m);
+  REQUIRE(m->type == wire::MessageType::Notification);
+  // Cease / Maximum Number of Prefixes Reached: AFI 1, SAFI 1, limit 2.
+  CHECK(m->body == std::vector<std::uint8_t>{6, 1, 0, 1, 1, 0, 0, 0, 2});
+  CHECK_FALSE(read_message(ours));
+  CHECK(rig.reached(State::Idle));
+  // Held down: no reconnection, and the peer's own connection is rejected.
+  auto again = rig.connect_to_speaker();
+  auto refused = read_message(again);
+  REQUIRE(refused);
+  CHECK(refused->body == std::vector<std::uint8_t>{6, 5});
+  asio::post(rig.io, [&] { rig.speaker.resume(wire::IpAddress::v4(0x7f000001)); });
+  auto back = rig.accept_session_connection();  // it dials again
+  CHECK(rig.sink.logged("above maximum-prefix 2: session reset, held down"));
 }
