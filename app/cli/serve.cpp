@@ -221,6 +221,14 @@ int run_serve(const ServeOptions& opt) {
     const auto fresh_roles = roles_from(c, fresh_policy);
     for (std::size_t i = 0; i < c.neighbors.size(); ++i) {
       const auto& n = c.neighbors[i];
+      if (const int known = analyzer.peer_index(n.address); known >= 0) {
+        const auto& running = analyzer.peers()[static_cast<std::size_t>(known)];
+        const std::string now = running.label(analyzer.policy().circuits);
+        const std::string wanted = fresh_roles[i].label(fresh_policy.circuits);
+        if (now != wanted)
+          fmt::print(stderr, "bgpfa: neighbour {} keeps its role {}: a role change ({}) needs a restart\n",
+                     wire::to_string(n.address), now, wanted);
+      }
       if (speaker.has(n.address)) continue;
       if (analyzer.peer_index(n.address) < 0) {
         auto role = fresh_roles[i];

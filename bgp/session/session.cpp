@@ -133,7 +133,8 @@ void Session::accept(tcp::socket socket) {
     // Identifier, which decides which connection survives (resolve_collision).
     if (contender_) return refuse(std::move(socket), "a colliding connection is already being resolved");
     contender_ = std::make_unique<Contender>(std::move(socket));
-    contender_->rx.resize(4096);
+    contender_->rx.resize(4096);  // an OPEN is at most 4096 octets (RFC 8654 keeps that limit)
+    ++contender_generation_;
     return read_contender();
   }
   adopt(std::move(socket), {});
@@ -172,8 +173,8 @@ void Session::read_contender() {
   auto& c = *contender_;
   std::weak_ptr<bool> alive = alive_;
   c.socket.async_read_some(asio::buffer(c.rx.data() + c.len, c.rx.size() - c.len),
-                           [this, alive, owner = contender_.get()](const boost::system::error_code& ec, std::size_t n) {
-    if (alive.expired() || contender_.get() != owner) return;
+                           [this, alive, gen = contender_generation_](const boost::system::error_code& ec, std::size_t n) {
+    if (alive.expired() || !contender_ || gen != contender_generation_) return;
     auto& c = *contender_;
     if (ec) {
       sink_.log(cfg_, fmt::format("colliding connection closed by the peer: {}", ec.message()));

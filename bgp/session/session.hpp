@@ -107,6 +107,7 @@ class Session final : public FsmActions {
   std::unique_ptr<boost::asio::ip::tcp::socket> socket_;
   bool outbound_ = false;  // socket_ is the connection we initiated
   std::unique_ptr<Contender> contender_;
+  std::uint64_t contender_generation_ = 0;  // stale contender handlers see a different value
   std::uint64_t generation_ = 0;  // bumps on every drop: stale handlers see a different value
   std::vector<std::uint8_t> rx_;
   std::size_t rx_len_ = 0;

@@ -1,31 +1,24 @@
-// RFC 4271 6.8 connection collisions and RFC 4724 restarts, against a scripted peer on loopback:
-// the session connects to the peer while the peer connects to the speaker.
+// Sessions against a scripted peer on loopback: RFC 4271 6.8 connection collisions (the session
+// connects to the peer while the peer connects to the speaker), RFC 4724 restarts, and
+// maximum-prefix (RFC 4486).
 #include <catch2/catch.hpp>
-
-#include <poll.h>
 
 #include <chrono>
 #include <functional>
-#include <boost/asio/post.hpp>
 #include <mutex>
 #include <thread>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/post.hpp>
 
 #include "bgp/session/speaker.hpp"
-#include "bgp/wire/attribute.hpp"
-#include "bgp/wire/header.hpp"
-#include "bgp/wire/update.hpp"
-#include "bgp/wire/notification.hpp"
-#include "bgp/wire/open.hpp"
+#include "tests/scripted_peer.hpp"
 
 using namespace bgpfa;
 using namespace bgpfa::session;
 namespace asio = boost::asio;
 using asio::ip::tcp;
+using namespace bgpfa::test;
 
 namespace {
 
@@ -61,60 +54,6 @@ class RecordingSink final : public SessionSink {
   std::vector<std::string> logs_;
   std::size_t routes_ = 0;
 };
-
-struct Message {
-  wire::MessageType type{};
-  std::vector<std::uint8_t> body;
-};
-
-// Blocking reads after waiting at most 5 s for data; nullopt on EOF or timeout.
-std::optional<Message> read_message(tcp::socket& s) {
-  pollfd p{s.native_handle(), POLLIN, 0};
-  if (::poll(&p, 1, 5000) != 1) return std::nullopt;
-  std::uint8_t header[wire::kHeaderSize];
-  boost::system::error_code ec;
-  asio::read(s, asio::buffer(header), ec);
-  if (ec) return std::nullopt;
-  auto h = wire::decode_header(wire::Bytes(header, sizeof header), false);
-  REQUIRE(h.ok());
-  Message m{h->type, std::vector<std::uint8_t>(h->length - wire::kHeaderSize)};
-  asio::read(s, asio::buffer(m.body), ec);
-  if (ec) return std::nullopt;
-  return m;
-}
-
-std::vector<std::uint8_t> peer_open(std::uint32_t id, bool graceful_restart) {
-  wire::Open o;
-  o.my_as = 65001;
-  o.hold_time = 90;
-  o.bgp_id = id;
-  o.caps.four_octet_as = 65001;
-  o.caps.graceful_restart = graceful_restart;
-  o.caps.gr.restart_time = 120;
-  return wire::encode_open(o);
-}
-
-// 10.<i>.0.0/16, origin IGP, AS path 65001, next hop 127.0.0.1.
-std::vector<std::uint8_t> route_update(std::uint8_t i) {
-  std::vector<std::uint8_t> a;
-  const std::uint8_t origin = 0, path[] = {2, 1, 0, 0, 0xfd, 0xe9}, nh[] = {127, 0, 0, 1}, nlri[] = {16, 10, i};
-  wire::encode_attribute(a, 1, wire::Bytes(&origin, 1));
-  wire::encode_attribute(a, 2, path);
-  wire::encode_attribute(a, 3, nh);
-  return wire::encode_update({}, a, nlri);
-}
-
-std::vector<std::uint8_t> keepalive() {
-  std::vector<std::uint8_t> m(wire::kHeaderSize);
-  wire::encode_header(m.data(), wire::kHeaderSize, wire::MessageType::Keepalive);
-  return m;
-}
-
-void expect(tcp::socket& s, wire::MessageType type) {
-  auto m = read_message(s);
-  REQUIRE(m);
-  CHECK(m->type == type);
-}
 
 void expect_collision_cease(tcp::socket& s) {
   auto m = read_message(s);
