@@ -438,8 +438,7 @@ std::vector<Finding> Analyzer::findings(const std::vector<std::pair<PrefixKey, c
 Report Analyzer::report(bool final) {
   if (final) episodes_.finish(last_us_);
   Report r;
-  r.peers = peer_stats_;
-  for (std::size_t i = 0; i < peers_.size(); ++i) r.peers[i].prefixes = table_.peer_routes(static_cast<std::uint16_t>(i));
+  r.peers = peer_summaries();
   std::vector<std::pair<PrefixKey, const PrefixEntry*>> sorted;
   sorted.reserve(table_.prefixes());
   table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) { sorted.emplace_back(p, &e); });
@@ -451,9 +450,7 @@ Report Analyzer::report(bool final) {
     ++r.summary.active_by_kind[to_string(r.active_paths.back().active.kind)];
   }
   path_text_.clear();  // sets may have been freed and their addresses reused since
-  r.events.reserve(events_.size());
-  for (const auto& e : events_)
-    r.events.push_back(Event{e.time_us, e.prefix.to_prefix(), unpack(e.from()), unpack(e.to()), causes_[e.cause]});
+  r.events = events_since(0);
   r.episodes = episodes_.done();
   r.findings = findings(sorted);
   r.summary.first_us = first_us_;
@@ -463,6 +460,34 @@ Report Analyzer::report(bool final) {
   r.summary.attribute_sets = store_.size();
   r.summary.events = events_.size();
   return r;
+}
+
+std::vector<Event> Analyzer::events_since(std::size_t first) const {
+  std::vector<Event> out;
+  if (first >= events_.size()) return out;
+  out.reserve(events_.size() - first);
+  for (auto it = events_.begin() + static_cast<std::ptrdiff_t>(first); it != events_.end(); ++it)
+    out.push_back(Event{it->time_us, it->prefix.to_prefix(), unpack(it->from()), unpack(it->to()), causes_[it->cause]});
+  return out;
+}
+
+std::vector<PeerSummary> Analyzer::peer_summaries() const {
+  std::vector<PeerSummary> out = peer_stats_;
+  for (std::size_t i = 0; i < peers_.size(); ++i) out[i].prefixes = table_.peer_routes(static_cast<std::uint16_t>(i));
+  return out;
+}
+
+std::vector<PrefixRow> Analyzer::rows(const std::optional<PrefixKey>& within) const {
+  std::vector<std::pair<PrefixKey, const PrefixEntry*>> sorted;
+  table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) {
+    if (!within || within->covers(p)) sorted.emplace_back(p, &e);
+  });
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<PrefixRow> out;
+  out.reserve(sorted.size());
+  for (const auto& [p, e] : sorted) out.push_back(row_of(p, *e));
+  path_text_.clear();
+  return out;
 }
 
 }  // namespace bgpfa::analyzer

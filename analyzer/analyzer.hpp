@@ -66,6 +66,12 @@ class Analyzer {
   [[nodiscard]] std::size_t memory_bytes() const noexcept;  // route table + interned sets (the RIB)
   [[nodiscard]] std::size_t log_bytes() const noexcept { return events_.size() * sizeof(Change); }
   [[nodiscard]] std::size_t event_count() const noexcept { return events_.size(); }
+  // Active-path changes from index `first` of the change log (live watchers), and the peers as
+  // the report shows them, without building a whole report.
+  [[nodiscard]] std::vector<Event> events_since(std::size_t first) const;
+  [[nodiscard]] std::vector<PeerSummary> peer_summaries() const;
+  // Every prefix's row, in prefix order (`within` set: only prefixes inside it).
+  [[nodiscard]] std::vector<PrefixRow> rows(const std::optional<rib::PrefixKey>& within = {}) const;
 
  private:
   struct Decision {

@@ -8,6 +8,7 @@
 #include "app/cli/mrt_dump.hpp"
 #include "app/cli/replay.hpp"
 #include "app/cli/serve.hpp"
+#include "app/grpc/client.hpp"
 #include "app/config/model.hpp"
 
 int main(int argc, char** argv) {
@@ -63,8 +64,26 @@ int main(int argc, char** argv) {
   serve->add_option("--report", sopt.report, "report written at exit: text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
   serve->add_option("-o,--output", sopt.output, "write the exit report to FILE");
   serve->add_option("--state-file", sopt.state_file, "keep FILE updated with each peer's session state");
+  serve->add_option("--grpc", sopt.grpc, "gRPC listen address (default: the config's grpc listen, 127.0.0.1:50051); off: none");
   serve->add_option("--rib-snapshot", sopt.rib_snapshot,
                     "write the RIB to FILE as an MRT TABLE_DUMP_V2 snapshot on SIGUSR1 and at exit");
+
+  // Clients of a running `bgpfa serve`.
+  bgpfa::app::ClientOptions copt;
+  auto client = [&](const char* name, const char* what) {
+    auto* c = app.add_subcommand(name, what);
+    c->add_option("-s,--server", copt.server, "bgpfa serve's gRPC address (default 127.0.0.1:50051)");
+    return c;
+  };
+  auto* peers = client("peers", "List the neighbours of a running bgpfa serve: role, state, routes");
+  auto* paths = client("paths", "Active path per prefix of a running bgpfa serve (all, a prefix, or an address's match)");
+  paths->add_option("QUERY", copt.query, "a prefix (10.1.0.0/16) or an address (longest match); none: every prefix");
+  auto* watch = client("watch", "Stream a running bgpfa serve's active paths, then every change as it happens");
+  watch->add_option("WITHIN", copt.query, "only prefixes inside this one");
+  watch->add_option("-n,--count", copt.count, "stop after N changes");
+  watch->add_flag("--no-snapshot", [&](std::int64_t) { copt.snapshot = false; }, "print changes only");
+  auto* report = client("report", "The report of a running bgpfa serve so far");
+  report->add_option("--format", copt.format, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
 
   try {
     app.parse(argc, argv);
@@ -81,6 +100,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (serve->parsed()) return bgpfa::app::run_serve(sopt);
+  if (peers->parsed()) return bgpfa::app::run_peers(copt);
+  if (paths->parsed()) return bgpfa::app::run_paths(copt);
+  if (watch->parsed()) return bgpfa::app::run_watch(copt);
+  if (report->parsed()) return bgpfa::app::run_report(copt);
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
     return bgpfa::app::run_replay(ropt);

@@ -46,7 +46,9 @@ PrefixEntry* RouteTable::withdraw(const PrefixKey& p, std::uint16_t peer, std::u
 template <class Drop>
 void RouteTable::drop_routes(std::uint16_t peer, Drop drop, std::vector<PrefixKey>& affected) {
   const std::size_t first = affected.size();
-  for (auto& [p, e] : entries_) {
+  for (auto& slot : entries_) {
+    const PrefixKey& p = slot.first;  // named, not a structured binding: lambdas capture it (clang 14)
+    PrefixEntry& e = slot.second;
     const auto before = e.routes.size();
     e.routes.erase(std::remove_if(e.routes.begin(), e.routes.end(),
                                   [&](Route& r) {

@@ -5,6 +5,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libboost-iostreams-dev libfmt-dev libcli11-dev catch2 bgpdump
   zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libabsl-dev
+  libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   frr gobgpd bird2 exabgp iproute2 python3
 )
 if [[ "${BGPFA_BENCH_DEPS:-0}" == 1 ]]; then packages+=(libbenchmark-dev time bc); fi

@@ -1,6 +1,5 @@
 #include "app/cli/serve.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 
 #include "app/cli/peer_lifecycle.hpp"
 #include "app/cli/rib_snapshot.hpp"
+#include "app/grpc/server.hpp"
 #include "app/cli/roles.hpp"
 #include "app/render/report_format.hpp"
 #include "bgp/mrt/writer.hpp"
@@ -139,13 +139,6 @@ class LiveSink final : public session::SessionSink {
                               wire::to_string(n.address), label(peer), note.describe()));
   }
   void refresh_states() { write_states(); }
-  static std::optional<wire::IpAddress> parse(const std::string& s) {
-    wire::IpAddress a;
-    if (::inet_pton(AF_INET, s.c_str(), a.octets.data()) == 1) return a;
-    a.afi = wire::Afi::Ipv6;
-    if (::inet_pton(AF_INET6, s.c_str(), a.octets.data()) == 1) return a;
-    return std::nullopt;
-  }
   void log(const NeighborConfig& n, const std::string& line) override {
     const std::string who = n.name.empty() ? wire::to_string(n.address) : n.name;
     fmt::print(stderr, "bgpfa: peer={} {}\n", who, line);
@@ -157,7 +150,7 @@ class LiveSink final : public session::SessionSink {
     if (state_file_.empty()) return;
     std::ofstream f(state_file_ + ".tmp");
     for (const auto& [k, v] : states_) {
-      const int peer = a_.peer_index(*parse(k));
+      const int peer = a_.peer_index(*wire::parse_address(k));
       f << k << ' ' << v << ' ' << (peer < 0 ? 0 : a_.peer_routes(peer)) << ' ' << (peer < 0 ? 0 : a_.stale_routes(peer))
         << '\n';
     }
@@ -215,6 +208,31 @@ int run_serve(const ServeOptions& opt) {
     fmt::print(stderr, "bgpfa: error: {}\n", e.what());
     return 2;
   }
+  // gRPC: queries run on this (the io) thread; watchers get new changes every 50 ms.
+  const std::string grpc_address = opt.grpc.empty() ? parsed.config.grpc_listen : opt.grpc;
+  GrpcServer grpc(io, analyzer, [&speaker](const std::string& address) {
+    const auto states = speaker.states();
+    const auto it = states.find(address);
+    return std::string(it == states.end() ? "removed" : to_string(it->second));
+  });
+  asio::steady_timer publish(io);
+  std::function<void(const boost::system::error_code&)> publish_tick = [&](const boost::system::error_code& ec) {
+    if (ec) return;
+    grpc.publish();
+    publish.expires_after(std::chrono::milliseconds(50));
+    publish.async_wait(publish_tick);
+  };
+  if (grpc_address != "off") {
+    try {
+      fmt::print(stderr, "bgpfa: gRPC on {} (health and reflection on)\n", grpc.start(grpc_address));
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "bgpfa: error: {}\n", e.what());
+      return 2;
+    }
+    publish.expires_after(std::chrono::milliseconds(50));
+    publish.async_wait(publish_tick);
+  }
+
   // Neighbours not running yet get their gateway role (and circuit) in the analyzer, then a session.
   auto add_neighbors = [&](const config::Config& c) {
     const auto fresh_policy = policy_from(c);
@@ -311,12 +329,14 @@ int run_serve(const ServeOptions& opt) {
     sink.shutting_down = true;
     refresh.cancel();
     clock.cancel();
+    publish.cancel();
     snapshot_signal.cancel();
     speaker.stop_all(2, "bgpfa shutting down");
     io.stop();
   };
   signals.async_wait(on_signal);
   io.run();
+  grpc.shutdown();
   fmt::print(stderr, "bgpfa: stopped: routes={} rib_bytes={} change_log_bytes={} events={}\n", analyzer.routes(),
              analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count());
 

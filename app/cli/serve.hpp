@@ -13,6 +13,7 @@ struct ServeOptions {
   std::string output;           // report file (default stdout)
   std::string state_file;       // rewritten on every session state change: "peer state" lines
   std::string rib_snapshot;     // MRT TABLE_DUMP_V2 of the RIB, written on SIGUSR1 and at exit
+  std::string grpc;             // gRPC listen address; empty: the config's; "off": none
 };
 
 [[nodiscard]] int run_serve(const ServeOptions& opt);

@@ -5,7 +5,6 @@
 //   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium / grpc /
 //   listen HOST:PORT / capture DIR [rotate DURATION]. Lines starting with ! or # are comments;
 //   a line "!" also ends the current section.
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <fstream>
@@ -88,18 +87,7 @@ std::optional<std::chrono::microseconds> parse_duration(std::string_view s) {
   return std::chrono::microseconds(static_cast<std::int64_t>(n * per));
 }
 
-std::optional<wire::IpAddress> parse_address(const std::string& s) {
-  wire::IpAddress a;
-  if (::inet_pton(AF_INET, s.c_str(), a.octets.data()) == 1) {
-    a.afi = wire::Afi::Ipv4;
-    return a;
-  }
-  if (::inet_pton(AF_INET6, s.c_str(), a.octets.data()) == 1) {
-    a.afi = wire::Afi::Ipv6;
-    return a;
-  }
-  return std::nullopt;
-}
+using wire::parse_address;
 
 class Parser {
  public:

@@ -1,5 +1,8 @@
 #include "bgp/wire/ip.hpp"
 
+#include <arpa/inet.h>
+
+#include <charconv>
 #include <cstring>
 
 #include "bgp/wire/bytes.hpp"
@@ -104,5 +107,27 @@ std::string to_string(const IpAddress& a) {
 }
 
 std::string to_string(const Prefix& p) { return to_string(p.address) + "/" + std::to_string(p.length); }
+
+std::optional<IpAddress> parse_address(const std::string& text) {
+  IpAddress a;
+  if (::inet_pton(AF_INET, text.c_str(), a.octets.data()) == 1) return a;
+  a.afi = Afi::Ipv6;
+  if (::inet_pton(AF_INET6, text.c_str(), a.octets.data()) == 1) return a;
+  return std::nullopt;
+}
+
+std::optional<Prefix> parse_prefix(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  auto a = parse_address(text.substr(0, slash));
+  unsigned len = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data() + slash + 1, end, len);
+  if (!a || ec != std::errc() || ptr != end || slash + 1 == text.size() || len > max_prefix_bits(a->afi)) return std::nullopt;
+  Prefix p{*a, static_cast<std::uint8_t>(len)};
+  for (unsigned bit = len; bit < max_prefix_bits(a->afi); ++bit)
+    p.address.octets[bit / 8] &= static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
+  return p;
+}
 
 }  // namespace bgpfa::wire

@@ -2,6 +2,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace bgpfa::wire {
@@ -31,6 +32,10 @@ struct Prefix {
 // Text forms used in logs, JSON and configuration: dotted quad and RFC 5952.
 [[nodiscard]] std::string to_string(const IpAddress& a);
 [[nodiscard]] std::string to_string(const Prefix& p);
+// Text back to addresses and prefixes ("10.1.0.0/16", "2001:db8::/32"); nullopt when malformed.
+// A prefix's host bits are cleared.
+[[nodiscard]] std::optional<IpAddress> parse_address(const std::string& text);
+[[nodiscard]] std::optional<Prefix> parse_prefix(const std::string& text);
 // Writes a dotted quad for four octets, returns the end pointer (no NUL).
 char* format_ipv4(const std::uint8_t* octets, char* out) noexcept;
 // RFC 5952 text of sixteen octets, returns the end pointer (no NUL).

@@ -107,7 +107,7 @@ TEST_CASE("replay: a graceful restart keeps routes until End-of-RIB", "[replay][
 }
 
 TEST_CASE("replay: no graceful restart after a NOTIFICATION or without our capability", "[replay][gr]") {
-  for (const auto [local_gr, notification] : {std::pair{true, true}, std::pair{false, false}}) {
+  for (const auto& [local_gr, notification] : {std::pair{true, true}, std::pair{false, false}}) {
     const auto out = replay(local_gr, notification);
     CHECK_THAT(out, Catch::Contains("10.1.0.0/16          er-primary -> none  (session down 192.0.2.1"));
     CHECK_THAT(out, Catch::Contains("10.2.0.0/16          er-primary -> er-secondary  (session down 192.0.2.1"));

@@ -1,23 +1,13 @@
 // `bgpfa serve` end to end on loopback, no root needed: SIGHUP adds a neighbour (with a gateway
 // role on a new circuit) to the running analyzer, the neighbour's routes land on that role, and
-// SIGTERM writes the report.
+// SIGTERM writes the report; the gRPC client subcommands against it.
 #include <catch2/catch.hpp>
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <fstream>
+#include <cstdlib>
 #include <thread>
 
-#include <boost/asio/io_context.hpp>
-
-#include "tests/app/run.hpp"
+#include "tests/app/serve_process.hpp"
 #include "tests/scripted_peer.hpp"
-
-extern char** environ;
 
 using namespace bgpfa;
 using namespace bgpfa::test;
@@ -25,56 +15,6 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
-
-// bgpfa serve in the background, stderr to a file.
-class Serve {
- public:
-  Serve(const std::vector<std::string>& args, const std::string& err) {
-    std::vector<std::string> argv{BGPFA_BINARY, "serve"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> c;
-    for (auto& a : argv) c.push_back(a.data());
-    c.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    REQUIRE(posix_spawn(&pid_, BGPFA_BINARY, &fa, nullptr, c.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Serve() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  void signal(int sig) const { ::kill(pid_, sig); }
-  int wait() {
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-bool eventually(const std::function<bool()>& f) {
-  for (int i = 0; i < 250; ++i) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
-bool contains(const std::string& file, const std::string& what) { return slurp(file).find(what) != std::string::npos; }
-
-std::uint16_t free_port() {
-  asio::io_context io;
-  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
 
 const std::string kBase =
     "router bgp 65515\n"
@@ -126,4 +66,67 @@ TEST_CASE("serve: SIGHUP adds a neighbour with its gateway role; SIGTERM writes 
   auto m = read_message(peer);  // bgpfa said goodbye
   REQUIRE(m);
   CHECK(m->type == wire::MessageType::Notification);
+}
+
+TEST_CASE("gRPC: peers, paths, report and watch of a running serve", "[serve][grpc]") {
+  TempFile conf, err, state;
+  const std::string text = kBase + " neighbor 127.0.0.2 gateway expressroute circuit er1 link primary\n";
+  conf.write({text.begin(), text.end()});
+  const auto port = free_port(), grpc_port = free_port();
+  const std::string server = "127.0.0.1:" + std::to_string(grpc_port);
+  Serve serve({"-c", conf.path(), "--listen", "127.0.0.1", "--port", std::to_string(port), "--grpc", server,
+               "--state-file", state.path()},
+              err.path());
+  REQUIRE(eventually([&] { return contains(err.path(), "gRPC on " + server); }));
+
+  asio::io_context io;
+  tcp::socket peer(io);
+  peer.open(tcp::v4());
+  peer.bind(tcp::endpoint(asio::ip::make_address("127.0.0.2"), 0));
+  peer.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  send(peer, peer_open(0x7f000002, false, 65001));
+  expect(peer, wire::MessageType::Open);
+  expect(peer, wire::MessageType::Keepalive);
+  send(peer, keepalive());
+  expect(peer, wire::MessageType::Update);  // End-of-RIB
+  send(peer, route_update(1));
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.2 Established 1"); }));
+
+  auto peers = run_bgpfa("peers -s " + server);
+  CHECK(peers.status == 0);
+  CHECK_THAT(peers.out, Catch::Matches("(.|\n)*127\\.0\\.0\\.2 +er1 primary +65001 Established +1 +0 +1\n(.|\n)*"));
+  auto paths = run_bgpfa("paths -s " + server + " 10.1.2.3");  // longest match
+  CHECK(paths.status == 0);
+  CHECK_THAT(paths.out, Catch::StartsWith("10.1.0.0/16              er-primary [er1]\n"));
+  CHECK_THAT(paths.out, Catch::Contains("ER  er1 primary 65001 via 127.0.0.1 (only-path, 1 candidate)"));
+  auto miss = run_bgpfa("paths -s " + server + " 192.0.2.1");
+  CHECK(miss.status == 1);
+  CHECK_THAT(miss.err, Catch::Contains("no route covers 192.0.2.1"));
+  auto bad = run_bgpfa("paths -s " + server + " 10.1.0.0/33");
+  CHECK(bad.status == 1);
+  CHECK_THAT(bad.err, Catch::Contains("\"10.1.0.0/33\" is not a prefix"));
+  auto report = run_bgpfa("report --format json -s " + server);
+  CHECK(report.status == 0);
+  CHECK_THAT(report.out, Catch::Contains(R"({"prefix":"10.1.0.0/16","active":{"kind":"er-primary","circuit":"er1"})"));
+
+  // watch: the snapshot, then the two changes the next UPDATEs make, in order.
+  TempFile watch_out;
+  const std::string watch_cmd = std::string(BGPFA_BINARY) + " watch -n 2 -s " + server + " >" + watch_out.path() + " 2>&1";
+  std::thread watcher([&] { CHECK(std::system(watch_cmd.c_str()) == 0); });
+  REQUIRE(eventually([&] { return contains(watch_out.path(), "-- snapshot at change #1; changes follow"); }));
+  send(peer, route_update(2));
+  send(peer, wire::encode_update(std::vector<std::uint8_t>{16, 10, 1}, {}, {}));  // withdraw 10.1/16
+  watcher.join();
+  const auto w = slurp(watch_out.path());
+  CHECK_THAT(w, Catch::StartsWith("10.1.0.0/16              er-primary [er1]\n"));
+  CHECK_THAT(w, Catch::Contains("#2 "));
+  CHECK_THAT(w, Catch::Contains("10.2.0.0/16          none -> er-primary [er1]  (UPDATE from 127.0.0.2 (er1 primary))"));
+  CHECK_THAT(w, Catch::Contains("#3 "));
+  CHECK_THAT(w, Catch::Contains("10.1.0.0/16          er-primary [er1] -> none  (UPDATE from 127.0.0.2 (er1 primary))"));
+
+  serve.signal(SIGTERM);
+  CHECK(serve.wait() == 0);
+  auto gone = run_bgpfa("peers -s " + server);
+  CHECK(gone.status == 2);
+  CHECK_THAT(gone.err, Catch::Contains("not reachable"));
 }

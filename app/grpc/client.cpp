@@ -1,0 +1,119 @@
+#include "app/grpc/client.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <grpcpp/create_channel.h>
+
+#include "bgpfa.grpc.pb.h"
+
+namespace bgpfa::app {
+
+namespace {
+
+std::unique_ptr<v1::Analyzer::Stub> stub(const std::string& server) {
+  return v1::Analyzer::NewStub(grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
+}
+
+void deadline(grpc::ClientContext& ctx) { ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30)); }
+
+int failed(const ClientOptions& o, const grpc::Status& s) {
+  fmt::print(stderr, "bgpfa: error: {}: {}\n", o.server,
+             s.error_code() == grpc::StatusCode::UNAVAILABLE ? "not reachable (is bgpfa serve running with gRPC?)"
+                                                              : s.error_message());
+  return s.error_code() == grpc::StatusCode::NOT_FOUND || s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? 1 : 2;
+}
+
+std::string path_text(const v1::ActivePath& p) {
+  std::string s = p.text();
+  if (!p.circuit().empty()) s += fmt::format(" [{}]", p.circuit());
+  if (!p.covering_prefix().empty()) s += fmt::format(" via {}", p.covering_prefix());
+  return s;
+}
+
+std::string best_text(const char* gw, const v1::GatewayBest& b) {
+  return fmt::format("{} {} {} via {} ({}, {} candidate{})", gw, b.role(), b.as_path().empty() ? "-" : b.as_path(),
+                     b.next_hop(), b.reason(), b.candidates(), b.candidates() == 1 ? "" : "s");
+}
+
+void print_path(const v1::PrefixPath& p) {
+  fmt::print("{:<24} {}\n", p.prefix(), path_text(p.active()));
+  if (p.has_expressroute()) fmt::print("{:<24}   {}\n", "", best_text("ER ", p.expressroute()));
+  if (p.has_vpn()) fmt::print("{:<24}   {}\n", "", best_text("VPN", p.vpn()));
+}
+
+}  // namespace
+
+int run_peers(const ClientOptions& o) {
+  grpc::ClientContext ctx;
+  deadline(ctx);
+  v1::ListPeersResponse r;
+  if (auto s = stub(o.server)->ListPeers(&ctx, {}, &r); !s.ok()) return failed(o, s);
+  fmt::print("{:<28} {:<16} {:>10} {:<12} {:>9} {:>7} {:>9}\n", "peer", "role", "asn", "state", "routes", "stale", "updates");
+  for (const auto& p : r.peers())
+    fmt::print("{:<28} {:<16} {:>10} {:<12} {:>9} {:>7} {:>9}\n", p.address(), p.role(), p.asn(), p.state(), p.routes(),
+               p.stale_routes(), p.updates());
+  return 0;
+}
+
+int run_paths(const ClientOptions& o) {
+  grpc::ClientContext ctx;
+  deadline(ctx);
+  v1::GetPathsRequest q;
+  q.set_query(o.query);
+  v1::GetPathsResponse r;
+  if (auto s = stub(o.server)->GetPaths(&ctx, q, &r); !s.ok()) return failed(o, s);
+  for (const auto& p : r.paths()) print_path(p);
+  return 0;
+}
+
+int run_report(const ClientOptions& o) {
+  grpc::ClientContext ctx;
+  deadline(ctx);
+  v1::GetReportRequest q;
+  q.set_format(o.format);
+  v1::GetReportResponse r;
+  if (auto s = stub(o.server)->GetReport(&ctx, q, &r); !s.ok()) return failed(o, s);
+  std::fwrite(r.body().data(), 1, r.body().size(), stdout);
+  return 0;
+}
+
+int run_watch(const ClientOptions& o) {
+  grpc::ClientContext ctx;
+  v1::WatchRequest q;
+  q.set_within(o.query);
+  auto reader = stub(o.server)->Watch(&ctx, q);
+  v1::WatchResponse m;
+  std::uint64_t seen = 0;
+  while (reader->Read(&m)) {
+    switch (m.item_case()) {
+      case v1::WatchResponse::kPath:
+        if (o.snapshot) print_path(m.path());
+        break;
+      case v1::WatchResponse::kSnapshotEnd:
+        fmt::print("-- snapshot at change #{}; changes follow\n", m.snapshot_end());
+        break;
+      case v1::WatchResponse::kFellBehind:
+        fmt::print("-- fell behind: changes up to #{} were dropped\n", m.fell_behind());
+        break;
+      case v1::WatchResponse::kEvent: {
+        const auto& e = m.event();
+        fmt::print("#{} {} {:<20} {} -> {}  ({})\n", e.sequence(), e.time(), e.prefix(), path_text(e.from()),
+                   path_text(e.to()), e.cause());
+        break;
+      }
+      case v1::WatchResponse::ITEM_NOT_SET: break;
+    }
+    std::fflush(stdout);
+    if (m.item_case() == v1::WatchResponse::kEvent && o.count && ++seen >= o.count) {
+      ctx.TryCancel();
+      break;
+    }
+  }
+  auto s = reader->Finish();
+  if (!s.ok() && s.error_code() != grpc::StatusCode::CANCELLED) return failed(o, s);
+  return 0;
+}
+
+}  // namespace bgpfa::app

@@ -1,0 +1,259 @@
+#include "app/grpc/server.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/server_builder.h>
+
+#include "app/grpc/convert.hpp"
+#include "app/render/report_format.hpp"
+#include "bgpfa.grpc.pb.h"
+
+namespace bgpfa::app {
+
+namespace {
+
+using analyzer::Analyzer;
+constexpr std::size_t kWatchQueue = 65536;  // events a watcher may lag before it is cut short
+constexpr auto kCoreTimeout = std::chrono::seconds(10);
+
+// One Watch stream's queue, filled on the io thread, drained by the stream's gRPC thread.
+struct Watcher {
+  std::mutex m;
+  std::condition_variable cv;
+  std::deque<analyzer::Event> queue;
+  std::uint64_t next_sequence = 0;  // of queue.front()
+  std::uint64_t dropped_up_to = 0;  // set when the queue overflowed
+  bool closed = false;
+  std::optional<rib::PrefixKey> within;
+};
+
+}  // namespace
+
+class GrpcServer::Impl final : public v1::Analyzer::Service {
+ public:
+  Impl(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of)
+      : io_(io), a_(a), state_of_(std::move(state_of)) {}
+
+  // Runs `f` on the io thread and returns its result; nullopt when the core did not answer.
+  template <class F>
+  auto on_core(F f) -> std::optional<decltype(f())> {
+    using R = decltype(f());
+    auto done = std::make_shared<std::promise<R>>();
+    auto result = done->get_future();
+    if (stopping) return std::nullopt;
+    boost::asio::post(io_, [done, f = std::move(f)]() mutable { done->set_value(f()); });
+    for (auto waited = std::chrono::milliseconds(0); waited < kCoreTimeout; waited += std::chrono::milliseconds(100)) {
+      if (result.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready) return result.get();
+      if (stopping) break;  // the io thread has stopped: nobody will answer
+    }
+    return std::nullopt;
+  }
+  static grpc::Status unavailable() { return {grpc::StatusCode::UNAVAILABLE, "the analyzer is not answering (shutting down?)"}; }
+
+  grpc::Status ListPeers(grpc::ServerContext*, const v1::ListPeersRequest*, v1::ListPeersResponse* out) override {
+    auto peers = on_core([this] {
+      auto summaries = a_.peer_summaries();
+      std::vector<std::pair<analyzer::PeerSummary, std::pair<std::string, std::size_t>>> rows;
+      for (std::size_t i = 0; i < summaries.size(); ++i)
+        rows.push_back({summaries[i], {state_of_(summaries[i].address), a_.stale_routes(static_cast<int>(i))}});
+      return rows;
+    });
+    if (!peers) return unavailable();
+    for (const auto& [s, extra] : *peers) to_proto(s, extra.first, extra.second, *out->add_peers());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetPaths(grpc::ServerContext*, const v1::GetPathsRequest* in, v1::GetPathsResponse* out) override {
+    const std::string& q = in->query();
+    std::optional<wire::Prefix> prefix;
+    std::optional<wire::IpAddress> address;
+    if (!q.empty()) {
+      if (q.find('/') != std::string::npos) {
+        prefix = wire::parse_prefix(q);
+        if (!prefix) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix", q)};
+      } else {
+        address = wire::parse_address(q);
+        if (!address) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix or an address", q)};
+      }
+    }
+    auto rows = on_core([&, this]() -> std::pair<std::vector<analyzer::PrefixRow>, std::vector<std::string>> {
+      std::vector<analyzer::PrefixRow> r;
+      if (prefix) {
+        r.push_back(a_.row(rib::PrefixKey::from(*prefix)));
+      } else if (address) {
+        if (auto k = a_.lookup(*address)) r.push_back(a_.row(*k));
+      } else {
+        r = a_.rows();
+      }
+      return {std::move(r), a_.policy().circuits};
+    });
+    if (!rows) return unavailable();
+    if (address && rows->first.empty()) return {grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", q)};
+    for (const auto& r : rows->first) to_proto(r, rows->second, *out->add_paths());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetReport(grpc::ServerContext*, const v1::GetReportRequest* in, v1::GetReportResponse* out) override {
+    const std::string format = in->format().empty() ? "text" : in->format();
+    if (format != "text" && format != "json" && format != "html")
+      return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("format \"{}\": text, json or html", format)};
+    auto body = on_core([&, this] {
+      const auto report = a_.report(false);
+      const auto& c = a_.policy().circuits;
+      return format == "json" ? render_json(report, c) : format == "html" ? render_html(report, c) : render_text(report, c);
+    });
+    if (!body) return unavailable();
+    out->set_format(format);
+    out->set_body(std::move(*body));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Watch(grpc::ServerContext* ctx, const v1::WatchRequest* in, grpc::ServerWriter<v1::WatchResponse>* w) override {
+    auto watcher = std::make_shared<Watcher>();
+    if (!in->within().empty()) {
+      auto p = wire::parse_prefix(in->within());
+      if (!p) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix", in->within())};
+      watcher->within = rib::PrefixKey::from(*p);
+    }
+    // The snapshot and the registration happen together on the io thread: no change falls
+    // between them, none is seen twice.
+    auto snapshot = on_core([&, this] {
+      std::lock_guard lock(watchers_m_);
+      if (shutting_down_) watcher->closed = true;
+      watchers_.push_back(watcher);
+      watcher->next_sequence = a_.event_count() + 1;
+      return std::pair{a_.rows(watcher->within), a_.policy().circuits};
+    });
+    if (!snapshot) return unavailable();
+    v1::WatchResponse msg;
+    for (const auto& r : snapshot->first) {
+      to_proto(r, snapshot->second, *msg.mutable_path());
+      if (!w->Write(msg)) return grpc::Status::OK;
+    }
+    msg.Clear();
+    msg.set_snapshot_end(watcher->next_sequence - 1);
+    if (!w->Write(msg)) return grpc::Status::OK;
+    auto circuits = snapshot->second;
+    for (;;) {
+      std::deque<analyzer::Event> batch;
+      std::uint64_t first = 0, dropped = 0;
+      {
+        std::unique_lock lock(watcher->m);
+        watcher->cv.wait_for(lock, std::chrono::milliseconds(200), [&] {
+          return watcher->closed || !watcher->queue.empty() || watcher->dropped_up_to;
+        });
+        if (ctx->IsCancelled()) break;
+        if (watcher->closed && watcher->queue.empty()) break;
+        batch.swap(watcher->queue);
+        first = watcher->next_sequence;
+        watcher->next_sequence += batch.size();
+        dropped = std::exchange(watcher->dropped_up_to, 0);
+      }
+      if (dropped) {
+        msg.Clear();
+        msg.set_fell_behind(dropped);
+        if (!w->Write(msg)) break;
+      }
+      if (circuits.size() < 8) {  // circuits added on SIGHUP since the snapshot
+        auto fresh = on_core([this] { return a_.policy().circuits; });
+        if (fresh) circuits = *fresh;
+      }
+      for (const auto& e : batch) {
+        msg.Clear();
+        to_proto(e, first++, circuits, *msg.mutable_event());
+        if (!w->Write(msg)) return grpc::Status::OK;
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+  void publish() {
+    const std::size_t count = a_.event_count();
+    if (count == published_) return;
+    std::lock_guard lock(watchers_m_);
+    std::erase_if(watchers_, [](const std::shared_ptr<Watcher>& w) { return w.use_count() == 1; });  // stream gone
+    if (!watchers_.empty()) {
+      const auto events = a_.events_since(published_);
+      for (auto& w : watchers_) {
+        std::lock_guard wl(w->m);
+        for (const auto& e : events) {
+          if (w->within && !w->within->covers(rib::PrefixKey::from(e.prefix))) {
+            continue;
+          }
+          if (w->queue.size() >= kWatchQueue) {  // cut short: drop what is queued, say so
+            w->dropped_up_to = published_ + (&e - events.data()) + 1;
+            w->next_sequence += w->queue.size() + 1;
+            w->queue.clear();
+            continue;
+          }
+          w->queue.push_back(e);
+        }
+        w->cv.notify_one();
+      }
+    }
+    published_ = count;
+  }
+
+  void close_watchers() {
+    std::lock_guard lock(watchers_m_);
+    shutting_down_ = true;
+    for (auto& w : watchers_) {
+      std::lock_guard wl(w->m);
+      w->closed = true;
+      w->cv.notify_one();
+    }
+  }
+
+  std::unique_ptr<grpc::Server> server;
+  std::atomic<bool> stopping{false};
+
+ private:
+  boost::asio::io_context& io_;
+  Analyzer& a_;
+  std::function<std::string(const std::string&)> state_of_;
+  std::mutex watchers_m_;
+  std::vector<std::shared_ptr<Watcher>> watchers_;
+  bool shutting_down_ = false;
+  std::size_t published_ = 0;  // change-log entries handed to watchers (io thread only)
+};
+
+GrpcServer::GrpcServer(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of)
+    : impl_(std::make_unique<Impl>(io, a, std::move(state_of))) {}
+
+GrpcServer::~GrpcServer() { shutdown(); }
+
+std::string GrpcServer::start(const std::string& address) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(impl_.get());
+  impl_->server = builder.BuildAndStart();
+  if (!impl_->server || port == 0) throw std::runtime_error(fmt::format("gRPC: cannot listen on {}", address));
+  const auto colon = address.rfind(':');
+  return fmt::format("{}:{}", address.substr(0, colon), port);
+}
+
+void GrpcServer::publish() { impl_->publish(); }
+
+void GrpcServer::shutdown() {
+  if (!impl_->server) return;
+  impl_->stopping = true;
+  impl_->close_watchers();
+  impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  impl_->server.reset();
+}
+
+}  // namespace bgpfa::app

@@ -1,0 +1,37 @@
+// The gRPC adapter, the only code that knows protobuf types. RPCs run on gRPC's threads and hand
+// their work to the io_context thread that owns the analyzer (the single writer), waiting for
+// the answer. Watch streams get a snapshot, then the analyzer's change log in order, through a
+// bounded queue per watcher: a slow client is told it fell behind, it never blocks the core.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "analyzer/analyzer.hpp"
+
+namespace bgpfa::app {
+
+class GrpcServer {
+ public:
+  // `state_of(address)`: the session state of a neighbour (called on the io thread).
+  GrpcServer(boost::asio::io_context& io, analyzer::Analyzer& a, std::function<std::string(const std::string&)> state_of);
+  ~GrpcServer();
+  GrpcServer(const GrpcServer&) = delete;
+  GrpcServer& operator=(const GrpcServer&) = delete;
+
+  // Listens (health checking and reflection on); returns the address with the bound port (port
+  // 0 picks one). Throws std::runtime_error when it cannot listen.
+  std::string start(const std::string& address);
+  // On the io thread: hands the changes logged since the last call to the watchers.
+  void publish();
+  // Ends every stream and stops the server (waits at most a second for calls in progress).
+  void shutdown();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bgpfa::app
