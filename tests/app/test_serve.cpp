@@ -30,7 +30,7 @@ TEST_CASE("serve: SIGHUP adds a neighbour with its gateway role; SIGTERM writes 
   write_conf(kBase + " neighbor 127.0.0.2 gateway expressroute circuit er1 link primary\n");
   const auto port = free_port();
   Serve serve({"-c", conf.path(), "--listen", "127.0.0.1", "--port", std::to_string(port), "--state-file", state.path(),
-               "--report", "json", "-o", report.path()},
+               "--report", "json", "-o", report.path(), "--grpc", "off"},
               err.path());
   REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.2 Active"); }));
 
