@@ -59,6 +59,15 @@ grep -q '|10.3.0.0/24|4200000001 4200000001 4200000001|IGP|10.255.0.2|0|0||NAG||
 "$bgpfa" mrt dump -m -l "$LAB_DIR"/capture/*.mrt | grep -q '|12076:1 12076:2|4200000001:1:2|NAG||'
 echo "ok: FRR's routes arrived with communities, large communities, MED and prepends"
 
+# Over gRPC (inside bgpfa's namespace): the active path, then a watcher of 10.1/16 sees the change.
+ip netns exec "$ns_a" "$bgpfa" paths 10.1.7.7 | grep -q '^10.1.0.0/16 *er-primary \[er1\]$'
+ip netns exec "$ns_a" "$bgpfa" peers | grep -qE '^10.255.0.2 +er1 primary +4200000001 Established +3 +0 '
+ip netns exec "$ns_a" "$bgpfa" watch -n 1 --no-snapshot 10.1.0.0/16 >"$LAB_DIR/watch.log" 2>&1 &
+watch_pid=$!
+LAB_PIDS+=("$watch_pid")
+lab_wait 10 grep -q "snapshot at change" "$LAB_DIR/watch.log"
+echo "ok: gRPC: paths (longest match) and peers answer; a watcher is subscribed"
+
 # Cut the link: no keepalives, bgpfa's hold timer (9 s) expires.
 ip -n "$ns_b" link set "$if_b" down
 idle() { ! grep -q "10.255.0.2 Established" "$LAB_DIR/state"; }
@@ -66,6 +75,9 @@ lab_wait 15 idle
 grep -q "HoldTimerExpires" "$LAB_DIR/bgpfa.log"
 grep -q "sending NOTIFICATION Hold Timer Expired" "$LAB_DIR/bgpfa.log"
 echo "ok: hold timer expired after the link was cut"
+lab_wait 15 grep -q "er-primary \\[er1\\] -> none" "$LAB_DIR/watch.log"
+grep -qE '10.1.0.0/16 +er-primary \[er1\] -> none  \(session down 10.255.0.2 \(er1 primary\): Established -> Idle\)' "$LAB_DIR/watch.log"
+echo "ok: the gRPC watcher saw 10.1.0.0/16 go from er-primary to none when the session went down"
 ip -n "$ns_b" link set "$if_b" up
 lab_wait 40 established
 echo "ok: session re-established after the link came back"
