@@ -64,6 +64,27 @@ class Capture {
   std::uint64_t opened_ = 0;
 };
 
+// Runs `tick` every `period` on the io thread, from start() until cancel().
+class Periodic {
+ public:
+  Periodic(asio::io_context& io, std::chrono::milliseconds period, std::function<void()> tick)
+      : timer_(io), period_(period), tick_(std::move(tick)) {}
+  void start() {
+    timer_.expires_after(period_);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      tick_();
+      start();
+    });
+  }
+  void cancel() { timer_.cancel(); }
+
+ private:
+  asio::steady_timer timer_;
+  std::chrono::milliseconds period_;
+  std::function<void()> tick_;
+};
+
 mrt::Bgp4mpPeer mrt_peer(const NeighborConfig& n) {
   mrt::Bgp4mpPeer p;
   p.peer_as = n.remote_as;
@@ -215,13 +236,7 @@ int run_serve(const ServeOptions& opt) {
     const auto it = states.find(address);
     return std::string(it == states.end() ? "removed" : to_string(it->second));
   });
-  asio::steady_timer publish(io);
-  std::function<void(const boost::system::error_code&)> publish_tick = [&](const boost::system::error_code& ec) {
-    if (ec) return;
-    grpc.publish();
-    publish.expires_after(std::chrono::milliseconds(50));
-    publish.async_wait(publish_tick);
-  };
+  Periodic publish(io, std::chrono::milliseconds(50), [&grpc] { grpc.publish(); });
   if (grpc_address != "off") {
     try {
       fmt::print(stderr, "bgpfa: gRPC on {} (health and reflection on)\n", grpc.start(grpc_address));
@@ -229,8 +244,7 @@ int run_serve(const ServeOptions& opt) {
       fmt::print(stderr, "bgpfa: error: {}\n", e.what());
       return 2;
     }
-    publish.expires_after(std::chrono::milliseconds(50));
-    publish.async_wait(publish_tick);
+    publish.start();
   }
 
   // Neighbours not running yet get their gateway role (and circuit) in the analyzer, then a session.
@@ -266,30 +280,15 @@ int run_serve(const ServeOptions& opt) {
              capture ? ", capturing to " + capture_dir : "");
 
   // The state file also carries each peer's route count, refreshed every 50 ms.
-  asio::steady_timer refresh(io);
-  std::function<void(const boost::system::error_code&)> tick = [&](const boost::system::error_code& ec) {
-    if (ec) return;
-    sink.refresh_states();
-    refresh.expires_after(std::chrono::milliseconds(50));
-    refresh.async_wait(tick);
-  };
-  if (!opt.state_file.empty()) {
-    refresh.expires_after(std::chrono::milliseconds(50));
-    refresh.async_wait(tick);
-  }
+  Periodic refresh(io, std::chrono::milliseconds(50), [&sink] { sink.refresh_states(); });
+  if (!opt.state_file.empty()) refresh.start();
   // The analyzer's clock moves with received messages; this keeps it moving when the network is
   // quiet, so restart timers of gracefully restarting peers run out and quiet episodes close.
-  asio::steady_timer clock(io);
-  std::function<void(const boost::system::error_code&)> clock_tick = [&](const boost::system::error_code& ec) {
-    if (ec) return;
-    analyzer.advance(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                     std::chrono::system_clock::now().time_since_epoch())
-                                                     .count()));
-    clock.expires_after(std::chrono::seconds(1));
-    clock.async_wait(clock_tick);
-  };
-  clock.expires_after(std::chrono::seconds(1));
-  clock.async_wait(clock_tick);
+  Periodic clock(io, std::chrono::seconds(1), [&analyzer] {
+    analyzer.advance(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()));
+  });
+  clock.start();
   const std::uint32_t collector_id = parsed.config.router_id ? parsed.config.router_id->v4_value() : 0;
   auto snapshot = [&] {
     if (opt.rib_snapshot.empty()) return;

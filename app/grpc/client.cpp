@@ -16,8 +16,6 @@ std::unique_ptr<v1::Analyzer::Stub> stub(const std::string& server) {
   return v1::Analyzer::NewStub(grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
 }
 
-void deadline(grpc::ClientContext& ctx) { ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30)); }
-
 int failed(const ClientOptions& o, const grpc::Status& s) {
   fmt::print(stderr, "bgpfa: error: {}: {}\n", o.server,
              s.error_code() == grpc::StatusCode::UNAVAILABLE ? "not reachable (is bgpfa serve running with gRPC?)"
@@ -43,13 +41,22 @@ void print_path(const v1::PrefixPath& p) {
   if (p.has_vpn()) fmt::print("{:<24}   {}\n", "", best_text("VPN", p.vpn()));
 }
 
+// One unary call with a deadline; 0, or the exit status after printing the error.
+template <class Request, class Response>
+int call(const ClientOptions& o,
+         grpc::Status (v1::Analyzer::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+         const Request& request, Response& response) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  const auto s = ((*stub(o.server)).*method)(&ctx, request, &response);
+  return s.ok() ? 0 : failed(o, s);
+}
+
 }  // namespace
 
 int run_peers(const ClientOptions& o) {
-  grpc::ClientContext ctx;
-  deadline(ctx);
   v1::ListPeersResponse r;
-  if (auto s = stub(o.server)->ListPeers(&ctx, {}, &r); !s.ok()) return failed(o, s);
+  if (int rc = call(o, &v1::Analyzer::Stub::ListPeers, v1::ListPeersRequest{}, r)) return rc;
   fmt::print("{:<28} {:<16} {:>10} {:<12} {:>9} {:>7} {:>9}\n", "peer", "role", "asn", "state", "routes", "stale", "updates");
   for (const auto& p : r.peers())
     fmt::print("{:<28} {:<16} {:>10} {:<12} {:>9} {:>7} {:>9}\n", p.address(), p.role(), p.asn(), p.state(), p.routes(),
@@ -58,23 +65,19 @@ int run_peers(const ClientOptions& o) {
 }
 
 int run_paths(const ClientOptions& o) {
-  grpc::ClientContext ctx;
-  deadline(ctx);
   v1::GetPathsRequest q;
   q.set_query(o.query);
   v1::GetPathsResponse r;
-  if (auto s = stub(o.server)->GetPaths(&ctx, q, &r); !s.ok()) return failed(o, s);
+  if (int rc = call(o, &v1::Analyzer::Stub::GetPaths, q, r)) return rc;
   for (const auto& p : r.paths()) print_path(p);
   return 0;
 }
 
 int run_report(const ClientOptions& o) {
-  grpc::ClientContext ctx;
-  deadline(ctx);
   v1::GetReportRequest q;
   q.set_format(o.format);
   v1::GetReportResponse r;
-  if (auto s = stub(o.server)->GetReport(&ctx, q, &r); !s.ok()) return failed(o, s);
+  if (int rc = call(o, &v1::Analyzer::Stub::GetReport, q, r)) return rc;
   std::fwrite(r.body().data(), 1, r.body().size(), stdout);
   return 0;
 }

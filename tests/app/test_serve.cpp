@@ -22,6 +22,20 @@ const std::string kBase =
     " neighbor 127.0.0.2 remote-as 65001\n"
     " neighbor 127.0.0.2 passive\n";
 
+// A scripted neighbour at `from` connects to bgpfa on `port` and gets to Established.
+tcp::socket established_peer(asio::io_context& io, const char* from, std::uint16_t port, std::uint32_t asn) {
+  tcp::socket peer(io);
+  peer.open(tcp::v4());
+  peer.bind(tcp::endpoint(asio::ip::make_address(from), 0));
+  peer.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  send(peer, peer_open(asio::ip::make_address_v4(from).to_uint(), false, asn));
+  expect(peer, wire::MessageType::Open);
+  expect(peer, wire::MessageType::Keepalive);
+  send(peer, keepalive());
+  expect(peer, wire::MessageType::Update);  // End-of-RIB
+  return peer;
+}
+
 }  // namespace
 
 TEST_CASE("serve: SIGHUP adds a neighbour with its gateway role; SIGTERM writes the report", "[serve]") {
@@ -46,15 +60,7 @@ TEST_CASE("serve: SIGHUP adds a neighbour with its gateway role; SIGTERM writes 
 
   // The new neighbour connects from its own address and announces 10.7.0.0/16.
   asio::io_context io;
-  tcp::socket peer(io);
-  peer.open(tcp::v4());
-  peer.bind(tcp::endpoint(asio::ip::make_address("127.0.0.3"), 0));
-  peer.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  send(peer, peer_open(0x7f000003, false, 65002));
-  expect(peer, wire::MessageType::Open);
-  expect(peer, wire::MessageType::Keepalive);
-  send(peer, keepalive());
-  expect(peer, wire::MessageType::Update);  // End-of-RIB
+  auto peer = established_peer(io, "127.0.0.3", port, 65002);
   send(peer, route_update(7, 65002));
   REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.3 Established 1 0"); }));
 
@@ -80,15 +86,7 @@ TEST_CASE("gRPC: peers, paths, report and watch of a running serve", "[serve][gr
   REQUIRE(eventually([&] { return contains(err.path(), "gRPC on " + server); }));
 
   asio::io_context io;
-  tcp::socket peer(io);
-  peer.open(tcp::v4());
-  peer.bind(tcp::endpoint(asio::ip::make_address("127.0.0.2"), 0));
-  peer.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  send(peer, peer_open(0x7f000002, false, 65001));
-  expect(peer, wire::MessageType::Open);
-  expect(peer, wire::MessageType::Keepalive);
-  send(peer, keepalive());
-  expect(peer, wire::MessageType::Update);  // End-of-RIB
+  auto peer = established_peer(io, "127.0.0.2", port, 65001);
   send(peer, route_update(1));
   REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.2 Established 1"); }));
 
