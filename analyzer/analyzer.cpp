@@ -490,4 +490,76 @@ std::vector<PrefixRow> Analyzer::rows(const std::optional<PrefixKey>& within) co
   return out;
 }
 
+std::vector<int> Analyzer::match_peers(const std::string& target) const {
+  std::vector<int> out;
+  const auto addr = wire::parse_address(target);
+  for (std::size_t i = 0; i < peers_.size(); ++i) {
+    const PeerRole& r = peers_[i];
+    const bool er = r.gateway == Gateway::ExpressRoute;
+    const std::string circuit = er && r.circuit >= 0 ? policy_.circuits[static_cast<std::size_t>(r.circuit)] : "";
+    const bool hit = (addr && r.address == *addr) || target == r.label(policy_.circuits) ||
+                     (er && (target == circuit || target == "expressroute")) ||
+                     (!er && target == "vpn");
+    if (hit) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+WhatIf Analyzer::what_if(const std::vector<int>& failed_peers) const {
+  std::vector<bool> failed(peers_.size(), false);
+  WhatIf out;
+  for (int i : failed_peers) {
+    failed[static_cast<std::size_t>(i)] = true;
+    out.failed.push_back(fmt::format("{} ({})", wire::to_string(peers_[static_cast<std::size_t>(i)].address),
+                                     peers_[static_cast<std::size_t>(i)].label(policy_.circuits)));
+  }
+  auto survives = [&](const rib::Route& r) { return !failed[r.peer]; };
+  // Prefixes whose own routes were hit get a new decision; those left without a surviving route
+  // (and rows that never had one) follow their longest surviving covering prefix.
+  absl::flat_hash_map<PrefixKey, ActivePath> after;
+  std::vector<PrefixKey> uncovered;
+  PrefixEntry scratch;
+  table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) {
+    const bool hit = std::any_of(e.routes.begin(), e.routes.end(), [&](const rib::Route& r) { return !survives(r); });
+    if (!hit) {
+      if (e.routes.empty()) uncovered.push_back(p);
+      return;
+    }
+    scratch.routes.clear();
+    for (const auto& r : e.routes)
+      if (survives(r)) scratch.routes.push_back(r);
+    if (scratch.routes.empty()) uncovered.push_back(p);
+    else after[p] = decide(scratch).active;
+  });
+  auto own_path = [&](const PrefixKey& k, const PrefixEntry& e) -> std::optional<ActivePath> {
+    if (auto it = after.find(k); it != after.end()) return it->second;
+    if (std::none_of(e.routes.begin(), e.routes.end(), survives)) return std::nullopt;
+    return unpack(e.state);
+  };
+  for (const auto& p : uncovered) {
+    ActivePath a;
+    for (int len = p.length - 1; len >= 0; --len) {
+      const PrefixKey k = p.truncated(static_cast<std::uint8_t>(len));
+      const PrefixEntry* e = table_.find(k);
+      if (!e) continue;
+      if (auto own = own_path(k, *e)) {
+        a = *own;
+        a.via_covering = true;
+        break;
+      }
+    }
+    after[p] = a;
+  }
+  for (const auto& [p, a] : after) {
+    const ActivePath before = unpack(table_.find(p)->state);
+    if (before == a) continue;
+    out.changes.push_back(WhatIfChange{p.to_prefix(), before, a});
+    ++out.transitions[fmt::format("{}->{}", to_string(before.kind), to_string(a.kind))];
+  }
+  std::sort(out.changes.begin(), out.changes.end(), [](const WhatIfChange& x, const WhatIfChange& y) {
+    return PrefixKey::from(x.prefix) < PrefixKey::from(y.prefix);
+  });
+  return out;
+}
+
 }  // namespace bgpfa::analyzer

@@ -70,6 +70,11 @@ class Analyzer {
   // the report shows them, without building a whole report.
   [[nodiscard]] std::vector<Event> events_since(std::size_t first) const;
   [[nodiscard]] std::vector<PeerSummary> peer_summaries() const;
+  // What-if: the active paths as they would be without the routes of `failed` peers, computed
+  // aside (nothing in the analyzer changes). match_peers() reads a target: a peer address,
+  // "er1" (both links of a circuit), "er1 primary", "expressroute", "vpn", "vpn 0".
+  [[nodiscard]] WhatIf what_if(const std::vector<int>& failed) const;
+  [[nodiscard]] std::vector<int> match_peers(const std::string& target) const;
   // Every prefix's row, in prefix order (`within` set: only prefixes inside it).
   [[nodiscard]] std::vector<PrefixRow> rows(const std::optional<rib::PrefixKey>& within = {}) const;
 

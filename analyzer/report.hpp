@@ -86,6 +86,17 @@ struct Summary {
   std::vector<std::string> unknown_peers;
 };
 
+// The active paths as they would be if some peers failed (a link, a circuit, a VPN instance).
+struct WhatIfChange {
+  wire::Prefix prefix;
+  ActivePath before, after;
+};
+struct WhatIf {
+  std::vector<std::string> failed;  // "192.0.2.1 (er1 primary)"
+  std::vector<WhatIfChange> changes;  // sorted by prefix
+  std::map<std::string, std::size_t> transitions;  // "er-ecmp->er-secondary" -> count
+};
+
 struct Report {
   std::vector<PeerSummary> peers;
   std::vector<PrefixRow> active_paths;  // sorted by prefix
@@ -93,6 +104,7 @@ struct Report {
   std::vector<Episode> episodes;
   std::vector<Finding> findings;
   Summary summary;
+  std::optional<WhatIf> what_if;  // when asked for
 };
 
 }  // namespace bgpfa::analyzer

@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
   replay->add_flag("-q", ropt.quiet, "errors only, no warnings");
   replay->add_flag("--stats", ropt.stats, "print RIB+analyzer routes/s and bytes per route to stderr");
   replay->add_option("--rib-snapshot", ropt.rib_snapshot, "write the final RIB to FILE as an MRT TABLE_DUMP_V2 snapshot");
+  replay->add_option("--what-if", ropt.what_if,
+                     "at the end, fail TARGET (a peer address, CIRCUIT, \"CIRCUIT primary\", expressroute, vpn, \"vpn 0\"; "
+                     "repeat to fail several at once): the report lists the prefixes that would move")
+      ->allow_extra_args(false);
   replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
 
   auto* serve = app.add_subcommand("serve", "Peer with the configured routers; analyze live; capture to MRT");
@@ -82,6 +86,10 @@ int main(int argc, char** argv) {
   watch->add_option("WITHIN", copt.query, "only prefixes inside this one");
   watch->add_option("-n,--count", copt.count, "stop after N changes");
   watch->add_flag("--no-snapshot", [&](std::int64_t) { copt.snapshot = false; }, "print changes only");
+  auto* what_if = client("what-if", "Which prefixes of a running bgpfa serve would move if these peers failed");
+  what_if->add_option("TARGET", copt.fail,
+                      "a peer address, CIRCUIT, \"CIRCUIT primary|secondary\", expressroute, vpn, \"vpn 0|1\"")
+      ->required();
   auto* report = client("report", "The report of a running bgpfa serve so far");
   report->add_option("--format", copt.format, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
 
@@ -104,6 +112,7 @@ int main(int argc, char** argv) {
   if (paths->parsed()) return bgpfa::app::run_paths(copt);
   if (watch->parsed()) return bgpfa::app::run_watch(copt);
   if (report->parsed()) return bgpfa::app::run_report(copt);
+  if (what_if->parsed()) return bgpfa::app::run_what_if(copt);
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
     return bgpfa::app::run_replay(ropt);

@@ -258,6 +258,14 @@ int run_replay(const ReplayOptions& opt) {
     }
   }
   auto report = analyzer.report(true);
+  if (!opt.what_if.empty()) {
+    const auto failed = resolve_targets(analyzer, opt.what_if);
+    if (!failed.error.empty()) {
+      fmt::print(stderr, "bgpfa: error: {}\n", failed.error);
+      return 2;
+    }
+    report.what_if = analyzer.what_if(failed.peers);
+  }
   report.summary.records = records;
   report.summary.unknown_peers = replay_sink.unknown;
   if (!write_report(report, policy.circuits, opt.report, opt.output)) return 2;

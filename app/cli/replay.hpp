@@ -14,6 +14,7 @@ struct ReplayOptions {
   bool quiet = false;
   bool stats = false;  // print routes/s of the RIB+analyzer stage and bytes per route to stderr
   std::string rib_snapshot;  // write the final RIB here as an MRT TABLE_DUMP_V2 snapshot
+  std::vector<std::string> what_if;  // fail these (together) at the end; the report says what would move
 };
 
 [[nodiscard]] int run_replay(const ReplayOptions& opt);

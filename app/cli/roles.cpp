@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "bgp/wire/nlri.hpp"
 
 namespace bgpfa::app {
@@ -41,6 +43,22 @@ std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyz
       r.link = n.link == config::Link::Secondary ? analyzer::Link::Secondary : analyzer::Link::Primary;
     }
     out.push_back(r);
+  }
+  return out;
+}
+
+FailedPeers resolve_targets(const analyzer::Analyzer& a, const std::vector<std::string>& targets) {
+  FailedPeers out;
+  for (const auto& t : targets) {
+    const auto hit = a.match_peers(t);
+    if (hit.empty()) {
+      out.error = fmt::format("what-if: \"{}\" names no configured peer (a peer address, CIRCUIT, \"CIRCUIT primary\", "
+                              "\"CIRCUIT secondary\", expressroute, vpn, \"vpn 0\", \"vpn 1\")", t);
+      out.peers.clear();
+      return out;
+    }
+    for (int i : hit)
+      if (std::find(out.peers.begin(), out.peers.end(), i) == out.peers.end()) out.peers.push_back(i);
   }
   return out;
 }

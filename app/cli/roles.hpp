@@ -13,6 +13,14 @@ namespace bgpfa::app {
 [[nodiscard]] analyzer::Policy policy_from(const config::Config& c);
 [[nodiscard]] std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p);
 
+// What-if targets (peer addresses, "er1", "er1 primary", "expressroute", "vpn", "vpn 0") to
+// peer indices; an error message naming the first target that matches nothing.
+struct FailedPeers {
+  std::vector<int> peers;
+  std::string error;
+};
+[[nodiscard]] FailedPeers resolve_targets(const analyzer::Analyzer& a, const std::vector<std::string>& targets);
+
 // Withdrawals, then announcements (one interned attribute set), of one UPDATE from `peer`;
 // `ctx` says per family whether NLRI carry path identifiers.
 void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u,

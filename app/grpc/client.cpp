@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 
 #include <fmt/format.h>
 #include <grpcpp/create_channel.h>
@@ -79,6 +80,20 @@ int run_report(const ClientOptions& o) {
   v1::GetReportResponse r;
   if (int rc = call(o, &v1::Analyzer::Stub::GetReport, q, r)) return rc;
   std::fwrite(r.body().data(), 1, r.body().size(), stdout);
+  return 0;
+}
+
+int run_what_if(const ClientOptions& o) {
+  v1::WhatIfRequest q;
+  for (const auto& f : o.fail) q.add_fail(f);
+  v1::WhatIfResponse r;
+  if (int rc = call(o, &v1::Analyzer::Stub::WhatIf, q, r)) return rc;
+  std::string failed;
+  for (const auto& f : r.failed()) failed += (failed.empty() ? "" : " and ") + f;
+  fmt::print("if {} failed: {} prefixes would change their path\n", failed, r.changes_size());
+  std::map<std::string, std::uint64_t> transitions(r.transitions().begin(), r.transitions().end());
+  for (const auto& [k, n] : transitions) fmt::print("  {} x{}\n", k, n);
+  for (const auto& c : r.changes()) fmt::print("{:<24} {} -> {}\n", c.prefix(), path_text(c.from()), path_text(c.to()));
   return 0;
 }
 

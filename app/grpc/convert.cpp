@@ -58,6 +58,17 @@ void to_proto(const analyzer::PeerSummary& s, const std::string& state, std::siz
   out.set_updates(s.updates);
 }
 
+void to_proto(const analyzer::WhatIf& w, const std::vector<std::string>& circuits, v1::WhatIfResponse& out) {
+  for (const auto& f : w.failed) out.add_failed(f);
+  for (const auto& [k, n] : w.transitions) (*out.mutable_transitions())[k] = n;
+  for (const auto& c : w.changes) {
+    auto& x = *out.add_changes();
+    x.set_prefix(wire::to_string(c.prefix));
+    to_proto(c.before, circuits, *x.mutable_from());
+    to_proto(c.after, circuits, *x.mutable_to());
+  }
+}
+
 void to_proto(const analyzer::Event& e, std::uint64_t sequence, const std::vector<std::string>& circuits, v1::Event& out) {
   out.set_sequence(sequence);
   out.set_time_us(static_cast<std::int64_t>(e.time_us));

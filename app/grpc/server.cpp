@@ -15,6 +15,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server_builder.h>
 
+#include "app/cli/roles.hpp"
 #include "app/grpc/convert.hpp"
 #include "app/render/report_format.hpp"
 #include "bgpfa.grpc.pb.h"
@@ -116,6 +117,22 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     if (!body) return unavailable();
     out->set_format(format);
     out->set_body(std::move(*body));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status WhatIf(grpc::ServerContext*, const v1::WhatIfRequest* in, v1::WhatIfResponse* out) override {
+    std::vector<std::string> targets(in->fail().begin(), in->fail().end());
+    if (targets.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "what-if: name at least one peer or role to fail"};
+    auto result = on_core([&, this]() -> std::pair<std::optional<analyzer::WhatIf>, std::string> {
+      const auto failed = resolve_targets(a_, targets);
+      if (!failed.error.empty()) return {std::nullopt, failed.error};
+      return {a_.what_if(failed.peers), {}};
+    });
+    if (!result) return unavailable();
+    if (!result->first) return {grpc::StatusCode::INVALID_ARGUMENT, result->second};
+    const auto circuits = on_core([this] { return a_.policy().circuits; });
+    if (!circuits) return unavailable();
+    to_proto(*result->first, *circuits, *out);
     return grpc::Status::OK;
   }
 

@@ -114,6 +114,18 @@ std::string render_html(const Report& r, const std::vector<std::string>& circuit
                    e.p99_us / 1e3, e.max_us / 1e3, e.blackholed_prefixes, e.blackhole_prefix_seconds, e.path_exploration);
     timeline(s, e, r.events);
   }
+  if (r.what_if) {
+    std::string failed;
+    for (const auto& f : r.what_if->failed) failed += (failed.empty() ? "" : " and ") + f;
+    fmt::format_to(out, "<h2>What if {} failed</h2>\n<p>{} prefixes would change their path.</p>\n", esc(failed),
+                   r.what_if->changes.size());
+    if (!r.what_if->changes.empty()) s += "<table><tr><th>prefix</th><th>now</th><th>then</th></tr>\n";
+    for (const auto& c : r.what_if->changes)
+      fmt::format_to(out, "<tr><td>{}</td><td style=\"color:{}\">{}</td><td style=\"color:{}\">{}</td></tr>\n",
+                     esc(wire::to_string(c.prefix)), colour(c.before.kind), esc(describe(c.before)), colour(c.after.kind),
+                     esc(describe(c.after)));
+    if (!r.what_if->changes.empty()) s += "</table>\n";
+  }
   s += "<h2>Findings</h2>\n<ul>\n";
   for (const auto& f : r.findings)
     fmt::format_to(out, "<li class=\"{}\">{}: {}</li>\n", esc(f.severity), esc(f.severity), esc(f.message));

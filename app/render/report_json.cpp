@@ -157,7 +157,25 @@ std::string render_json(const Report& r, const std::vector<std::string>& circuit
     for (std::size_t j = 0; j < f.prefixes.size(); ++j) append_item(s, j, q(wire::to_string(f.prefixes[j])));
     s += "]}";
   }
-  s += "]\n}\n";
+  s += "]";
+  if (r.what_if) {
+    s += ",\n\"what_if\":{\"failed\":[";
+    for (std::size_t i = 0; i < r.what_if->failed.size(); ++i) append_item(s, i, q(r.what_if->failed[i]));
+    s += "],\"transitions\":{";
+    bool f = true;
+    for (const auto& [k, n] : r.what_if->transitions) {
+      fmt::format_to(out, "{}{}:{}", f ? "" : ",", q(k), n);
+      f = false;
+    }
+    s += "},\"changes\":[";
+    for (std::size_t i = 0; i < r.what_if->changes.size(); ++i) {
+      const auto& c = r.what_if->changes[i];
+      fmt::format_to(out, "{}\n{{\"prefix\":{},\"from\":{},\"to\":{}}}", i ? "," : "", q(wire::to_string(c.prefix)),
+                     path_json(c.before, circuits), path_json(c.after, circuits));
+    }
+    s += "]}";
+  }
+  s += "\n}\n";
   return s;
 }
 

@@ -1,6 +1,7 @@
 #include <iterator>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "app/render/report_format.hpp"
 
@@ -72,6 +73,17 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
       fmt::format_to(out, "     {} updates: {} (first after {}, last after {})\n", g, lag.updates, ms(lag.first_update_us),
                      ms(lag.last_update_us));
     for (const auto& t : e.other_triggers) fmt::format_to(out, "     also: {}\n", t);
+  }
+
+  if (r.what_if) {
+    fmt::format_to(out, "\nWHAT IF {} FAILED\n", fmt::join(r.what_if->failed, " and "));
+    if (r.what_if->changes.empty()) s += "  no prefix would change its path\n";
+    else fmt::format_to(out, "  {} prefixes would change their path:", r.what_if->changes.size());
+    for (const auto& [k, n] : r.what_if->transitions) fmt::format_to(out, " {} x{}", k, n);
+    if (!r.what_if->changes.empty()) s += "\n";
+    for (const auto& c : r.what_if->changes)
+      fmt::format_to(out, "  {:<20} {} -> {}\n", wire::to_string(c.prefix), path_text(c.before, circuits),
+                     path_text(c.after, circuits));
   }
 
   s += "\nFINDINGS\n";

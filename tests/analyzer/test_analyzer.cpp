@@ -327,3 +327,45 @@ TEST_CASE("a neighbour added while running gets its role and a new circuit", "[a
   CHECK(row.active.kind == PathKind::ErPrimary);
   CHECK(row.active.circuit == 1);  // connection weight 10 beats 0
 }
+
+TEST_CASE("what-if: a link, a circuit, the covering prefix, nothing changed in the analyzer", "[analyzer][what-if]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary), vpn(0xc0000203, 0)});
+  const auto S = pfx(0x0a010500, 24);  // 10.1.5.0/24, only via the primary
+  const auto V = pfx(0x0a000000, 8);   // 10.0.0.0/8 via VPN covers both
+  lab.announce(0, P, attrs({12076, 65100}, 1));
+  lab.announce(1, P, attrs({12076, 65100}, 2));
+  lab.announce(0, S, attrs({12076, 65100}, 1));
+  lab.announce(2, V, attrs({65010, 65100}, 3));
+  REQUIRE(lab.active(P).kind == PathKind::ErEcmp);
+
+  CHECK(lab.a->match_peers("er1 primary") == std::vector<int>{0});
+  CHECK(lab.a->match_peers("er1") == std::vector<int>{0, 1});
+  CHECK(lab.a->match_peers("expressroute") == std::vector<int>{0, 1});
+  CHECK(lab.a->match_peers("vpn 0") == std::vector<int>{2});
+  CHECK(lab.a->match_peers("192.0.2.2") == std::vector<int>{1});
+  CHECK(lab.a->match_peers("er2").empty());
+
+  auto w = lab.a->what_if({0});
+  REQUIRE(w.failed == std::vector<std::string>{"192.0.2.1 (er1 primary)"});
+  REQUIRE(w.changes.size() == 2);
+  CHECK(wire::to_string(w.changes[0].prefix) == "10.1.0.0/16");
+  CHECK(w.changes[0].before.kind == PathKind::ErEcmp);
+  CHECK(w.changes[0].after.kind == PathKind::ErSecondary);
+  CHECK(wire::to_string(w.changes[1].prefix) == "10.1.5.0/24");
+  CHECK(w.changes[1].after.kind == PathKind::ErSecondary);  // its only route gone: the /16 carries it
+  CHECK(w.changes[1].after.via_covering);
+  CHECK(w.transitions.at("er-ecmp->er-secondary") == 1);
+
+  w = lab.a->what_if(lab.a->match_peers("er1"));  // the whole circuit: both fall to the /8 via VPN
+  REQUIRE(w.changes.size() == 2);
+  CHECK(w.changes[0].after.kind == PathKind::Vpn);
+  CHECK(w.changes[0].after.via_covering);
+  CHECK(w.changes[1].after.kind == PathKind::Vpn);
+
+  w = lab.a->what_if({0, 1, 2});
+  CHECK(w.changes.size() == 3);
+  CHECK(w.transitions.at("vpn->none") == 1);
+  // Computed aside: the live state is untouched.
+  CHECK(lab.active(P).kind == PathKind::ErEcmp);
+  CHECK(lab.a->routes() == 4);
+}

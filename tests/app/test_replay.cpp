@@ -150,3 +150,20 @@ TEST_CASE("replay --rib-snapshot round-trips real RIB dumps", "[replay][snapshot
     CHECK(got == want);
   }
 }
+
+TEST_CASE("replay --what-if: which prefixes would move if a link failed", "[replay][what-if]") {
+  const std::string args = "-c " + kSrc + "/fixtures/failover/bgpfa.conf " + kSrc + "/fixtures/failover/capture.mrt";
+  auto text = run_bgpfa("replay --what-if \"er1 primary\" " + args);
+  REQUIRE(text.status == 0);
+  CHECK_THAT(text.out, Catch::Contains("WHAT IF 192.0.2.1 (er1 primary) FAILED\n"
+                                       "  4 prefixes would change their path: er-primary->none x1 er-primary->vpn x3\n"
+                                       "  10.1.0.0/16          er-primary -> vpn (instance 0)\n"));
+  auto json = run_bgpfa("replay --report json --what-if 192.0.2.1 " + args);
+  CHECK_THAT(json.out, Catch::Contains(R"x("what_if":{"failed":["192.0.2.1 (er1 primary)"],"transitions":{"er-primary->none":1,"er-primary->vpn":3},"changes":[)x"));
+  // Without --what-if the report has no what_if section (the golden file stays as it is).
+  auto plain = run_bgpfa("replay --report json " + args);
+  CHECK(plain.out.find("what_if") == std::string::npos);
+  auto bad = run_bgpfa("replay --what-if er9 " + args);
+  CHECK(bad.status == 2);
+  CHECK_THAT(bad.err, Catch::Contains("what-if: \"er9\" names no configured peer"));
+}

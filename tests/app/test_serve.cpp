@@ -103,6 +103,10 @@ TEST_CASE("gRPC: peers, paths, report and watch of a running serve", "[serve][gr
   auto bad = run_bgpfa("paths -s " + server + " 10.1.0.0/33");
   CHECK(bad.status == 1);
   CHECK_THAT(bad.err, Catch::Contains("\"10.1.0.0/33\" is not a prefix"));
+  auto what_if = run_bgpfa("what-if -s " + server + " \"er1 primary\"");
+  CHECK(what_if.status == 0);
+  CHECK_THAT(what_if.out, Catch::Contains("if 127.0.0.2 (er1 primary) failed: 1 prefixes would change their path\n"
+                                          "  er-primary->none x1\n10.1.0.0/16              er-primary [er1] -> none\n"));
   auto report = run_bgpfa("report --format json -s " + server);
   CHECK(report.status == 0);
   CHECK_THAT(report.out, Catch::Contains(R"({"prefix":"10.1.0.0/16","active":{"kind":"er-primary","circuit":"er1"})"));
