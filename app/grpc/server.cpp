@@ -1,5 +1,6 @@
 #include "app/grpc/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -182,9 +183,10 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         msg.set_fell_behind(dropped);
         if (!w->Write(msg)) break;
       }
-      if (circuits.size() < 8) {  // circuits added on SIGHUP since the snapshot
-        auto fresh = on_core([this] { return a_.policy().circuits; });
-        if (fresh) circuits = *fresh;
+      // Circuits are only ever appended (SIGHUP): fetch the names again when one is new.
+      const auto known = [&](const analyzer::ActivePath& p) { return p.circuit < static_cast<int>(circuits.size()); };
+      if (!std::all_of(batch.begin(), batch.end(), [&](const analyzer::Event& e) { return known(e.from) && known(e.to); })) {
+        if (auto fresh = on_core([this] { return a_.policy().circuits; })) circuits = std::move(*fresh);
       }
       for (const auto& e : batch) {
         msg.Clear();
