@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
                      "at the end, fail TARGET (a peer address, CIRCUIT, \"CIRCUIT primary\", expressroute, vpn, \"vpn 0\"; "
                      "repeat to fail several at once): the report lists the prefixes that would move")
       ->allow_extra_args(false);
+  std::string replay_serve;
+  replay->add_option("--serve", replay_serve, "then serve the results over gRPC on ADDR (e.g. 127.0.0.1:50051) until interrupted");
   replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
 
   auto* serve = app.add_subcommand("serve", "Peer with the configured routers; analyze live; capture to MRT");
@@ -115,6 +117,8 @@ int main(int argc, char** argv) {
   if (what_if->parsed()) return bgpfa::app::run_what_if(copt);
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
+    if (!replay_serve.empty())
+      ropt.then = [&](bgpfa::analyzer::Analyzer& a) { return bgpfa::app::serve_replayed(a, replay_serve); };
     return bgpfa::app::run_replay(ropt);
   }
   if (dump->parsed()) {

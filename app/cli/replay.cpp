@@ -268,8 +268,13 @@ int run_replay(const ReplayOptions& opt) {
   }
   report.summary.records = records;
   report.summary.unknown_peers = replay_sink.unknown;
-  if (!write_report(report, policy.circuits, opt.report, opt.output)) return 2;
-  return errors ? 1 : 0;
+  if (!write_report(report, analyzer.policy().circuits, opt.report, opt.output)) return 2;
+  const int status = errors ? 1 : 0;
+  if (opt.then) {
+    std::fflush(stdout);
+    if (const int s = opt.then(analyzer); s != 0) return s;
+  }
+  return status;
 }
 
 }  // namespace bgpfa::app

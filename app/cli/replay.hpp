@@ -1,7 +1,10 @@
 // `bgpfa replay -c CONF DUMP...`: MRT dumps through the RIBs and the analyzer on a virtual clock.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "analyzer/analyzer.hpp"
 
 namespace bgpfa::app {
 
@@ -15,6 +18,9 @@ struct ReplayOptions {
   bool stats = false;  // print routes/s of the RIB+analyzer stage and bytes per route to stderr
   std::string rib_snapshot;  // write the final RIB here as an MRT TABLE_DUMP_V2 snapshot
   std::vector<std::string> what_if;  // fail these (together) at the end; the report says what would move
+  // Called with the analyzer once the report is written (replay --serve); its result is the exit
+  // status when the replay itself succeeded.
+  std::function<int(analyzer::Analyzer&)> then;
 };
 
 [[nodiscard]] int run_replay(const ReplayOptions& opt);

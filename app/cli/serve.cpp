@@ -344,4 +344,21 @@ int run_serve(const ServeOptions& opt) {
   return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }
 
+int serve_replayed(analyzer::Analyzer& a, const std::string& address) {
+  asio::io_context io;
+  GrpcServer grpc(io, a, [](const std::string&) { return std::string("replayed"); });
+  try {
+    fmt::print(stderr, "bgpfa: replay done; its results are served over gRPC on {} until SIGINT or SIGTERM\n",
+               grpc.start(address));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "bgpfa: error: {}\n", e.what());
+    return 2;
+  }
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
+  io.run();
+  grpc.shutdown();
+  return 0;
+}
+
 }  // namespace bgpfa::app

@@ -2,6 +2,8 @@
 #pragma once
 #include <string>
 
+#include "analyzer/analyzer.hpp"
+
 namespace bgpfa::app {
 
 struct ServeOptions {
@@ -17,5 +19,7 @@ struct ServeOptions {
 };
 
 [[nodiscard]] int run_serve(const ServeOptions& opt);
+// replay --serve: the replayed analyzer's results over gRPC until SIGINT/SIGTERM.
+[[nodiscard]] int serve_replayed(analyzer::Analyzer& a, const std::string& address);
 
 }  // namespace bgpfa::app

@@ -23,11 +23,11 @@ extern char** environ;
 
 namespace bgpfa::test {
 
-// bgpfa serve in the background, stderr to a file.
+// bgpfa serve (or another long-running subcommand) in the background, stderr to a file.
 class Serve {
  public:
-  Serve(const std::vector<std::string>& args, const std::string& err) {
-    std::vector<std::string> argv{BGPFA_BINARY, "serve"};
+  Serve(const std::vector<std::string>& args, const std::string& err, const char* subcommand = "serve") {
+    std::vector<std::string> argv{BGPFA_BINARY, subcommand};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> c;
     for (auto& a : argv) c.push_back(a.data());

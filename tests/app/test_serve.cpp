@@ -132,3 +132,24 @@ TEST_CASE("gRPC: peers, paths, report and watch of a running serve", "[serve][gr
   CHECK(gone.status == 2);
   CHECK_THAT(gone.err, Catch::Contains("not reachable"));
 }
+
+TEST_CASE("replay --serve: the replayed results over gRPC", "[replay][grpc]") {
+  TempFile err, out;
+  const std::string server = "127.0.0.1:" + std::to_string(free_port());
+  const std::string src = BGPFA_SOURCE_DIR;
+  Serve replay({"-c", src + "/fixtures/failover/bgpfa.conf", "-o", out.path(), "--serve", server,
+                src + "/fixtures/failover/capture.mrt"},
+               err.path(), "replay");
+  REQUIRE(eventually([&] { return contains(err.path(), "results are served over gRPC on " + server); }));
+  CHECK(contains(out.path(), "CONVERGENCE EPISODES"));  // the report was written first
+  auto paths = run_bgpfa("paths -s " + server + " 10.1.5.1");
+  CHECK(paths.status == 0);
+  CHECK_THAT(paths.out, Catch::StartsWith("10.1.5.0/24              vpn (instance 0)\n"));
+  auto peers = run_bgpfa("peers -s " + server);
+  CHECK_THAT(peers.out, Catch::Contains("192.0.2.2"));
+  CHECK_THAT(peers.out, Catch::Contains("replayed"));
+  auto what_if = run_bgpfa("what-if -s " + server + " 192.0.2.3");
+  CHECK_THAT(what_if.out, Catch::Contains("10.1.5.0/24              vpn (instance 0) -> er-primary via less specific [er1]"));
+  replay.signal(SIGTERM);
+  CHECK(replay.wait() == 0);
+}
