@@ -33,9 +33,9 @@ constexpr auto kCoreTimeout = std::chrono::seconds(10);
 struct Watcher {
   std::mutex m;
   std::condition_variable cv;
-  std::deque<analyzer::Event> queue;
-  std::uint64_t next_sequence = 0;  // of queue.front()
-  std::uint64_t dropped_up_to = 0;  // set when the queue overflowed
+  std::deque<std::pair<std::uint64_t, analyzer::Event>> queue;  // (sequence, change)
+  std::uint64_t snapshot_sequence = 0;  // changes up to this one are in the snapshot
+  std::uint64_t dropped_up_to = 0;      // set when the queue overflowed
   bool closed = false;
   std::optional<rib::PrefixKey> within;
 };
@@ -150,7 +150,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       std::lock_guard lock(watchers_m_);
       if (shutting_down_) watcher->closed = true;
       watchers_.push_back(watcher);
-      watcher->next_sequence = a_.event_count() + 1;
+      watcher->snapshot_sequence = a_.event_count();
       return std::pair{a_.rows(watcher->within), a_.policy().circuits};
     });
     if (!snapshot) return unavailable();
@@ -160,12 +160,12 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       if (!w->Write(msg)) return grpc::Status::OK;
     }
     msg.Clear();
-    msg.set_snapshot_end(watcher->next_sequence - 1);
+    msg.set_snapshot_end(watcher->snapshot_sequence);
     if (!w->Write(msg)) return grpc::Status::OK;
     auto circuits = snapshot->second;
     for (;;) {
-      std::deque<analyzer::Event> batch;
-      std::uint64_t first = 0, dropped = 0;
+      std::deque<std::pair<std::uint64_t, analyzer::Event>> batch;
+      std::uint64_t dropped = 0;
       {
         std::unique_lock lock(watcher->m);
         watcher->cv.wait_for(lock, std::chrono::milliseconds(200), [&] {
@@ -174,8 +174,6 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         if (ctx->IsCancelled()) break;
         if (watcher->closed && watcher->queue.empty()) break;
         batch.swap(watcher->queue);
-        first = watcher->next_sequence;
-        watcher->next_sequence += batch.size();
         dropped = std::exchange(watcher->dropped_up_to, 0);
       }
       if (dropped) {
@@ -185,12 +183,12 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       }
       // Circuits are only ever appended (SIGHUP): fetch the names again when one is new.
       const auto known = [&](const analyzer::ActivePath& p) { return p.circuit < static_cast<int>(circuits.size()); };
-      if (!std::all_of(batch.begin(), batch.end(), [&](const analyzer::Event& e) { return known(e.from) && known(e.to); })) {
+      if (!std::all_of(batch.begin(), batch.end(), [&](const auto& x) { return known(x.second.from) && known(x.second.to); })) {
         if (auto fresh = on_core([this] { return a_.policy().circuits; })) circuits = std::move(*fresh);
       }
-      for (const auto& e : batch) {
+      for (const auto& [sequence, e] : batch) {
         msg.Clear();
-        to_proto(e, first++, circuits, *msg.mutable_event());
+        to_proto(e, sequence, circuits, *msg.mutable_event());
         if (!w->Write(msg)) return grpc::Status::OK;
       }
     }
@@ -206,17 +204,16 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       const auto events = a_.events_since(published_);
       for (auto& w : watchers_) {
         std::lock_guard wl(w->m);
-        for (const auto& e : events) {
-          if (w->within && !w->within->covers(rib::PrefixKey::from(e.prefix))) {
-            continue;
-          }
+        for (std::size_t i = 0; i < events.size(); ++i) {
+          const std::uint64_t sequence = published_ + i + 1;
+          if (sequence <= w->snapshot_sequence) continue;  // already in its snapshot
+          if (w->within && !w->within->covers(rib::PrefixKey::from(events[i].prefix))) continue;
           if (w->queue.size() >= kWatchQueue) {  // cut short: drop what is queued, say so
-            w->dropped_up_to = published_ + (&e - events.data()) + 1;
-            w->next_sequence += w->queue.size() + 1;
+            w->dropped_up_to = sequence;
             w->queue.clear();
             continue;
           }
-          w->queue.push_back(e);
+          w->queue.emplace_back(sequence, events[i]);
         }
         w->cv.notify_one();
       }

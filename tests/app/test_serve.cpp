@@ -115,10 +115,21 @@ TEST_CASE("gRPC: peers, paths, report and watch of a running serve", "[serve][gr
   TempFile watch_out;
   const std::string watch_cmd = std::string(BGPFA_BINARY) + " watch -n 2 -s " + server + " >" + watch_out.path() + " 2>&1";
   std::thread watcher([&] { CHECK(std::system(watch_cmd.c_str()) == 0); });
+  // A second watcher, of 10.1.0.0/16 only: its one change keeps the global sequence number.
+  TempFile within_out;
+  const std::string within_cmd =
+      std::string(BGPFA_BINARY) + " watch -n 1 -s " + server + " 10.1.0.0/16 >" + within_out.path() + " 2>&1";
+  std::thread within([&] { CHECK(std::system(within_cmd.c_str()) == 0); });
   REQUIRE(eventually([&] { return contains(watch_out.path(), "-- snapshot at change #1; changes follow"); }));
+  REQUIRE(eventually([&] { return contains(within_out.path(), "-- snapshot at change #1; changes follow"); }));
   send(peer, route_update(2));
   send(peer, wire::encode_update(std::vector<std::uint8_t>{16, 10, 1}, {}, {}));  // withdraw 10.1/16
   watcher.join();
+  within.join();
+  const auto only = slurp(within_out.path());
+  CHECK(only.find("10.2.0.0/16") == std::string::npos);
+  CHECK_THAT(only, Catch::Contains("#3 "));
+  CHECK_THAT(only, Catch::Contains("10.1.0.0/16          er-primary [er1] -> none"));
   const auto w = slurp(watch_out.path());
   CHECK_THAT(w, Catch::StartsWith("10.1.0.0/16              er-primary [er1]\n"));
   CHECK_THAT(w, Catch::Contains("#2 "));
