@@ -1,6 +1,8 @@
 // Report renderers: text for people, JSON for programs, HTML with an SVG timeline per episode.
 #pragma once
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyzer/report.hpp"
@@ -9,6 +11,9 @@ namespace bgpfa::app {
 
 [[nodiscard]] std::string render_text(const analyzer::Report& r, const std::vector<std::string>& circuits);
 [[nodiscard]] std::string render_json(const analyzer::Report& r, const std::vector<std::string>& circuits);
+// The same, handed out in chunks of about a megabyte as it is rendered.
+void render_json(const analyzer::Report& r, const std::vector<std::string>& circuits,
+                 const std::function<void(std::string_view)>& write);
 [[nodiscard]] std::string render_html(const analyzer::Report& r, const std::vector<std::string>& circuits);
 
 // Renders `r` as text, json or html and writes it to `path` (empty: stdout). False (with a

@@ -14,15 +14,15 @@ using namespace analyzer;
 
 bool write_report(const Report& r, const std::vector<std::string>& circuits, const std::string& format,
                   const std::string& path) {
-  const std::string text = format == "json"   ? render_json(r, circuits)
-                           : format == "html" ? render_html(r, circuits)
-                                              : render_text(r, circuits);
   std::FILE* f = path.empty() ? stdout : std::fopen(path.c_str(), "w");
   if (!f) {
     fmt::print(stderr, "bgpfa: error: cannot open {}: {}\n", path, std::strerror(errno));
     return false;
   }
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  bool ok = true;
+  const auto write = [&](std::string_view v) { ok = ok && std::fwrite(v.data(), 1, v.size(), f) == v.size(); };
+  if (format == "json") render_json(r, circuits, write);  // streamed: a big table never sits whole in memory
+  else write(format == "html" ? render_html(r, circuits) : render_text(r, circuits));
   if (f != stdout) std::fclose(f);
   else std::fflush(stdout);
   return ok;
@@ -83,9 +83,22 @@ std::string best_json(const GatewayBest& g) {
 }  // namespace
 
 std::string render_json(const Report& r, const std::vector<std::string>& circuits) {
+  std::string all;
+  all.reserve(4096 + r.active_paths.size() * 400 + r.events.size() * 260);  // one allocation, no regrowth copies
+  render_json(r, circuits, [&](std::string_view v) { all += v; });
+  return all;
+}
+
+void render_json(const Report& r, const std::vector<std::string>& circuits, const std::function<void(std::string_view)>& write) {
+  constexpr std::size_t kChunk = 1 << 20;
   std::string s;
-  s.reserve(4096 + r.active_paths.size() * 400 + r.events.size() * 260);  // one allocation, no regrowth copies
+  s.reserve(kChunk + 64 * 1024);
   auto out = std::back_inserter(s);
+  auto flush_if_big = [&] {
+    if (s.size() < kChunk) return;
+    write(s);
+    s.clear();
+  };
   s += "{\n\"summary\":{";
   fmt::format_to(out, "\"first_update\":{},\"last_update\":{},\"prefixes\":{},\"routes\":{},\"attribute_sets\":{},\"events\":{},\"episodes\":{},\"findings\":{},\"active_by_kind\":{{",
                  q(r.summary.first_us ? rfc3339(r.summary.first_us) : ""), q(r.summary.last_us ? rfc3339(r.summary.last_us) : ""),
@@ -115,6 +128,7 @@ std::string render_json(const Report& r, const std::vector<std::string>& circuit
     if (row.expressroute) s += "\"expressroute\":" + best_json(*row.expressroute);
     if (row.vpn) append_item(s, row.expressroute ? 1 : 0, "\"vpn\":" + best_json(*row.vpn));
     s += "}}";
+    flush_if_big();
   }
   s += "],\n\"events\":[";
   for (std::size_t i = 0; i < r.events.size(); ++i) {
@@ -122,6 +136,7 @@ std::string render_json(const Report& r, const std::vector<std::string>& circuit
     fmt::format_to(out, "{}\n{{\"time\":{},\"prefix\":{},\"from\":{},\"to\":{},\"cause\":{}}}", i ? "," : "",
                    q(rfc3339(e.time_us)), q(wire::to_string(e.prefix)), path_json(e.from, circuits),
                    path_json(e.to, circuits), q(e.cause));
+    flush_if_big();
   }
   s += "],\n\"episodes\":[";
   for (std::size_t i = 0; i < r.episodes.size(); ++i) {
@@ -176,7 +191,7 @@ std::string render_json(const Report& r, const std::vector<std::string>& circuit
     s += "]}";
   }
   s += "\n}\n";
-  return s;
+  write(s);
 }
 
 }  // namespace bgpfa::app
