@@ -103,7 +103,7 @@ constexpr auto kTable = make_table();
 const Transition& transition(State s, Event e) noexcept { return kTable[static_cast<int>(s)][static_cast<int>(e)]; }
 
 Fsm::Fsm(TimerService& timers, FsmActions& actions, FsmConfig cfg)
-    : timers_(timers), a_(actions), cfg_(cfg),
+    : a_(actions), cfg_(cfg),
       connect_retry_(timers, [this] { handle(Event::ConnectRetryTimerExpires); }),
       hold_(timers, [this] { handle(Event::HoldTimerExpires); }),
       keepalive_(timers, [this] { handle(Event::KeepaliveTimerExpires); }) {}

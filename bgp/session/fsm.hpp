@@ -98,7 +98,6 @@ class Fsm {
   [[nodiscard]] const Timer& keepalive_timer() const noexcept { return keepalive_; }
 
  private:
-  TimerService& timers_;
   FsmActions& a_;
   FsmConfig cfg_;
   State state_ = State::Idle;
