@@ -19,7 +19,14 @@ lab_cleanup() {
   for pid in "${LAB_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 0.2
   for pid in "${LAB_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  for ns in "${LAB_NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  # By name prefix: lab_ns runs in $(...) subshells, so LAB_NS alone does not see every namespace.
+  for ns in "${LAB_NS[@]}" $(ip netns list 2>/dev/null | awk -v p="bgpfa-${LAB_ID}-" 'index($1, p) == 1 {print $1}'); do
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  if ip netns list 2>/dev/null | grep -q "^bgpfa-${LAB_ID}-"; then
+    echo "lab cleanup: namespaces left behind: $(ip netns list | grep "^bgpfa-${LAB_ID}-" | tr '\n' ' ')" >&2
+    rc=1
+  fi
   if [[ $rc -ne 0 ]]; then
     echo "--- lab logs ($LAB_DIR) ---"
     for f in "$LAB_DIR"/*.log "$LAB_DIR"/*.json; do [[ -f $f ]] && { echo "== $f"; tail -c 6000 "$f"; echo; }; done
@@ -28,7 +35,8 @@ lab_cleanup() {
   exit $rc
 }
 
-# lab_ns SHORT -> creates namespace "bgpfa-<id>-SHORT" with lo up; prints its name
+# lab_ns SHORT -> creates namespace "bgpfa-<id>-SHORT" with lo up; prints its name (cleanup
+# finds it by that prefix, so calling it in $(...) is fine)
 lab_ns() {
   local ns="bgpfa-${LAB_ID}-$1"
   ip netns add "$ns"
