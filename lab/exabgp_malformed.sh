@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 bgpfa=$1
 lab_init exa
-command -v exabgp >/dev/null || { echo "SKIP: ExaBGP is not installed"; exit 0; }
+lab_need exabgp
 
 ns_a=$(lab_ns a)
 ns_b=$(lab_ns b)

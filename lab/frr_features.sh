@@ -5,13 +5,11 @@
 source "$(dirname "$0")/lib.sh"
 bgpfa=$1
 lab_init frrx
-[[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR is not installed"; exit 0; }
+lab_need /usr/lib/frr/bgpd
 
 ns_a=$(lab_ns a)
 ns_b=$(lab_ns b)
-read -r if_a if_b < <(lab_link "$ns_a" 10.255.1.1/30 "$ns_b" 10.255.1.2/30)
-ip -n "$ns_a" addr add fd00:255::1/64 dev "$if_a" nodad
-ip -n "$ns_b" addr add fd00:255::2/64 dev "$if_b" nodad
+lab_link "$ns_a" 10.255.1.1/30 "$ns_b" 10.255.1.2/30 fd00:255::1/64 fd00:255::2/64 >/dev/null
 
 lab_frr "$ns_b" frr "hostname lab-frr6
 router bgp 65010

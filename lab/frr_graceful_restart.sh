@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 bgpfa=$1
 lab_init frrgr
-[[ -x /usr/lib/frr/bgpd ]] || { echo "SKIP: FRR is not installed"; exit 0; }
+lab_need /usr/lib/frr/bgpd
 
 ns_a=$(lab_ns a)  # bgpfa
 ns_b=$(lab_ns b)  # FRR

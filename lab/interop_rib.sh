@@ -9,19 +9,14 @@ source "$(dirname "$0")/lib.sh"
 bgpfa=$1
 here=$(cd "$(dirname "$0")" && pwd)
 lab_init rib
-for d in /usr/lib/frr/bgpd gobgpd bird; do command -v "$d" >/dev/null || { echo "SKIP: $d is not installed"; exit 0; }; done
+lab_need /usr/lib/frr/bgpd gobgpd bird
 
 ns_a=$(lab_ns a)
 ns_e=$(lab_ns e) ns_i=$(lab_ns i) ns_g=$(lab_ns g) ns_r=$(lab_ns r)
 lab_link "$ns_a" 10.255.5.1/30 "$ns_e" 10.255.5.2/30 >/dev/null
-v6link() {
-  read -r x y < <(lab_link "$ns_a" 10.255.$3.1/30 "$1" 10.255.$3.2/30)
-  ip -n "$ns_a" addr add "$2::1/64" dev "$x" nodad
-  ip -n "$1" addr add "$2::2/64" dev "$y" nodad
-}
-v6link "$ns_i" fd00:256 6
-v6link "$ns_g" fd00:257 7
-v6link "$ns_r" fd00:258 8
+lab_link "$ns_a" 10.255.6.1/30 "$ns_i" 10.255.6.2/30 fd00:256::1/64 fd00:256::2/64 >/dev/null
+lab_link "$ns_a" 10.255.7.1/30 "$ns_g" 10.255.7.2/30 fd00:257::1/64 fd00:257::2/64 >/dev/null
+lab_link "$ns_a" 10.255.8.1/30 "$ns_r" 10.255.8.2/30 fd00:258::1/64 fd00:258::2/64 >/dev/null
 
 # FRR, eBGP from 4-octet AS 4200000001: 20 prefixes, four kinds of attributes.
 networks=""

@@ -45,7 +45,14 @@ lab_ns() {
   echo "$ns"
 }
 
-# lab_link NS_A ADDR_A NS_B ADDR_B: a veth pair between two namespaces (addresses with /len)
+# lab_need PROGRAM...: the test is skipped (exit 0) unless every program is installed
+lab_need() {
+  local p
+  for p in "$@"; do command -v "$p" >/dev/null || { echo "SKIP: $p is not installed"; exit 0; }; done
+}
+
+# lab_link NS_A ADDR_A NS_B ADDR_B [ADDR6_A ADDR6_B]: a veth pair between two namespaces
+# (addresses with /len; IPv6 ones added without duplicate address detection); prints the names
 lab_link() {
   local a="va$$$RANDOM" b="vb$$$RANDOM"
   a=${a:0:15}; b=${b:0:15}
@@ -54,6 +61,10 @@ lab_link() {
   ip link set "$b" netns "$3"
   ip -n "$1" addr add "$2" dev "$a"
   ip -n "$3" addr add "$4" dev "$b"
+  if (($# >= 6)); then
+    ip -n "$1" addr add "$5" dev "$a" nodad
+    ip -n "$3" addr add "$6" dev "$b" nodad
+  fi
   ip -n "$1" link set "$a" up
   ip -n "$3" link set "$b" up
   echo "$a $b"
