@@ -88,7 +88,11 @@ void Session::resume() {
   fsm_.handle(cfg_.passive ? Event::ManualStartPassive : Event::ManualStart);
 }
 
-void Session::check_prefix_limit(std::size_t routes, const wire::Update& u) {
+void Session::routes_held(std::size_t routes, std::uint16_t afi, std::uint8_t safi) {
+  if (fsm_.state() == State::Established) check_prefix_limit(routes, afi, safi);
+}
+
+void Session::check_prefix_limit(std::size_t routes, std::uint16_t afi, std::uint8_t safi) {
   if (!cfg_.max_prefixes || routes <= cfg_.max_prefixes) {
     if (routes <= cfg_.max_prefixes) prefix_warning_ = false;
     return;
@@ -100,9 +104,6 @@ void Session::check_prefix_limit(std::size_t routes, const wire::Update& u) {
     return;
   }
   // RFC 4486 4: the family (of the UPDATE that crossed the limit) and the limit itself.
-  const auto& a = u.attributes;
-  const std::uint16_t afi = a.has(wire::AttrType::MpReachNlri) ? a.mp_reach.afi : 1;
-  const std::uint8_t safi = a.has(wire::AttrType::MpReachNlri) ? a.mp_reach.safi : 1;
   const std::uint32_t limit = cfg_.max_prefixes;
   std::vector<std::uint8_t> data = {static_cast<std::uint8_t>(afi >> 8), static_cast<std::uint8_t>(afi), safi,
                                     static_cast<std::uint8_t>(limit >> 24), static_cast<std::uint8_t>(limit >> 16),
@@ -287,6 +288,8 @@ void Session::send_notification(std::uint8_t code, std::uint8_t subcode) {
   wire::Notification n{code, subcode, {}};
   if (pending_notification_ && pending_notification_->code == code && pending_notification_->subcode == subcode)
     n = *pending_notification_;
+  else if (code == wire::notify::kFsmError && subcode >= 1 && subcode <= 3 && receiving_)
+    n.data = {static_cast<std::uint8_t>(*receiving_)};  // RFC 6608 4: the unexpected message's type
   const auto bytes = wire::encode_notification(n);
   const std::uint64_t t = now_us();
   sink_.message(cfg_, t, bytes, false, true, true);
@@ -351,11 +354,12 @@ void Session::process_received() {
     auto h = wire::decode_header(wire::Bytes(rx_.data() + pos, rx_len_ - pos), negotiated_.extended_message);
     if (!h) {
       sink_.log(cfg_, wire::describe(h.error()));
-      fsm_.handle(Event::BgpHeaderErr, std::pair{h.error().code, h.error().subcode});
+      reject(Event::BgpHeaderErr, h.error());
       return;
     }
     if (rx_len_ - pos < h->length) break;
     on_message(h->type, wire::Bytes(rx_.data() + pos, h->length));
+    receiving_.reset();
     if (gen != generation_ || !socket_) return;  // the message ended the session
     pos += h->length;
   }
@@ -364,8 +368,17 @@ void Session::process_received() {
   read_more();
 }
 
+void Session::reject(Event e, const wire::DecodeError& error) {
+  // RFC 4271 6.1/6.2, RFC 7606: the NOTIFICATION carries the decoder's Data (the bad length,
+  // type, version or attribute).
+  pending_notification_ = wire::Notification{error.code, error.subcode, error.data};
+  fsm_.handle(e, std::pair{error.code, error.subcode});
+  pending_notification_.reset();
+}
+
 void Session::on_message(wire::MessageType type, wire::Bytes whole) {
   const std::uint64_t t = now_us();
+  receiving_ = type;
   const wire::Bytes body = whole.subspan(wire::kHeaderSize);
   const bool add_path = !negotiated_.add_path_rx.empty();
   switch (type) {
@@ -374,7 +387,7 @@ void Session::on_message(wire::MessageType type, wire::Bytes whole) {
       auto o = wire::decode_open(body, wire::kHeaderSize);
       if (!o) {
         sink_.log(cfg_, wire::describe(o.error()));
-        return fsm_.handle(Event::BgpOpenMsgErr, std::pair{o.error().code, o.error().subcode});
+        return reject(Event::BgpOpenMsgErr, o.error());
       }
       if (o->asn() != cfg_.remote_as) {
         sink_.log(cfg_, fmt::format("OPEN from AS {} but the configuration says {}", o->asn(), cfg_.remote_as));
@@ -404,7 +417,7 @@ void Session::on_message(wire::MessageType type, wire::Bytes whole) {
       sink_.message(cfg_, t, whole, fatal ? add_path : ap, ctx_.four_octet_as, false);
       if (fatal) {
         sink_.log(cfg_, fmt::format("UPDATE rejected: {}", wire::describe(*fatal)));
-        return fsm_.handle(Event::UpdateMsgErr, std::pair{fatal->code, fatal->subcode});
+        return reject(Event::UpdateMsgErr, *fatal);
       }
       bool withdraw_all = false;
       for (const auto& e : update_.attributes.errors) {
@@ -413,7 +426,11 @@ void Session::on_message(wire::MessageType type, wire::Bytes whole) {
       }
       const bool was_established = fsm_.state() == State::Established;
       fsm_.handle(Event::UpdateMsg);
-      if (was_established) check_prefix_limit(sink_.update(cfg_, t, update_, ctx_, withdraw_all), update_);
+      if (!was_established) return;
+      if (const auto routes = sink_.update(cfg_, t, update_, ctx_, withdraw_all)) {
+        const bool mp = a.has(wire::AttrType::MpReachNlri);
+        check_prefix_limit(*routes, mp ? a.mp_reach.afi : 1, mp ? a.mp_reach.safi : 1);
+      }
       return;
     }
     case wire::MessageType::Notification: {

@@ -46,8 +46,9 @@ class SessionSink {
   // message, the session negotiates it per family).
   virtual void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as,
                        bool local) = 0;
-  // Returns how many routes the owner now holds from this neighbour (for maximum-prefix).
-  virtual std::size_t update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u,
+  // Returns how many routes the owner now holds from this neighbour (for maximum-prefix), or
+  // nothing when the owner counts elsewhere and reports later with Session::routes_held().
+  virtual std::optional<std::size_t> update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u,
                              const wire::DecodeContext& ctx, bool withdraw_all) = 0;
   virtual void notification(const NeighborConfig& n, std::uint64_t t, const wire::Notification& note, bool sent) = 0;
   virtual void log(const NeighborConfig& n, const std::string& line) = 0;
@@ -62,6 +63,9 @@ class Session final : public FsmActions {
   // Out of a maximum-prefix hold-down (a configuration reload); no effect otherwise.
   void resume();
   [[nodiscard]] bool held_down() const noexcept { return held_down_; }
+  // The owner's count of routes from this neighbour after an UPDATE of family (afi, safi), when
+  // it counts on another thread: maximum-prefix is checked against it (Established only).
+  void routes_held(std::size_t routes, std::uint16_t afi, std::uint8_t safi);
   // An inbound connection from this neighbour (the speaker matched its address).
   void accept(boost::asio::ip::tcp::socket socket);
   [[nodiscard]] State state() const noexcept { return fsm_.state(); }
@@ -96,6 +100,8 @@ class Session final : public FsmActions {
   void resolve_collision(std::uint32_t remote_id);
   static constexpr std::size_t kReadBuffer = 256 * 1024;  // > the largest (extended) message
   void on_message(wire::MessageType type, wire::Bytes whole);
+  void reject(Event e, const wire::DecodeError& error);  // NOTIFICATION with the error's code, subcode and data
+  std::optional<wire::MessageType> receiving_;  // the message being handled (RFC 6608 FSM error data)
   void send(std::vector<std::uint8_t> bytes);
   void write_next();
   [[nodiscard]] std::uint64_t now_us() const;
@@ -122,7 +128,7 @@ class Session final : public FsmActions {
   bool stopped_ = true;
   bool held_down_ = false;      // reset for maximum-prefix: no automatic restart
   bool prefix_warning_ = false;  // warning-only limit already logged for this session
-  void check_prefix_limit(std::size_t routes, const wire::Update& u);
+  void check_prefix_limit(std::size_t routes, std::uint16_t afi, std::uint8_t safi);
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

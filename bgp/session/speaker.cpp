@@ -29,7 +29,7 @@ wire::IpAddress from_asio(const asio::ip::address& a) {
 }  // namespace
 
 Speaker::Speaker(asio::io_context& io, SessionSink& sink)
-    : io_(io), sink_(sink), timers_owner_(std::make_unique<AsioTimerService>(io)), timers_(*timers_owner_) {}
+    : io_(io), sink_(sink), timers_owner_(std::make_unique<AsioTimerService>(io)), timers_(*timers_owner_), accept_backoff_(io) {}
 
 void Speaker::listen(const std::string& address, std::uint16_t port) {
   boost::system::error_code ec;
@@ -53,20 +53,37 @@ std::uint16_t Speaker::port() const {
 
 void Speaker::accept_next() {
   acceptor_->async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      boost::system::error_code e2;
-      const auto remote = socket.remote_endpoint(e2);
-      const auto key = e2 ? std::string() : wire::to_string(from_asio(remote.address()));
-      auto it = sessions_.find(key);
-      if (it == sessions_.end()) {
-        NeighborConfig unknown;
-        unknown.name = key;
-        sink_.log(unknown, "connection from an unconfigured address refused");
-        socket.close(e2);
-      } else {
-        it->second->accept(std::move(socket));
-      }
+    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+    if (ec) {
+      // Out of descriptors (or memory): the pending connection stays in the backlog, so
+      // re-arming at once would spin. Wait, say so once, and say when it works again.
+      NeighborConfig listener;
+      listener.name = "listener";
+      if (!accept_failing_) sink_.log(listener, fmt::format("cannot accept connections: {}; retrying every second", ec.message()));
+      accept_failing_ = true;
+      accept_backoff_.expires_after(std::chrono::seconds(1));
+      accept_backoff_.async_wait([this](const boost::system::error_code& e) {
+        if (!e) accept_next();
+      });
+      return;
+    }
+    if (accept_failing_) {
+      NeighborConfig listener;
+      listener.name = "listener";
+      sink_.log(listener, "accepting connections again");
+      accept_failing_ = false;
+    }
+    boost::system::error_code e2;
+    const auto remote = socket.remote_endpoint(e2);
+    const auto key = e2 ? std::string() : wire::to_string(from_asio(remote.address()));
+    auto it = sessions_.find(key);
+    if (it == sessions_.end()) {
+      NeighborConfig unknown;
+      unknown.name = key;
+      sink_.log(unknown, "connection from an unconfigured address refused");
+      socket.close(e2);
+    } else {
+      it->second->accept(std::move(socket));
     }
     accept_next();
   });
@@ -90,8 +107,13 @@ void Speaker::resume(const wire::IpAddress& a) {
   if (auto it = sessions_.find(wire::to_string(a)); it != sessions_.end()) it->second->resume();
 }
 
+void Speaker::routes_held(const wire::IpAddress& a, std::size_t routes, std::uint16_t afi, std::uint8_t safi) {
+  if (auto it = sessions_.find(wire::to_string(a)); it != sessions_.end()) it->second->routes_held(routes, afi, safi);
+}
+
 void Speaker::stop_all(std::uint8_t cease_subcode, const std::string& why) {
   for (auto& [k, s] : sessions_) s->stop(cease_subcode, why);
+  accept_backoff_.cancel();
   if (acceptor_) {
     boost::system::error_code ec;
     acceptor_->close(ec);

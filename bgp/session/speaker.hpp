@@ -5,6 +5,7 @@
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 
 #include "bgp/session/session.hpp"
@@ -20,6 +21,7 @@ class Speaker {
   void add(const NeighborConfig& n);
   void remove(const wire::IpAddress& a, const std::string& why);
   void resume(const wire::IpAddress& a);  // lifts a maximum-prefix hold-down
+  void routes_held(const wire::IpAddress& a, std::size_t routes, std::uint16_t afi, std::uint8_t safi);
   void stop_all(std::uint8_t cease_subcode, const std::string& why);
   [[nodiscard]] std::map<std::string, State> states() const;
   [[nodiscard]] TimerService& timers() noexcept { return timers_; }
@@ -32,6 +34,8 @@ class Speaker {
   std::unique_ptr<TimerService> timers_owner_;
   TimerService& timers_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  boost::asio::steady_timer accept_backoff_;  // accept() failing (EMFILE): retry later, not in a spin
+  bool accept_failing_ = false;
   std::map<std::string, std::unique_ptr<Session>> sessions_;  // by address text
 };
 

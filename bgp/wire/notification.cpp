@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "bgp/wire/header.hpp"
+#include "bgp/wire/text.hpp"
 
 namespace bgpfa::wire {
 
@@ -17,7 +18,7 @@ std::string Notification::shutdown_message() const {
 
 std::string Notification::describe() const {
   std::string s = fmt::format("{}/{}", notification_code_name(code), notification_subcode_name(code, subcode));
-  if (auto msg = shutdown_message(); !msg.empty()) s += fmt::format(": \"{}\"", msg);
+  if (auto msg = shutdown_message(); !msg.empty()) s += fmt::format(": \"{}\"", escape_text(msg));  // peer-controlled
   return s;
 }
 

@@ -3,6 +3,11 @@
 // maximum-prefix (RFC 4486).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -29,7 +34,7 @@ class RecordingSink final : public SessionSink {
     states_.push_back(to);
   }
   void message(const NeighborConfig&, std::uint64_t, wire::Bytes, bool, bool, bool) override {}
-  std::size_t update(const NeighborConfig&, std::uint64_t, const wire::Update&, const wire::DecodeContext&, bool) override {
+  std::optional<std::size_t> update(const NeighborConfig&, std::uint64_t, const wire::Update&, const wire::DecodeContext&, bool) override {
     return ++routes_;  // one route per UPDATE
   }
   void notification(const NeighborConfig&, std::uint64_t, const wire::Notification&, bool) override {}
@@ -40,6 +45,12 @@ class RecordingSink final : public SessionSink {
   std::vector<State> states() {
     std::lock_guard lock(m_);
     return states_;
+  }
+  std::size_t count(const std::string& part) {
+    std::lock_guard lock(m_);
+    return static_cast<std::size_t>(std::count_if(logs_.begin(), logs_.end(), [&](const std::string& l) {
+      return l.find(part) != std::string::npos;
+    }));
   }
   bool logged(const std::string& part) {
     std::lock_guard lock(m_);
@@ -199,4 +210,86 @@ TEST_CASE("maximum-prefix: Cease/1 with the RFC 4486 data, held down until resum
   asio::post(rig.io, [&] { rig.speaker.resume(wire::IpAddress::v4(0x7f000001)); });
   auto back = rig.accept_session_connection();  // it dials again
   CHECK(rig.sink.logged("above maximum-prefix 2: session reset, held down"));
+}
+
+namespace {
+// The NOTIFICATION the speaker answers `bytes` with, sent right after its OPEN (OpenSent) or,
+// with `established`, once the session is up.
+std::optional<Message> answer_to(const std::vector<std::uint8_t>& bytes, bool established) {
+  Rig rig(0x01010101);
+  auto ours = rig.accept_session_connection();
+  if (established) {
+    asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
+    expect(ours, wire::MessageType::Keepalive);
+    asio::write(ours, asio::buffer(keepalive()));
+    REQUIRE(rig.reached(State::Established));
+    expect(ours, wire::MessageType::Update);  // End-of-RIB
+  }
+  asio::write(ours, asio::buffer(bytes));
+  for (auto m = read_message(ours); m; m = read_message(ours))
+    if (m->type == wire::MessageType::Notification) return m;
+  return std::nullopt;
+}
+}  // namespace
+
+TEST_CASE("NOTIFICATION data: bad length, bad type, unsupported version, FSM error", "[session][notification]") {
+  SECTION("RFC 4271 6.1: Bad Message Length carries the erroneous Length field") {
+    auto m = keepalive();
+    m[16] = 0;
+    m[17] = 18;  // shorter than a header
+    auto n = answer_to(m, true);
+    REQUIRE(n);
+    CHECK(n->body == std::vector<std::uint8_t>{1, 2, 0, 18});
+  }
+  SECTION("RFC 4271 6.1: Bad Message Type carries the type") {
+    auto m = keepalive();
+    m[18] = 9;
+    auto n = answer_to(m, true);
+    REQUIRE(n);
+    CHECK(n->body == std::vector<std::uint8_t>{1, 3, 9});
+  }
+  SECTION("RFC 4271 6.2: Unsupported Version Number carries the largest supported version") {
+    auto m = peer_open(kPeerId, false);
+    m[wire::kHeaderSize] = 3;
+    auto n = answer_to(m, false);
+    REQUIRE(n);
+    CHECK(n->body == std::vector<std::uint8_t>{2, 1, 0, 4});
+  }
+  SECTION("RFC 6608: an UPDATE in OpenSent is an FSM error carrying the message type") {
+    auto n = answer_to(route_update(1), false);
+    REQUIRE(n);
+    CHECK(n->body == std::vector<std::uint8_t>{5, 1, 2});
+  }
+}
+
+TEST_CASE("descriptors used up: accept backs off and says so once, then recovers", "[session][emfile]") {
+  Rig rig(0x01010101);
+  rlimit old{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
+  std::vector<int> fds;
+  rlimit low = old;
+  low.rlim_cur = std::min<rlim_t>(old.rlim_cur, 4096);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) fds.push_back(fd);
+  ::close(fds.back());  // one left, for the connection: the speaker's accept() gets EMFILE
+  fds.pop_back();
+  tcp::socket c(rig.peer_io);
+  c.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), rig.speaker.port()));
+  bool said = false;
+  for (int i = 0; i < 100 && !said; ++i) {
+    said = rig.sink.logged("cannot accept connections: Too many open files; retrying every second");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the retry fails again: still one line
+  const auto lines = rig.sink.count("cannot accept connections");
+  for (int fd : fds) ::close(fd);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
+  CHECK(said);
+  CHECK(lines == 1);
+  bool again = false;
+  for (int i = 0; i < 150 && !again; ++i) {
+    again = rig.sink.logged("accepting connections again");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(again);
 }
