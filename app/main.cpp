@@ -1,4 +1,5 @@
 // bgpfa: BGP route-propagation and failover analyzer.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -46,7 +47,13 @@ int main(int argc, char** argv) {
   bool afap = false;
   replay->add_option("-c,--config", ropt.config, "configuration file")->required();
   auto* speed = replay->add_option("--speed", ropt.speed, "replay at N x real time (same report as --afap)")
-                    ->check(CLI::PositiveNumber);
+                    ->check(CLI::Validator(
+                        [](const std::string& v) -> std::string {
+                          double x = 0;
+                          const bool number = CLI::detail::lexical_cast(v, x);
+                          return number && x > 0 && x <= 1e9 ? "" : "--speed takes a positive factor of real time, e.g. 10";
+                        },
+                        "FACTOR"));
   replay->add_flag("--afap", afap, "as fast as possible (the default)")->excludes(speed);
   replay->add_option("--report", ropt.report, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
   replay->add_option("-o,--output", ropt.output, "write the report to FILE");
@@ -95,10 +102,29 @@ int main(int argc, char** argv) {
   auto* report = client("report", "The report of a running bgpfa serve so far");
   report->add_option("--format", copt.format, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
 
+  // Exit codes: 0 ok, 1 not found / had errors, 2 usage error (CLI11's own codes are not used).
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string name = argv[1];
+    const auto subs = app.get_subcommands([](const CLI::App*) { return true; });
+    if (std::none_of(subs.begin(), subs.end(), [&](const CLI::App* c) { return c->get_name() == name; })) {
+      std::string names;
+      for (const auto* c : subs) names += (names.empty() ? "" : ", ") + c->get_name();
+      fmt::print(stderr, "bgpfa: error: unknown command \"{}\" (commands: {}; bgpfa --help)\n",
+                 name.size() > 100 ? name.substr(0, 100) + "..." : name, names);
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    (void)app.exit(e);
+    return 2;
   }
   if (check->parsed()) {
     const auto r = bgpfa::config::load_config(check_file);

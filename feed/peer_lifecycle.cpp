@@ -1,9 +1,9 @@
-#include "app/cli/peer_lifecycle.hpp"
+#include "feed/peer_lifecycle.hpp"
 
 #include "bgp/wire/notification.hpp"
 #include "rib/route_table.hpp"
 
-namespace bgpfa::app {
+namespace bgpfa::feed {
 
 namespace {
 
@@ -69,4 +69,4 @@ bool PeerLifecycle::state_change(std::uint64_t t, int i, int from, int to, const
   return false;
 }
 
-}  // namespace bgpfa::app
+}  // namespace bgpfa::feed

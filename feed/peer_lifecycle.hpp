@@ -12,7 +12,7 @@
 #include "bgp/wire/header.hpp"
 #include "bgp/wire/open.hpp"
 
-namespace bgpfa::app {
+namespace bgpfa::feed {
 
 class PeerLifecycle {
  public:
@@ -38,4 +38,4 @@ class PeerLifecycle {
   std::vector<Peer> peers_;
 };
 
-}  // namespace bgpfa::app
+}  // namespace bgpfa::feed

@@ -86,7 +86,7 @@ sleep 3
 kill -TERM "$bgpfa_pid"
 lab_wait 10 test -s "$LAB_DIR/report.json"
 grep -q '"prefix":"10.1.0.0/16","active":{"kind":"er-primary"' "$LAB_DIR/report.json"
-grep -q '"trigger":"session down 10.255.0.2 (er1 primary): Established -> Idle"' "$LAB_DIR/report.json"
+grep -q '"trigger":"hold timer expired: to 10.255.0.2 (er1 primary): Hold Timer Expired' "$LAB_DIR/report.json"
 echo "ok: live report: active paths and the hold-timer episode"
 
 # Capture then replay: the same active paths as the live run.
@@ -94,3 +94,6 @@ echo "ok: live report: active paths and the hold-timer episode"
 extract() { python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["active_paths"], sort_keys=True))' "$1"; }
 [[ "$(extract "$LAB_DIR/report.json")" == "$(extract "$LAB_DIR/replay.json")" ]]
 echo "ok: replay of the capture gives the live run's active paths"
+triggers() { python3 -c 'import json,sys; print(json.dumps([(e["start"], e["trigger"]) for e in json.load(open(sys.argv[1]))["episodes"]]))' "$1"; }
+[[ "$(triggers "$LAB_DIR/report.json")" == "$(triggers "$LAB_DIR/replay.json")" ]]
+echo "ok: and the same episodes: the same triggers, with the same text, at the same times"

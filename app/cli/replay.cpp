@@ -14,7 +14,7 @@
 
 #include "analyzer/analyzer.hpp"
 #include "app/cli/mrt_decoder.hpp"
-#include "app/cli/peer_lifecycle.hpp"
+#include "feed/feed.hpp"
 #include "app/cli/rib_snapshot.hpp"
 #include "app/cli/roles.hpp"
 #include "app/config/model.hpp"
@@ -32,93 +32,40 @@ std::uint64_t micros(const mrt::Record& r) {
   return std::uint64_t{r.header.seconds} * 1000000 + r.header.microseconds;
 }
 
-// Feeds decoded MRT records to the analyzer: routes of configured peers, session states,
-// NOTIFICATIONs. Peers the configuration does not name are reported once and ignored.
+// MRT records into the feed: routes of configured peers, session states, messages. Peers the
+// configuration does not name are ignored (and summarised once at the end).
 class ReplaySink final : public DumpSink {
  public:
-  ReplaySink(Analyzer& a, bool quiet) : a_(a), lifecycle_(a), quiet_(quiet) {}
+  explicit ReplaySink(feed::Feed& f) : f_(f) {}
 
   void table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const wire::PathAttributes& attrs) override {
-    const int peer = peer_of(t.peer_ip);
-    if (peer < 0) return;
-    a_.announce(micros(r), peer, t.prefix, 0, a_.intern(attrs, t.four_octet_as), cause_snapshot(peer));
+    if (const int peer = f_.peer_of(t.peer_ip); peer >= 0) f_.snapshot_route(micros(r), peer, t.prefix, 0, attrs, t.four_octet_as);
   }
   void rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e, const mrt::PeerEntry& p,
                  const wire::PathAttributes& attrs) override {
     if (!rib.generic_nlri.empty() || rib.safi != 1) return;  // unicast routes only
-    const int peer = peer_of(p.ip);
-    if (peer < 0) return;
-    a_.announce(micros(r), peer, rib.prefix, e.path_id, a_.intern(attrs, true), cause_snapshot(peer));
+    if (const int peer = f_.peer_of(p.ip); peer >= 0) f_.snapshot_route(micros(r), peer, rib.prefix, e.path_id, attrs, true);
   }
   void state_change(const mrt::Record& r, const mrt::StateChange& s, bool) override {
-    const int peer = peer_of(s.peer.peer_ip);
-    if (peer < 0) return;
-    const std::string why = fmt::format("session {} {} ({}): {} -> {}", s.new_state == 6 ? "up" : "down",
-                                        wire::to_string(s.peer.peer_ip), role(peer), mrt::bgp_state_name(s.old_state),
-                                        mrt::bgp_state_name(s.new_state));
-    lifecycle_.state_change(micros(r), peer, s.old_state, s.new_state, why);
+    if (const int peer = f_.peer_of(s.peer.peer_ip); peer >= 0) f_.state_change(micros(r), peer, s.old_state, s.new_state);
   }
   void update(const UpdateInfo& u) override {
     if (u.local) return;  // what the recorded speaker sent is not what it learned
-    const int peer = peer_of(u.peer.peer_ip);
+    const int peer = f_.peer_of(u.peer.peer_ip);
     if (peer < 0) return;
-    const std::uint64_t t = micros(u.record);
-    struct Counted {  // after the routes: an UPDATE that opens an episode counts in it
-      Analyzer& a;
-      std::uint64_t t;
-      int peer;
-      ~Counted() { a.update_received(t, peer); }
-    } counted{a_, t, peer};
     wire::DecodeContext ctx;
     ctx.four_octet_as = u.four_octet_as;
     ctx.set_add_path_all(u.add_path);
-    feed_update(a_, t, peer, u.update, ctx, u.withdraw_all,
-                fmt::format("UPDATE from {} ({})", wire::to_string(u.peer.peer_ip), role(peer)));
+    f_.update(micros(u.record), peer, u.update, ctx, u.withdraw_all);
   }
   void other_message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, wire::MessageType type,
                      wire::Bytes body) override {
-    if (type != wire::MessageType::Notification && type != wire::MessageType::Open) return;
-    const int peer = peer_of(m.peer.peer_ip);
-    if (peer < 0) return;
-    lifecycle_.message(peer, type, body, m.local);
-    if (type != wire::MessageType::Notification) return;
-    auto n = wire::decode_notification(body);
-    if (!n) return;
-    const bool hold = n->code == wire::notify::kHoldTimerExpired;
-    a_.trigger(micros(r), fmt::format("{} {} {} ({}): {}", hold ? "hold timer expired:" : "NOTIFICATION",
-                                      m.local ? "to" : "from", wire::to_string(m.peer.peer_ip), role(peer), n->describe()));
+    if (const int peer = f_.peer_of(m.peer.peer_ip); peer >= 0) f_.control(micros(r), peer, type, body, m.local);
   }
   void peer_index_table(const mrt::Record&, const mrt::PeerIndexTable&) override {}
 
-  std::vector<std::string> unknown;
-
  private:
-  int peer_of(const wire::IpAddress& ip) {
-    const int i = a_.peer_index(ip);
-    if (i < 0) {
-      const std::string s = wire::to_string(ip);
-      if (unknown_set_.insert(s).second) {
-        unknown.push_back(s);
-        if (!quiet_) fmt::print(stderr, "bgpfa: warning: peer {} is not in the configuration; its routes are ignored\n", s);
-      }
-    }
-    return i;
-  }
-  std::string role(int peer) const { return labels_.at(static_cast<std::size_t>(peer)); }
-  const std::string& cause_snapshot(int peer) {
-    auto& c = snapshot_causes_[peer];
-    if (c.empty()) c = fmt::format("RIB snapshot of {} ({})", wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer));
-    return c;
-  }
-
-  Analyzer& a_;
-  PeerLifecycle lifecycle_;
-  bool quiet_;
-  std::set<std::string> unknown_set_;
-  std::map<int, std::string> snapshot_causes_;
-
- public:
-  std::vector<std::string> labels_;
+  feed::Feed& f_;
 };
 
 // Measures the RIB + analyzer stage: time inside the replay sink (decoding happens before).
@@ -184,10 +131,14 @@ int run_replay(const ReplayOptions& opt) {
     fmt::print(stderr, "bgpfa: error: --report must be text, json or html\n");
     return 2;
   }
+  if (auto e = check_output_file(opt.output); !e.empty()) {  // before the replay, not after it
+    fmt::print(stderr, "bgpfa: error: {}\n", e);
+    return 2;
+  }
   const auto policy = policy_from(parsed.config);
   Analyzer analyzer(policy, roles_from(parsed.config, policy));
-  ReplaySink replay_sink(analyzer, opt.quiet);
-  for (const auto& r : analyzer.peers()) replay_sink.labels_.push_back(r.label(policy.circuits));
+  feed::Feed feed(analyzer);
+  ReplaySink replay_sink(feed);
   TimedSink timed(replay_sink);
   DumpSink& sink = opt.stats ? static_cast<DumpSink&>(timed) : replay_sink;
 
@@ -238,6 +189,13 @@ int run_replay(const ReplayOptions& opt) {
     in.decoder->finish();
     errors += in.decoder->errors();
   }
+  if (const auto& unknown = feed.unknown_peers(); !unknown.empty() && !opt.quiet) {
+    std::string some;
+    for (std::size_t k = 0; k < unknown.size() && k < 5; ++k) some += (k ? ", " : "") + unknown[k];
+    fmt::print(stderr, "bgpfa: warning: {} peer{} in the dumps {} not in the configuration, {} routes ignored: {}{}\n",
+               unknown.size(), unknown.size() == 1 ? "" : "s", unknown.size() == 1 ? "is" : "are",
+               unknown.size() == 1 ? "its" : "their", some, unknown.size() > 5 ? ", ..." : "");
+  }
 
   if (opt.stats) {
     const double secs = std::chrono::duration<double>(timed.spent).count();
@@ -267,7 +225,7 @@ int run_replay(const ReplayOptions& opt) {
     report.what_if = analyzer.what_if(failed.peers);
   }
   report.summary.records = records;
-  report.summary.unknown_peers = replay_sink.unknown;
+  report.summary.unknown_peers = feed.unknown_peers();
   if (!write_report(report, analyzer.policy().circuits, opt.report, opt.output)) return 2;
   const int status = errors ? 1 : 0;
   if (opt.then) {

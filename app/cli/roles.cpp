@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "bgp/wire/nlri.hpp"
 
 namespace bgpfa::app {
 
@@ -61,38 +60,6 @@ FailedPeers resolve_targets(const analyzer::Analyzer& a, const std::vector<std::
       if (std::find(out.peers.begin(), out.peers.end(), i) == out.peers.end()) out.peers.push_back(i);
   }
   return out;
-}
-
-void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u,
-                 const wire::DecodeContext& ctx, bool withdraw_all, const std::string& cause) {
-  const auto& attrs = u.attributes;
-  if (u.is_end_of_rib()) {  // RFC 4724 2: the peer's initial routes of this family are all in
-    const bool v6 = !attrs.all.empty() && attrs.mp_unreach.afi == 2 && attrs.mp_unreach.safi == 1;
-    const bool v4 = attrs.all.empty() || (attrs.mp_unreach.afi == 1 && attrs.mp_unreach.safi == 1);
-    if (v4 || v6) a.end_of_rib(t, peer, v6 ? rib::kFamilyIpv6 : rib::kFamilyIpv4, "End-of-RIB: " + cause);
-    return;
-  }
-  auto known = [](std::uint16_t afi, std::uint8_t safi) { return (afi == 1 || afi == 2) && safi == 1; };
-  auto each = [&](wire::Bytes field, wire::Afi afi, auto&& fn) {
-    wire::NlriReader rd(field, afi, ctx.add_path(afi, wire::Safi::Unicast));
-    wire::NlriEntry n;
-    while (rd.next(n)) fn(n);
-  };
-  auto withdraw = [&](const wire::NlriEntry& n) { a.withdraw(t, peer, n.prefix, n.path_id, cause); };
-  each(u.withdrawn, wire::Afi::Ipv4, withdraw);
-  if (attrs.has(wire::AttrType::MpUnreachNlri) && known(attrs.mp_unreach.afi, attrs.mp_unreach.safi))
-    each(attrs.mp_unreach.nlri, static_cast<wire::Afi>(attrs.mp_unreach.afi), withdraw);
-  const bool mp = attrs.has(wire::AttrType::MpReachNlri) && known(attrs.mp_reach.afi, attrs.mp_reach.safi);
-  if (withdraw_all) {  // RFC 7606 treat-as-withdraw
-    each(u.nlri, wire::Afi::Ipv4, withdraw);
-    if (mp) each(attrs.mp_reach.nlri, static_cast<wire::Afi>(attrs.mp_reach.afi), withdraw);
-    return;
-  }
-  if (u.nlri.empty() && !(mp && !attrs.mp_reach.nlri.empty())) return;
-  const rib::AttrRef set = a.intern(attrs, ctx.four_octet_as);
-  auto announce = [&](const wire::NlriEntry& n) { a.announce(t, peer, n.prefix, n.path_id, set, cause); };
-  each(u.nlri, wire::Afi::Ipv4, announce);
-  if (mp) each(attrs.mp_reach.nlri, static_cast<wire::Afi>(attrs.mp_reach.afi), announce);
 }
 
 }  // namespace bgpfa::app

@@ -1,12 +1,10 @@
-// The configuration in the analyzer's terms (policy, peer roles) and the route feed shared by
-// replay (MRT) and serve (live sessions).
+// The configuration in the analyzer's terms (policy, peer roles) and what-if targets.
 #pragma once
 #include <string>
 #include <vector>
 
 #include "analyzer/analyzer.hpp"
 #include "app/config/model.hpp"
-#include "bgp/wire/update.hpp"
 
 namespace bgpfa::app {
 
@@ -20,10 +18,5 @@ struct FailedPeers {
   std::string error;
 };
 [[nodiscard]] FailedPeers resolve_targets(const analyzer::Analyzer& a, const std::vector<std::string>& targets);
-
-// Withdrawals, then announcements (one interned attribute set), of one UPDATE from `peer`;
-// `ctx` says per family whether NLRI carry path identifiers.
-void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u,
-                 const wire::DecodeContext& ctx, bool withdraw_all, const std::string& cause);
 
 }  // namespace bgpfa::app

@@ -9,20 +9,30 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
-#include "app/cli/peer_lifecycle.hpp"
+#include "app/cli/capture.hpp"
 #include "app/cli/rib_snapshot.hpp"
 #include "app/grpc/server.hpp"
 #include "app/cli/roles.hpp"
 #include "app/render/report_format.hpp"
 #include "bgp/mrt/writer.hpp"
 #include "bgp/session/speaker.hpp"
+#include "feed/feed.hpp"
 
 namespace bgpfa::app {
 
@@ -31,38 +41,6 @@ namespace {
 namespace asio = boost::asio;
 using session::NeighborConfig;
 using session::State;
-
-// Appends every received message and state change as BGP4MP_ET records; a new file per period.
-class Capture {
- public:
-  Capture(std::string dir, std::chrono::seconds rotate) : dir_(std::move(dir)), rotate_(rotate) {
-    std::filesystem::create_directories(dir_);
-  }
-  void write(std::uint64_t t_us, const std::vector<std::uint8_t>& record) {
-    const std::uint64_t sec = t_us / 1000000;
-    if (!out_.is_open() || (rotate_.count() > 0 && sec >= opened_ + static_cast<std::uint64_t>(rotate_.count()))) open(sec);
-    out_.write(reinterpret_cast<const char*>(record.data()), static_cast<std::streamsize>(record.size()));
-    out_.flush();  // a capture is readable (and replayable) while the speaker runs
-  }
-  [[nodiscard]] const std::string& file() const noexcept { return file_; }
-
- private:
-  void open(std::uint64_t sec) {
-    out_.close();
-    const std::time_t t = static_cast<std::time_t>(sec);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    file_ = fmt::format("{}/bgpfa-{:04}{:02}{:02}-{:02}{:02}{:02}.mrt", dir_, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                        tm.tm_hour, tm.tm_min, tm.tm_sec);
-    out_.open(file_, std::ios::binary | std::ios::app);
-    opened_ = sec;
-  }
-  std::string dir_;
-  std::chrono::seconds rotate_;
-  std::ofstream out_;
-  std::string file_;
-  std::uint64_t opened_ = 0;
-};
 
 // Runs `tick` every `period` on the io thread, from start() until cancel().
 class Periodic {
@@ -100,90 +78,164 @@ mrt::Timestamp ts(std::uint64_t us) { return {static_cast<std::uint32_t>(us / 10
 // RFC 6396 4.4.1 state numbers are the FSM's plus one (Idle = 1).
 std::uint16_t mrt_state(State s) { return static_cast<std::uint16_t>(static_cast<int>(s) + 1); }
 
-class LiveSink final : public session::SessionSink {
+std::uint64_t now_us() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+void log_line(const std::string& who, const std::string& line) { fmt::print(stderr, "bgpfa: peer={} {}\n", who, line); }
+
+// Who sent a message, as the core thread needs it: the MRT peer header of its capture records.
+struct PeerHeader {
+  mrt::Bgp4mpPeer mrt;
+  std::string name;  // for logs
+};
+
+// The core thread's side of serve: the capture, the feed into the RIBs and the analyzer, the
+// state file. It sees each session's messages and state changes in the order they happened,
+// as the capture records them, so that a replay of the capture decides the same.
+class LiveCore {
  public:
-  LiveSink(analyzer::Analyzer& a, std::vector<std::string> labels, Capture* capture, std::string state_file)
-      : a_(a), lifecycle_(a), labels_(std::move(labels)), capture_(capture), state_file_(std::move(state_file)) {}
-  void add_label(std::string label) { labels_.push_back(std::move(label)); }
+  LiveCore(analyzer::Analyzer& a, Capture* capture, std::string state_file)
+      : a_(a), feed_(a), capture_(capture), state_file_(std::move(state_file)) {}
+
+  // maximum-prefix: how many routes a neighbour with a limit now has (handed to its session).
+  std::function<void(const wire::IpAddress&, std::size_t, std::uint16_t, std::uint8_t)> routes_held;
+
+  void set_limit(const wire::IpAddress& a, std::uint32_t max_prefixes) { limits_[wire::to_string(a)] = max_prefixes; }
+
+  void state_changed(const PeerHeader& h, std::uint64_t t, State from, State to) {
+    if (capture_) {
+      std::vector<std::uint8_t> rec;
+      mrt::append_bgp4mp_et_state_change(rec, ts(t), h.mrt, mrt_state(from), mrt_state(to));
+      capture_->write(t, rec);
+    }
+    const int peer = a_.peer_index(h.mrt.peer_ip);
+    if (peer < 0) return;
+    if (feed_.state_change(t, peer, mrt_state(from), mrt_state(to)))
+      log_line(h.name, fmt::format("graceful restart: {} routes kept as stale for up to {} s", a_.stale_routes(peer),
+                                   feed_.lifecycle().graceful_restart(peer)->restart_time));
+  }
+  void message(const PeerHeader& h, std::uint64_t t, const std::vector<std::uint8_t>& bytes, bool add_path,
+               bool four_octet_as, bool local) {
+    if (capture_) {
+      std::vector<std::uint8_t> rec;
+      mrt::append_bgp4mp_et_message(rec, ts(t), h.mrt, add_path, bytes, four_octet_as, local);
+      capture_->write(t, rec);
+    }
+    const int peer = a_.peer_index(h.mrt.peer_ip);
+    if (peer < 0) return;
+    feed_.message(t, peer, bytes, add_path, four_octet_as, local);
+    if (local || bytes.size() <= wire::kHeaderSize || bytes[18] != static_cast<std::uint8_t>(wire::MessageType::Update)) return;
+    const auto limit = limits_.find(wire::to_string(h.mrt.peer_ip));
+    if (limit == limits_.end() || !limit->second || !routes_held) return;
+    const auto& attrs = feed_.last_update().attributes;
+    const bool mp = attrs.has(wire::AttrType::MpReachNlri);
+    routes_held(h.mrt.peer_ip, a_.peer_routes(peer), mp ? attrs.mp_reach.afi : 1, mp ? attrs.mp_reach.safi : 1);
+  }
+  // `peer state routes stale-routes` lines. A file error is logged (once until it works again);
+  // the speaker goes on.
+  void write_states(const std::map<std::string, std::string>& states) {
+    if (state_file_.empty()) return;
+    std::string body;
+    for (const auto& [k, v] : states) {
+      const auto address = wire::parse_address(k);
+      const int peer = address ? a_.peer_index(*address) : -1;
+      body += fmt::format("{} {} {} {}\n", k, v, peer < 0 ? 0 : a_.peer_routes(peer), peer < 0 ? 0 : a_.stale_routes(peer));
+    }
+    if (body == written_) return;
+    const std::string tmp = state_file_ + ".tmp";
+    std::string error;
+    if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
+      const bool ok = std::fwrite(body.data(), 1, body.size(), f) == body.size();
+      const int e = errno;
+      if (std::fclose(f) != 0 || !ok) error = fmt::format("cannot write {}: {}", tmp, std::strerror(ok ? errno : e));
+    } else {
+      error = fmt::format("cannot write {}: {}", tmp, std::strerror(errno));
+    }
+    std::error_code ec;
+    if (error.empty()) std::filesystem::rename(tmp, state_file_, ec);
+    if (error.empty() && ec) error = fmt::format("cannot rename {} to {}: {}", tmp, state_file_, ec.message());
+    if (!error.empty()) {
+      if (error != state_error_) fmt::print(stderr, "bgpfa: error: state file: {}; retrying\n", error);
+      state_error_ = error;
+      return;
+    }
+    if (!state_error_.empty()) fmt::print(stderr, "bgpfa: state file {} written again\n", state_file_);
+    state_error_.clear();
+    written_ = std::move(body);
+  }
+
+ private:
+  analyzer::Analyzer& a_;
+  feed::Feed feed_;
+  Capture* capture_;
+  std::string state_file_;
+  std::string written_, state_error_;
+  std::map<std::string, std::uint32_t> limits_;
+};
+
+// The session thread's side: every session event is handed to the core thread as data the
+// posted work owns. Sessions never wait for the analyzer (nor for gRPC work on its thread), so
+// KEEPALIVEs and hold timers run on time whatever the API asks for.
+class SessionBridge final : public session::SessionSink {
+ public:
+  SessionBridge(asio::io_context& core, LiveCore& live) : core_(core), live_(live) {}
 
   // Our own shutdown is not a network event: the report and the capture end with the state
   // the network was in, so a replay of the capture matches the live report.
-  bool shutting_down = false;
+  std::atomic<bool> shutting_down{false};
+
+  // Known to the state file and ListPeers before the first state change (core thread).
+  void added(const wire::IpAddress& a) {
+    std::lock_guard lock(m_);
+    states_.try_emplace(wire::to_string(a), "Idle");
+  }
+  void removed(const wire::IpAddress& a) {
+    std::lock_guard lock(m_);
+    states_.erase(wire::to_string(a));
+  }
+  [[nodiscard]] std::string state_of(const std::string& address) const {
+    std::lock_guard lock(m_);
+    const auto it = states_.find(address);
+    return it == states_.end() ? "removed" : it->second;
+  }
+  [[nodiscard]] std::map<std::string, std::string> states() const {
+    std::lock_guard lock(m_);
+    return states_;
+  }
 
   void state_changed(const NeighborConfig& n, std::uint64_t t, State from, State to) override {
-    const int peer = a_.peer_index(n.address);
     log(n, fmt::format("state {} -> {}", to_string(from), to_string(to)));
-    if (shutting_down) return;
-    if (capture_) {
-      std::vector<std::uint8_t> rec;
-      mrt::append_bgp4mp_et_state_change(rec, ts(t), mrt_peer(n), mrt_state(from), mrt_state(to));
-      capture_->write(t, rec);
+    {
+      std::lock_guard lock(m_);
+      if (auto it = states_.find(wire::to_string(n.address)); it != states_.end()) it->second = to_string(to);
     }
-    states_[wire::to_string(n.address)] = to_string(to);
-    write_states();
-    if (peer < 0) return;
-    const std::string why = fmt::format("session {} {} ({}): {} -> {}", to == State::Established ? "up" : "down",
-                                        wire::to_string(n.address), label(peer), mrt::bgp_state_name(mrt_state(from)),
-                                        mrt::bgp_state_name(mrt_state(to)));
-    a_.advance(t);
-    if (lifecycle_.state_change(t, peer, mrt_state(from), mrt_state(to), why))
-      log(n, fmt::format("graceful restart: {} routes kept as stale for up to {} s", a_.stale_routes(peer),
-                         lifecycle_.graceful_restart(peer)->restart_time));
+    if (shutting_down) return;
+    asio::post(core_, [this, h = header(n), t, from, to] { live_.state_changed(h, t, from, to); });
   }
   void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as,
                bool local) override {
     if (shutting_down) return;
-    if (capture_) {
-      std::vector<std::uint8_t> rec;
-      mrt::append_bgp4mp_et_message(rec, ts(t), mrt_peer(n), add_path, bytes, four_octet_as, local);
-      capture_->write(t, rec);
-    }
-    const int peer = a_.peer_index(n.address);
-    if (peer >= 0 && bytes.size() >= wire::kHeaderSize)
-      lifecycle_.message(peer, static_cast<wire::MessageType>(bytes[18]), bytes.subspan(wire::kHeaderSize), local);
+    asio::post(core_, [this, h = header(n), t, m = std::vector<std::uint8_t>(bytes.begin(), bytes.end()), add_path,
+                       four_octet_as, local] { live_.message(h, t, m, add_path, four_octet_as, local); });
   }
-  std::size_t update(const NeighborConfig& n, std::uint64_t t, const wire::Update& u, const wire::DecodeContext& ctx,
-                     bool withdraw_all) override {
-    const int peer = a_.peer_index(n.address);
-    if (peer < 0) return 0;
-    a_.advance(t);
-    feed_update(a_, t, peer, u, ctx, withdraw_all,
-                fmt::format("UPDATE from {} ({})", wire::to_string(n.address), label(peer)));
-    a_.update_received(t, peer);
-    return a_.peer_routes(peer);
+  // Routes are counted on the core thread (from message()), which reports back for maximum-prefix.
+  std::optional<std::size_t> update(const NeighborConfig&, std::uint64_t, const wire::Update&,
+                                    const wire::DecodeContext&, bool) override {
+    return std::nullopt;
   }
-  void notification(const NeighborConfig& n, std::uint64_t t, const wire::Notification& note, bool sent) override {
-    const int peer = a_.peer_index(n.address);
-    if (peer < 0 || sent) return;
-    const bool hold = note.code == wire::notify::kHoldTimerExpired;
-    a_.trigger(t, fmt::format("{} from {} ({}): {}", hold ? "hold timer expired:" : "NOTIFICATION",
-                              wire::to_string(n.address), label(peer), note.describe()));
-  }
-  void refresh_states() { write_states(); }
+  void notification(const NeighborConfig&, std::uint64_t, const wire::Notification&, bool) override {}
   void log(const NeighborConfig& n, const std::string& line) override {
-    const std::string who = n.name.empty() ? wire::to_string(n.address) : n.name;
-    fmt::print(stderr, "bgpfa: peer={} {}\n", who, line);
+    log_line(n.name.empty() ? wire::to_string(n.address) : n.name, line);
   }
 
  private:
-  std::string label(int peer) const { return labels_.at(static_cast<std::size_t>(peer)); }
-  void write_states() {
-    if (state_file_.empty()) return;
-    std::ofstream f(state_file_ + ".tmp");
-    for (const auto& [k, v] : states_) {
-      const int peer = a_.peer_index(*wire::parse_address(k));
-      f << k << ' ' << v << ' ' << (peer < 0 ? 0 : a_.peer_routes(peer)) << ' ' << (peer < 0 ? 0 : a_.stale_routes(peer))
-        << '\n';
-    }
-    f.close();
-    std::filesystem::rename(state_file_ + ".tmp", state_file_);
-  }
-  analyzer::Analyzer& a_;
-  PeerLifecycle lifecycle_;
-  std::vector<std::string> labels_;
-  Capture* capture_;
-  std::string state_file_;
-  std::map<std::string, std::string> states_;
+  static PeerHeader header(const NeighborConfig& n) { return {mrt_peer(n), n.name.empty() ? wire::to_string(n.address) : n.name}; }
+  asio::io_context& core_;
+  LiveCore& live_;
+  mutable std::mutex m_;
+  std::map<std::string, std::string> states_;  // address -> FSM state name
 };
 
 NeighborConfig neighbor_config(const config::Config& c, const config::Neighbor& n, unsigned port) {
@@ -212,31 +264,39 @@ int run_serve(const ServeOptions& opt) {
   auto parsed = config::load_config(opt.config);
   for (const auto& e : parsed.errors) fmt::print(stderr, "{}\n", e.to_string());
   if (!parsed.errors.empty()) return 2;
+  if (auto e = check_output_file(opt.output); !e.empty()) {  // the report is written at exit: fail now, not then
+    fmt::print(stderr, "bgpfa: error: {}\n", e);
+    return 2;
+  }
   const auto policy = policy_from(parsed.config);
   analyzer::Analyzer analyzer(policy, roles_from(parsed.config, policy));
-  std::vector<std::string> labels;
-  for (const auto& r : analyzer.peers()) labels.push_back(r.label(policy.circuits));
   std::unique_ptr<Capture> capture;
   const std::string capture_dir = opt.capture.empty() ? parsed.config.capture_dir : opt.capture;
-  if (!capture_dir.empty()) capture = std::make_unique<Capture>(capture_dir, parsed.config.capture_rotate);
+  if (!capture_dir.empty())
+    capture = std::make_unique<Capture>(capture_dir, parsed.config.capture_rotate,
+                                        [](const std::string& line) { fmt::print(stderr, "bgpfa: capture: {}\n", line); });
 
-  asio::io_context io;
-  LiveSink sink(analyzer, labels, capture.get(), opt.state_file);
-  session::Speaker speaker(io, sink);
+  // Two threads: the sessions (sockets, FSMs, KEEPALIVEs, hold timers) on their own, and the core
+  // (RIBs, analyzer, capture, gRPC answers) on this one. Session events reach the core as posted
+  // data; the core talks to sessions only by posting to theirs.
+  asio::io_context core_io, session_io;
+  auto session_work = asio::make_work_guard(session_io);
+  LiveCore live(analyzer, capture.get(), opt.state_file);
+  SessionBridge bridge(core_io, live);
+  session::Speaker speaker(session_io, bridge);
   try {
     speaker.listen(opt.listen, static_cast<std::uint16_t>(opt.port));
   } catch (const std::exception& e) {
     fmt::print(stderr, "bgpfa: error: {}\n", e.what());
     return 2;
   }
-  // gRPC: queries run on this (the io) thread; watchers get new changes every 50 ms.
+  live.routes_held = [&](const wire::IpAddress& a, std::size_t routes, std::uint16_t afi, std::uint8_t safi) {
+    asio::post(session_io, [&speaker, a, routes, afi, safi] { speaker.routes_held(a, routes, afi, safi); });
+  };
+  // gRPC: queries run on the core thread; watchers get new changes every 50 ms.
   const std::string grpc_address = opt.grpc.empty() ? parsed.config.grpc_listen : opt.grpc;
-  GrpcServer grpc(io, analyzer, [&speaker](const std::string& address) {
-    const auto states = speaker.states();
-    const auto it = states.find(address);
-    return std::string(it == states.end() ? "removed" : to_string(it->second));
-  });
-  Periodic publish(io, std::chrono::milliseconds(50), [&grpc] { grpc.publish(); });
+  GrpcServer grpc(core_io, analyzer, [&bridge](const std::string& address) { return bridge.state_of(address); });
+  Periodic publish(core_io, std::chrono::milliseconds(50), [&grpc] { grpc.publish(); });
   if (grpc_address != "off") {
     try {
       fmt::print(stderr, "bgpfa: gRPC on {} (health and reflection on)\n", grpc.start(grpc_address));
@@ -248,46 +308,60 @@ int run_serve(const ServeOptions& opt) {
   }
 
   // Neighbours not running yet get their gateway role (and circuit) in the analyzer, then a session.
+  std::set<std::string> running;  // neighbours with a session (core thread's view)
   auto add_neighbors = [&](const config::Config& c) {
     const auto fresh_policy = policy_from(c);
     const auto fresh_roles = roles_from(c, fresh_policy);
     for (std::size_t i = 0; i < c.neighbors.size(); ++i) {
       const auto& n = c.neighbors[i];
       if (const int known = analyzer.peer_index(n.address); known >= 0) {
-        const auto& running = analyzer.peers()[static_cast<std::size_t>(known)];
-        const std::string now = running.label(analyzer.policy().circuits);
+        const auto& current = analyzer.peers()[static_cast<std::size_t>(known)];
+        const std::string now = current.label(analyzer.policy().circuits);
         const std::string wanted = fresh_roles[i].label(fresh_policy.circuits);
         if (now != wanted)
           fmt::print(stderr, "bgpfa: neighbour {} keeps its role {}: a role change ({}) needs a restart\n",
                      wire::to_string(n.address), now, wanted);
       }
-      if (speaker.has(n.address)) continue;
+      if (!running.insert(wire::to_string(n.address)).second) continue;
       if (analyzer.peer_index(n.address) < 0) {
         auto role = fresh_roles[i];
         if (role.gateway == analyzer::Gateway::ExpressRoute) {
           const auto c_index = static_cast<std::size_t>(role.circuit);
           role.circuit = analyzer.add_circuit(fresh_policy.circuits[c_index], fresh_policy.weights[c_index]);
         }
-        sink.add_label(role.label(analyzer.policy().circuits));
         analyzer.add_peer(role);
         fmt::print(stderr, "bgpfa: neighbour {} added as {}\n", wire::to_string(n.address), role.label(analyzer.policy().circuits));
       }
-      speaker.add(neighbor_config(c, n, opt.port));
+      live.set_limit(n.address, n.max_prefixes);
+      bridge.added(n.address);
+      asio::post(session_io, [&speaker, cfg = neighbor_config(c, n, opt.port)] { speaker.add(cfg); });
     }
   };
   add_neighbors(parsed.config);
   fmt::print(stderr, "bgpfa: serving {} neighbours on [{}]:{}{}\n", parsed.config.neighbors.size(), opt.listen, opt.port,
              capture ? ", capturing to " + capture_dir : "");
+  std::thread sessions([&session_io] { session_io.run(); });
+  auto stop_sessions = [&, stopped = false](std::uint8_t cease_subcode, const std::string& why) mutable {
+    if (stopped) return;
+    stopped = true;
+    asio::post(session_io, [&, cease_subcode, why] {
+      speaker.stop_all(cease_subcode, why);
+      session_work.reset();
+      session_io.stop();
+    });
+    sessions.join();
+  };
 
-  // The state file also carries each peer's route count, refreshed every 50 ms.
-  Periodic refresh(io, std::chrono::milliseconds(50), [&sink] { sink.refresh_states(); });
-  if (!opt.state_file.empty()) refresh.start();
+  // The state file also carries each peer's route count, refreshed every 50 ms; a failing
+  // capture retries on the same beat.
+  Periodic refresh(core_io, std::chrono::milliseconds(50), [&] {
+    live.write_states(bridge.states());
+    if (capture) capture->retry(now_us());
+  });
+  if (!opt.state_file.empty() || capture) refresh.start();
   // The analyzer's clock moves with received messages; this keeps it moving when the network is
   // quiet, so restart timers of gracefully restarting peers run out and quiet episodes close.
-  Periodic clock(io, std::chrono::seconds(1), [&analyzer] {
-    analyzer.advance(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()));
-  });
+  Periodic clock(core_io, std::chrono::seconds(1), [&analyzer] { analyzer.advance(now_us()); });
   clock.start();
   const std::uint32_t collector_id = parsed.config.router_id ? parsed.config.router_id->v4_value() : 0;
   auto snapshot = [&] {
@@ -298,14 +372,14 @@ int run_serve(const ServeOptions& opt) {
     else
       fmt::print(stderr, "bgpfa: RIB snapshot written: {} ({} routes)\n", opt.rib_snapshot, analyzer.routes());
   };
-  asio::signal_set snapshot_signal(io, SIGUSR1);
+  asio::signal_set snapshot_signal(core_io, SIGUSR1);
   std::function<void(const boost::system::error_code&, int)> on_usr1 = [&](const boost::system::error_code& ec, int) {
     if (ec) return;
     snapshot();
     snapshot_signal.async_wait(on_usr1);
   };
   snapshot_signal.async_wait(on_usr1);
-  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  asio::signal_set signals(core_io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {  // neighbours added or removed in the file (a running neighbour keeps its role)
@@ -314,10 +388,15 @@ int run_serve(const ServeOptions& opt) {
         for (const auto& e : fresh.errors) fmt::print(stderr, "{}\n", e.to_string());
         fmt::print(stderr, "bgpfa: SIGHUP: configuration rejected, keeping the running one\n");
       } else {
-        for (const auto& n : parsed.config.neighbors)
-          if (!fresh.config.find(n.address)) speaker.remove(n.address, "peer de-configured");
+        for (const auto& n : parsed.config.neighbors) {
+          if (fresh.config.find(n.address)) continue;
+          running.erase(wire::to_string(n.address));
+          bridge.removed(n.address);
+          asio::post(session_io, [&speaker, a = n.address] { speaker.remove(a, "peer de-configured"); });
+        }
         add_neighbors(fresh.config);
-        for (const auto& n : fresh.config.neighbors) speaker.resume(n.address);  // maximum-prefix hold-downs
+        for (const auto& n : fresh.config.neighbors)  // maximum-prefix hold-downs
+          asio::post(session_io, [&speaker, a = n.address] { speaker.resume(a); });
         parsed = std::move(fresh);
         fmt::print(stderr, "bgpfa: SIGHUP: configuration reloaded\n");
       }
@@ -325,16 +404,20 @@ int run_serve(const ServeOptions& opt) {
       return;
     }
     fmt::print(stderr, "bgpfa: signal {}: sending Cease to every peer and stopping\n", sig);
-    sink.shutting_down = true;
+    bridge.shutting_down = true;
     refresh.cancel();
     clock.cancel();
     publish.cancel();
     snapshot_signal.cancel();
-    speaker.stop_all(2, "bgpfa shutting down");
-    io.stop();
+    stop_sessions(2, "bgpfa shutting down");
+    core_io.stop();
   };
   signals.async_wait(on_signal);
-  io.run();
+  core_io.run();
+  stop_sessions(2, "bgpfa shutting down");
+  // What the sessions handed over before they stopped is analysed, not dropped.
+  core_io.restart();
+  core_io.poll();
   grpc.shutdown();
   fmt::print(stderr, "bgpfa: stopped: routes={} rib_bytes={} change_log_bytes={} events={}\n", analyzer.routes(),
              analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count());

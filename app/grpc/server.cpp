@@ -89,7 +89,8 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         if (!address) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix or an address", q)};
       }
     }
-    auto rows = on_core([&, this]() -> std::pair<std::vector<analyzer::PrefixRow>, std::vector<std::string>> {
+    // What runs on the core thread owns its data: a call that timed out leaves nothing dangling.
+    auto rows = on_core([prefix, address, this]() -> std::pair<std::vector<analyzer::PrefixRow>, std::vector<std::string>> {
       std::vector<analyzer::PrefixRow> r;
       if (prefix) {
         r.push_back(a_.row(rib::PrefixKey::from(*prefix)));
@@ -110,7 +111,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     const std::string format = in->format().empty() ? "text" : in->format();
     if (format != "text" && format != "json" && format != "html")
       return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("format \"{}\": text, json or html", format)};
-    auto body = on_core([&, this] {
+    auto body = on_core([format, this] {
       const auto report = a_.report(false);
       const auto& c = a_.policy().circuits;
       return format == "json" ? render_json(report, c) : format == "html" ? render_html(report, c) : render_text(report, c);
@@ -124,7 +125,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   grpc::Status WhatIf(grpc::ServerContext*, const v1::WhatIfRequest* in, v1::WhatIfResponse* out) override {
     std::vector<std::string> targets(in->fail().begin(), in->fail().end());
     if (targets.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "what-if: name at least one peer or role to fail"};
-    auto result = on_core([&, this]() -> std::pair<std::optional<analyzer::WhatIf>, std::string> {
+    auto result = on_core([targets, this]() -> std::pair<std::optional<analyzer::WhatIf>, std::string> {
       const auto failed = resolve_targets(a_, targets);
       if (!failed.error.empty()) return {std::nullopt, failed.error};
       return {a_.what_if(failed.peers), {}};
@@ -146,7 +147,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     }
     // The snapshot and the registration happen together on the io thread: no change falls
     // between them, none is seen twice.
-    auto snapshot = on_core([&, this] {
+    auto snapshot = on_core([watcher, this] {
       std::lock_guard lock(watchers_m_);
       if (shutting_down_) watcher->closed = true;
       watchers_.push_back(watcher);

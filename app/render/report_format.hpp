@@ -21,6 +21,10 @@ void render_json(const analyzer::Report& r, const std::vector<std::string>& circ
 [[nodiscard]] bool write_report(const analyzer::Report& r, const std::vector<std::string>& circuits,
                                 const std::string& format, const std::string& path);
 
+// Whether a report can be written to `path` later (empty: stdout, always): "" or why not, in
+// words with the path. Nothing is created or truncated.
+[[nodiscard]] std::string check_output_file(const std::string& path);
+
 // RFC 3339 UTC with microseconds: 2023-11-14T22:13:20.120000Z
 [[nodiscard]] std::string rfc3339(std::uint64_t us);
 

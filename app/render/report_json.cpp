@@ -1,4 +1,7 @@
+#include <unistd.h>
+
 #include <cerrno>
+#include <filesystem>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -26,6 +29,23 @@ bool write_report(const Report& r, const std::vector<std::string>& circuits, con
   if (f != stdout) std::fclose(f);
   else std::fflush(stdout);
   return ok;
+}
+
+std::string check_output_file(const std::string& path) {
+  if (path.empty()) return {};
+  std::error_code ec;
+  const auto p = std::filesystem::path(path);
+  if (std::filesystem::is_directory(p, ec)) return fmt::format("cannot write the report to {}: it is a directory", path);
+  if (std::filesystem::exists(p, ec)) {
+    if (::access(path.c_str(), W_OK) != 0) return fmt::format("cannot write the report to {}: {}", path, std::strerror(errno));
+    return {};
+  }
+  const auto dir = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  if (!std::filesystem::is_directory(dir, ec))
+    return fmt::format("cannot write the report to {}: directory {} does not exist", path, dir.string());
+  if (::access(dir.c_str(), W_OK) != 0)
+    return fmt::format("cannot write the report to {}: directory {}: {}", path, dir.string(), std::strerror(errno));
+  return {};
 }
 
 std::string rfc3339(std::uint64_t us) {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "tests/app/run.hpp"
+#include "tests/scripted_peer.hpp"
 
 extern char** environ;
 
@@ -46,7 +48,17 @@ class Serve {
     }
   }
   void signal(int sig) const { ::kill(pid_, sig); }
+  // The exit status if the process has ended, without waiting; nullopt while it runs.
+  std::optional<int> exited() {
+    if (pid_ <= 0) return status_;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
+    pid_ = -1;
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return status_;
+  }
   int wait() {
+    if (pid_ <= 0) return status_.value_or(-1);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
@@ -55,6 +67,7 @@ class Serve {
 
  private:
   pid_t pid_ = -1;
+  std::optional<int> status_;
 };
 
 inline bool eventually(const std::function<bool()>& f) {
@@ -71,6 +84,26 @@ inline std::uint16_t free_port() {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor a(io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
   return a.local_endpoint().port();
+}
+
+// A scripted neighbour at `from` connects to bgpfa on `port` and gets to Established.
+inline boost::asio::ip::tcp::socket established_peer(boost::asio::io_context& io, const char* from, std::uint16_t port,
+                                                     std::uint32_t asn, std::uint16_t hold_time = 90) {
+  namespace asio = boost::asio;
+  using asio::ip::tcp;
+  tcp::socket peer(io);
+  peer.open(tcp::v4());
+  peer.bind(tcp::endpoint(asio::ip::make_address(from), 0));
+  peer.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  auto open = peer_open(asio::ip::make_address_v4(from).to_uint(), false, asn);
+  open[wire::kHeaderSize + 3] = static_cast<std::uint8_t>(hold_time >> 8);
+  open[wire::kHeaderSize + 4] = static_cast<std::uint8_t>(hold_time);
+  send(peer, open);
+  expect(peer, wire::MessageType::Open);
+  expect(peer, wire::MessageType::Keepalive);
+  send(peer, keepalive());
+  expect(peer, wire::MessageType::Update);  // End-of-RIB
+  return peer;
 }
 
 }  // namespace bgpfa::test

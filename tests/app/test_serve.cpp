@@ -22,20 +22,6 @@ const std::string kBase =
     " neighbor 127.0.0.2 remote-as 65001\n"
     " neighbor 127.0.0.2 passive\n";
 
-// A scripted neighbour at `from` connects to bgpfa on `port` and gets to Established.
-tcp::socket established_peer(asio::io_context& io, const char* from, std::uint16_t port, std::uint32_t asn) {
-  tcp::socket peer(io);
-  peer.open(tcp::v4());
-  peer.bind(tcp::endpoint(asio::ip::make_address(from), 0));
-  peer.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  send(peer, peer_open(asio::ip::make_address_v4(from).to_uint(), false, asn));
-  expect(peer, wire::MessageType::Open);
-  expect(peer, wire::MessageType::Keepalive);
-  send(peer, keepalive());
-  expect(peer, wire::MessageType::Update);  // End-of-RIB
-  return peer;
-}
-
 }  // namespace
 
 TEST_CASE("serve: SIGHUP adds a neighbour with its gateway role; SIGTERM writes the report", "[serve]") {

@@ -1,0 +1,104 @@
+#include "feed/feed.hpp"
+
+#include <fmt/format.h>
+
+#include "bgp/mrt/bgp4mp.hpp"
+#include "bgp/wire/notification.hpp"
+#include "feed/update_feed.hpp"
+
+namespace bgpfa::feed {
+
+namespace {
+constexpr int kEstablished = 6;
+
+// RFC 6396 4.4.1 state names.
+const char* state_name(int s) {
+  static constexpr const char* kNames[] = {"?", "Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established"};
+  return s >= 1 && s <= 6 ? kNames[s] : "?";
+}
+}  // namespace
+
+int Feed::peer_of(const wire::IpAddress& ip) {
+  const int i = a_.peer_index(ip);
+  if (i < 0) {
+    std::string s = wire::to_string(ip);
+    if (unknown_set_.insert(s).second) unknown_.push_back(std::move(s));
+  }
+  return i;
+}
+
+const std::string& Feed::role(int peer) {
+  const auto i = static_cast<std::size_t>(peer);
+  while (roles_.size() <= i) roles_.push_back(a_.peers().at(roles_.size()).label(a_.policy().circuits));
+  return roles_[i];
+}
+
+std::uint64_t Feed::last_heard(int peer) const {
+  const auto i = static_cast<std::size_t>(peer);
+  return i < last_heard_.size() ? last_heard_[i] : 0;
+}
+
+void Feed::heard(std::uint64_t t, int peer) {
+  const auto i = static_cast<std::size_t>(peer);
+  if (last_heard_.size() <= i) last_heard_.resize(i + 1, 0);
+  last_heard_[i] = t;
+}
+
+bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
+  const std::string why = fmt::format("session {} {} ({}): {} -> {}", to == kEstablished ? "up" : "down",
+                                      wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer),
+                                      state_name(from), state_name(to));
+  a_.advance(t);
+  return lifecycle_.state_change(t, peer, from, to, why);
+}
+
+void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::DecodeContext& ctx, bool withdraw_all) {
+  heard(t, peer);
+  a_.advance(t);
+  feed_update(a_, t, peer, u, ctx, withdraw_all,
+              fmt::format("UPDATE from {} ({})", wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address),
+                          role(peer)));
+  a_.update_received(t, peer);  // after the routes: an UPDATE that opens an episode counts in it
+}
+
+void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Bytes body, bool local) {
+  if (!local) heard(t, peer);
+  if (type != wire::MessageType::Notification && type != wire::MessageType::Open) return;
+  lifecycle_.message(peer, type, body, local);
+  if (type != wire::MessageType::Notification) return;
+  auto n = wire::decode_notification(body);
+  if (!n) return;
+  const bool hold = n->code == wire::notify::kHoldTimerExpired;
+  a_.advance(t);
+  a_.trigger(t, fmt::format("{} {} {} ({}): {}", hold ? "hold timer expired:" : "NOTIFICATION", local ? "to" : "from",
+                            wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer),
+                            n->describe()));
+}
+
+void Feed::message(std::uint64_t t, int peer, wire::Bytes whole, bool add_path, bool four_octet_as, bool local) {
+  auto h = wire::decode_header(whole, true);
+  if (!h) return;  // the session refused it (and said why)
+  const wire::Bytes body = whole.subspan(wire::kHeaderSize);
+  if (h->type != wire::MessageType::Update) return control(t, peer, h->type, body, local);
+  if (local) return;  // bgpfa sends no routes; nothing it sent is something it learned
+  wire::DecodeContext ctx;
+  ctx.four_octet_as = four_octet_as;
+  ctx.set_add_path_all(add_path);
+  if (wire::decode_update(body, ctx, scratch_)) return heard(t, peer);  // session reset: the session says why
+  bool withdraw_all = false;
+  for (const auto& e : scratch_.attributes.errors) withdraw_all |= e.action == wire::ErrorAction::TreatAsWithdraw;
+  update(t, peer, scratch_, ctx, withdraw_all);
+}
+
+void Feed::snapshot_route(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id,
+                          const wire::PathAttributes& attrs, bool four_octet_as) {
+  const auto i = static_cast<std::size_t>(peer);
+  while (snapshot_causes_.size() <= i) {
+    const int k = static_cast<int>(snapshot_causes_.size());
+    snapshot_causes_.push_back(fmt::format("RIB snapshot of {} ({})",
+                                           wire::to_string(a_.peers()[static_cast<std::size_t>(k)].address), role(k)));
+  }
+  a_.announce(t, peer, p, path_id, a_.intern(attrs, four_octet_as), snapshot_causes_[i]);
+}
+
+}  // namespace bgpfa::feed

@@ -1,0 +1,63 @@
+// One stream of BGP events from any source — MRT replay or live sessions — into the RIBs and
+// the analyzer. Replay and serve hand it the same things (messages as on the wire, state
+// changes in RFC 6396 numbers), so a replay of a capture decides exactly what the live run did:
+// the same triggers, with the same text, at the same times.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyzer.hpp"
+#include "bgp/wire/header.hpp"
+#include "bgp/wire/update.hpp"
+#include "feed/peer_lifecycle.hpp"
+
+namespace bgpfa::feed {
+
+class Feed {
+ public:
+  explicit Feed(analyzer::Analyzer& a) : a_(a), lifecycle_(a) {}
+
+  // The analyzer's index of a peer; -1 for one the configuration does not name (remembered in
+  // unknown_peers(), so that the caller can summarise them once).
+  [[nodiscard]] int peer_of(const wire::IpAddress& peer);
+  [[nodiscard]] const std::vector<std::string>& unknown_peers() const noexcept { return unknown_; }
+  // "er1 primary", "vpn 0": the role of a peer, as triggers and causes name it.
+  [[nodiscard]] const std::string& role(int peer);
+
+  // A session state change, RFC 6396 numbers (Idle = 1 ... Established = 6). True when the
+  // session went down gracefully and the peer's routes are kept as stale.
+  bool state_change(std::uint64_t t, int peer, int from, int to);
+  // A decoded UPDATE received from the peer.
+  void update(std::uint64_t t, int peer, const wire::Update& u, const wire::DecodeContext& ctx, bool withdraw_all);
+  // Any other message body, received or sent by the recorded speaker (`local`): OPENs decide
+  // graceful restart, NOTIFICATIONs are triggers, every received message is a sign of life.
+  void control(std::uint64_t t, int peer, wire::MessageType type, wire::Bytes body, bool local);
+  // A whole message as on the wire (live sessions): decoded, then update() or control().
+  // `add_path` as MRT records it: the message's NLRI carry path identifiers.
+  void message(std::uint64_t t, int peer, wire::Bytes whole, bool add_path, bool four_octet_as, bool local);
+  // A route from a RIB dump (TABLE_DUMP / TABLE_DUMP_V2).
+  void snapshot_route(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id,
+                      const wire::PathAttributes& attrs, bool four_octet_as);
+
+  [[nodiscard]] const PeerLifecycle& lifecycle() const noexcept { return lifecycle_; }
+  // The UPDATE the last message() call decoded.
+  [[nodiscard]] const wire::Update& last_update() const noexcept { return scratch_; }
+  // The last message heard from each peer (µs; 0: none yet), KEEPALIVEs included.
+  [[nodiscard]] std::uint64_t last_heard(int peer) const;
+
+ private:
+  void heard(std::uint64_t t, int peer);
+  analyzer::Analyzer& a_;
+  PeerLifecycle lifecycle_;
+  std::vector<std::string> roles_;
+  std::vector<std::string> snapshot_causes_;
+  std::vector<std::uint64_t> last_heard_;
+  std::set<std::string> unknown_set_;
+  std::vector<std::string> unknown_;
+  wire::Update scratch_;
+};
+
+}  // namespace bgpfa::feed
