@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
 namespace bgpfa::session::bfd {
@@ -78,7 +79,8 @@ Endpoint::Endpoint(asio::io_context& io, TimerService& timers, EndpointListener&
 Endpoint::~Endpoint() {
   *alive_ = false;
   by_discriminator_.clear();
-  by_address_.clear();  // sessions first: their timers are cancelled
+  by_address_.clear();
+  retired_.clear();  // sessions first: their timers are cancelled
 }
 
 void Endpoint::open() {
@@ -297,7 +299,13 @@ void Endpoint::remove_peer(const wire::IpAddress& address) {
   const auto it = by_address_.find(key(address));
   if (it == by_address_.end()) return;
   by_discriminator_.erase(it->second->session->local_discriminator());
+  it->second->session->stop();
+  // Its session may be on the stack (remove_peer from a state-change callback): free it later.
+  retired_.push_back(std::move(it->second));
   by_address_.erase(it);
+  asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (const auto a = alive.lock(); a && *a) retired_.clear();
+  });
 }
 
 Session* Endpoint::session(const wire::IpAddress& address) noexcept {

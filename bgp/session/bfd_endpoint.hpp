@@ -71,7 +71,8 @@ class Endpoint {
   // for a duplicate peer, std::system_error when its send socket cannot be made.
   Session& add_peer(PeerConfig peer);
   // Forgets the peer at once (it will see a detection-time Down; call admin_down() on its
-  // session first and wait a detection time for a clean AdminDown).
+  // session first and wait a detection time for a clean AdminDown). Safe from inside
+  // bfd_state_changed: the session is stopped now and freed from the io_context.
   void remove_peer(const wire::IpAddress& address);
   [[nodiscard]] Session* session(const wire::IpAddress& address) noexcept;
   [[nodiscard]] std::uint16_t local_port(wire::Afi afi) const;  // the receive port (after open)
@@ -93,6 +94,7 @@ class Endpoint {
   std::unique_ptr<boost::asio::ip::udp::socket> rx4_, rx6_;
   std::map<std::array<std::uint8_t, 17>, std::unique_ptr<Peer>> by_address_;
   std::map<std::uint32_t, Peer*> by_discriminator_;
+  std::vector<std::unique_ptr<Peer>> retired_;  // removed, freed by a posted handler
   std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::uint64_t>> log_limit_;
   EndpointStats stats_;
   std::mt19937 rng_;

@@ -157,6 +157,7 @@ bool Session::receive(const Packet& p, std::uint64_t rx_us) {
   // 6.8.6, after the checks decode() makes.
   remote_discr_ = p.my_discriminator;
   remote_state_ = p.state;
+  remote_diag_ = p.diag;
   remote_demand_ = p.demand;
   remote_min_rx_ = Micros{p.required_min_rx_us};
   remote_min_tx_ = Micros{p.desired_min_tx_us};
@@ -174,7 +175,8 @@ bool Session::receive(const Packet& p, std::uint64_t rx_us) {
   last_rx_us_ = rx_us;
   if (state_ != State::AdminDown) {
     apply(received(p.state));
-    detect_.start(ceil_ms(detection_time()));
+    // (The owner may have set AdminDown from its state_changed callback.)
+    if (state_ != State::AdminDown) detect_.start(ceil_ms(detection_time()));
   }
   if (p.poll) transmit(true);  // 6.8.7: at once, whatever the transmit timer says
   hasten_tx();
@@ -182,6 +184,11 @@ bool Session::receive(const Packet& p, std::uint64_t rx_us) {
 }
 
 void Session::admin_down() { apply(Event::AdminDown); }
+void Session::stop() {
+  started_ = false;
+  tx_.stop();
+  detect_.stop();
+}
 void Session::admin_up() { apply(Event::AdminUp); }
 
 void Session::begin_poll() {
@@ -226,7 +233,7 @@ void Session::apply(Event e) {
   }
   if (state_ == State::AdminDown) detect_.stop();
   hasten_tx();
-  a_.state_changed(StateChange{from, state_, e, local_diag_, wall_us(), last_rx_us_, detection});
+  a_.state_changed(StateChange{from, state_, e, local_diag_, remote_diag_, wall_us(), last_rx_us_, detection});
 }
 
 }  // namespace bgpfa::session::bfd

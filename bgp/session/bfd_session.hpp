@@ -56,11 +56,12 @@ struct StateChange {
   State to;
   Event event;
   Diag diag;           // bfd.LocalDiag after the change (why the session went down)
+  Diag remote_diag;    // the diagnostic in the peer's last packet (e.g. 7 when it was shut down)
   std::uint64_t at_us; // wall clock at the change
   // The last valid packet heard from the peer (wall clock, µs); none if never. For a Down by
   // detection time the failure happened after it and before at_us.
   std::optional<std::uint64_t> last_rx_us;
-  Micros detection_time;  // in force before the change (0 before the first packet)
+  Micros detection_time;  // in force at the change (0 before the first packet)
 };
 
 class SessionActions {
@@ -82,12 +83,15 @@ class Session {
   bool receive(const Packet& p, std::uint64_t rx_us);
   void admin_down();
   void admin_up();
+  // Stops transmission and detection for good, without a state change (the owner removes it).
+  void stop();
   // New local parameters (a configuration change): a Poll Sequence tells the peer.
   void set_parameters(Micros desired_min_tx, Micros required_min_rx, std::uint8_t detect_mult);
 
   [[nodiscard]] State state() const noexcept { return state_; }
   [[nodiscard]] State remote_state() const noexcept { return remote_state_; }
   [[nodiscard]] Diag local_diag() const noexcept { return local_diag_; }
+  [[nodiscard]] Diag remote_diag() const noexcept { return remote_diag_; }
   [[nodiscard]] std::uint32_t local_discriminator() const noexcept { return cfg_.local_discriminator; }
   [[nodiscard]] std::uint32_t remote_discriminator() const noexcept { return remote_discr_; }
   [[nodiscard]] bool poll_active() const noexcept { return poll_active_; }
@@ -120,6 +124,7 @@ class Session {
   State state_ = State::Down;
   State remote_state_ = State::Down;
   Diag local_diag_ = Diag::None;
+  Diag remote_diag_ = Diag::None;
   std::uint32_t remote_discr_ = 0;
   Micros remote_min_rx_{1};  // 6.8.1: initialized to 1
   Micros remote_min_tx_{0};  // last received Desired Min TX

@@ -22,7 +22,11 @@ namespace {
 struct Log final : EndpointListener {
   std::vector<std::pair<std::string, StateChange>> changes;
   std::vector<std::string> lines;
-  void bfd_state_changed(const PeerConfig& p, const StateChange& c) override { changes.emplace_back(p.name, c); }
+  std::function<void(const PeerConfig&, const StateChange&)> on_change;
+  void bfd_state_changed(const PeerConfig& p, const StateChange& c) override {
+    changes.emplace_back(p.name, c);
+    if (on_change) on_change(p, c);
+  }
   void bfd_log(const PeerConfig*, const std::string& line) override { lines.push_back(line); }
 };
 
@@ -53,7 +57,7 @@ PeerConfig peer(const std::string& addr, std::uint16_t port, const std::string& 
   return p;
 }
 
-void up_then_silence(const std::string& addr, bool v6) {
+void up_then_silence(const std::string& addr, bool v6, bool remove_on_down = false) {
   asio::io_context io;
   session::AsioTimerService timers(io);
   Log la, lb;
@@ -74,11 +78,21 @@ void up_then_silence(const std::string& addr, bool v6) {
   CHECK(la.changes.back().second.to == State::Up);
   CHECK(la.changes.back().first == "b");
 
+  if (remove_on_down)
+    la.on_change = [&](const PeerConfig& p, const StateChange& c) {
+      if (c.to == State::Down) a.remove_peer(p.address);  // the session is on the stack
+    };
   const auto silenced = now_us();
   b.remove_peer(*wire::parse_address(addr));
   CHECK(b.session(*wire::parse_address(addr)) == nullptr);
-  REQUIRE(run_until(io, 2s, [&] { return sa.state() == State::Down; }));
+  REQUIRE(run_until(io, 2s, [&] { return !la.changes.empty() && la.changes.back().second.to == State::Down; }));
   const auto detected = now_us();
+  if (remove_on_down) {
+    io.run_for(100ms);
+    CHECK(a.session(*wire::parse_address(addr)) == nullptr);
+    return;
+  }
+  CHECK(sa.state() == State::Down);
   const auto& down = la.changes.back().second;
   CHECK(down.diag == Diag::ControlDetectionTimeExpired);
   REQUIRE(down.last_rx_us);
@@ -96,6 +110,10 @@ void up_then_silence(const std::string& addr, bool v6) {
 
 TEST_CASE("bfd endpoint: IPv4 loopback, Up then a silent peer is detected", "[bfd][endpoint]") {
   up_then_silence("127.0.0.1", false);
+}
+
+TEST_CASE("bfd endpoint: the owner may remove the peer from its state-change callback", "[bfd][endpoint]") {
+  up_then_silence("127.0.0.1", false, true);
 }
 
 TEST_CASE("bfd endpoint: IPv6 loopback, Up then a silent peer is detected", "[bfd][endpoint]") {

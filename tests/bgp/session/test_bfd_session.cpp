@@ -27,8 +27,12 @@ struct Recorder final : SessionActions {
   };
   std::vector<Sent> sent;
   std::vector<StateChange> changes;
+  std::function<void(const StateChange&)> on_change;
   void send(const Packet& p) override { sent.push_back({us_of(clock), p}); }
-  void state_changed(const StateChange& c) override { changes.push_back(c); }
+  void state_changed(const StateChange& c) override {
+    changes.push_back(c);
+    if (on_change) on_change(c);
+  }
   [[nodiscard]] const Packet& last() const {
     REQUIRE_FALSE(sent.empty());
     return sent.back().p;
@@ -278,6 +282,30 @@ TEST_CASE("bfd: the neighbour signals Down or AdminDown", "[bfd]") {
     CHECK(h.rec.last().state == State::Down);
     CHECK(h.rec.last().diag == Diag::NeighborSignaledSessionDown);
   }
+}
+
+TEST_CASE("bfd: the peer's diagnostic is reported with the change", "[bfd]") {
+  Harness h;
+  h.bring_up();
+  auto shut = peer(State::AdminDown, 5);
+  shut.diag = Diag::AdministrativelyDown;
+  h.recv(shut);
+  CHECK(h.s.remote_diag() == Diag::AdministrativelyDown);
+  CHECK(h.rec.changes.back().remote_diag == Diag::AdministrativelyDown);
+  CHECK(h.rec.changes.back().diag == Diag::NeighborSignaledSessionDown);
+}
+
+TEST_CASE("bfd: AdminDown set from the owner's callback leaves no detection timer", "[bfd]") {
+  Harness h;
+  h.bring_up();
+  h.rec.on_change = [&](const StateChange& c) {
+    if (c.to == State::Down) h.s.admin_down();
+  };
+  h.recv(peer(State::Down, 5));
+  CHECK(h.s.state() == State::AdminDown);
+  CHECK(h.clock.pending() == 1);  // the transmit timer only
+  h.s.stop();
+  CHECK(h.clock.pending() == 0);
 }
 
 TEST_CASE("bfd: local AdminDown and back", "[bfd]") {
