@@ -78,21 +78,23 @@ void up_then_silence(const std::string& addr, bool v6, bool remove_on_down = fal
   CHECK(la.changes.back().second.to == State::Up);
   CHECK(la.changes.back().first == "b");
 
-  if (remove_on_down)
-    la.on_change = [&](const PeerConfig& p, const StateChange& c) {
-      if (c.to == State::Down) a.remove_peer(p.address);  // the session is on the stack
-    };
-  const auto silenced = now_us();
-  b.remove_peer(*wire::parse_address(addr));
-  CHECK(b.session(*wire::parse_address(addr)) == nullptr);
-  REQUIRE(run_until(io, 2s, [&] { return !la.changes.empty() && la.changes.back().second.to == State::Down; }));
-  const auto detected = now_us();
   if (remove_on_down) {
+    // B's AdminDown arrives: A's session, inside receive(), tells the owner, who removes it.
+    la.on_change = [&](const PeerConfig& p, const StateChange& c) {
+      if (c.to == State::Down) a.remove_peer(p.address);
+    };
+    sb.admin_down();
+    REQUIRE(run_until(io, 2s, [&] { return la.changes.back().second.to == State::Down; }));
+    CHECK(la.changes.back().second.diag == Diag::NeighborSignaledSessionDown);
     io.run_for(100ms);
     CHECK(a.session(*wire::parse_address(addr)) == nullptr);
     return;
   }
-  CHECK(sa.state() == State::Down);
+  const auto silenced = now_us();
+  b.remove_peer(*wire::parse_address(addr));
+  CHECK(b.session(*wire::parse_address(addr)) == nullptr);
+  REQUIRE(run_until(io, 2s, [&] { return sa.state() == State::Down; }));
+  const auto detected = now_us();
   const auto& down = la.changes.back().second;
   CHECK(down.diag == Diag::ControlDetectionTimeExpired);
   REQUIRE(down.last_rx_us);
