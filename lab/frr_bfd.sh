@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 probe=$1
 lab_init bfdt
-lab_need /usr/lib/frr/bfdd vtysh python3
+lab_need /usr/lib/frr/bfdd vtysh
 
 ns_a=$(lab_ns a)  # bgpfa
 ns_b=$(lab_ns b)  # FRR bfdd
@@ -44,11 +44,13 @@ lab_spawn "$ns_a" probe6 "$probe" --peer fd00:bfd::2 --local fd00:bfd::1 --inter
 probe6_pid=${LAB_PIDS[-1]}
 
 now_us() { date +%s%6N; }
-# frr_status PEER: FRR's view of the peer (up, down, init, shutdown)
-frr_status() {
-  vtysh --vty_socket "$LAB_DIR/frr" -c "show bfd peers json" 2>/dev/null |
-    python3 -c 'import json,sys; print(next((p["status"] for p in json.load(sys.stdin) if p["peer"] == sys.argv[1]), "none"))' "$1"
+# frr_statuses: "PEER STATUS" lines, FRR's view (up, down, init, shutdown); awk, not python: the
+# polling loop below must be quick to time the cut.
+frr_statuses() {
+  vtysh --vty_socket "$LAB_DIR/frr" -c "show bfd peers" 2>/dev/null |
+    awk '$1 == "peer" {peer = $2} $1 == "Status:" {print peer, $2}'
 }
+frr_status() { frr_statuses | awk -v p="$1" '$1 == p {print $2}'; }
 frr_is() { [[ $(frr_status "$1") == "$2" ]]; }
 # changes N LOG: at least N state-change lines in the probe's log
 changes() { (($(grep -c '^change ' "$LAB_DIR/$2.log") >= $1)); }
@@ -85,9 +87,12 @@ deadline=$((cut_start + 5000000))
 while [[ -z $seen4 || -z $seen6 || -z $frr4 || -z $frr6 ]] && (($(now_us) < deadline)); do
   [[ -z $seen4 ]] && changes $((n4 + 1)) probe4 && seen4=$(now_us)
   [[ -z $seen6 ]] && changes $((n6 + 1)) probe6 && seen6=$(now_us)
-  [[ -z $frr4 ]] && frr_is 10.255.1.1 down && frr4=$(now_us)
-  [[ -z $frr6 ]] && frr_is fd00:bfd::1 down && frr6=$(now_us)
-  sleep 0.02
+  if [[ -z $frr4 || -z $frr6 ]]; then
+    st=$(frr_statuses)
+    [[ -z $frr4 ]] && grep -qx "10.255.1.1 down" <<<"$st" && frr4=$(now_us)
+    [[ -z $frr6 ]] && grep -qx "fd00:bfd::1 down" <<<"$st" && frr6=$(now_us)
+  fi
+  sleep 0.01
 done
 [[ -n $seen4 && -n $seen6 ]] || { echo "bgpfa did not see the cut within 5 s" >&2; exit 1; }
 [[ -n $frr4 && -n $frr6 ]] || { echo "FRR did not see the cut within 5 s" >&2; exit 1; }
