@@ -66,6 +66,11 @@ sleep 3  # Poll Sequences done: both sides at 300 ms
 vtysh --vty_socket "$LAB_DIR/frr" -c "show bfd peers" >"$LAB_DIR/frr-peers-up.log"
 grep -A30 'peer 10.255.1.1' "$LAB_DIR/frr-peers-up.log" | grep -q 'Transmission interval: 300ms'
 echo "ok: FRR negotiated 300 ms with bgpfa"
+# RFC 5881 4: bgpfa sends from ports 49152-65535 (FRR accepting the packets shows the TTL was 255).
+ports=$(ip netns exec "$ns_a" ss -uanp | awk '/bgpfa-bfd-prob/ {n = split($4, a, ":"); print a[n]}' | grep -vx 3784)
+[[ $(wc -l <<<"$ports") -eq 2 ]]
+for p in $ports; do ((p >= 49152 && p <= 65535)); done
+echo "ok: source ports $(echo $ports)"
 n4=$(grep -c '^change ' "$LAB_DIR/probe4.log")
 n6=$(grep -c '^change ' "$LAB_DIR/probe6.log")
 

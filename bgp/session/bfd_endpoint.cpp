@@ -308,6 +308,11 @@ void Endpoint::remove_peer(const wire::IpAddress& address) {
   });
 }
 
+std::uint16_t Endpoint::source_port(const wire::IpAddress& address) const {
+  const auto it = by_address_.find(key(address));
+  return it == by_address_.end() ? 0 : it->second->socket.local_endpoint().port();
+}
+
 Session* Endpoint::session(const wire::IpAddress& address) noexcept {
   const auto it = by_address_.find(key(address));
   return it == by_address_.end() ? nullptr : it->second->session.get();

@@ -76,6 +76,8 @@ class Endpoint {
   void remove_peer(const wire::IpAddress& address);
   [[nodiscard]] Session* session(const wire::IpAddress& address) noexcept;
   [[nodiscard]] std::uint16_t local_port(wire::Afi afi) const;  // the receive port (after open)
+  // The source port of the peer's session (49152-65535); 0 for an unknown peer.
+  [[nodiscard]] std::uint16_t source_port(const wire::IpAddress& address) const;
   [[nodiscard]] const EndpointStats& stats() const noexcept { return stats_; }
 
  private:

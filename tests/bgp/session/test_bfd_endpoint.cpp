@@ -71,6 +71,9 @@ void up_then_silence(const std::string& addr, bool v6, bool remove_on_down = fal
   const auto afi = v6 ? wire::Afi::Ipv6 : wire::Afi::Ipv4;
   Session& sa = a.add_peer(peer(addr, b.local_port(afi), "b"));
   Session& sb = b.add_peer(peer(addr, a.local_port(afi), "a"));
+  CHECK(a.source_port(*wire::parse_address(addr)) >= kSourcePortMin);
+  CHECK(a.source_port(*wire::parse_address(addr)) != b.source_port(*wire::parse_address(addr)));
+  CHECK(a.source_port(*wire::parse_address("192.0.2.1")) == 0);
   REQUIRE(run_until(io, 6s, [&] { return sa.state() == State::Up && sb.state() == State::Up; }));
   REQUIRE(run_until(io, 2s, [&] { return !sa.poll_active() && !sb.poll_active(); }));
   CHECK(sa.tx_interval() == 50ms);
