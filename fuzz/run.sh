@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DBGPFA_FUZZ=ON -DBGPFA_TESTS=OFF -DBGPFA_SANITIZE=address,undefined >/dev/null
-cmake --build build-fuzz --target fuzz_update fuzz_mrt fuzz_config fuzz_message
-for t in update mrt config message; do
+cmake --build build-fuzz --target fuzz_update fuzz_mrt fuzz_config fuzz_message fuzz_bfd
+for t in update mrt config message bfd; do
   work=$(mktemp -d)
   seeds=(fuzz/corpus/$t)
   if [[ $t == mrt && -d ../shared/fixtures/mrt/samples ]]; then seeds+=(../shared/fixtures/mrt/samples); fi
