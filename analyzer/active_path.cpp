@@ -11,21 +11,20 @@ const char* to_string(PathKind k) noexcept {
     case PathKind::ErSecondary: return "er-secondary";
     case PathKind::ErEcmp: return "er-ecmp";
     case PathKind::Vpn: return "vpn";
+    case PathKind::System: return "system";
   }
   return "?";
 }
 
 std::uint32_t pack(const ActivePath& p) noexcept {
-  return static_cast<std::uint32_t>(p.kind) | (std::uint32_t{p.vpn_instances} << 3) |
-         (std::uint32_t{p.via_covering} << 5) | (static_cast<std::uint32_t>(static_cast<std::uint16_t>(p.circuit + 1)) << 8);
+  return static_cast<std::uint32_t>(p.kind) | (std::uint32_t{p.via_covering} << 3) | (p.set << 4);
 }
 
 ActivePath unpack(std::uint32_t w) noexcept {
   ActivePath p;
   p.kind = static_cast<PathKind>(w & 7);
-  p.vpn_instances = static_cast<std::uint8_t>((w >> 3) & 3);
-  p.via_covering = (w >> 5) & 1;
-  p.circuit = static_cast<std::int16_t>(static_cast<std::int32_t>((w >> 8) & 0xffff) - 1);
+  p.via_covering = (w >> 3) & 1;
+  p.set = w >> 4;
   return p;
 }
 

@@ -15,16 +15,18 @@ namespace {
 
 constexpr int kEr = 0, kVpn = 1;
 
-// Azure treats two routes as equal for ECMP when neither is preferred by local-pref or length.
-bool equal_for_ecmp(const rib::AttrSet& a, const rib::AttrSet& b) {
-  return a.local_pref == b.local_pref && a.as_path_length == b.as_path_length;
+// Azure shares traffic between routes its rules do not tell apart: the same connection weight
+// (ExpressRoute), LOCAL_PREF (from internal peers only) and AS-path length. Origin, MED and
+// communities are not among its criteria (expressroute-routing, about-active-active-gateways).
+bool azure_equal(const Candidate& a, const Candidate& b) {
+  return a.weight == b.weight && a.local_pref() == b.local_pref() && a.attrs->as_path_length == b.attrs->as_path_length;
 }
 
 }  // namespace
 
 Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
     : policy_(std::move(policy)), peers_(std::move(peers)), table_(peers_.size()), peer_stats_(peers_.size()),
-      stale_timers_(peers_.size()) {
+      stale_timers_(peers_.size()), dropped_(peers_.size(), 0) {
   for (std::size_t i = 0; i < peers_.size(); ++i) {
     peer_stats_[i].address = wire::to_string(peers_[i].address);
     peer_stats_[i].role = peers_[i].label(policy_.circuits);
@@ -42,10 +44,12 @@ int Analyzer::add_circuit(const std::string& name, int weight) {
 }
 
 int Analyzer::add_peer(PeerRole role) {
-  if (const int i = peer_index(role.address); i >= 0) return i;
+  if (const int i = peer_index(role.local, role.address); i >= 0 && peers_[static_cast<std::size_t>(i)].local == role.local)
+    return i;  // the same session
   peers_.push_back(std::move(role));
   table_.add_peer();
   stale_timers_.emplace_back();
+  dropped_.push_back(0);
   PeerSummary s;
   s.address = wire::to_string(peers_.back().address);
   s.role = peers_.back().label(policy_.circuits);
@@ -61,86 +65,151 @@ int Analyzer::peer_index(const wire::IpAddress& a) const {
   return -1;
 }
 
+int Analyzer::peer_index(const std::optional<wire::IpAddress>& local, const wire::IpAddress& a) const {
+  int any = -1;
+  for (std::size_t i = 0; i < peers_.size(); ++i) {
+    if (peers_[i].address != a) continue;
+    if (peers_[i].local && local && *peers_[i].local == *local) return static_cast<int>(i);
+    if (any < 0 && (!peers_[i].local || !local)) any = static_cast<int>(i);
+  }
+  return any;
+}
+
+Candidate Analyzer::candidate(const rib::Route& r) const {
+  const PeerRole& role = peers_[r.peer];
+  const int weight = role.gateway == Gateway::ExpressRoute && role.circuit >= 0
+                         ? policy_.weights[static_cast<std::size_t>(role.circuit)]
+                         : 0;
+  return Candidate{r.attrs.get(), r.peer, r.path_id, role.asn != policy_.local_as, &role.address, weight};
+}
+
 Analyzer::Decision Analyzer::decide(const PrefixEntry& e) const {
   Decision d;
   const auto& routes = e.routes;
-  auto candidate = [&](std::size_t i) {
-    const auto& r = routes[i];
-    return Candidate{r.attrs.get(), r.peer, r.path_id, peers_[r.peer].asn != policy_.local_as, &peers_[r.peer].address};
-  };
-  // Each gateway's Loc-RIB best by the RFC 4271 process, and the best per ExpressRoute circuit.
-  circuit_best_.assign(policy_.circuits.size(), rib::kNoBest);
+  // Each gateway's Loc-RIB best by the RFC 4271 process, connection weight first (Azure's rule
+  // 3), LOCAL_PREF only from internal peers. Sessions Azure dropped at a prefix limit do not count.
   for (std::size_t i = 0; i < routes.size(); ++i) {
-    const PeerRole& role = peers_[routes[i].peer];
-    const int g = role.gateway == Gateway::Vpn ? kVpn : kEr;
+    if (dropped_[routes[i].peer]) continue;
+    const int g = peers_[routes[i].peer].gateway == Gateway::Vpn ? kVpn : kEr;
     rib::LocRibBest& best = d.best[g];
     if (best.index == rib::kNoBest) {
       best = {static_cast<std::uint8_t>(i), Reason::OnlyPath};
-    } else {
-      Reason why;
-      const bool wins = rib::better(candidate(i), candidate(best.index), why);
-      if (wins) best.index = static_cast<std::uint8_t>(i);
-      best.reason = why;
-    }
-    if (g == kEr && role.circuit >= 0) {
-      auto& cb = circuit_best_[static_cast<std::size_t>(role.circuit)];
-      Reason why;
-      if (cb == rib::kNoBest || rib::better(candidate(i), candidate(cb), why)) cb = static_cast<std::uint8_t>(i);
-    }
-  }
-  // Among circuits: connection weight, then AS-path length (Azure's rule 3).
-  int circuit = -1;
-  for (std::size_t c = 0; c < circuit_best_.size(); ++c) {
-    if (circuit_best_[c] == rib::kNoBest) continue;
-    if (circuit < 0) {
-      circuit = static_cast<int>(c);
       continue;
     }
-    const auto cur = static_cast<std::size_t>(circuit);
-    const auto& a = *routes[circuit_best_[c]].attrs;
-    const auto& b = *routes[circuit_best_[cur]].attrs;
-    if (policy_.weights[c] > policy_.weights[cur] ||
-        (policy_.weights[c] == policy_.weights[cur] && a.as_path_length < b.as_path_length))
-      circuit = static_cast<int>(c);
+    Reason why;
+    if (rib::better(candidate(routes[i]), candidate(routes[best.index]), why)) best.index = static_cast<std::uint8_t>(i);
+    best.reason = why;
   }
-  ActivePath er_path, vpn_path;
-  if (circuit >= 0) {
-    // Within the circuit: links whose route is as good as the circuit's best share the traffic.
-    const auto& best = *routes[circuit_best_[static_cast<std::size_t>(circuit)]].attrs;
-    bool primary = false, secondary = false;
-    for (const auto& r : routes) {
-      const PeerRole& role = peers_[r.peer];
-      if (role.gateway != Gateway::ExpressRoute || role.circuit != circuit || !equal_for_ecmp(*r.attrs, best)) continue;
-      (role.link == Link::Primary ? primary : secondary) = true;
-    }
-    er_path.kind = primary && secondary ? PathKind::ErEcmp : primary ? PathKind::ErPrimary : PathKind::ErSecondary;
-    er_path.circuit = static_cast<std::int16_t>(circuit);
-  }
-  if (d.best[kVpn].index != rib::kNoBest) {
-    const auto& best = *routes[d.best[kVpn].index].attrs;
-    vpn_path.kind = PathKind::Vpn;
+  // The carrying sessions of each gateway: every one whose route Azure cannot tell from the best
+  // (ECMP across the links of a circuit, across circuits, across VPN instances and sites).
+  std::vector<std::uint16_t>* carrying[2] = {&carry_scratch_[kEr], &carry_scratch_[kVpn]};
+  for (int g = 0; g < 2; ++g) {
+    carrying[g]->clear();
+    if (d.best[g].index == rib::kNoBest) continue;
+    const Candidate best = candidate(routes[d.best[g].index]);
     for (const auto& r : routes)
-      if (peers_[r.peer].gateway == Gateway::Vpn && equal_for_ecmp(*r.attrs, best))
-        vpn_path.vpn_instances |= static_cast<std::uint8_t>(1u << (peers_[r.peer].vpn_instance & 1));
+      if (!dropped_[r.peer] && (peers_[r.peer].gateway == Gateway::Vpn) == (g == kVpn) && azure_equal(candidate(r), best))
+        carrying[g]->push_back(r.peer);
+    std::sort(carrying[g]->begin(), carrying[g]->end());
+    carrying[g]->erase(std::unique(carrying[g]->begin(), carrying[g]->end()), carrying[g]->end());
+    if (carrying[g]->size() > 1) d.best[g].reason = Reason::Ecmp;  // the best is one of several that carry
   }
-  const bool er = circuit >= 0, vpn = vpn_path.kind == PathKind::Vpn;
-  if (er && vpn) {
+  const bool er = !carrying[kEr]->empty(), vpn = !carrying[kVpn]->empty();
+  int chosen = er ? kEr : vpn ? kVpn : -1;
+  if (er && vpn) {  // equal prefixes: ExpressRoute over VPN unless a hub's routing preference says otherwise
     switch (policy_.preference) {
-      case RoutingPreference::ExpressRoute: d.active = er_path; break;
-      case RoutingPreference::Vpn: d.active = vpn_path; break;
-      case RoutingPreference::AsPath: {
-        const auto& ea = *routes[circuit_best_[static_cast<std::size_t>(circuit)]].attrs;
-        const auto& va = *routes[d.best[kVpn].index].attrs;
-        d.active = va.as_path_length < ea.as_path_length ? vpn_path : er_path;
+      case RoutingPreference::ExpressRoute: chosen = kEr; break;
+      case RoutingPreference::Vpn: chosen = kVpn; break;
+      case RoutingPreference::AsPath:
+        chosen = routes[d.best[kVpn].index].attrs->as_path_length < routes[d.best[kEr].index].attrs->as_path_length ? kVpn : kEr;
         break;
-      }
     }
-  } else if (er) {
-    d.active = er_path;
-  } else if (vpn) {
-    d.active = vpn_path;
+  }
+  if (chosen < 0) return d;
+  d.active.set = path_sets_.intern(*carrying[chosen]);
+  if (chosen == kVpn) {
+    d.active.kind = PathKind::Vpn;
+  } else {
+    bool primary = false, secondary = false;
+    for (const std::uint16_t p : *carrying[kEr]) (peers_[p].link == Link::Primary ? primary : secondary) = true;
+    d.active.kind = primary && secondary ? PathKind::ErEcmp : primary ? PathKind::ErPrimary : PathKind::ErSecondary;
   }
   return d;
+}
+
+void Analyzer::summarise(ActivePath& p) const {
+  p.vpn_instances = 0;
+  p.circuit = -1;
+  p.circuit_count = 0;
+  std::uint64_t seen = 0;  // circuits counted (the first 64 exactly; more are rare)
+  for (const std::uint16_t peer : path_sets_.get(p.set)) {
+    const PeerRole& r = peers_[peer];
+    if (r.gateway == Gateway::Vpn) {
+      p.vpn_instances |= static_cast<std::uint8_t>(1u << (r.vpn_instance & 1));
+      continue;
+    }
+    if (p.circuit < 0 || r.circuit < p.circuit) p.circuit = static_cast<std::int16_t>(r.circuit);
+    const std::uint64_t bit = r.circuit >= 0 && r.circuit < 64 ? 1ull << r.circuit : 0;
+    if (!(seen & bit) || !bit) ++p.circuit_count;
+    seen |= bit;
+  }
+}
+
+ActivePath Analyzer::active_of(std::uint32_t state) const {
+  ActivePath p = unpack(state);
+  summarise(p);
+  return p;
+}
+
+std::vector<CarryingPath> Analyzer::carrying(std::uint32_t set) const {
+  std::vector<CarryingPath> out;
+  for (const std::uint16_t peer : path_sets_.get(set)) {
+    const PeerRole& r = peers_[peer];
+    CarryingPath c;
+    c.gateway = r.gateway;
+    if (r.gateway == Gateway::ExpressRoute && r.circuit >= 0) c.circuit = policy_.circuits[static_cast<std::size_t>(r.circuit)];
+    c.link = r.link;
+    c.vpn_instance = r.vpn_instance;
+    if (r.gateway == Gateway::Vpn) c.site = r.site_name();
+    c.peer = wire::to_string(r.address);
+    if (r.local) c.local = wire::to_string(*r.local);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void Analyzer::check_limit(std::uint64_t t, int peer) {
+  const auto pi = static_cast<std::uint16_t>(peer);
+  const PeerRole& role = peers_[pi];
+  const std::size_t all = table_.peer_routes(pi), v6 = table_.peer_routes_v6(pi), v4 = all - v6;
+  // Azure drops the BGP session above its limits (expressroute-routing#route-aggregation-and-
+  // prefix-limits, VPN FAQ), and so does bgpfa's own maximum-prefix: the routes stop counting.
+  std::string over;
+  if (role.gateway == Gateway::ExpressRoute) {
+    if (v4 > policy_.er_prefix_limit)
+      over = fmt::format("{} IPv4 prefixes, above Azure's ExpressRoute limit of {}", v4, policy_.er_prefix_limit);
+    else if (v6 > policy_.er_ipv6_prefix_limit)
+      over = fmt::format("{} IPv6 prefixes, above Azure's ExpressRoute limit of {}", v6, policy_.er_ipv6_prefix_limit);
+  } else if (all > policy_.vpn_prefix_limit) {
+    over = fmt::format("{} prefixes, above Azure's limit of {} per VPN BGP peer", all, policy_.vpn_prefix_limit);
+  }
+  if (over.empty() && role.max_prefixes && all > role.max_prefixes)
+    over = fmt::format("{} prefixes, above its maximum-prefix {}", all, role.max_prefixes);
+  const bool now = !over.empty();
+  if (now == static_cast<bool>(dropped_[pi])) return;
+  dropped_[pi] = now;
+  const std::string who = fmt::format("{} ({})", peer_stats_[pi].address, peer_stats_[pi].role);
+  const std::string why = now ? fmt::format("prefix limit exceeded: {} advertised {}: the session is dropped", who, over)
+                              : fmt::format("back under the prefix limit: {} ({} prefixes): the session counts again", who, all);
+  if (now) ++peer_stats_[pi].limit_drops;
+  episodes_.trigger(t, why);
+  const std::uint32_t cause = cause_id(why);
+  std::vector<PrefixKey> affected;
+  table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) {
+    if (std::any_of(e.routes.begin(), e.routes.end(), [&](const rib::Route& r) { return r.peer == pi; })) affected.push_back(p);
+  });
+  std::sort(affected.begin(), affected.end());
+  for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
 }
 
 std::uint32_t Analyzer::cause_id(const std::string& cause) {
@@ -163,7 +232,7 @@ void Analyzer::set_active(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, c
   if (packed == e.state) return;
   const std::uint32_t before = e.state;
   e.state = packed;
-  events_.push_back(Change{t, p, Change::narrow(before) | Change::narrow(packed) << 16, cause});
+  events_.push_back(Change{t, p, before, packed, cause});
   episodes_.changed(t);
 }
 
@@ -218,6 +287,7 @@ void Analyzer::announce(std::uint64_t t, int peer, const wire::Prefix& prefix, s
   auto& st = peer_stats_[pi];
   st.max_prefixes = std::max(st.max_prefixes, table_.peer_routes(pi));
   changed(t, p, *e, cause_id(cause));
+  check_limit(t, peer);
 }
 
 void Analyzer::withdraw(std::uint64_t t, int peer, const wire::Prefix& prefix, std::uint32_t path_id,
@@ -225,7 +295,10 @@ void Analyzer::withdraw(std::uint64_t t, int peer, const wire::Prefix& prefix, s
   last_us_ = t;
   if (!first_us_) first_us_ = t;
   const PrefixKey p = PrefixKey::from(prefix);
-  if (PrefixEntry* e = table_.withdraw(p, static_cast<std::uint16_t>(peer), path_id)) changed(t, p, *e, cause_id(cause));
+  if (PrefixEntry* e = table_.withdraw(p, static_cast<std::uint16_t>(peer), path_id)) {
+    changed(t, p, *e, cause_id(cause));
+    check_limit(t, peer);  // a withdrawal may bring a dropped session back under its limit
+  }
 }
 
 void Analyzer::update_received(std::uint64_t t, int peer) {
@@ -261,6 +334,7 @@ void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why, s
   else table_.clear_peer(static_cast<std::uint16_t>(peer), affected);
   const std::uint32_t cause = cause_id(why);
   for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
+  if (!table_.peer_routes(static_cast<std::uint16_t>(peer))) dropped_[pi] = 0;  // a new session starts under its limit
   auto& timer = stale_timers_[pi];
   timer.deadline_us = stale_routes(peer) ? t + std::uint64_t{restart_time_s} * 1000000 : 0;
   timer.why = fmt::format("{} did not come back within its restart time ({} s): stale routes withdrawn",
@@ -282,6 +356,7 @@ void Analyzer::drop_stale(std::uint64_t t, int peer, std::uint8_t families, cons
   episodes_.trigger(t, why);
   const std::uint32_t cause = cause_id(why);
   for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
+  check_limit(t, peer);
 }
 
 void Analyzer::run_stale_timers(std::uint64_t t) {
@@ -345,7 +420,7 @@ PrefixRow Analyzer::row_of(const PrefixKey& p, const PrefixEntry& entry) const {
   PrefixRow r;
   r.prefix = p.to_prefix();
   const PrefixEntry* e = &entry;
-  r.active = unpack(e->state);
+  r.active = active_of(e->state);
   if (r.active.via_covering) {
     const auto cover = table_.longest_covering(p, false);
     if (!cover) return r;
@@ -357,6 +432,17 @@ PrefixRow Analyzer::row_of(const PrefixKey& p, const PrefixEntry& entry) const {
   if (e->best[kEr].index != rib::kNoBest) r.expressroute = describe_best(*e, e->best[kEr], n[kEr]);
   if (e->best[kVpn].index != rib::kNoBest) r.vpn = describe_best(*e, e->best[kVpn], n[kVpn]);
   return r;
+}
+
+bool Analyzer::covered_on_link(const PrefixKey& p, int circuit, Link link) const {
+  for (auto c = table_.longest_covering(p, false); c; c = table_.longest_covering(*c, false)) {
+    const PrefixEntry* e = table_.find(*c);
+    for (const auto& r : e->routes) {
+      const PeerRole& role = peers_[r.peer];
+      if (role.gateway == Gateway::ExpressRoute && role.circuit == circuit && role.link == link) return true;
+    }
+  }
+  return false;
 }
 
 std::vector<Finding> Analyzer::findings(const std::vector<std::pair<PrefixKey, const PrefixEntry*>>& sorted) const {
@@ -399,8 +485,10 @@ std::vector<Finding> Analyzer::findings(const std::vector<std::pair<PrefixKey, c
       const rib::AttrSet* b = link_best[2 * c + 1];
       if (!a && !b) continue;
       if (!a || !b) {
-        if (links_configured[c] == 3) single[c].prefixes.push_back(p.to_prefix());
-      } else if (!equal_for_ecmp(*a, *b)) {
+        // A less specific route on the other link still carries the traffic if this one fails.
+        if (links_configured[c] == 3 && !covered_on_link(p, static_cast<int>(c), a ? Link::Secondary : Link::Primary))
+          single[c].prefixes.push_back(p.to_prefix());
+      } else if (a->as_path_length != b->as_path_length) {  // Azure's criterion between links
         unequal[c].prefixes.push_back(p.to_prefix());
         prepended[c] += (a->prepended || b->prepended) ? 1 : 0;
       }
@@ -451,6 +539,8 @@ Report Analyzer::report(bool final) {
   }
   path_text_.clear();  // sets may have been freed and their addresses reused since
   r.events = events_since(0);
+  r.path_sets.reserve(path_sets_.size());
+  for (std::uint32_t i = 0; i < path_sets_.size(); ++i) r.path_sets.push_back(carrying(i));
   r.episodes = episodes_.done();
   r.findings = findings(sorted);
   r.summary.first_us = first_us_;
@@ -459,6 +549,7 @@ Report Analyzer::report(bool final) {
   r.summary.prefixes = sorted.size();
   r.summary.attribute_sets = store_.size();
   r.summary.events = events_.size();
+  r.summary.path_sets = path_sets_.size() - 1;
   return r;
 }
 
@@ -467,7 +558,7 @@ std::vector<Event> Analyzer::events_since(std::size_t first) const {
   if (first >= events_.size()) return out;
   out.reserve(events_.size() - first);
   for (auto it = events_.begin() + static_cast<std::ptrdiff_t>(first); it != events_.end(); ++it)
-    out.push_back(Event{it->time_us, it->prefix.to_prefix(), unpack(it->from()), unpack(it->to()), causes_[it->cause]});
+    out.push_back(Event{it->time_us, it->prefix.to_prefix(), active_of(it->from()), active_of(it->to()), causes_[it->cause]});
   return out;
 }
 
@@ -550,9 +641,10 @@ WhatIf Analyzer::what_if(const std::vector<int>& failed_peers) const {
     }
     after[p] = a;
   }
-  for (const auto& [p, a] : after) {
-    const ActivePath before = unpack(table_.find(p)->state);
+  for (auto& [p, a] : after) {
+    const ActivePath before = active_of(table_.find(p)->state);
     if (before == a) continue;
+    summarise(a);
     out.changes.push_back(WhatIfChange{p.to_prefix(), before, a});
     ++out.transitions[fmt::format("{}->{}", to_string(before.kind), to_string(a.kind))];
   }

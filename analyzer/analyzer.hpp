@@ -14,6 +14,7 @@
 
 #include "analyzer/active_path.hpp"
 #include "analyzer/episodes.hpp"
+#include "analyzer/path_sets.hpp"
 #include "analyzer/policy.hpp"
 #include "analyzer/report.hpp"
 #include "analyzer/roles.hpp"
@@ -28,6 +29,9 @@ class Analyzer {
   Analyzer(Policy policy, std::vector<PeerRole> peers);
 
   [[nodiscard]] int peer_index(const wire::IpAddress& a) const;
+  // The session (gateway-side address, peer address): the role whose `local` is `local`, else
+  // the first role of that peer without a gateway-side address (or any, when `local` is unknown).
+  [[nodiscard]] int peer_index(const std::optional<wire::IpAddress>& local, const wire::IpAddress& a) const;
   [[nodiscard]] const std::vector<PeerRole>& peers() const noexcept { return peers_; }
 
   // Inputs, in time order (µs since the epoch). `cause` names the message for events.
@@ -77,6 +81,11 @@ class Analyzer {
   [[nodiscard]] std::vector<int> match_peers(const std::string& target) const;
   // Every prefix's row, in prefix order (`within` set: only prefixes inside it).
   [[nodiscard]] std::vector<PrefixRow> rows(const std::optional<rib::PrefixKey>& within = {}) const;
+  // The sessions of an interned carrying set (ActivePath::set), named.
+  [[nodiscard]] std::vector<CarryingPath> carrying(std::uint32_t set) const;
+  [[nodiscard]] std::size_t path_set_count() const noexcept { return path_sets_.size(); }
+  // True while the peer's session counts as dropped at a prefix limit.
+  [[nodiscard]] bool dropped_at_limit(int peer) const { return dropped_[static_cast<std::size_t>(peer)] != 0; }
 
  private:
   struct Decision {
@@ -84,6 +93,11 @@ class Analyzer {
     rib::LocRibBest best[2];  // per gateway, into the entry's routes
   };
   Decision decide(const rib::PrefixEntry& e) const;
+  [[nodiscard]] rib::Candidate candidate(const rib::Route& r) const;
+  void summarise(ActivePath& p) const;
+  [[nodiscard]] ActivePath active_of(std::uint32_t state) const;
+  void check_limit(std::uint64_t t, int peer);
+  [[nodiscard]] bool covered_on_link(const rib::PrefixKey& p, int circuit, Link link) const;
   void changed(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, std::uint32_t cause);
   void set_active(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, const ActivePath& now, std::uint32_t cause);
   void refresh_orphans_under(std::uint64_t t, const rib::PrefixKey& p, std::uint32_t cause);
@@ -120,7 +134,9 @@ class Analyzer {
   EpisodeTracker episodes_{policy_.quiet_period_us, events_};
   std::uint64_t first_us_ = 0, last_us_ = 0;
   std::vector<rib::PrefixKey> scratch_;
-  mutable std::vector<std::uint8_t> circuit_best_;
+  std::vector<std::uint8_t> dropped_;  // per peer: the session counts as dropped at a prefix limit
+  mutable PathSets path_sets_;         // decide() interns (what-if's sets too)
+  mutable std::vector<std::uint16_t> carry_scratch_[2];
   mutable absl::flat_hash_map<const rib::AttrSet*, std::string> path_text_;  // during report()  // decide(): best route index per circuit
 };
 

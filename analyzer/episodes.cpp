@@ -60,7 +60,8 @@ void EpisodeTracker::close_before(std::size_t end) {
   idx.reserve(end - o.first_change);
   for (std::size_t i = o.first_change; i < end; ++i) idx.push_back(i);
   std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return log_[a].prefix < log_[b].prefix; });
-  std::size_t transitions[5][5] = {};
+  constexpr int kKinds = static_cast<int>(PathKind::System) + 1;
+  std::size_t transitions[kKinds][kKinds] = {};
   std::vector<std::uint64_t> conv;
   for (std::size_t i = 0; i < idx.size();) {
     const rib::PrefixKey& p = log_[idx[i]].prefix;
@@ -97,8 +98,8 @@ void EpisodeTracker::close_before(std::size_t end) {
     }
     i = j;
   }
-  for (int f = 0; f < 5; ++f)
-    for (int t = 0; t < 5; ++t)
+  for (int f = 0; f < kKinds; ++f)
+    for (int t = 0; t < kKinds; ++t)
       if (transitions[f][t])
         ep.transitions[std::string(to_string(static_cast<PathKind>(f))) + "->" + to_string(static_cast<PathKind>(t))] =
             transitions[f][t];

@@ -19,15 +19,11 @@ namespace bgpfa::analyzer {
 struct Change {
   std::uint64_t time_us;
   rib::PrefixKey prefix;
-  std::uint32_t transition;  // packed ActivePaths: from in the low 16 bits, to in the high 16
-  std::uint32_t cause;       // index into the analyzer's cause strings
-  [[nodiscard]] std::uint32_t from() const noexcept { return widen(transition & 0xffff); }
-  [[nodiscard]] std::uint32_t to() const noexcept { return widen(transition >> 16); }
-  // pack() keeps the circuit index in bits 8..23; a change record has room for 8 of them.
-  static std::uint32_t narrow(std::uint32_t packed) noexcept { return (packed & 0xff) | ((packed >> 8) & 0xff) << 8; }
-  static std::uint32_t widen(std::uint32_t n) noexcept { return (n & 0xff) | ((n >> 8) & 0xff) << 8; }
+  std::uint32_t before, after;  // packed ActivePaths
+  std::uint32_t cause;          // index into the analyzer's cause strings
+  [[nodiscard]] std::uint32_t from() const noexcept { return before; }
+  [[nodiscard]] std::uint32_t to() const noexcept { return after; }
 };
-static_assert(sizeof(Change) == 40);
 
 class EpisodeTracker {
  public:

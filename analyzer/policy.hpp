@@ -14,7 +14,8 @@ struct Policy {
   std::vector<std::string> circuits;  // names; index = PeerRole::circuit
   std::vector<int> weights;           // connection weight per circuit (0..32000)
   std::uint64_t quiet_period_us = 5'000'000;
-  std::size_t er_prefix_limit = 4000;   // private peering: 4,000 Standard, 10,000 Premium
+  std::size_t er_prefix_limit = 4000;   // private peering IPv4: 4,000 Standard, 10,000 Premium
+  std::size_t er_ipv6_prefix_limit = 100;  // private peering IPv6
   std::size_t vpn_prefix_limit = 4000;  // per VPN BGP peer
 };
 

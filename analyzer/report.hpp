@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analyzer/active_path.hpp"
+#include "analyzer/roles.hpp"
 #include "bgp/wire/ip.hpp"
 
 namespace bgpfa::analyzer {
@@ -73,6 +74,7 @@ struct PeerSummary {
   std::size_t prefixes = 0;      // now
   std::size_t max_prefixes = 0;  // over the run
   std::size_t updates = 0;
+  std::size_t limit_drops = 0;   // times the session was dropped at a prefix limit
 };
 
 struct Summary {
@@ -82,6 +84,7 @@ struct Summary {
   std::size_t prefixes = 0;        // rows
   std::size_t attribute_sets = 0;  // interned
   std::size_t events = 0;
+  std::size_t path_sets = 0;       // distinct non-empty carrying sets
   std::map<std::string, std::size_t> active_by_kind;
   std::vector<std::string> unknown_peers;
 };
@@ -97,7 +100,20 @@ struct WhatIf {
   std::map<std::string, std::size_t> transitions;  // "er-ecmp->er-secondary" -> count
 };
 
+// One session that carries traffic for a prefix.
+struct CarryingPath {
+  Gateway gateway = Gateway::ExpressRoute;
+  std::string circuit;  // ExpressRoute
+  Link link = Link::Primary;
+  int vpn_instance = 0;  // VPN
+  std::string site;      // VPN: the site (the peer address when it is its own)
+  std::string peer;      // the on-premises (or edge router) address
+  std::string local;     // the gateway side's address, when known
+};
+
 struct Report {
+  // Every interned carrying set, by ActivePath::set (0: empty).
+  std::vector<std::vector<CarryingPath>> path_sets;
   std::vector<PeerSummary> peers;
   std::vector<PrefixRow> active_paths;  // sorted by prefix
   std::vector<Event> events;

@@ -7,6 +7,7 @@ namespace bgpfa::rib {
 const char* to_string(Reason r) noexcept {
   switch (r) {
     case Reason::OnlyPath: return "only-path";
+    case Reason::Weight: return "connection-weight";
     case Reason::LocalPref: return "local-pref";
     case Reason::AsPathLength: return "as-path-length";
     case Reason::Origin: return "origin";
@@ -14,6 +15,7 @@ const char* to_string(Reason r) noexcept {
     case Reason::EbgpOverIbgp: return "ebgp-over-ibgp";
     case Reason::PeerAddress: return "peer-address";
     case Reason::PathId: return "path-id";
+    case Reason::Ecmp: return "ecmp";
   }
   return "?";
 }
@@ -21,9 +23,13 @@ const char* to_string(Reason r) noexcept {
 bool better(const Candidate& a, const Candidate& b, Reason& why) noexcept {
   const AttrSet& x = *a.attrs;
   const AttrSet& y = *b.attrs;
-  if (x.local_pref != y.local_pref) {
+  if (a.weight != b.weight) {
+    why = Reason::Weight;
+    return a.weight > b.weight;
+  }
+  if (a.local_pref() != b.local_pref()) {
     why = Reason::LocalPref;
-    return x.local_pref > y.local_pref;
+    return a.local_pref() > b.local_pref();
   }
   if (x.as_path_length != y.as_path_length) {
     why = Reason::AsPathLength;

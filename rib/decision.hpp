@@ -9,13 +9,15 @@ namespace bgpfa::rib {
 
 enum class Reason : std::uint8_t {
   OnlyPath,
-  LocalPref,      // higher LOCAL_PREF
+  Weight,         // higher (connection) weight, before anything else
+  LocalPref,      // higher LOCAL_PREF (iBGP only: ignored from external peers, RFC 4271 5.1.5)
   AsPathLength,   // shorter AS_PATH
   Origin,         // IGP < EGP < INCOMPLETE
   Med,            // lower MED, same neighbour AS
   EbgpOverIbgp,   // eBGP preferred
   PeerAddress,    // lowest peer address (router-id stand-in: MRT has no OPEN)
   PathId,         // lowest ADD-PATH identifier from the same peer
+  Ecmp,           // equal for the owner's multipath rule: one of several that share the traffic
 };
 [[nodiscard]] const char* to_string(Reason r) noexcept;
 
@@ -25,6 +27,11 @@ struct Candidate {
   std::uint32_t path_id = 0;
   bool ebgp = true;
   const wire::IpAddress* peer_address = nullptr;
+  int weight = 0;  // the owner's weight (Azure: the connection weight of the route's circuit)
+  // RFC 4271 5.1.5: LOCAL_PREF counts only from internal peers; an external peer's is ignored
+  // and the route has the default degree of preference.
+  [[nodiscard]] std::uint32_t local_pref() const noexcept { return ebgp ? kDefaultLocalPref : attrs->local_pref; }
+  static constexpr std::uint32_t kDefaultLocalPref = 100;
 };
 
 // True when `a` is preferred over `b`; `why` is the step that decided.

@@ -25,6 +25,7 @@ PrefixEntry* RouteTable::announce(const PrefixKey& p, std::uint16_t peer, std::u
   if (e.routes.empty()) routed(p, +1);
   e.routes.push_back(Route{std::move(attrs), path_id, peer});
   ++peer_routes_[peer];
+  peer_routes_v6_[peer] += p.v6;
   ++routes_;
   return &e;
 }
@@ -38,6 +39,7 @@ PrefixEntry* RouteTable::withdraw(const PrefixKey& p, std::uint16_t peer, std::u
   if (pos->stale) --peer_stale_[peer];
   routes.erase(pos);
   --peer_routes_[peer];
+  peer_routes_v6_[peer] -= p.v6;
   --routes_;
   if (routes.empty()) routed(p, -1);
   return &it->second;
@@ -62,6 +64,7 @@ void RouteTable::drop_routes(std::uint16_t peer, Drop drop, std::vector<PrefixKe
     affected.push_back(p);
     routes_ -= removed;
     peer_routes_[peer] -= removed;
+    if (p.v6) peer_routes_v6_[peer] -= removed;
     if (e.routes.empty()) routed(p, -1);
   }
   std::sort(affected.begin() + static_cast<std::ptrdiff_t>(first), affected.end());

@@ -43,9 +43,10 @@ struct PrefixEntry {
 
 class RouteTable {
  public:
-  explicit RouteTable(std::size_t peers) : peer_routes_(peers, 0), peer_stale_(peers, 0) {}
+  explicit RouteTable(std::size_t peers) : peer_routes_(peers, 0), peer_routes_v6_(peers, 0), peer_stale_(peers, 0) {}
   void add_peer() {  // a neighbour configured while running
     peer_routes_.push_back(0);
+    peer_routes_v6_.push_back(0);
     peer_stale_.push_back(0);
   }
 
@@ -69,6 +70,7 @@ class RouteTable {
   [[nodiscard]] std::optional<PrefixKey> lookup(const wire::IpAddress& a) const;
 
   [[nodiscard]] std::size_t peer_routes(std::uint16_t peer) const { return peer_routes_[peer]; }
+  [[nodiscard]] std::size_t peer_routes_v6(std::uint16_t peer) const { return peer_routes_v6_[peer]; }  // of those, IPv6
   [[nodiscard]] std::size_t routes() const noexcept { return routes_; }
   [[nodiscard]] std::size_t prefixes() const noexcept { return entries_.size(); }
   [[nodiscard]] std::size_t memory_bytes() const noexcept;  // slots + spilled route arrays
@@ -84,6 +86,7 @@ class RouteTable {
 
   absl::flat_hash_map<PrefixKey, PrefixEntry> entries_;
   std::vector<std::size_t> peer_routes_;
+  std::vector<std::size_t> peer_routes_v6_;
   std::vector<std::size_t> peer_stale_;
   std::size_t routes_ = 0;
   std::uint32_t with_routes_[2][129] = {};

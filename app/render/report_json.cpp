@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <cstdio>
@@ -81,18 +82,51 @@ void append_item(std::string& s, std::size_t index, const std::string& item) {
 
 std::string ms(std::uint64_t us) { return fmt::format("{:.3f}", static_cast<double>(us) / 1000.0); }
 
-std::string path_json(const ActivePath& p, const std::vector<std::string>& circuits) {
-  std::string s = fmt::format("{{\"kind\":{}", q(to_string(p.kind)));
-  if (p.circuit >= 0 && static_cast<std::size_t>(p.circuit) < circuits.size())
-    s += fmt::format(",\"circuit\":{}", q(circuits[static_cast<std::size_t>(p.circuit)]));
-  if (p.kind == PathKind::Vpn) {
-    s += ",\"vpn_instances\":[";
-    s += p.vpn_instances == 3 ? "0,1" : p.vpn_instances == 2 ? "1" : "0";
-    s += "]";
+// The carrying set of an active path as JSON, rendered once per interned set.
+class PathJson {
+ public:
+  explicit PathJson(const Report& r) : r_(r), sets_(r.path_sets.size()) {}
+  std::string operator()(const ActivePath& p) {
+    std::string s = fmt::format("{{\"kind\":{},", q(to_string(p.kind)));
+    s += set(p.set);
+    s += p.via_covering ? ",\"via_covering\":true}" : ",\"via_covering\":false}";
+    return s;
   }
-  if (p.via_covering) s += ",\"via_less_specific\":true";
-  return s + "}";
-}
+
+ private:
+  const std::string& set(std::uint32_t id) {
+    static const std::string kEmpty = "\"circuits\":[],\"vpn_instances\":[],\"paths\":[]";
+    if (id >= sets_.size()) return kEmpty;
+    std::string& s = sets_[id];
+    if (!s.empty()) return s;
+    std::vector<std::string> circuits;
+    std::vector<int> instances;
+    std::string paths;
+    for (const auto& c : r_.path_sets[id]) {
+      if (!paths.empty()) paths += ',';
+      if (c.gateway == Gateway::ExpressRoute) {
+        if (std::find(circuits.begin(), circuits.end(), c.circuit) == circuits.end()) circuits.push_back(c.circuit);
+        paths += fmt::format("{{\"gateway\":\"expressroute\",\"circuit\":{},\"link\":\"{}\",\"peer\":{}", q(c.circuit),
+                             c.link == Link::Primary ? "primary" : "secondary", q(c.peer));
+      } else {
+        if (std::find(instances.begin(), instances.end(), c.vpn_instance) == instances.end()) instances.push_back(c.vpn_instance);
+        paths += fmt::format("{{\"gateway\":\"vpn\",\"instance\":{},\"site\":{},\"peer\":{}", c.vpn_instance, q(c.site),
+                             q(c.peer));
+      }
+      if (!c.local.empty()) paths += fmt::format(",\"local\":{}", q(c.local));
+      paths += '}';
+    }
+    std::sort(instances.begin(), instances.end());
+    s = "\"circuits\":[";
+    for (std::size_t i = 0; i < circuits.size(); ++i) s += (i ? "," : "") + q(circuits[i]);
+    s += "],\"vpn_instances\":[";
+    for (std::size_t i = 0; i < instances.size(); ++i) s += fmt::format("{}{}", i ? "," : "", instances[i]);
+    s += "],\"paths\":[" + paths + "]";
+    return s;
+  }
+  const Report& r_;
+  std::vector<std::string> sets_;
+};
 
 std::string best_json(const GatewayBest& g) {
   return fmt::format(
@@ -109,7 +143,8 @@ std::string render_json(const Report& r, const std::vector<std::string>& circuit
   return all;
 }
 
-void render_json(const Report& r, const std::vector<std::string>& circuits, const std::function<void(std::string_view)>& write) {
+void render_json(const Report& r, const std::vector<std::string>&, const std::function<void(std::string_view)>& write) {
+  PathJson path_json(r);
   constexpr std::size_t kChunk = 1 << 20;
   std::string s;
   s.reserve(kChunk + 64 * 1024);
@@ -134,15 +169,15 @@ void render_json(const Report& r, const std::vector<std::string>& circuits, cons
   s += "]},\n\"peers\":[";
   for (std::size_t i = 0; i < r.peers.size(); ++i) {
     const auto& p = r.peers[i];
-    fmt::format_to(out, "{}\n{{\"address\":{},\"role\":{},\"asn\":{},\"description\":{},\"established\":{},\"prefixes\":{},\"max_prefixes\":{},\"updates\":{}}}",
+    fmt::format_to(out, "{}\n{{\"address\":{},\"role\":{},\"asn\":{},\"description\":{},\"established\":{},\"prefixes\":{},\"max_prefixes\":{},\"updates\":{},\"limit_drops\":{}}}",
                    i ? "," : "", q(p.address), q(p.role), p.asn, q(p.description), p.established ? "true" : "false",
-                   p.prefixes, p.max_prefixes, p.updates);
+                   p.prefixes, p.max_prefixes, p.updates, p.limit_drops);
   }
   s += "],\n\"active_paths\":[";
   for (std::size_t i = 0; i < r.active_paths.size(); ++i) {
     const auto& row = r.active_paths[i];
     fmt::format_to(out, "{}\n{{\"prefix\":{},\"active\":{}", i ? "," : "", q(wire::to_string(row.prefix)),
-                   path_json(row.active, circuits));
+                   path_json(row.active));
     if (row.covering) fmt::format_to(out, ",\"covering_prefix\":{}", q(wire::to_string(*row.covering)));
     s += ",\"gateway_best\":{";
     if (row.expressroute) s += "\"expressroute\":" + best_json(*row.expressroute);
@@ -154,8 +189,8 @@ void render_json(const Report& r, const std::vector<std::string>& circuits, cons
   for (std::size_t i = 0; i < r.events.size(); ++i) {
     const auto& e = r.events[i];
     fmt::format_to(out, "{}\n{{\"time\":{},\"prefix\":{},\"from\":{},\"to\":{},\"cause\":{}}}", i ? "," : "",
-                   q(rfc3339(e.time_us)), q(wire::to_string(e.prefix)), path_json(e.from, circuits),
-                   path_json(e.to, circuits), q(e.cause));
+                   q(rfc3339(e.time_us)), q(wire::to_string(e.prefix)), path_json(e.from),
+                   path_json(e.to), q(e.cause));
     flush_if_big();
   }
   s += "],\n\"episodes\":[";
@@ -206,7 +241,7 @@ void render_json(const Report& r, const std::vector<std::string>& circuits, cons
     for (std::size_t i = 0; i < r.what_if->changes.size(); ++i) {
       const auto& c = r.what_if->changes[i];
       fmt::format_to(out, "{}\n{{\"prefix\":{},\"from\":{},\"to\":{}}}", i ? "," : "", q(wire::to_string(c.prefix)),
-                     path_json(c.before, circuits), path_json(c.after, circuits));
+                     path_json(c.before), path_json(c.after));
     }
     s += "]}";
   }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -16,10 +17,22 @@ std::string ms(std::uint64_t us) {
   return fmt::format("{:.1f} ms", static_cast<double>(us) / 1e3);
 }
 
-std::string path_text(const ActivePath& p, const std::vector<std::string>& circuits) {
+// "er-ecmp [er1+er2]", "vpn (instances 0+1) [hq+branch-a]": the circuits or sites that carry it
+// when the configuration has several.
+std::string path_text(const ActivePath& p, const Report& r, const std::vector<std::string>& circuits) {
   std::string s = describe(p);
-  if (circuits.size() > 1 && p.circuit >= 0) s += fmt::format(" [{}]", circuits[static_cast<std::size_t>(p.circuit)]);
-  return s;
+  if (p.set >= r.path_sets.size()) return s;
+  std::vector<std::string> names;
+  bool vpn = false;
+  for (const auto& c : r.path_sets[p.set]) {
+    vpn = c.gateway == Gateway::Vpn;
+    const std::string& n = vpn ? c.site : c.circuit;
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  if (names.empty() || (vpn ? names.size() < 2 : circuits.size() < 2)) return s;
+  std::string joined;
+  for (const auto& n : names) joined += (joined.empty() ? "" : "+") + n;
+  return s + " [" + joined + "]";
 }
 
 }  // namespace
@@ -45,7 +58,7 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
   const std::size_t limit = 200;
   for (std::size_t i = 0; i < r.active_paths.size() && i < limit; ++i) {
     const auto& row = r.active_paths[i];
-    fmt::format_to(out, "  {:<20} {:<22}", wire::to_string(row.prefix), path_text(row.active, circuits));
+    fmt::format_to(out, "  {:<20} {:<22}", wire::to_string(row.prefix), path_text(row.active, r, circuits));
     if (row.expressroute)
       fmt::format_to(out, " ER {} via {} ({})", row.expressroute->as_path, row.expressroute->peer, row.expressroute->reason);
     if (row.vpn) fmt::format_to(out, "{} VPN {} via {}", row.expressroute ? ";" : "", row.vpn->as_path, row.vpn->peer);
@@ -82,8 +95,8 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
     for (const auto& [k, n] : r.what_if->transitions) fmt::format_to(out, " {} x{}", k, n);
     if (!r.what_if->changes.empty()) s += "\n";
     for (const auto& c : r.what_if->changes)
-      fmt::format_to(out, "  {:<20} {} -> {}\n", wire::to_string(c.prefix), path_text(c.before, circuits),
-                     path_text(c.after, circuits));
+      fmt::format_to(out, "  {:<20} {} -> {}\n", wire::to_string(c.prefix), path_text(c.before, r, circuits),
+                     path_text(c.after, r, circuits));
   }
 
   s += "\nFINDINGS\n";
@@ -94,7 +107,7 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
   for (std::size_t i = 0; i < r.events.size() && i < limit; ++i) {
     const auto& e = r.events[i];
     fmt::format_to(out, "  {}  {:<20} {} -> {}  ({})\n", rfc3339(e.time_us), wire::to_string(e.prefix),
-                   path_text(e.from, circuits), path_text(e.to, circuits), e.cause);
+                   path_text(e.from, r, circuits), path_text(e.to, r, circuits), e.cause);
   }
   if (r.events.size() > limit) fmt::format_to(out, "  ... {} more\n", r.events.size() - limit);
   return s;

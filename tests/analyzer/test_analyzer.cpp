@@ -97,18 +97,44 @@ TEST_CASE("equal routes on both links of a circuit are ECMP", "[analyzer]") {
   CHECK(lab.active(P).kind == PathKind::ErEcmp);
 }
 
-TEST_CASE("a prepended or lower local-pref link is passive", "[analyzer]") {
+// expressroute/designing-for-high-availability-with-expressroute: active-active links; only a
+// longer AS path (prepending) makes one passive.
+TEST_CASE("a prepended link is passive", "[analyzer][azure]") {
   Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
   lab.announce(0, P, attrs({12076, 12076, 65100}, 0xc0000201));  // primary prepended
   lab.announce(1, P, attrs({12076, 65100}, 0xc0000202));
   CHECK(lab.active(P).kind == PathKind::ErSecondary);
-  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201, 200));     // primary: higher local-pref wins
-  lab.announce(1, P, attrs({12076, 65100}, 0xc0000202, 100));
-  CHECK(lab.active(P).kind == PathKind::ErPrimary);
   auto row = lab.a->row(rib::PrefixKey::from(P));
   REQUIRE(row.expressroute);
-  CHECK(row.expressroute->reason == "local-pref");
-  CHECK(row.expressroute->peer == "192.0.2.1");
+  CHECK(row.expressroute->reason == "as-path-length");
+  CHECK(row.expressroute->peer == "192.0.2.2");
+}
+
+// RFC 4271 5.1.5 and expressroute/expressroute-routing: LOCAL_PREF from an external peer (the
+// Microsoft edge routers, a VPN device) is ignored; it is the on-premises side's knob.
+TEST_CASE("LOCAL_PREF from external peers does not make a link passive", "[analyzer][azure]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201, 200));
+  lab.announce(1, P, attrs({12076, 65100}, 0xc0000202, 100));
+  CHECK(lab.active(P).kind == PathKind::ErEcmp);
+  auto row = lab.a->row(rib::PrefixKey::from(P));
+  REQUIRE(row.expressroute);
+  CHECK(row.expressroute->reason == "ecmp");
+  const auto report = lab.a->report(false);
+  for (const auto& f : report.findings) CHECK(f.kind != "unequal-links");
+}
+
+TEST_CASE("LOCAL_PREF from an internal (iBGP) peer counts", "[analyzer][rfc4271]") {
+  auto a = vpn(0xc0000203, 0), b = vpn(0xc0000204, 1);
+  a.asn = b.asn = 65515;  // the gateway's own AS: iBGP
+  Lab lab({a, b});
+  lab.announce(0, P, attrs({65100}, 0xc0000203, 200));
+  lab.announce(1, P, attrs({65100}, 0xc0000204, 100));
+  CHECK(lab.active(P).kind == PathKind::Vpn);
+  CHECK(lab.active(P).vpn_instances == 1);
+  auto row = lab.a->row(rib::PrefixKey::from(P));
+  REQUIRE(row.vpn);
+  CHECK(row.vpn->reason == "local-pref");
 }
 
 TEST_CASE("routing preference: expressroute, vpn, as-path", "[analyzer]") {

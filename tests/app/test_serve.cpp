@@ -53,7 +53,7 @@ TEST_CASE("serve: SIGHUP adds a neighbour with its gateway role; SIGTERM writes 
   serve.signal(SIGTERM);
   CHECK(serve.wait() == 0);
   const auto json = slurp(report.path());
-  CHECK_THAT(json, Catch::Contains(R"({"prefix":"10.7.0.0/16","active":{"kind":"er-primary","circuit":"er2"})"));
+  CHECK_THAT(json, Catch::Contains(R"({"prefix":"10.7.0.0/16","active":{"kind":"er-primary","circuits":["er2"],"vpn_instances":[],"paths":[{"gateway":"expressroute","circuit":"er2","link":"primary","peer":"127.0.0.3"}],"via_covering":false})"));
   CHECK_THAT(json, Catch::Contains(R"("address":"127.0.0.3","role":"er2 primary","asn":65002)"));
   auto m = read_message(peer);  // bgpfa said goodbye
   REQUIRE(m);
@@ -95,7 +95,7 @@ TEST_CASE("gRPC: peers, paths, report and watch of a running serve", "[serve][gr
                                           "  er-primary->none x1\n10.1.0.0/16              er-primary [er1] -> none\n"));
   auto report = run_bgpfa("report --format json -s " + server);
   CHECK(report.status == 0);
-  CHECK_THAT(report.out, Catch::Contains(R"({"prefix":"10.1.0.0/16","active":{"kind":"er-primary","circuit":"er1"})"));
+  CHECK_THAT(report.out, Catch::Contains(R"({"prefix":"10.1.0.0/16","active":{"kind":"er-primary","circuits":["er1"],"vpn_instances":[],"paths":[{"gateway":"expressroute","circuit":"er1","link":"primary","peer":"127.0.0.2"}],"via_covering":false})"));
 
   // watch: the snapshot, then the two changes the next UPDATEs make, in order.
   TempFile watch_out;
