@@ -30,7 +30,8 @@ tcp::endpoint endpoint_of(const wire::IpAddress& a, std::uint16_t port) {
 }  // namespace
 
 Session::Session(asio::io_context& io, TimerService& timers, NeighborConfig cfg, SessionSink& sink)
-    : io_(io), cfg_(std::move(cfg)), sink_(sink), fsm_(timers, *this, FsmConfig{std::chrono::seconds(5), std::chrono::minutes(4), cfg_.passive}),
+    : io_(io), cfg_(std::move(cfg)), sink_(sink), fsm_(timers, *this,
+           FsmConfig{cfg_.connect_retry, std::chrono::minutes(4), cfg_.passive, std::chrono::seconds(cfg_.keepalive_time)}),
       restart_(timers, [this] {
         if (stopped_) return;
         held_down_ = false;
