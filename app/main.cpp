@@ -102,9 +102,9 @@ int main(int argc, char** argv) {
   }
   if (check->parsed()) {
     auto r = bgpfa::config::load_config(check_file);
-    // What serve would refuse at start (the capture directory) is an error here too.
+    // What serve would refuse at start (AS 0 neighbours, the capture directory) is an error here too.
     if (r.errors.empty())
-      for (auto& e : bgpfa::config::check_environment(r.config)) r.errors.push_back(std::move(e));
+      for (auto& e : bgpfa::config::check_for_serve(r.config)) r.errors.push_back(std::move(e));
     for (const auto& line : r.lines()) fmt::print(stderr, "{}\n", line);
     if (!r.errors.empty()) return 1;
     std::size_t er = 0, vpn = 0;

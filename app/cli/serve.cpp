@@ -195,9 +195,9 @@ int run_serve(const ServeOptions& opt) {
   ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   ::mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
   auto parsed = config::load_config(opt.config);
-  // The capture directory is checked before anything starts, as check-config checks it.
-  if (parsed.errors.empty() && opt.capture.empty())
-    for (auto& e : config::check_environment(parsed.config)) parsed.errors.push_back(std::move(e));
+  // Checked before anything starts, as check-config checks it (--capture: just below).
+  if (parsed.errors.empty())
+    for (auto& e : config::check_for_serve(parsed.config, opt.capture.empty())) parsed.errors.push_back(std::move(e));
   for (const auto& line : parsed.lines()) fmt::print(stderr, "{}\n", line);
   if (!parsed.errors.empty()) return 2;
   if (!opt.capture.empty())
@@ -303,6 +303,8 @@ int run_serve(const ServeOptions& opt) {
     if (ec) return;
     if (sig == SIGHUP) {  // neighbours added or removed in the file (a running neighbour keeps its role)
       auto fresh = config::load_config(opt.config);
+      if (fresh.errors.empty())
+        for (auto& e : config::check_for_serve(fresh.config)) fresh.errors.push_back(std::move(e));
       if (!fresh.errors.empty()) {
         for (const auto& line : fresh.lines()) fmt::print(stderr, "{}\n", line);
         fmt::print(stderr, "bgpfa: SIGHUP: configuration rejected, keeping the running one\n");

@@ -41,6 +41,7 @@ struct Neighbor {
   bool max_prefix_warning_only = false;
   std::chrono::seconds max_prefix_restart{0};  // 0: stays down until SIGHUP or a restart
   SourcePos pos;              // of its first statement
+  SourcePos remote_as_pos;
 };
 
 enum class RoutingPreference : std::uint8_t { ExpressRoute, Vpn, AsPath };
@@ -61,7 +62,7 @@ struct Config {
   std::string grpc_listen = "127.0.0.1:50051";
   std::string capture_dir;
   std::chrono::seconds capture_rotate{0};
-  SourcePos capture_pos;  // of the capture directory, for check_environment's errors
+  SourcePos capture_pos;  // of the capture directory, for check_for_serve's errors
   // neighbors' indices by address, filled by the parser (a stale entry falls back to a scan).
   std::unordered_map<wire::IpAddress, std::size_t, AddressHash> index;
 
@@ -98,9 +99,12 @@ struct ParseResult {
 // Reads the file (at most kMaxConfigBytes; a directory, a missing or unreadable file is an error
 // naming the errno) and parses it.
 [[nodiscard]] ParseResult load_config(const std::string& path);
-// What serve needs of the file system, checked without changing it: the capture directory exists
-// and is writable, or can be created (its deepest existing ancestor is a writable directory).
-[[nodiscard]] std::vector<ConfigError> check_environment(const Config& c);
+// What serve needs beyond what replay does, checked by check-config too: no neighbour of AS 0
+// (RFC 7607; replay accepts one, as MRT dumps record such peers) and, without changing the file
+// system, a capture directory that exists writable or can be created (its deepest existing
+// ancestor is a writable directory).
+// `capture`: check the configured capture directory (serve's --capture replaces it).
+[[nodiscard]] std::vector<ConfigError> check_for_serve(const Config& c, bool capture = true);
 // The same for one directory: why it cannot serve as the capture directory, or nullopt.
 [[nodiscard]] std::optional<std::string> capture_dir_problem(const std::string& dir);
 // gRPC listen address: IPv4:PORT, [IPv6]:PORT, localhost:PORT, unix:PATH or off; else why not.

@@ -710,8 +710,7 @@ class Parser {
       n->address = *addr;
       n->pos = {line_no, acol};
       n->remote_as = st.number;
-      // Declared all the same, so its other statements are still checked.
-      if (st.number == 0) neighbor_error(address, line_no, column_of(line, st.number_at), "remote-as 0: AS 0 is reserved (RFC 7607)");
+      n->remote_as_pos = {line_no, column_of(line, st.number_at)};  // AS 0: check_for_serve's error
       return;
     }
     if (!n) {
@@ -917,9 +916,15 @@ std::optional<std::string> capture_dir_problem(const std::string& dir_text) {
   return std::nullopt;
 }
 
-std::vector<ConfigError> check_environment(const Config& c) {
+std::vector<ConfigError> check_for_serve(const Config& c, bool capture) {
   std::vector<ConfigError> out;
-  if (c.capture_dir.empty()) return out;
+  for (const auto& n : c.neighbors)
+    if (n.remote_as == 0 && out.size() < kMaxMessages)
+      out.push_back({c.file, n.remote_as_pos,
+                     "remote-as 0: AS 0 is reserved (RFC 7607), bgpfa serve opens no session with it (replay accepts it: "
+                     "dumps record peers of AS 0)",
+                     false});
+  if (!capture || c.capture_dir.empty()) return out;
   if (auto why = capture_dir_problem(c.capture_dir))
     out.push_back({c.file, c.capture_pos, fmt::format("capture directory {}: {}", quote_text(c.capture_dir), *why), false});
   return out;

@@ -332,8 +332,13 @@ TEST_CASE("check-config: what serve would reject or misuse", "[config][check]") 
     INFO(good);
     CHECK(msgs(std::string("grpc\n listen ") + good + "\n").empty());
   }
-  CHECK(errors("router bgp 65515\n neighbor 10.0.0.1 remote-as 0\n neighbor 10.0.0.1 gateway vpn instance 0\n") ==
-        std::vector<std::string>{"t.conf:2:30: error: remote-as 0: AS 0 is reserved (RFC 7607)"});
+  // remote-as 0: replay takes it (RIB dumps record peers of AS 0), serve and check-config do not.
+  const auto as0 = parse_config("router bgp 65515\n neighbor 10.0.0.1 remote-as 0\n neighbor 10.0.0.1 gateway vpn instance 0\n", "t.conf");
+  CHECK(as0.errors.empty());
+  const auto serve_errors = check_for_serve(as0.config);
+  REQUIRE(serve_errors.size() == 1);
+  CHECK(serve_errors[0].to_string() == "t.conf:2:30: error: remote-as 0: AS 0 is reserved (RFC 7607), bgpfa serve opens no "
+                                       "session with it (replay accepts it: dumps record peers of AS 0)");
   CHECK(errors("router bgp 65515\n bgp router-id 192.0.2.1\n bgp router-id 192.0.2.2\n") ==
         std::vector<std::string>{"t.conf:3:16: error: a second bgp router-id (the first is at line 2)"});
   CHECK(errors("router bgp 65515\n bgp router-id 0.0.0.0\n") ==
@@ -435,28 +440,28 @@ TEST_CASE("load_config: missing file, directory, endless file", "[config][check]
   CHECK(zero.lines() == std::vector<std::string>{"/dev/zero: error: larger than 16 MiB: not a bgpfa configuration (stopped reading)"});
 }
 
-TEST_CASE("check_environment: the capture directory must be creatable, without creating it", "[config][check]") {
+TEST_CASE("check_for_serve: the capture directory must be creatable, without creating it", "[config][check]") {
   bgpfa::test::TempFile file;
   file.write({'x'});
   Config c;
   c.file = "t.conf";
   c.capture_pos = {7, 9};
   c.capture_dir = file.path() + "/captures";
-  auto e = check_environment(c);
+  auto e = check_for_serve(c);
   REQUIRE(e.size() == 1);
   CHECK(e[0].to_string() == "t.conf:7:9: error: capture directory \"" + c.capture_dir + "\": cannot be created: \"" +
                                 file.path() + "\" is not a directory");
   c.capture_dir = file.path();
-  CHECK(check_environment(c).at(0).message.find("exists and is not a directory") != std::string::npos);
+  CHECK(check_for_serve(c).at(0).message.find("exists and is not a directory") != std::string::npos);
   bgpfa::test::TempFile dir;
   c.capture_dir = dir.path() + "/a/b";
-  CHECK(check_environment(c).empty());
+  CHECK(check_for_serve(c).empty());
   CHECK_FALSE(std::filesystem::exists(dir.path()));  // only checked
   if (::geteuid() != 0) {  // root writes anywhere
     std::filesystem::create_directory(dir.path());
     std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
     c.capture_dir = dir.path() + "/a";
-    CHECK(check_environment(c).at(0).message.find("is not writable: Permission denied") != std::string::npos);
+    CHECK(check_for_serve(c).at(0).message.find("is not writable: Permission denied") != std::string::npos);
     std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all);
     std::filesystem::remove(dir.path());
   }
