@@ -586,6 +586,9 @@ class Parser {
     f->error ? error(line_no, column, message) : warning(line_no, column, message);
     // "neighbor NAME peer-group" declares a group: later statements naming it are consequences.
     if (f->pattern == "neighbor * peer-group" && words(line, 4).size() == 3) peer_groups_.insert(std::string(w[1].text));
+    // "remote-as external" declares nothing: the neighbour's other statements would say so each.
+    if (f->pattern.find("remote-as") != std::string_view::npos)
+      if (auto a = parse_address(std::string(w[1].text))) erred_.insert(*a);
     if (f->block == Block::Section) section_ = Section::Skipped;
     if (f->block == Block::AddressFamily) section_ = Section::SkippedFamily;
     return true;

@@ -372,6 +372,9 @@ TEST_CASE("check-config: consequential errors are not printed before (or instead
   CHECK(errors("router bgp 65515\n neighbor 10.0.0.1 remote-as x\n neighbor 10.0.0.1 gateway vpn instance 0\n"
                " neighbor 10.0.0.1 passive\n") ==
         std::vector<std::string>{"t.conf:2:30: error: expected an AS number, found \"x\""});
+  CHECK(errors("router bgp 65515\n neighbor 10.0.0.1 remote-as external\n neighbor 10.0.0.1 gateway vpn instance 0\n") ==
+        std::vector<std::string>{"t.conf:2:2: error: not supported by bgpfa: neighbor 10.0.0.1 remote-as external (give the "
+                                 "neighbour's AS number)"});
   // A peer group: one error at its declaration, not one per statement naming it.
   CHECK(errors("router bgp 65515\n neighbor EDGE peer-group\n neighbor EDGE remote-as 65001\n") ==
         std::vector<std::string>{"t.conf:2:2: error: not supported by bgpfa: neighbor EDGE peer-group (peer groups: write each "
