@@ -534,6 +534,15 @@ class Parser {
       } else {
         error(line_no, column_of(line, where), message);
       }
+      // A section's opening line with a mistake still opens it: its statements are not each wrong.
+      if (w[0].text == "router" && w.size() > 1 && w[1].text == "bgp") {
+        section_ = Section::Router;
+        if (!router_line_) router_line_ = line_no;
+      } else if (w[0].text == "analyzer") {
+        section_ = Section::Analyzer;
+      } else if (w[0].text == "grpc") {
+        section_ = Section::Grpc;
+      }
       return;
     }
     if (!ok) {

@@ -375,6 +375,11 @@ TEST_CASE("check-config: consequential errors are not printed before (or instead
   CHECK(errors("router bgp 65515\n neighbor 10.0.0.1 remote-as external\n neighbor 10.0.0.1 gateway vpn instance 0\n") ==
         std::vector<std::string>{"t.conf:2:2: error: not supported by bgpfa: neighbor 10.0.0.1 remote-as external (give the "
                                  "neighbour's AS number)"});
+  // A wrong section line still opens its section.
+  CHECK(errors("router bgp 4294967296\n neighbor 10.0.0.1 remote-as 2\n neighbor 10.0.0.1 gateway vpn instance 0\nanalyzer x\n"
+               " quiet-period 1s\n") ==
+        std::vector<std::string>{"t.conf:1:12: error: expected an AS number, found \"4294967296\"",
+                                 "t.conf:4:10: error: expected end of line, found \"x\""});
   // A peer group: one error at its declaration, not one per statement naming it.
   CHECK(errors("router bgp 65515\n neighbor EDGE peer-group\n neighbor EDGE remote-as 65001\n") ==
         std::vector<std::string>{"t.conf:2:2: error: not supported by bgpfa: neighbor EDGE peer-group (peer groups: write each "
