@@ -127,8 +127,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (check->parsed()) {
-    const auto r = bgpfa::config::load_config(check_file);
-    for (const auto& e : r.errors) fmt::print(stderr, "{}\n", e.to_string());
+    auto r = bgpfa::config::load_config(check_file);
+    // What serve would refuse at start (AS 0 neighbours, the capture directory) is an error here too.
+    if (r.errors.empty())
+      for (auto& e : bgpfa::config::check_for_serve(r.config)) r.errors.push_back(std::move(e));
+    for (const auto& line : r.lines()) fmt::print(stderr, "{}\n", line);
     if (!r.errors.empty()) return 1;
     std::size_t er = 0, vpn = 0;
     for (const auto& n : r.config.neighbors) (n.gateway == bgpfa::config::GatewayKind::Vpn ? vpn : er)++;

@@ -1,6 +1,7 @@
 #include "app/cli/capture.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -103,6 +104,14 @@ void Capture::write(std::uint64_t t_us, const std::vector<std::uint8_t>& record)
 }
 
 void Capture::retry(std::uint64_t now_us) {
+  // A capture file removed under us takes writes without an error and keeps nothing: notice it.
+  struct stat st {};
+  if (fd_ >= 0 && ::fstat(fd_, &st) == 0 && st.st_nlink == 0) {
+    ::close(fd_);
+    fd_ = -1;
+    failed(fmt::format("capture file {} was removed", file_));
+    return;
+  }
   if (!pending_.empty() && failing_ && now_us >= last_try_us_ + 1000000) flush(now_us);
 }
 

@@ -125,7 +125,7 @@ struct Input {
 
 int run_replay(const ReplayOptions& opt) {
   const auto parsed = config::load_config(opt.config);
-  for (const auto& e : parsed.errors) fmt::print(stderr, "{}\n", e.to_string());
+  for (const auto& line : parsed.lines()) fmt::print(stderr, "{}\n", line);
   if (!parsed.errors.empty()) return 2;
   if (opt.report != "text" && opt.report != "json" && opt.report != "html") {
     fmt::print(stderr, "bgpfa: error: --report must be text, json or html\n");

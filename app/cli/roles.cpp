@@ -26,6 +26,24 @@ analyzer::Policy policy_from(const config::Config& c) {
   return p;
 }
 
+session::NeighborConfig neighbor_config(const config::Config& c, const config::Neighbor& n, unsigned port) {
+  session::NeighborConfig s;
+  s.address = n.address;
+  s.remote_as = n.remote_as;
+  s.local_as = c.local_as;
+  s.router_id = c.router_id ? c.router_id->v4_value() : 0x7f000001;
+  s.port = static_cast<std::uint16_t>(port);
+  s.passive = n.passive;
+  s.hold_time = n.hold_time.value_or(90);
+  s.keepalive_time = n.keepalive_time;
+  if (n.connect_retry) s.connect_retry = std::chrono::seconds(n.connect_retry);
+  s.max_prefixes = n.max_prefixes;
+  s.max_prefix_warning_only = n.max_prefix_warning_only;
+  s.max_prefix_restart = n.max_prefix_restart;
+  s.name = wire::to_string(n.address);
+  return s;
+}
+
 std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p) {
   std::vector<analyzer::PeerRole> out;
   for (const auto& n : c.neighbors) {

@@ -238,21 +238,6 @@ class SessionBridge final : public session::SessionSink {
   std::map<std::string, std::string> states_;  // address -> FSM state name
 };
 
-NeighborConfig neighbor_config(const config::Config& c, const config::Neighbor& n, unsigned port) {
-  NeighborConfig s;
-  s.address = n.address;
-  s.remote_as = n.remote_as;
-  s.local_as = c.local_as;
-  s.router_id = c.router_id ? c.router_id->v4_value() : 0x7f000001;
-  s.port = static_cast<std::uint16_t>(port);
-  s.passive = n.passive;
-  s.hold_time = n.hold_time ? n.hold_time : 90;
-  s.max_prefixes = n.max_prefixes;
-  s.max_prefix_warning_only = n.max_prefix_warning_only;
-  s.max_prefix_restart = n.max_prefix_restart;
-  s.name = wire::to_string(n.address);
-  return s;
-}
 
 }  // namespace
 
@@ -262,12 +247,20 @@ int run_serve(const ServeOptions& opt) {
   ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   ::mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
   auto parsed = config::load_config(opt.config);
-  for (const auto& e : parsed.errors) fmt::print(stderr, "{}\n", e.to_string());
+  // Checked before anything starts, as check-config checks it (--capture: just below).
+  if (parsed.errors.empty())
+    for (auto& e : config::check_for_serve(parsed.config, opt.capture.empty())) parsed.errors.push_back(std::move(e));
+  for (const auto& line : parsed.lines()) fmt::print(stderr, "{}\n", line);
   if (!parsed.errors.empty()) return 2;
   if (auto e = check_output_file(opt.output); !e.empty()) {  // the report is written at exit: fail now, not then
     fmt::print(stderr, "bgpfa: error: {}\n", e);
     return 2;
   }
+  if (!opt.capture.empty())
+    if (auto why = config::capture_dir_problem(opt.capture)) {
+      fmt::print(stderr, "bgpfa: error: --capture {}: {}\n", opt.capture, *why);
+      return 2;
+    }
   const auto policy = policy_from(parsed.config);
   analyzer::Analyzer analyzer(policy, roles_from(parsed.config, policy));
   std::unique_ptr<Capture> capture;
@@ -384,8 +377,10 @@ int run_serve(const ServeOptions& opt) {
     if (ec) return;
     if (sig == SIGHUP) {  // neighbours added or removed in the file (a running neighbour keeps its role)
       auto fresh = config::load_config(opt.config);
+      if (fresh.errors.empty())
+        for (auto& e : config::check_for_serve(fresh.config)) fresh.errors.push_back(std::move(e));
       if (!fresh.errors.empty()) {
-        for (const auto& e : fresh.errors) fmt::print(stderr, "{}\n", e.to_string());
+        for (const auto& line : fresh.lines()) fmt::print(stderr, "{}\n", line);
         fmt::print(stderr, "bgpfa: SIGHUP: configuration rejected, keeping the running one\n");
       } else {
         for (const auto& n : parsed.config.neighbors) {

@@ -2,10 +2,13 @@
 // analyzer's policy and the gRPC listener.
 #pragma once
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "bgp/wire/ip.hpp"
@@ -13,7 +16,7 @@
 namespace bgpfa::config {
 
 struct SourcePos {
-  int line = 0;
+  int line = 0;  // 0: the whole file (no line:column is printed)
   int column = 0;
 };
 
@@ -29,16 +32,23 @@ struct Neighbor {
   Link link = Link::Primary;  // ExpressRoute
   int vpn_instance = 0;       // VPN: 0 or 1
   bool passive = false;       // only accept connections, never dial
-  std::uint16_t hold_time = 0;  // 0: the default (90 s)
+  std::optional<std::uint16_t> hold_time;  // unset: the default (90 s); 0: no hold timer, no keepalives
+  std::uint16_t keepalive_time = 0;        // 0: a third of the negotiated hold time (else the smaller of the two)
+  std::uint16_t connect_retry = 0;         // seconds between connection attempts; 0: the default (5 s)
   // maximum-prefix: above this many routes the session is reset with Cease/Maximum Number of
   // Prefixes Reached (RFC 4486), or only a warning is logged; 0: no limit.
   std::uint32_t max_prefixes = 0;
   bool max_prefix_warning_only = false;
   std::chrono::seconds max_prefix_restart{0};  // 0: stays down until SIGHUP or a restart
   SourcePos pos;              // of its first statement
+  SourcePos remote_as_pos;
 };
 
 enum class RoutingPreference : std::uint8_t { ExpressRoute, Vpn, AsPath };
+
+struct AddressHash {
+  [[nodiscard]] std::size_t operator()(const wire::IpAddress& a) const noexcept;
+};
 
 struct Config {
   std::string file;
@@ -52,6 +62,9 @@ struct Config {
   std::string grpc_listen = "127.0.0.1:50051";
   std::string capture_dir;
   std::chrono::seconds capture_rotate{0};
+  SourcePos capture_pos;  // of the capture directory, for check_for_serve's errors
+  // neighbors' indices by address, filled by the parser (a stale entry falls back to a scan).
+  std::unordered_map<wire::IpAddress, std::size_t, AddressHash> index;
 
   [[nodiscard]] const Neighbor* find(const wire::IpAddress& a) const;
 };
@@ -60,15 +73,41 @@ struct ConfigError {
   std::string file;
   SourcePos pos;
   std::string message;
-  [[nodiscard]] std::string to_string() const;  // "file:line:col: error: message"
+  bool warning = false;
+  // "file:line:col: error: message" ("warning:" for warnings; "file: error: ..." without a position)
+  [[nodiscard]] std::string to_string() const;
 };
 
-// Parses and validates; every error found is returned (syntax errors stop at the first per line).
+// At most this many errors (and as many warnings) are kept: the first ones by position.
+inline constexpr std::size_t kMaxMessages = 50;
+// load_config stops reading there: no configuration is that large.
+inline constexpr std::size_t kMaxConfigBytes = 16u << 20;
+
+// Parses and validates; the errors found (syntax errors stop at the first per line), sorted by
+// position, with the count of those beyond kMaxMessages. Warnings are statements accepted but
+// ignored (FRR's that change nothing here, address-family blocks) and advice.
 struct ParseResult {
   Config config;
   std::vector<ConfigError> errors;
+  std::vector<ConfigError> warnings;
+  std::size_t more_errors = 0;
+  std::size_t more_warnings = 0;
+  // Warnings and errors in position order, then "... and N more errors" when some were left out.
+  [[nodiscard]] std::vector<std::string> lines() const;
 };
 [[nodiscard]] ParseResult parse_config(std::string_view text, const std::string& file);
+// Reads the file (at most kMaxConfigBytes; a directory, a missing or unreadable file is an error
+// naming the errno) and parses it.
 [[nodiscard]] ParseResult load_config(const std::string& path);
+// What serve needs beyond what replay does, checked by check-config too: no neighbour of AS 0
+// (RFC 7607; replay accepts one, as MRT dumps record such peers) and, without changing the file
+// system, a capture directory that exists writable or can be created (its deepest existing
+// ancestor is a writable directory).
+// `capture`: check the configured capture directory (serve's --capture replaces it).
+[[nodiscard]] std::vector<ConfigError> check_for_serve(const Config& c, bool capture = true);
+// The same for one directory: why it cannot serve as the capture directory, or nullopt.
+[[nodiscard]] std::optional<std::string> capture_dir_problem(const std::string& dir);
+// gRPC listen address: IPv4:PORT, [IPv6]:PORT, localhost:PORT, unix:PATH or off; else why not.
+[[nodiscard]] std::optional<std::string> listen_address_problem(std::string_view address);
 
 }  // namespace bgpfa::config

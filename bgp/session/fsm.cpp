@@ -1,5 +1,6 @@
 #include "bgp/session/fsm.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace bgpfa::session {
@@ -141,7 +142,10 @@ void Fsm::handle(Event e, std::optional<std::pair<std::uint8_t, std::uint8_t>> n
     else hold_.stop();
   }
   if (x & act::kStartKeepalive) {
-    if (hold_seconds_) keepalive_.start(std::chrono::milliseconds(hold_seconds_ * 1000 / 3));
+    if (hold_seconds_) {
+      const Duration third(hold_seconds_ * 1000 / 3);
+      keepalive_.start(cfg_.keepalive.count() > 0 ? std::min(cfg_.keepalive, third) : third);
+    }
     else keepalive_.stop();
   }
   state_ = t.next;

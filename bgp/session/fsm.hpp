@@ -82,6 +82,9 @@ struct FsmConfig {
   Duration connect_retry{std::chrono::seconds(30)};
   Duration large_hold{std::chrono::minutes(4)};
   bool passive = false;
+  // The configured keepalive interval; KEEPALIVEs go out every min(it, negotiated hold / 3), as
+  // FRR does; zero: every third of the negotiated hold time (RFC 4271 10).
+  Duration keepalive{0};
 };
 
 class Fsm {

@@ -30,7 +30,8 @@ tcp::endpoint endpoint_of(const wire::IpAddress& a, std::uint16_t port) {
 }  // namespace
 
 Session::Session(asio::io_context& io, TimerService& timers, NeighborConfig cfg, SessionSink& sink)
-    : io_(io), cfg_(std::move(cfg)), sink_(sink), fsm_(timers, *this, FsmConfig{std::chrono::seconds(5), std::chrono::minutes(4), cfg_.passive}),
+    : io_(io), cfg_(std::move(cfg)), sink_(sink), fsm_(timers, *this,
+           FsmConfig{cfg_.connect_retry, std::chrono::minutes(4), cfg_.passive, std::chrono::seconds(cfg_.keepalive_time)}),
       restart_(timers, [this] {
         if (stopped_) return;
         held_down_ = false;
@@ -400,7 +401,9 @@ void Session::on_message(wire::MessageType type, wire::Bytes whole) {
       fsm_.set_hold_time(negotiated_.hold_time);
       return fsm_.handle(Event::BgpOpen);
     }
-    case wire::MessageType::Keepalive: return fsm_.handle(Event::KeepAliveMsg);
+    case wire::MessageType::Keepalive:
+      sink_.message(cfg_, t, whole, add_path, true, false);  // a sign of life: failure windows start at the last one
+      return fsm_.handle(Event::KeepAliveMsg);
     case wire::MessageType::Update: {
       wire::DecodeContext ctx = ctx_;
       ctx.base_offset = wire::kHeaderSize;

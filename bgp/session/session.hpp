@@ -26,6 +26,8 @@ struct NeighborConfig {
   std::uint32_t local_as = 0;
   std::uint32_t router_id = 0;
   std::uint16_t hold_time = 90;
+  std::uint16_t keepalive_time = 0;  // 0: a third of the negotiated hold time; else at most that
+  std::chrono::seconds connect_retry{5};  // ConnectRetryTime
   std::uint16_t port = 179;
   std::uint16_t restart_time = 120;  // advertised in our graceful-restart capability
   std::uint32_t max_prefixes = 0;    // 0: no limit (RFC 4486 Cease/1 above it)

@@ -1,6 +1,17 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "app/cli/roles.hpp"
 #include "app/config/model.hpp"
+#include "tests/app/run.hpp"
+#include "tests/temp_file.hpp"
 
 using namespace bgpfa::config;
 
@@ -54,8 +65,9 @@ TEST_CASE("the issue's example configuration parses", "[config]") {
 TEST_CASE("syntax errors name line, column and what was expected", "[config]") {
   CHECK(errors("router bgp 65515\n neighbor 192.0.2.1 remote-az 1\n") ==
         std::vector<std::string>{"t.conf:2:21: error: expected remote-as, description, gateway, passive, timers or maximum-prefix, found \"remote-az\""});
-  CHECK(errors("router bgp 65515\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 gateway expressroute link primary\n")
-            .at(1) == "t.conf:3:42: error: expected \"circuit\", found \"link\"");
+  // (without the consequential "neighbor 192.0.2.1 has no gateway role" at line 2)
+  CHECK(errors("router bgp 65515\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 gateway expressroute link primary\n") ==
+        std::vector<std::string>{"t.conf:3:42: error: expected \"circuit\", found \"link\""});
   CHECK(errors("router bgp x\n").at(0) == "t.conf:1:12: error: expected an AS number, found \"x\"");
   CHECK(errors("routr bgp 1\n").at(0) ==
         "t.conf:1:1: error: unknown statement \"routr\": expected router bgp, analyzer, grpc or capture");
@@ -122,4 +134,475 @@ TEST_CASE("maximum-prefix: limit, warning-only, restart interval, errors", "[con
         std::vector<std::string>{"t.conf:4:45: error: \"soon\" is not a restart interval of at least 1s (e.g. 5m)"});
   CHECK(errors((head + " neighbor 10.0.0.1 maximum-prefix lots\n").c_str()) ==
         std::vector<std::string>{"t.conf:4:35: error: expected a number of prefixes, found \"lots\""});
+}
+
+// ---- issue 14 item 12: every message says in words what was expected, never a C++ type name ----
+
+namespace {
+const std::regex kMangled(R"(N5boost|St\d|INS|_EE|boost::|spirit|x3::)");
+const std::regex kShape(R"(^t\.conf:[1-9][0-9]*:[1-9][0-9]*: (error|warning): [^\x00-\x1f\x7f]+$)");
+
+// Every message of a parse: line:column, in words, no type names, no raw control bytes.
+void check_messages(const std::string& text) {
+  const auto r = parse_config(text, "t.conf");
+  for (const auto& line : r.lines()) {
+    INFO("config:\n" << text << "\nmessage: " << line);
+    CHECK_FALSE(std::regex_search(line, kMangled));
+    // Only a file-level error has no position.
+    if (line.rfind("t.conf: error: no router bgp section", 0) != 0) CHECK(std::regex_match(line, kShape));
+    CHECK(line.size() < 400);
+    if (const auto e = line.find("error: expected "); e != std::string::npos) {
+      CHECK(line.find(", found ", e) != std::string::npos);
+    }
+  }
+}
+}  // namespace
+
+TEST_CASE("the issue's twelve positions name what was expected", "[config][messages]") {
+  const std::string head = "router bgp 65515\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 gateway vpn instance 0\n";
+  auto first = [&](const std::string& body) {
+    auto e = errors((head + body).c_str());
+    return e.empty() ? std::string("(none)") : e.front();
+  };
+  CHECK(first(" neighbor 10.0.0.1 timers 3\n") ==
+        "t.conf:4:28: error: expected a hold time in seconds (0, or 3 to 65535), found end of line");
+  CHECK(first(" neighbor 10.0.0.1 timers connect\n") ==
+        "t.conf:4:34: error: expected a connect retry interval in seconds, found end of line");
+  CHECK(first(" neighbor 10.0.0.1 timers\n") ==
+        "t.conf:4:26: error: expected holdtime, connect or a keepalive interval in seconds, found end of line");
+  CHECK(first(" neighbor 10.0.0.1 description\n") == "t.conf:4:31: error: expected a description, found end of line");
+  CHECK(first(" neighbor 10.0.0.1 gateway satellite\n") ==
+        "t.conf:4:28: error: expected expressroute or vpn, found \"satellite\"");
+  CHECK(first(" neighbor 10.0.0.1 gateway expressroute circuit\n") ==
+        "t.conf:4:48: error: expected a circuit name, found end of line");
+  CHECK(first(" neighbor 10.0.0.1 maximum-prefix 10 restart\n") ==
+        "t.conf:4:45: error: expected a restart interval such as 5m, found end of line");
+  CHECK(first(" bgp router-id\n") == "t.conf:4:15: error: expected an IPv4 address (the BGP Identifier), found end of line");
+  CHECK(first(" neighbor\n") == "t.conf:4:10: error: expected an IPv4 or IPv6 address, found end of line");
+  CHECK(first("analyzer\n quiet-period\n") == "t.conf:5:14: error: expected a duration such as 5s or 500ms, found end of line");
+  CHECK(first("grpc\n listen\n") == "t.conf:5:8: error: expected an address such as 127.0.0.1:50051, found end of line");
+  CHECK(first("capture\n") == "t.conf:4:8: error: expected a directory, found end of line");
+  CHECK(first("capture /tmp rotate\n") == "t.conf:4:20: error: expected a rotation interval such as 15m, found end of line");
+  CHECK(first(" neighbor 10.0.0.1 gateway vpn instance\n") ==
+        "t.conf:4:40: error: expected a VPN instance (0 or 1), found end of line");
+  CHECK(first(" neighbor 10.0.0.1 maximum-prefix 10 sometimes\n") ==
+        "t.conf:4:38: error: expected warning-only, restart or end of line, found \"sometimes\"");
+  CHECK(first(" neighbor 10.0.0.1 timers 3 9x\n") ==
+        "t.conf:4:29: error: expected a hold time in seconds (0, or 3 to 65535), found \"9x\"");
+}
+
+TEST_CASE("a corpus of broken statements: every message has a position and words, no type names", "[config][messages]") {
+  // Each valid statement in its section, cut after every word and with every word replaced by
+  // junk: that reaches every expectation point of the grammar.
+  const std::vector<std::pair<std::string, std::string>> statements = {
+      {"", "router bgp 65515"},
+      {"", "capture /tmp/bgpfa-never rotate 15m"},
+      {"", "analyzer"},
+      {"", "grpc"},
+      {"router bgp 1\n", "bgp router-id 192.0.2.1"},
+      {"router bgp 1\n", "neighbor 10.0.0.1 remote-as 65001"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 description two words"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 passive"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 timers holdtime 9"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 timers 3 9"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 timers connect 10"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 maximum-prefix 100 restart 5m"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 maximum-prefix 100 warning-only"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 gateway expressroute circuit er1 link primary"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 gateway vpn instance 1"},
+      {"router bgp 1\n", "address-family ipv6 unicast"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n address-family ipv4 unicast\n", "neighbor 10.0.0.1 activate"},
+      {"router bgp 1\n address-family ipv4 unicast\n", "exit-address-family"},
+      {"router bgp 1\nanalyzer\n", "routing-preference as-path"},
+      {"router bgp 1\nanalyzer\n", "connection-weight er1 100"},
+      {"router bgp 1\nanalyzer\n", "quiet-period 500ms"},
+      {"router bgp 1\nanalyzer\n", "er-sku premium"},
+      {"router bgp 1\ngrpc\n", "listen 127.0.0.1:50051"},
+  };
+  std::size_t cases = 0;
+  for (const auto& [context, statement] : statements) {
+    std::vector<std::string> words;
+    std::istringstream in(statement);
+    for (std::string w; in >> w;) words.push_back(w);
+    for (std::size_t k = 0; k <= words.size(); ++k) {
+      std::string cut, swapped;
+      for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i < k) cut.append(" ").append(words[i]);
+        swapped.append(" ").append(i == k ? std::string("\x1b[31m@@") : words[i]);
+      }
+      for (const auto& s : {cut, swapped, swapped + " extra", cut + " 99999999999", cut + " -1"}) {
+        check_messages(context + s + "\n");
+        if (!s.empty()) check_messages(context + s.substr(1) + "\n");  // also at the start of the line
+        cases += 2;
+      }
+    }
+  }
+  // And lines of junk, in every section.
+  for (const char* context : {"", "router bgp 1\n", "router bgp 1\n address-family ipv4\n", "analyzer\n", "grpc\n"})
+    for (const char* junk : {"\x01\x02\x03", "neighbor\x7f", "\xff\xfe", "router", "router bgp", "!x", " exit-address-family 3"}) {
+      check_messages(std::string(context) + junk + "\n");
+      ++cases;
+    }
+  CHECK(cases > 500);
+}
+
+// ---- issue 10: FRR timer syntax, and the values reaching the session ----
+
+TEST_CASE("timers: FRR's KEEPALIVE HOLD, connect, and holdtime", "[config][timers]") {
+  auto r = parse_config(
+      "router bgp 65515\n"
+      " neighbor 10.0.0.1 remote-as 65001\n"
+      " neighbor 10.0.0.1 timers 3 9\n"
+      " neighbor 10.0.0.1 timers connect 10\n"
+      " neighbor 10.0.0.1 gateway vpn instance 0\n"
+      " neighbor 10.0.0.2 remote-as 65001\n"
+      " neighbor 10.0.0.2 timers holdtime 0\n"
+      " neighbor 10.0.0.2 gateway vpn instance 1\n"
+      " neighbor 10.0.0.3 remote-as 65001\n"
+      " neighbor 10.0.0.3 gateway vpn instance 1\n",
+      "t.conf");
+  REQUIRE(r.errors.empty());
+  CHECK(r.warnings.empty());
+  const auto& n = r.config.neighbors;
+  CHECK(n[0].keepalive_time == 3);
+  CHECK(n[0].hold_time == std::optional<std::uint16_t>(9));
+  CHECK(n[0].connect_retry == 10);
+  CHECK(n[1].hold_time == std::optional<std::uint16_t>(0));  // 0 is "no hold timer", not the default
+  CHECK_FALSE(n[2].hold_time);
+  CHECK(n[2].keepalive_time == 0);
+  CHECK(n[2].connect_retry == 0);
+
+  const std::string head = "router bgp 1\n neighbor 10.0.0.1 remote-as 2\n neighbor 10.0.0.1 gateway vpn instance 0\n";
+  auto msgs = [&](const std::string& line) { return parse_config(head + line + "\n", "t.conf").lines(); };
+  CHECK(msgs(" neighbor 10.0.0.1 timers 1 2") ==
+        std::vector<std::string>{"t.conf:4:29: error: hold time 2 s: RFC 4271 allows 0 (no keepalives) or 3 to 65535 seconds"});
+  CHECK(msgs(" neighbor 10.0.0.1 timers holdtime 1") ==
+        std::vector<std::string>{"t.conf:4:36: error: hold time 1 s: RFC 4271 allows 0 (no keepalives) or 3 to 65535 seconds"});
+  CHECK(msgs(" neighbor 10.0.0.1 timers 3 70000") ==
+        std::vector<std::string>{"t.conf:4:29: error: hold time 70000 s: RFC 4271 allows 0 (no keepalives) or 3 to 65535 seconds"});
+  CHECK(msgs(" neighbor 10.0.0.1 timers 0 9") ==
+        std::vector<std::string>{"t.conf:4:27: error: keepalive 0 with hold time 9 s: no KEEPALIVE would be sent and the "
+                                 "peer's hold timer would expire (use 1 to 3 s)"});
+  CHECK(msgs(" neighbor 10.0.0.1 timers connect 0") ==
+        std::vector<std::string>{"t.conf:4:35: error: connect retry 0 s is outside 1-65535"});
+  CHECK(msgs(" neighbor 10.0.0.1 timers 5 9") ==
+        std::vector<std::string>{"t.conf:4:27: warning: keepalive 5 s is more than a third of the hold time 9 s: bgpfa "
+                                 "sends a KEEPALIVE every third of the negotiated hold time instead, as FRR does"});
+  CHECK(msgs(" neighbor 10.0.0.1 timers 0 0").empty());
+}
+
+TEST_CASE("the configured timers reach the session's configuration", "[config][timers]") {
+  auto r = parse_config(
+      "router bgp 65515\n bgp router-id 192.0.2.100\n"
+      " neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 timers 1 9\n neighbor 10.0.0.1 timers connect 2\n"
+      " neighbor 10.0.0.1 gateway vpn instance 0\n"
+      " neighbor 10.0.0.2 remote-as 65001\n neighbor 10.0.0.2 timers holdtime 0\n neighbor 10.0.0.2 gateway vpn instance 1\n"
+      " neighbor 10.0.0.3 remote-as 65001\n neighbor 10.0.0.3 gateway vpn instance 1\n",
+      "t.conf");
+  REQUIRE(r.errors.empty());
+  const auto a = bgpfa::app::neighbor_config(r.config, r.config.neighbors[0], 1179);
+  CHECK(a.hold_time == 9);
+  CHECK(a.keepalive_time == 1);
+  CHECK(a.connect_retry == std::chrono::seconds(2));
+  CHECK(a.port == 1179);
+  CHECK(a.router_id == 0xc0000264);
+  const auto b = bgpfa::app::neighbor_config(r.config, r.config.neighbors[1], 179);
+  CHECK(b.hold_time == 0);
+  const auto c = bgpfa::app::neighbor_config(r.config, r.config.neighbors[2], 179);
+  CHECK(c.hold_time == 90);
+  CHECK(c.keepalive_time == 0);
+  CHECK(c.connect_retry == std::chrono::seconds(5));
+}
+
+// ---- issue 14 item 13: check-config rejects what serve rejects ----
+
+TEST_CASE("check-config: what serve would reject or misuse", "[config][check]") {
+  const std::string head = "router bgp 65515\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 gateway vpn instance 0\n";
+  auto msgs = [&](const std::string& body) { return parse_config(head + body, "t.conf").lines(); };
+  CHECK(msgs("grpc\n listen not-an-address:99999\n") ==
+        std::vector<std::string>{"t.conf:5:9: error: listen \"not-an-address:99999\": the port 99999 is outside 0-65535"});
+  CHECK(msgs("grpc\n listen 127.0.0.1:50051x\n") ==
+        std::vector<std::string>{"t.conf:5:9: error: listen \"127.0.0.1:50051x\": the port \"50051x\" is not a number 0-65535"});
+  CHECK(msgs("grpc\n listen not-an-address:50051\n") ==
+        std::vector<std::string>{"t.conf:5:9: error: listen \"not-an-address:50051\": \"not-an-address\" is not an IPv4 "
+                                 "address, [IPv6 address] or localhost"});
+  CHECK(msgs("grpc\n listen ::1:50051\n") ==
+        std::vector<std::string>{"t.conf:5:9: error: listen \"::1:50051\": an IPv6 address needs brackets: [ADDRESS]:PORT"});
+  for (const char* good : {"127.0.0.1:50051", "[::1]:50051", "0.0.0.0:0", "localhost:50051", "unix:/run/bgpfa.sock", "off"}) {
+    INFO(good);
+    CHECK(msgs(std::string("grpc\n listen ") + good + "\n").empty());
+  }
+  // remote-as 0: replay takes it (RIB dumps record peers of AS 0), serve and check-config do not.
+  const auto as0 = parse_config("router bgp 65515\n neighbor 10.0.0.1 remote-as 0\n neighbor 10.0.0.1 gateway vpn instance 0\n", "t.conf");
+  CHECK(as0.errors.empty());
+  const auto serve_errors = check_for_serve(as0.config);
+  REQUIRE(serve_errors.size() == 1);
+  CHECK(serve_errors[0].to_string() == "t.conf:2:30: error: remote-as 0: AS 0 is reserved (RFC 7607), bgpfa serve opens no "
+                                       "session with it (replay accepts it: dumps record peers of AS 0)");
+  CHECK(errors("router bgp 65515\n bgp router-id 192.0.2.1\n bgp router-id 192.0.2.2\n") ==
+        std::vector<std::string>{"t.conf:3:16: error: a second bgp router-id (the first is at line 2)"});
+  CHECK(errors("router bgp 65515\n bgp router-id 0.0.0.0\n") ==
+        std::vector<std::string>{"t.conf:2:16: error: bgp router-id 0.0.0.0: the BGP Identifier must not be zero (RFC 6286)"});
+  CHECK(errors("! a comment\nrouter bgp 0\n") ==
+        std::vector<std::string>{"t.conf:2:12: error: router bgp 0: AS 0 is reserved (RFC 7607)"});
+  CHECK(errors("! nothing else\n") ==
+        std::vector<std::string>{"t.conf: error: no router bgp section (a bgpfa configuration declares router bgp ASN and its neighbours)"});
+}
+
+TEST_CASE("check-config: a VPN instance shared by several sites is accepted (multi-site VPN)", "[config][check]") {
+  auto r = parse_config(
+      "router bgp 65515\n"
+      " neighbor 10.1.0.1 remote-as 65010\n neighbor 10.1.0.1 gateway vpn instance 0\n"
+      " neighbor 10.2.0.1 remote-as 65020\n neighbor 10.2.0.1 gateway vpn instance 0\n"
+      " neighbor 10.1.0.2 remote-as 65010\n neighbor 10.1.0.2 gateway vpn instance 1\n"
+      " neighbor 10.2.0.2 remote-as 65020\n neighbor 10.2.0.2 gateway vpn instance 1\n",
+      "t.conf");
+  CHECK(r.errors.empty());
+  CHECK(r.config.neighbors.size() == 4);
+}
+
+TEST_CASE("check-config: consequential errors are not printed before (or instead of) the real one", "[config][check]") {
+  // The gateway line is wrong: no "has no gateway role" at line 2 for it.
+  CHECK(errors("router bgp 65515\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 gateway vpn instance 7\n") ==
+        std::vector<std::string>{"t.conf:3:41: error: VPN instance 7 (a VPN gateway has instances 0 and 1)"});
+  CHECK(errors("router bgp 65515\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 gateway expressroute circuit er1 lnk primary\n"
+               "analyzer\n connection-weight er1 10\n") ==
+        std::vector<std::string>{"t.conf:3:53: error: expected \"link\", found \"lnk\""});
+  // The remote-as line is wrong: its other statements do not each say "no remote-as yet".
+  CHECK(errors("router bgp 65515\n neighbor 10.0.0.1 remote-as x\n neighbor 10.0.0.1 gateway vpn instance 0\n"
+               " neighbor 10.0.0.1 passive\n") ==
+        std::vector<std::string>{"t.conf:2:30: error: expected an AS number, found \"x\""});
+  CHECK(errors("router bgp 65515\n neighbor 10.0.0.1 remote-as external\n neighbor 10.0.0.1 gateway vpn instance 0\n") ==
+        std::vector<std::string>{"t.conf:2:2: error: not supported by bgpfa: neighbor 10.0.0.1 remote-as external (give the "
+                                 "neighbour's AS number)"});
+  // A wrong section line still opens its section.
+  CHECK(errors("router bgp 4294967296\n neighbor 10.0.0.1 remote-as 2\n neighbor 10.0.0.1 gateway vpn instance 0\nanalyzer x\n"
+               " quiet-period 1s\n") ==
+        std::vector<std::string>{"t.conf:1:12: error: expected an AS number, found \"4294967296\"",
+                                 "t.conf:4:10: error: expected end of line, found \"x\""});
+  // A peer group: one error at its declaration, not one per statement naming it.
+  CHECK(errors("router bgp 65515\n neighbor EDGE peer-group\n neighbor EDGE remote-as 65001\n") ==
+        std::vector<std::string>{"t.conf:2:2: error: not supported by bgpfa: neighbor EDGE peer-group (peer groups: write each "
+                                 "neighbour's statements out)"});
+}
+
+TEST_CASE("check-config: control bytes from the file are escaped, long text is cut", "[config][check]") {
+  const auto e = errors("router bgp 65515\n \x1b[2J\x07neighbor 10.0.0.1\n neighbor 10.0.0.1 remote-as \x1b]0;x\n");
+  REQUIRE(e.size() == 2);
+  CHECK(e[0] == "t.conf:2:2: error: unknown statement \"\\x1b[2J\\x07neighbor\": expected neighbor, bgp router-id, "
+                "address-family or a new section");
+  CHECK(e[1] == "t.conf:3:30: error: expected an AS number, found \"\\x1b]0;x\"");
+  const auto d = errors("router bgp 65515\n neighbor 10.0.0.1 remote-as 2\n neighbor 10.0.0.1 description a\x1b""c\n");
+  CHECK(d.at(0) == "t.conf:3:33: error: description contains the control character \"\\x1b\"");
+  const auto l = errors(("router bgp 65515\n " + std::string(1000, 'z') + "\n").c_str());
+  REQUIRE(l.size() == 1);
+  CHECK(l[0].size() < 250);
+  CHECK(l[0].find("(and 920 more bytes)") != std::string::npos);
+  CHECK(errors("router bgp 65515\n caf\xc3\xa9\n").at(0).find("\"caf\xc3\xa9\"") != std::string::npos);  // UTF-8 stays
+}
+
+TEST_CASE("check-config: a UTF-8 byte order mark is skipped", "[config][check]") {
+  auto r = parse_config("\xef\xbb\xbfrouter bgp 65515\n neighbor 10.0.0.1 remote-as 2\n neighbor 10.0.0.1 gateway vpn instance 0\n", "t.conf");
+  CHECK(r.errors.empty());
+  CHECK(r.config.local_as == 65515);
+}
+
+TEST_CASE("check-config: errors are capped at 50, then a count", "[config][check]") {
+  std::string text = "router bgp 65515\n";
+  for (int i = 0; i < 40000; ++i) text += "garbage " + std::to_string(i) + "\n";
+  auto r = parse_config(text, "t.conf");
+  CHECK(r.errors.size() == kMaxMessages);
+  CHECK(r.more_errors == 40000 - kMaxMessages);
+  const auto lines = r.lines();
+  REQUIRE(lines.size() == kMaxMessages + 1);
+  CHECK(lines.front().rfind("t.conf:2:1: error: unknown statement \"garbage\"", 0) == 0);
+  CHECK(lines[49].rfind("t.conf:51:1: error:", 0) == 0);
+  CHECK(lines.back() == "... and 39950 more errors");
+}
+
+TEST_CASE("check-config: 125,000 neighbours check in seconds (no quadratic lookup)", "[config][check]") {
+  std::string text = "router bgp 65515\n";
+  for (std::uint32_t i = 0; i < 125000; ++i) {
+    const std::string a = bgpfa::wire::to_string(bgpfa::wire::IpAddress::v4(0x0a000000 + i));
+    text += " neighbor " + a + " remote-as 65001\n neighbor " + a + " gateway vpn instance " + std::to_string(i % 2) + "\n";
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = parse_config(text, "t.conf");
+  const auto took = std::chrono::steady_clock::now() - t0;
+  CHECK(r.errors.empty());
+  CHECK(r.config.neighbors.size() == 125000);
+  CHECK(took < std::chrono::seconds(5));
+  const auto* n = r.config.find(bgpfa::wire::IpAddress::v4(0x0a000000 + 124999));
+  REQUIRE(n);
+  CHECK(n->vpn_instance == 1);
+}
+
+TEST_CASE("load_config: missing file, directory, endless file", "[config][check]") {
+  auto missing = load_config("/nonexistent/bgpfa.conf");
+  REQUIRE(missing.errors.size() == 1);
+  CHECK(missing.lines() ==
+        std::vector<std::string>{"/nonexistent/bgpfa.conf: error: cannot open the configuration file: No such file or directory"});
+  auto dir = load_config("/");
+  CHECK(dir.lines() == std::vector<std::string>{"/: error: is a directory, not a configuration file"});
+  auto zero = load_config("/dev/zero");
+  CHECK(zero.lines() == std::vector<std::string>{"/dev/zero: error: larger than 16 MiB: not a bgpfa configuration (stopped reading)"});
+}
+
+TEST_CASE("check_for_serve: the capture directory must be creatable, without creating it", "[config][check]") {
+  bgpfa::test::TempFile file;
+  file.write({'x'});
+  Config c;
+  c.file = "t.conf";
+  c.capture_pos = {7, 9};
+  c.capture_dir = file.path() + "/captures";
+  auto e = check_for_serve(c);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].to_string() == "t.conf:7:9: error: capture directory \"" + c.capture_dir + "\": cannot be created: \"" +
+                                file.path() + "\" is not a directory");
+  c.capture_dir = file.path();
+  CHECK(check_for_serve(c).at(0).message.find("exists and is not a directory") != std::string::npos);
+  bgpfa::test::TempFile dir;
+  c.capture_dir = dir.path() + "/a/b";
+  CHECK(check_for_serve(c).empty());
+  CHECK_FALSE(std::filesystem::exists(dir.path()));  // only checked
+  if (::geteuid() != 0) {  // root writes anywhere
+    std::filesystem::create_directory(dir.path());
+    std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    c.capture_dir = dir.path() + "/a";
+    CHECK(check_for_serve(c).at(0).message.find("is not writable: Permission denied") != std::string::npos);
+    std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all);
+    std::filesystem::remove(dir.path());
+  }
+}
+
+TEST_CASE("bgpfa check-config: exit status and messages", "[config][check]") {
+  bgpfa::test::TempFile conf(".conf");
+  const std::string text = "router bgp 65515\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 gateway vpn instance 0\n"
+                           "capture /proc/self/bgpfa-captures\n";
+  conf.write(std::vector<std::uint8_t>(text.begin(), text.end()));
+  auto r = bgpfa::test::run_bgpfa("check-config " + conf.path());
+  CHECK(r.status == 1);
+  CHECK(r.err.find(conf.path() + ":4:9: error: capture directory \"/proc/self/bgpfa-captures\": cannot be created") == 0);
+  auto missing = bgpfa::test::run_bgpfa("check-config /nonexistent.conf");
+  CHECK(missing.status == 1);
+  CHECK(missing.err == "/nonexistent.conf: error: cannot open the configuration file: No such file or directory\n");
+}
+
+// ---- issue 14 item 14: FRR habits ----
+
+TEST_CASE("FRR: indented ! lines, address-family blocks, exit", "[config][frr]") {
+  auto r = parse_config(
+      "frr version 8.4.4\n"
+      "frr defaults traditional\n"
+      "hostname edge1\n"
+      "!\n"
+      "router bgp 65515\n"
+      " bgp router-id 192.0.2.100\n"
+      " no bgp ebgp-requires-policy\n"
+      " neighbor 10.0.0.1 remote-as 65001\n"
+      " neighbor 10.0.0.1 timers 3 9\n"
+      " !\n"
+      " neighbor 10.0.0.1 gateway vpn instance 0\n"
+      " !\n"
+      " address-family ipv4 unicast\n"
+      "  neighbor 10.0.0.1 activate\n"
+      " !\n"
+      " exit-address-family\n"
+      " address-family ipv6 unicast\n"
+      "  neighbor 10.0.0.1 activate\n"
+      " exit-address-family\n"
+      " neighbor 10.0.0.2 remote-as 65001\n"
+      " neighbor 10.0.0.2 gateway vpn instance 1\n"
+      "exit\n"
+      "!\n"
+      "line vty\n"
+      " exec-timeout 0 0\n"
+      "!\n",
+      "t.conf");
+  CHECK(r.errors.empty());
+  REQUIRE(r.config.neighbors.size() == 2);  // the indented ! did not end router bgp
+  CHECK(r.config.neighbors[0].keepalive_time == 3);
+  CHECK(r.lines() == std::vector<std::string>{
+                         "t.conf:1:1: warning: not supported by bgpfa: frr version (ignored)",
+                         "t.conf:2:1: warning: not supported by bgpfa: frr defaults (ignored)",
+                         "t.conf:3:1: warning: not supported by bgpfa: hostname (ignored)",
+                         "t.conf:7:2: warning: not supported by bgpfa: no bgp ebgp-requires-policy (ignored: bgpfa accepts every "
+                         "route and advertises none)",
+                         "t.conf:13:2: warning: address-family ipv4 unicast block ignored: bgpfa offers IPv4 and IPv6 unicast to "
+                         "every neighbour (inside it, only neighbor ADDRESS activate is accepted)",
+                         "t.conf:17:2: warning: address-family ipv6 unicast block ignored: bgpfa offers IPv4 and IPv6 unicast to "
+                         "every neighbour (inside it, only neighbor ADDRESS activate is accepted)",
+                         "t.conf:24:1: warning: not supported by bgpfa: line vty (ignored: bgpfa has no vty)",
+                     });
+}
+
+TEST_CASE("FRR statements bgpfa does not implement: errors when they would change behaviour", "[config][frr]") {
+  const std::string head = "router bgp 65515\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 gateway vpn instance 0\n";
+  auto msgs = [&](const std::string& body) { return parse_config(head + body, "t.conf").lines(); };
+  CHECK(msgs(" neighbor 10.0.0.1 password s3cret\n") ==
+        std::vector<std::string>{"t.conf:4:2: error: not supported by bgpfa: neighbor 10.0.0.1 password (TCP MD5 signatures, "
+                                 "RFC 2385: a peer that requires one drops bgpfa's connections)"});  // and no secret echoed
+  CHECK(msgs(" neighbor 10.0.0.1 update-source lo\n").at(0).find("error: not supported by bgpfa: neighbor 10.0.0.1 update-source") !=
+        std::string::npos);
+  CHECK(msgs(" neighbor 10.0.0.1 ebgp-multihop 2\n").at(0).find("warning: not supported by bgpfa: neighbor 10.0.0.1 ebgp-multihop") !=
+        std::string::npos);
+  CHECK(msgs(" bgp log-neighbor-changes\n").at(0).find("4:2: warning: not supported by bgpfa: bgp log-neighbor-changes") !=
+        std::string::npos);
+  CHECK(msgs(" bgp bestpath as-path multipath-relax\n").at(0).find("4:2: error: not supported by bgpfa: bgp bestpath") !=
+        std::string::npos);
+  CHECK(msgs(" timers bgp 3 9\n").at(0) ==
+        "t.conf:4:2: error: not supported by bgpfa: timers bgp (set them per neighbour: neighbor ADDRESS timers KEEPALIVE HOLD)");
+  CHECK(msgs(" neighbor 10.0.0.1 remote-as external\n").at(0) ==
+        "t.conf:4:2: error: not supported by bgpfa: neighbor 10.0.0.1 remote-as external (give the neighbour's AS number)");
+  // Inside an address-family block: policy is an error, cosmetics a warning; other families are errors, their lines skipped.
+  const auto af = msgs(
+      " address-family ipv4 unicast\n"
+      "  neighbor 10.0.0.1 activate\n"
+      "  neighbor 10.0.0.1 route-map IN in\n"
+      "  neighbor 10.0.0.1 soft-reconfiguration inbound\n"
+      "  network 10.0.0.0/8\n"
+      "  neighbor 10.0.0.1 remote-as 2\n"
+      " exit-address-family\n"
+      " address-family l2vpn evpn\n"
+      "  advertise-all-vni\n"
+      "  neighbor 10.0.0.1 activate\n"
+      " exit-address-family\n"
+      " neighbor 10.0.0.1 passive\n");
+  CHECK(af == std::vector<std::string>{
+                  "t.conf:4:2: warning: address-family ipv4 unicast block ignored: bgpfa offers IPv4 and IPv6 unicast to every "
+                  "neighbour (inside it, only neighbor ADDRESS activate is accepted)",
+                  "t.conf:6:3: error: not supported by bgpfa: neighbor 10.0.0.1 route-map (bgpfa applies no policy: it sees "
+                  "every route as received)",
+                  "t.conf:7:3: warning: not supported by bgpfa: neighbor 10.0.0.1 soft-reconfiguration (ignored: bgpfa keeps "
+                  "every route it receives)",
+                  "t.conf:8:3: error: not supported by bgpfa: network (bgpfa originates no routes)",
+                  "t.conf:9:21: error: expected \"activate\", found \"remote-as\"",
+                  "t.conf:11:2: error: not supported by bgpfa: address-family l2vpn (bgpfa negotiates unicast only)",
+              });
+  CHECK(parse_config(head + " address-family ipv4 unicast\n  neighbor 10.0.0.1 activate\n exit-address-family\n neighbor 10.0.0.1 passive\n",
+                     "t.conf")
+            .config.neighbors.at(0)
+            .passive);  // back in router bgp after the block
+}
+
+TEST_CASE("trailing comments, as in the README's example", "[config]") {
+  std::ifstream readme(std::string(BGPFA_SOURCE_DIR) + "/README.md");
+  REQUIRE(readme);
+  std::string line, text;
+  bool in = false;
+  while (std::getline(readme, line)) {
+    if (line == "    router bgp 65515") in = true;
+    if (in && line.rfind("    ", 0) != 0) break;
+    if (in) text += line.substr(4) + "\n";
+  }
+  REQUIRE_FALSE(text.empty());
+  auto r = parse_config(text, "README.md");
+  CHECK(r.lines().empty());
+  CHECK(r.config.capture_rotate == std::chrono::minutes(15));
+  CHECK(errors("router bgp 1\n neighbor 10.0.0.1 remote-as 2\n neighbor 10.0.0.1 description up! # not a comment\n"
+               " neighbor 10.0.0.1 gateway vpn instance 0 ! a comment\n")
+            .empty());
+  CHECK(parse_config("router bgp 1\n neighbor 10.0.0.1 remote-as 2 # x\n neighbor 10.0.0.1 description up ! # kept\n", "t.conf")
+            .config.neighbors.at(0)
+            .description == "up ! # kept");
 }

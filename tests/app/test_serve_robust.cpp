@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -56,37 +57,43 @@ TEST_CASE("serve: file-system errors are logged with path and errno; the session
   const auto state_dir = temp_dir("state");
   std::filesystem::create_directories(state_dir);
   const std::string state = (state_dir / "peers").string();
-  // A capture directory that cannot be created (its parent is a file).
-  TempFile not_a_dir;
-  not_a_dir.write({'x'});
-  const std::string capture = not_a_dir.path() + "/capture";
+  const auto capture_dir = temp_dir("capture");
+  const std::string capture = capture_dir.string();
   const auto port = free_port();
   Serve serve({"-c", conf.path(), "--listen", "127.0.0.1", "--port", std::to_string(port), "--state-file", state,
                "--capture", capture, "--grpc", "off"},
               err.path());
   REQUIRE(eventually([&] { return contains(err.path(), "serving 1 neighbours"); }));
-  CHECK(contains(err.path(), "cannot create capture directory " + capture + ": Not a directory"));
 
   asio::io_context io;
   auto peer = established_peer(io, "127.0.0.2", port, 65001);
   send(peer, route_update(1));
   REQUIRE(eventually([&] { return contains(state, "127.0.0.2 Established 1 0"); }));
 
+  // The capture's directory goes away and a file takes its name: capture cannot go on.
+  std::filesystem::remove_all(capture_dir);
+  { std::ofstream(capture) << "x"; }
   std::filesystem::remove_all(state_dir);  // the state file's directory goes away under the speaker
   send(peer, route_update(2));
+  REQUIRE(eventually([&] { return contains(err.path(), "was removed; records are kept in memory"); }));
   REQUIRE(eventually([&] { return contains(err.path(), "error: state file: cannot write " + state + ".tmp: No such file or directory"); }));
   std::filesystem::create_directories(state_dir);
   REQUIRE(eventually([&] { return contains(state, "127.0.0.2 Established 2 0"); }));
   CHECK(contains(err.path(), "state file " + state + " written again"));
+  send(peer, keepalive());  // waits in memory while the capture cannot write
+  std::filesystem::remove(capture);  // the capture recovers, with what waited
+  const bool recovered = eventually([&] { return contains(err.path(), "capture: writing to " + capture + "/"); });
+  INFO(slurp(err.path()));
+  REQUIRE(recovered);
 
-  // The session survived all of it: a KEEPALIVE is answered, nothing was sent to end it.
-  send(peer, keepalive());
+  // The session survived all of it: nothing was sent to end it, and it still takes routes.
   send(peer, route_update(3));
   REQUIRE(eventually([&] { return contains(state, "127.0.0.2 Established 3 0"); }));
   serve.signal(SIGTERM);
   CHECK(serve.wait() == 0);
   CHECK_FALSE(contains(err.path(), "terminate called"));
   std::filesystem::remove_all(state_dir);
+  std::filesystem::remove_all(capture_dir);
 }
 
 TEST_CASE("serve and replay: an unwritable -o is refused at start, not at exit", "[serve][replay][robust]") {

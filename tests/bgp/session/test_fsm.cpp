@@ -195,3 +195,43 @@ TEST_CASE("the table covers every state and event", "[fsm]") {
     }
   }
 }
+
+TEST_CASE("a configured keepalive interval: the smaller of it and a third of the hold time (as FRR)", "[fsm][timers]") {
+  auto keepalives_in = [](Duration keepalive, std::uint16_t hold, std::chrono::seconds span) {
+    FakeTimerService clock;
+    Recorder rec;
+    Fsm fsm(clock, rec, FsmConfig{30s, 240s, false, keepalive});
+    fsm.handle(Event::ManualStart);
+    fsm.handle(Event::TcpConnectionUp);
+    fsm.set_hold_time(hold);
+    fsm.handle(Event::BgpOpen);
+    fsm.handle(Event::KeepAliveMsg);
+    REQUIRE(fsm.state() == State::Established);
+    rec.keepalives = 0;
+    for (std::chrono::milliseconds t{0}; t < span; t += 500ms) {
+      clock.advance(500ms);
+      fsm.handle(Event::KeepAliveMsg);  // the peer keeps the session up
+    }
+    return rec.keepalives;
+  };
+  CHECK(keepalives_in(1s, 9, 9s) == 9);   // timers 1 9: every second
+  CHECK(keepalives_in(5s, 9, 9s) == 3);   // timers 5 9: every 3 s (a third of the hold time)
+  CHECK(keepalives_in(0s, 9, 9s) == 3);   // not configured: a third of the hold time
+  CHECK(keepalives_in(10s, 90, 60s) == 6);  // timers 10 90
+  CHECK(keepalives_in(1s, 0, 10s) == 0);  // hold time 0: none
+}
+
+TEST_CASE("the configured connect retry interval", "[fsm][timers]") {
+  FakeTimerService clock;
+  Recorder rec;
+  Fsm fsm(clock, rec, FsmConfig{2s, 240s, false});
+  fsm.handle(Event::ManualStart);
+  fsm.handle(Event::TcpConnectionFails);
+  CHECK(fsm.state() == State::Active);
+  rec.log.clear();
+  clock.advance(1999ms);
+  CHECK_FALSE(rec.has("connect"));
+  clock.advance(1ms);
+  CHECK(rec.has("connect"));
+  CHECK(fsm.state() == State::Connect);
+}

@@ -293,3 +293,38 @@ TEST_CASE("descriptors used up: accept backs off and says so once, then recovers
   }
   CHECK(again);
 }
+
+TEST_CASE("configured timers: keepalive interval and connect retry reach the session", "[session][timers]") {
+  SECTION("timers 1 9: a KEEPALIVE every second, not every 3 s") {
+    Rig rig(0x01010101, [](NeighborConfig& n) {
+      n.hold_time = 9;
+      n.keepalive_time = 1;
+    });
+    auto ours = rig.accept_session_connection();
+    asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
+    expect(ours, wire::MessageType::Keepalive);
+    asio::write(ours, asio::buffer(keepalive()));
+    REQUIRE(rig.reached(State::Established));
+    expect(ours, wire::MessageType::Update);  // End-of-RIB
+    expect(ours, wire::MessageType::Keepalive);
+    const auto t0 = std::chrono::steady_clock::now();
+    expect(ours, wire::MessageType::Keepalive);
+    expect(ours, wire::MessageType::Keepalive);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(took > std::chrono::milliseconds(1500));
+    CHECK(took < std::chrono::milliseconds(2700));  // a third of 9 s would take 6 s
+  }
+  SECTION("timers connect 1: the session dials again a second after losing its connection, not 5 s") {
+    Rig rig(0x01010101, [](NeighborConfig& n) { n.connect_retry = std::chrono::seconds(1); });
+    {
+      auto first = rig.accept_session_connection();
+    }  // closed: the session goes to Active and starts its ConnectRetry timer
+    const auto t0 = std::chrono::steady_clock::now();
+    pollfd p{rig.peer_listener.native_handle(), POLLIN, 0};
+    REQUIRE(::poll(&p, 1, 4000) == 1);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(took > std::chrono::milliseconds(700));
+    CHECK(took < std::chrono::milliseconds(2500));
+    auto again = rig.accept_session_connection();
+  }
+}
