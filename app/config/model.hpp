@@ -31,6 +31,8 @@ struct Neighbor {
   std::string circuit;        // ExpressRoute
   Link link = Link::Primary;  // ExpressRoute
   int vpn_instance = 0;       // VPN: 0 or 1
+  bool vpn_instance_given = false;  // `instance N` was written; else the vpn-gateway's instance addresses decide
+  std::string site;           // VPN: `site NAME` (a local network gateway); "": the neighbour is its own site
   bool passive = false;       // only accept connections, never dial
   std::optional<std::uint16_t> hold_time;  // unset: the default (90 s); 0: no hold timer, no keepalives
   std::uint16_t keepalive_time = 0;        // 0: a third of the negotiated hold time (else the smaller of the two)
@@ -46,6 +48,30 @@ struct Neighbor {
 
 enum class RoutingPreference : std::uint8_t { ExpressRoute, Vpn, AsPath };
 
+// `vpn-gateway` section: the instances' own BGP addresses and the sites (local network gateways).
+struct VpnSite {
+  std::string name;
+  std::vector<wire::Prefix> static_prefixes;  // `site NAME static-prefix P...`: a static (non-BGP) site
+  bool vnet_to_vnet = false;                  // `site NAME vnet-to-vnet`: its peer is another VNet's gateway
+  SourcePos pos;
+};
+struct VpnGateway {
+  std::optional<wire::IpAddress> instance_address[2];  // `instance N bgp-address A` (custom APIPA allowed)
+  SourcePos instance_pos[2];
+  std::vector<VpnSite> sites;
+  [[nodiscard]] const VpnSite* site(const std::string& name) const;
+};
+
+// `vnet NAME address-space P... [peering HUB [use-remote-gateway]]`: the hub (no peering) and
+// its peered spokes; a spoke that uses the hub's gateway (gateway transit) sees its routes.
+struct Vnet {
+  std::string name;
+  std::vector<wire::Prefix> address_space;
+  std::string peering;              // the hub it peers with; "": this is the hub
+  bool use_remote_gateway = false;  // gateway transit
+  SourcePos pos;
+};
+
 struct AddressHash {
   [[nodiscard]] std::size_t operator()(const wire::IpAddress& a) const noexcept;
 };
@@ -59,6 +85,9 @@ struct Config {
   std::map<std::string, int> connection_weight;  // circuit -> 0..32000
   std::chrono::microseconds quiet_period{std::chrono::seconds(5)};
   std::string er_sku = "standard";  // prefix limit: standard 4000, premium 10000
+  bool route_server_branch_to_branch = false;  // analyzer: `route-server branch-to-branch`
+  VpnGateway vpn_gateway;
+  std::vector<Vnet> vnets;
   std::string grpc_listen = "127.0.0.1:50051";
   std::string capture_dir;
   std::chrono::seconds capture_rotate{0};

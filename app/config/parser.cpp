@@ -38,6 +38,12 @@ std::size_t AddressHash::operator()(const wire::IpAddress& a) const noexcept {
   return h ^ static_cast<std::size_t>(a.afi);
 }
 
+const VpnSite* VpnGateway::site(const std::string& name) const {
+  for (const auto& s : sites)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
 const Neighbor* Config::find(const wire::IpAddress& a) const {
   if (const auto it = index.find(a); it != index.end() && it->second < neighbors.size() &&
                                      neighbors[it->second].address == a)
