@@ -1,5 +1,7 @@
 #include "feed/feed.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "bgp/mrt/bgp4mp.hpp"
@@ -18,8 +20,9 @@ const char* state_name(int s) {
 }
 }  // namespace
 
-int Feed::peer_of(const wire::IpAddress& ip) {
-  const int i = a_.peer_index(ip);
+int Feed::peer_of(const std::optional<wire::IpAddress>& local, const wire::IpAddress& ip) {
+  const bool known = local && std::any_of(local->octets.begin(), local->octets.end(), [](std::uint8_t b) { return b != 0; });
+  const int i = a_.peer_index(known ? local : std::nullopt, ip);
   if (i < 0) {
     std::string s = wire::to_string(ip);
     if (unknown_set_.insert(s).second) unknown_.push_back(std::move(s));

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,7 +23,10 @@ class Feed {
 
   // The analyzer's index of a peer; -1 for one the configuration does not name (remembered in
   // unknown_peers(), so that the caller can summarise them once).
-  [[nodiscard]] int peer_of(const wire::IpAddress& peer);
+  [[nodiscard]] int peer_of(const wire::IpAddress& peer) { return peer_of(std::nullopt, peer); }
+  // The session (gateway-side address, peer address); `local` unknown (or all zeros, as MRT
+  // writes it when it does not know): the peer's first session.
+  [[nodiscard]] int peer_of(const std::optional<wire::IpAddress>& local, const wire::IpAddress& peer);
   [[nodiscard]] const std::vector<std::string>& unknown_peers() const noexcept { return unknown_; }
   // "er1 primary", "vpn 0": the role of a peer, as triggers and causes name it.
   [[nodiscard]] const std::string& role(int peer);

@@ -47,11 +47,11 @@ class ReplaySink final : public DumpSink {
     if (const int peer = f_.peer_of(p.ip); peer >= 0) f_.snapshot_route(micros(r), peer, rib.prefix, e.path_id, attrs, true);
   }
   void state_change(const mrt::Record& r, const mrt::StateChange& s, bool) override {
-    if (const int peer = f_.peer_of(s.peer.peer_ip); peer >= 0) f_.state_change(micros(r), peer, s.old_state, s.new_state);
+    if (const int peer = f_.peer_of(s.peer.local_ip, s.peer.peer_ip); peer >= 0) f_.state_change(micros(r), peer, s.old_state, s.new_state);
   }
   void update(const UpdateInfo& u) override {
     if (u.local) return;  // what the recorded speaker sent is not what it learned
-    const int peer = f_.peer_of(u.peer.peer_ip);
+    const int peer = f_.peer_of(u.peer.local_ip, u.peer.peer_ip);
     if (peer < 0) return;
     wire::DecodeContext ctx;
     ctx.four_octet_as = u.four_octet_as;
@@ -60,7 +60,7 @@ class ReplaySink final : public DumpSink {
   }
   void other_message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, wire::MessageType type,
                      wire::Bytes body) override {
-    if (const int peer = f_.peer_of(m.peer.peer_ip); peer >= 0) f_.control(micros(r), peer, type, body, m.local);
+    if (const int peer = f_.peer_of(m.peer.local_ip, m.peer.peer_ip); peer >= 0) f_.control(micros(r), peer, type, body, m.local);
   }
   void peer_index_table(const mrt::Record&, const mrt::PeerIndexTable&) override {}
 

@@ -22,7 +22,7 @@ analyzer::Policy policy_from(const config::Config& c) {
     }
   }
   p.quiet_period_us = static_cast<std::uint64_t>(c.quiet_period.count());
-  p.er_prefix_limit = c.er_sku == "premium" ? 10000 : 4000;
+  p.er_prefix_limit = c.er_sku == "premium" ? 10000 : 4000;  // IPv4; IPv6: 100 either way
   return p;
 }
 
@@ -44,23 +44,42 @@ session::NeighborConfig neighbor_config(const config::Config& c, const config::N
   return s;
 }
 
-std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p) {
+std::vector<analyzer::PeerRole> roles_of(const config::Config& c, const analyzer::Policy& p, const config::Neighbor& n) {
+  analyzer::PeerRole r;
+  r.address = n.address;
+  r.asn = n.remote_as;
+  r.description = n.description;
+  r.max_prefixes = n.max_prefixes && !n.max_prefix_warning_only ? n.max_prefixes : 0;
+  if (n.gateway != config::GatewayKind::Vpn) {
+    r.gateway = analyzer::Gateway::ExpressRoute;
+    r.circuit = static_cast<int>(std::find(p.circuits.begin(), p.circuits.end(), n.circuit) - p.circuits.begin());
+    r.link = n.link == config::Link::Secondary ? analyzer::Link::Secondary : analyzer::Link::Primary;
+    return {r};
+  }
+  r.gateway = analyzer::Gateway::Vpn;
+  r.site = n.site;
+  const auto& addresses = c.vpn_gateway.instance_address;
+  if (n.vpn_instance_given || (!addresses[0] && !addresses[1])) {
+    r.vpn_instance = n.vpn_instance;
+    r.local = addresses[n.vpn_instance & 1];
+    return {r};
+  }
+  // No instance named: one session per instance address (the documented active-active set-up,
+  // one on-premises address peering with both instances).
   std::vector<analyzer::PeerRole> out;
-  for (const auto& n : c.neighbors) {
-    analyzer::PeerRole r;
-    r.address = n.address;
-    r.asn = n.remote_as;
-    r.description = n.description;
-    if (n.gateway == config::GatewayKind::Vpn) {
-      r.gateway = analyzer::Gateway::Vpn;
-      r.vpn_instance = n.vpn_instance;
-    } else {
-      r.gateway = analyzer::Gateway::ExpressRoute;
-      r.circuit = static_cast<int>(std::find(p.circuits.begin(), p.circuits.end(), n.circuit) - p.circuits.begin());
-      r.link = n.link == config::Link::Secondary ? analyzer::Link::Secondary : analyzer::Link::Primary;
-    }
+  for (int i = 0; i < 2; ++i) {
+    if (!addresses[i]) continue;
+    r.vpn_instance = i;
+    r.local = addresses[i];
     out.push_back(r);
   }
+  return out;
+}
+
+std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p) {
+  std::vector<analyzer::PeerRole> out;
+  for (const auto& n : c.neighbors)
+    for (auto& r : roles_of(c, p, n)) out.push_back(std::move(r));
   return out;
 }
 

@@ -10,7 +10,11 @@
 namespace bgpfa::app {
 
 [[nodiscard]] analyzer::Policy policy_from(const config::Config& c);
+// Every session's role: one per neighbour, or one per VPN instance for a VPN neighbour that names
+// no instance (it peers with each instance's BGP address from the vpn-gateway section).
 [[nodiscard]] std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p);
+[[nodiscard]] std::vector<analyzer::PeerRole> roles_of(const config::Config& c, const analyzer::Policy& p,
+                                                       const config::Neighbor& n);
 // A neighbour's session settings (timers, maximum-prefix, passive), the defaults filled in.
 [[nodiscard]] session::NeighborConfig neighbor_config(const config::Config& c, const config::Neighbor& n, unsigned port);
 

@@ -262,7 +262,7 @@ int run_serve(const ServeOptions& opt) {
       return 2;
     }
   const auto policy = policy_from(parsed.config);
-  analyzer::Analyzer analyzer(policy, roles_from(parsed.config, policy));
+  analyzer::Analyzer analyzer(policy, {});  // add_neighbors() gives each neighbour its role
   std::unique_ptr<Capture> capture;
   const std::string capture_dir = opt.capture.empty() ? parsed.config.capture_dir : opt.capture;
   if (!capture_dir.empty())
@@ -302,28 +302,31 @@ int run_serve(const ServeOptions& opt) {
 
   // Neighbours not running yet get their gateway role (and circuit) in the analyzer, then a session.
   std::set<std::string> running;  // neighbours with a session (core thread's view)
+  bool starting = true;
   auto add_neighbors = [&](const config::Config& c) {
     const auto fresh_policy = policy_from(c);
-    const auto fresh_roles = roles_from(c, fresh_policy);
-    for (std::size_t i = 0; i < c.neighbors.size(); ++i) {
-      const auto& n = c.neighbors[i];
+    for (const auto& n : c.neighbors) {
+      // serve runs one session per neighbour address: its first role (instance 0 for a VPN
+      // neighbour of both instances) is the one it feeds.
+      auto role = roles_of(c, fresh_policy, n).front();
       if (const int known = analyzer.peer_index(n.address); known >= 0) {
         const auto& current = analyzer.peers()[static_cast<std::size_t>(known)];
         const std::string now = current.label(analyzer.policy().circuits);
-        const std::string wanted = fresh_roles[i].label(fresh_policy.circuits);
+        const std::string wanted = role.label(fresh_policy.circuits);
         if (now != wanted)
           fmt::print(stderr, "bgpfa: neighbour {} keeps its role {}: a role change ({}) needs a restart\n",
                      wire::to_string(n.address), now, wanted);
       }
       if (!running.insert(wire::to_string(n.address)).second) continue;
       if (analyzer.peer_index(n.address) < 0) {
-        auto role = fresh_roles[i];
         if (role.gateway == analyzer::Gateway::ExpressRoute) {
           const auto c_index = static_cast<std::size_t>(role.circuit);
           role.circuit = analyzer.add_circuit(fresh_policy.circuits[c_index], fresh_policy.weights[c_index]);
         }
+        role.local.reset();  // the session's local address is not known here: match by peer
         analyzer.add_peer(role);
-        fmt::print(stderr, "bgpfa: neighbour {} added as {}\n", wire::to_string(n.address), role.label(analyzer.policy().circuits));
+        if (!starting)
+          fmt::print(stderr, "bgpfa: neighbour {} added as {}\n", wire::to_string(n.address), role.label(analyzer.policy().circuits));
       }
       live.set_limit(n.address, n.max_prefixes);
       bridge.added(n.address);
@@ -331,6 +334,7 @@ int run_serve(const ServeOptions& opt) {
     }
   };
   add_neighbors(parsed.config);
+  starting = false;
   fmt::print(stderr, "bgpfa: serving {} neighbours on [{}]:{}{}\n", parsed.config.neighbors.size(), opt.listen, opt.port,
              capture ? ", capturing to " + capture_dir : "");
   std::thread sessions([&session_io] { session_io.run(); });

@@ -395,3 +395,182 @@ TEST_CASE("what-if: a link, a circuit, the covering prefix, nothing changed in t
   CHECK(lab.active(P).kind == PathKind::ErEcmp);
   CHECK(lab.a->routes() == 4);
 }
+
+// ---- Issue 9: Azure's model. Each rule names its source (learn.microsoft.com/azure/...). ----
+
+namespace {
+std::vector<std::uint16_t> sessions(Lab& lab, const wire::Prefix& p) {
+  std::vector<std::uint16_t> out;
+  const auto report = lab.a->report(false);
+  const auto set = lab.active(p).set;
+  for (const auto& c : report.path_sets.at(set)) out.push_back(static_cast<std::uint16_t>(lab.a->peer_index(*wire::parse_address(c.peer))));
+  return out;
+}
+PeerRole with_local(PeerRole r, std::uint32_t local) {
+  r.local = v4(local);
+  return r;
+}
+}  // namespace
+
+// expressroute/designing-for-disaster-recovery-with-expressroute-privatepeering: circuits equal in
+// connection weight and AS-path length share the traffic.
+TEST_CASE("azure: equal circuits are ECMP; what-if on one of them moves its share", "[analyzer][azure]") {
+  Lab lab({er(0xc0000201, Link::Primary, 0), er(0xc0000211, Link::Primary, 1)}, RoutingPreference::ExpressRoute,
+          {"er1", "er2"}, {0, 0});
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));
+  lab.announce(1, P, attrs({12076, 65100}, 0xc0000211));
+  const auto a = lab.active(P);
+  CHECK(a.kind == PathKind::ErPrimary);
+  CHECK(a.circuit_count == 2);
+  const auto report = lab.a->report(false);
+  REQUIRE(report.path_sets.at(a.set).size() == 2);
+  CHECK(report.path_sets[a.set][0].circuit == "er1");
+  CHECK(report.path_sets[a.set][1].circuit == "er2");
+  auto w = lab.a->what_if(lab.a->match_peers("er2"));
+  REQUIRE(w.changes.size() == 1);  // the set shrinks: er2's flows move to er1
+  CHECK(w.changes[0].after.circuit_count == 1);
+  CHECK(w.changes[0].after.circuit == 0);
+}
+
+// Same source: connection weight first; the reason shown is the one that decided (issue 9 item 6).
+TEST_CASE("azure: connection weight decides, and the reason says so", "[analyzer][azure]") {
+  Lab lab({er(0xc0000201, Link::Primary, 0), er(0xc0000211, Link::Primary, 1)}, RoutingPreference::ExpressRoute,
+          {"er1", "er2"}, {0, 100});
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));        // shorter, but lower weight
+  lab.announce(1, P, attrs({12076, 65001, 65100}, 0xc0000211));
+  CHECK(lab.active(P).circuit == 1);
+  CHECK(lab.active(P).circuit_count == 1);
+  auto row = lab.a->row(rib::PrefixKey::from(P));
+  REQUIRE(row.expressroute);
+  CHECK(row.expressroute->peer == "192.0.2.17");
+  CHECK(row.expressroute->reason == "connection-weight");
+}
+
+// vpn-gateway/about-active-active-gateways: one on-premises BGP address peers with both
+// instances' addresses: two sessions, both carry; one instance in maintenance leaves the other.
+TEST_CASE("azure: active-active VPN, one on-premises address, two sessions", "[analyzer][azure]") {
+  Lab lab({with_local(vpn(0x0a34fffd, 0), 0x0a0cff04), with_local(vpn(0x0a34fffd, 1), 0x0a0cff05)});
+  const auto onprem = v4(0x0a34fffd);
+  REQUIRE(lab.a->peer_index(v4(0x0a0cff04), onprem) == 0);
+  REQUIRE(lab.a->peer_index(v4(0x0a0cff05), onprem) == 1);
+  lab.announce(0, P, attrs({65050}, 0x0a34fffd));
+  lab.announce(1, P, attrs({65050}, 0x0a34fffd));
+  CHECK(lab.active(P).kind == PathKind::Vpn);
+  CHECK(lab.active(P).vpn_instances == 3);
+  lab.a->session_down(lab.t += 1000, 1, "instance 1 maintenance");
+  CHECK(lab.active(P).kind == PathKind::Vpn);  // not a black hole
+  CHECK(lab.active(P).vpn_instances == 1);
+}
+
+// vpn-gateway/vpn-gateway-highlyavailable (multi-site): sites advertising the same prefix share it;
+// a shorter AS path (prepending honoured) wins.
+TEST_CASE("azure: multi-site VPN shares equal prefixes, prefers the shorter AS path", "[analyzer][azure]") {
+  auto hq = vpn(0x0a34fffd, 0), branch = vpn(0x0a3cff01, 0);
+  hq.site = "hq";
+  branch.site = "branch-a";
+  Lab lab({hq, branch});
+  lab.announce(0, P, attrs({65050}, 0x0a34fffd));
+  lab.announce(1, P, attrs({65061}, 0x0a3cff01));
+  CHECK(sessions(lab, P) == std::vector<std::uint16_t>{0, 1});
+  auto report = lab.a->report(false);
+  CHECK(report.path_sets.at(lab.active(P).set)[0].site == "hq");
+  CHECK(report.path_sets.at(lab.active(P).set)[1].site == "branch-a");
+  lab.announce(1, P, attrs({65061, 65061, 65061}, 0x0a3cff01));  // branch prepends
+  CHECK(sessions(lab, P) == std::vector<std::uint16_t>{0});
+  auto w = lab.a->what_if(lab.a->match_peers("10.52.255.253"));  // hq fails: branch-a carries
+  REQUIRE(w.changes.size() == 1);
+  CHECK(w.changes[0].after.kind == PathKind::Vpn);
+}
+
+// expressroute/expressroute-routing#route-aggregation-and-prefix-limits: above 4,000 IPv4 prefixes
+// (10,000 Premium) or 100 IPv6 on private peering, Azure drops the BGP session until the count
+// is back under the limit.
+TEST_CASE("azure: prefix limits drop the session, a withdrawal brings it back", "[analyzer][azure][limits]") {
+  const auto a = attrs({12076, 65100}, 0xc0000201);
+  const auto first = pfx(0x0b000000, 24);
+  SECTION("ExpressRoute IPv4, Standard: more than 4,000") {
+    Lab lab({er(0xc0000201, Link::Primary), vpn(0xc0000203, 0)});
+    lab.announce(1, P, attrs({65010}, 0xc0000203));  // the VPN has 10.1.0.0/16 too
+    for (std::uint32_t i = 0; i < 3999; ++i) lab.announce(0, pfx(0x0b000000 + (i << 8), 24), a);
+    lab.announce(0, P, a);  // 4,000: still within the limit
+    CHECK_FALSE(lab.a->dropped_at_limit(0));
+    CHECK(lab.active(P).kind == PathKind::ErPrimary);
+    lab.announce(0, pfx(0x0c000000, 24), a);  // 4,001: Azure drops the session
+    CHECK(lab.a->dropped_at_limit(0));
+    CHECK(lab.active(P).kind == PathKind::Vpn);    // traffic moves to the VPN
+    CHECK(lab.active(first).kind == PathKind::None);  // and what only ExpressRoute had is a black hole
+    lab.a->advance(lab.t += 10'000'000);
+    const auto report = lab.a->report(true);
+    bool triggered = false;
+    const std::string why = "prefix limit exceeded: 192.0.2.1 (er1 primary) advertised 4001 IPv4 prefixes, above "
+                            "Azure's ExpressRoute limit of 4000";
+    for (const auto& e : report.episodes) {  // the trigger, or one of the triggers of an episode under way
+      triggered |= e.trigger.find(why) != std::string::npos;
+      for (const auto& o : e.other_triggers) triggered |= o.find(why) != std::string::npos;
+    }
+    CHECK(triggered);
+    lab.withdraw(0, first);  // back to 4,000: the session counts again
+    CHECK_FALSE(lab.a->dropped_at_limit(0));
+    CHECK(lab.active(P).kind == PathKind::ErPrimary);
+  }
+  SECTION("ExpressRoute Premium: 10,000") {
+    Lab lab({er(0xc0000201, Link::Primary)});
+    lab.policy.er_prefix_limit = 10000;
+    lab.a = std::make_unique<Analyzer>(lab.policy, std::vector<PeerRole>{er(0xc0000201, Link::Primary)});
+    for (std::uint32_t i = 0; i < 4001; ++i) lab.announce(0, pfx(0x0b000000 + (i << 8), 24), a);
+    CHECK_FALSE(lab.a->dropped_at_limit(0));
+  }
+  SECTION("ExpressRoute IPv6: more than 100") {
+    Lab lab({er(0xc0000201, Link::Primary)});
+    for (std::uint32_t i = 0; i < 101; ++i) {
+      wire::Prefix p6;
+      p6.address.afi = wire::Afi::Ipv6;
+      p6.address.octets = {0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i)};
+      p6.length = 40;
+      lab.announce(0, p6, a);
+      CHECK(lab.a->dropped_at_limit(0) == (i == 100));
+    }
+  }
+  SECTION("VPN: more than 4,000 per BGP peer; maximum-prefix too") {
+    auto limited = vpn(0xc0000204, 1);
+    limited.max_prefixes = 10;
+    Lab lab({vpn(0xc0000203, 0), limited});
+    const auto v = attrs({65010}, 0xc0000203);
+    for (std::uint32_t i = 0; i < 4001; ++i) lab.announce(0, pfx(0x0b000000 + (i << 8), 24), v);
+    CHECK(lab.a->dropped_at_limit(0));
+    for (std::uint32_t i = 0; i < 11; ++i) lab.announce(1, pfx(0x0d000000 + (i << 8), 24), v);
+    CHECK(lab.a->dropped_at_limit(1));
+  }
+}
+
+// expressroute/designing-for-high-availability-with-expressroute + expressroute-routing (dual
+// stack): each link may carry an IPv4 and an IPv6 session.
+TEST_CASE("azure: dual-stack links, one IPv4 and one IPv6 session each", "[analyzer][azure]") {
+  auto v6peer = [](std::uint8_t last, Link link) {
+    PeerRole r = er(0, link);
+    r.address.afi = wire::Afi::Ipv6;
+    r.address.octets = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
+    return r;
+  };
+  Lab lab({er(0xc0000201, Link::Primary), v6peer(1, Link::Primary), er(0xc0000202, Link::Secondary), v6peer(2, Link::Secondary)});
+  wire::Prefix p6;
+  p6.address.afi = wire::Afi::Ipv6;
+  p6.address.octets = {0x20, 0x01, 0x0d, 0xb8, 0x10};
+  p6.length = 40;
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));
+  lab.announce(2, P, attrs({12076, 65100}, 0xc0000202));
+  lab.announce(1, p6, attrs({12076, 65100}, 0xc0000201));
+  lab.announce(3, p6, attrs({12076, 65100}, 0xc0000202));
+  CHECK(lab.active(P).kind == PathKind::ErEcmp);
+  CHECK(lab.active(p6).kind == PathKind::ErEcmp);
+  CHECK(sessions(lab, p6) == std::vector<std::uint16_t>{1, 3});
+}
+
+// Findings: a prefix on one link only is redundant when the other link carries a covering route.
+TEST_CASE("azure: single-link finding counts a covering route on the other link as redundancy", "[analyzer][findings]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  lab.announce(0, pfx(0x0a000000, 8), attrs({12076, 65100}, 0xc0000201));
+  lab.announce(1, pfx(0x0a000000, 8), attrs({12076, 65100}, 0xc0000202));
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));  // only on primary, but secondary has 10/8
+  for (const auto& f : lab.a->report(false).findings) CHECK(f.kind != "single-link");
+}
