@@ -202,7 +202,7 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
   const std::string why = now ? fmt::format("prefix limit exceeded: {} advertised {}: the session is dropped", who, over)
                               : fmt::format("back under the prefix limit: {} ({} prefixes): the session counts again", who, all);
   if (now) ++peer_stats_[pi].limit_drops;
-  episodes_.trigger(t, why);
+  trigger(t, why);
   const std::uint32_t cause = cause_id(why);
   std::vector<PrefixKey> affected;
   table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) {
@@ -232,6 +232,7 @@ void Analyzer::set_active(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, c
   if (packed == e.state) return;
   const std::uint32_t before = e.state;
   e.state = packed;
+  if (baseline_) return;  // the starting state: no change, no episode
   events_.push_back(Change{t, p, before, packed, cause});
   episodes_.changed(t);
 }
@@ -376,7 +377,17 @@ void Analyzer::run_stale_timers(std::uint64_t t) {
   if (!next_stale_deadline_) next_stale_deadline_ = ~std::uint64_t{0};
 }
 
-void Analyzer::trigger(std::uint64_t t, const std::string& why) { episodes_.trigger(t, why); }
+void Analyzer::trigger(std::uint64_t t, const std::string& why) {
+  if (!baseline_) episodes_.trigger(t, why);
+}
+
+void Analyzer::end_baseline(std::uint64_t t) {
+  if (!baseline_) return;
+  baseline_ = false;
+  baseline_info_.end_us = t;
+  baseline_info_.prefixes = table_.prefixes();
+  baseline_info_.routes = table_.routes();
+}
 
 void Analyzer::advance(std::uint64_t t) {
   run_stale_timers(t);
@@ -511,14 +522,17 @@ std::vector<Finding> Analyzer::findings(const std::vector<std::pair<PrefixKey, c
       out.push_back(std::move(unequal[c]));
     }
   }
-  // 4. Azure's prefix limits per BGP peer.
+  // 4. Azure's prefix limits per BGP peer: the session is dropped while above them.
   for (std::size_t i = 0; i < peers_.size(); ++i) {
-    const std::size_t limit = peers_[i].gateway == Gateway::Vpn ? policy_.vpn_prefix_limit : policy_.er_prefix_limit;
-    if (peer_stats_[i].max_prefixes > limit)
-      out.push_back({"prefix-limit", "error",
-                     fmt::format("peer {} ({}) advertised up to {} prefixes, above Azure's limit of {}",
-                                 peer_stats_[i].address, peer_stats_[i].role, peer_stats_[i].max_prefixes, limit),
-                     {}});
+    if (!peer_stats_[i].limit_drops) continue;
+    const bool now = dropped_[i] != 0;
+    out.push_back({"prefix-limit", "error",
+                   fmt::format("peer {} ({}) advertised up to {} prefixes, above its limit (Azure: 4,000 IPv4 / 10,000 "
+                               "Premium / 100 IPv6 on ExpressRoute, 4,000 per VPN BGP peer): the session was dropped {} "
+                               "time(s){}",
+                               peer_stats_[i].address, peer_stats_[i].role, peer_stats_[i].max_prefixes,
+                               peer_stats_[i].limit_drops, now ? " and is down now; its routes do not count" : ""),
+                   {}});
   }
   return out;
 }
@@ -550,6 +564,7 @@ Report Analyzer::report(bool final) {
   r.summary.attribute_sets = store_.size();
   r.summary.events = events_.size();
   r.summary.path_sets = path_sets_.size() - 1;
+  r.summary.baseline = baseline_info_;
   return r;
 }
 

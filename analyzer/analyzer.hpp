@@ -58,6 +58,14 @@ class Analyzer {
   int add_circuit(const std::string& name, int weight);
   [[nodiscard]] const Policy& policy() const noexcept { return policy_; }
   void trigger(std::uint64_t t, const std::string& why);  // NOTIFICATION, hold timer, explicit mark
+  // RIB dumps before the first update are the starting state, not convergence: while the
+  // baseline lasts, routes change the active paths without events or episodes.
+  void begin_baseline(std::uint64_t t) {
+    baseline_ = true;
+    baseline_info_.start_us = t;
+  }
+  void end_baseline(std::uint64_t t);
+  [[nodiscard]] bool in_baseline() const noexcept { return baseline_; }
   void advance(std::uint64_t t);  // closes episodes that went quiet, runs out restart timers
 
   // The report as of now; `final` closes the open episode (end of input).
@@ -134,6 +142,8 @@ class Analyzer {
   EpisodeTracker episodes_{policy_.quiet_period_us, events_};
   std::uint64_t first_us_ = 0, last_us_ = 0;
   std::vector<rib::PrefixKey> scratch_;
+  bool baseline_ = false;
+  Baseline baseline_info_;
   std::vector<std::uint8_t> dropped_;  // per peer: the session counts as dropped at a prefix limit
   mutable PathSets path_sets_;         // decide() interns (what-if's sets too)
   mutable std::vector<std::uint16_t> carry_scratch_[2];

@@ -77,6 +77,12 @@ struct PeerSummary {
   std::size_t limit_drops = 0;   // times the session was dropped at a prefix limit
 };
 
+// The starting state a replay loaded from RIB dumps (no events for it).
+struct Baseline {
+  std::uint64_t start_us = 0, end_us = 0;  // 0: none
+  std::size_t prefixes = 0, routes = 0;
+};
+
 struct Summary {
   std::uint64_t first_us = 0, last_us = 0;
   std::size_t records = 0;
@@ -85,6 +91,7 @@ struct Summary {
   std::size_t attribute_sets = 0;  // interned
   std::size_t events = 0;
   std::size_t path_sets = 0;       // distinct non-empty carrying sets
+  Baseline baseline;
   std::map<std::string, std::size_t> active_by_kind;
   std::vector<std::string> unknown_peers;
 };

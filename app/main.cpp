@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   replay->add_option("--report", ropt.report, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
   replay->add_option("-o,--output", ropt.output, "write the report to FILE");
   replay->add_flag("-q", ropt.quiet, "errors only, no warnings");
+  replay->add_flag("--events-from-start", ropt.events_from_start,
+                   "RIB dumps before the first update make events and episodes (default: they are the baseline)");
   replay->add_flag("--stats", ropt.stats, "print RIB+analyzer routes/s and bytes per route to stderr");
   replay->add_option("--rib-snapshot", ropt.rib_snapshot, "write the final RIB to FILE as an MRT TABLE_DUMP_V2 snapshot");
   replay->add_option("--what-if", ropt.what_if,

@@ -41,6 +41,12 @@ std::uint64_t Feed::last_heard(int peer) const {
   return i < last_heard_.size() ? last_heard_[i] : 0;
 }
 
+void Feed::live(std::uint64_t t) {
+  if (started_) return;
+  started_ = true;
+  a_.end_baseline(t);
+}
+
 void Feed::heard(std::uint64_t t, int peer) {
   const auto i = static_cast<std::size_t>(peer);
   if (last_heard_.size() <= i) last_heard_.resize(i + 1, 0);
@@ -48,6 +54,7 @@ void Feed::heard(std::uint64_t t, int peer) {
 }
 
 bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
+  live(t);
   const std::string why = fmt::format("session {} {} ({}): {} -> {}", to == kEstablished ? "up" : "down",
                                       wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer),
                                       state_name(from), state_name(to));
@@ -56,6 +63,7 @@ bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
 }
 
 void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::DecodeContext& ctx, bool withdraw_all) {
+  live(t);
   heard(t, peer);
   a_.advance(t);
   feed_update(a_, t, peer, u, ctx, withdraw_all,
@@ -65,6 +73,7 @@ void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::
 }
 
 void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Bytes body, bool local) {
+  live(t);
   if (!local) heard(t, peer);
   if (type != wire::MessageType::Notification && type != wire::MessageType::Open) return;
   lifecycle_.message(peer, type, body, local);
@@ -95,6 +104,7 @@ void Feed::message(std::uint64_t t, int peer, wire::Bytes whole, bool add_path, 
 
 void Feed::snapshot_route(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id,
                           const wire::PathAttributes& attrs, bool four_octet_as) {
+  if (!started_ && baseline_wanted_ && !a_.in_baseline()) a_.begin_baseline(t);
   const auto i = static_cast<std::size_t>(peer);
   while (snapshot_causes_.size() <= i) {
     const int k = static_cast<int>(snapshot_causes_.size());

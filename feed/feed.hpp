@@ -42,6 +42,10 @@ class Feed {
   // A whole message as on the wire (live sessions): decoded, then update() or control().
   // `add_path` as MRT records it: the message's NLRI carry path identifiers.
   void message(std::uint64_t t, int peer, wire::Bytes whole, bool add_path, bool four_octet_as, bool local);
+  // RIB dumps read before any update are the baseline (see Analyzer::begin_baseline) unless
+  // events from the start are asked for.
+  void baseline_from_dumps(bool on) noexcept { baseline_wanted_ = on; }
+  void finish(std::uint64_t t) { live(t); }  // end of input (a baseline of RIB dumps only ends here)
   // A route from a RIB dump (TABLE_DUMP / TABLE_DUMP_V2).
   void snapshot_route(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id,
                       const wire::PathAttributes& attrs, bool four_octet_as);
@@ -54,6 +58,9 @@ class Feed {
 
  private:
   void heard(std::uint64_t t, int peer);
+  void live(std::uint64_t t);  // the first non-RIB record ends the baseline
+  bool baseline_wanted_ = false;
+  bool started_ = false;
   analyzer::Analyzer& a_;
   PeerLifecycle lifecycle_;
   std::vector<std::string> roles_;

@@ -138,6 +138,7 @@ int run_replay(const ReplayOptions& opt) {
   const auto policy = policy_from(parsed.config);
   Analyzer analyzer(policy, roles_from(parsed.config, policy));
   feed::Feed feed(analyzer);
+  feed.baseline_from_dumps(!opt.events_from_start);
   ReplaySink replay_sink(feed);
   TimedSink timed(replay_sink);
   DumpSink& sink = opt.stats ? static_cast<DumpSink&>(timed) : replay_sink;
@@ -189,6 +190,7 @@ int run_replay(const ReplayOptions& opt) {
     in.decoder->finish();
     errors += in.decoder->errors();
   }
+  feed.finish(analyzer.report(false).summary.last_us);
   if (const auto& unknown = feed.unknown_peers(); !unknown.empty() && !opt.quiet) {
     std::string some;
     for (std::size_t k = 0; k < unknown.size() && k < 5; ++k) some += (k ? ", " : "") + unknown[k];

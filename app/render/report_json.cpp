@@ -155,6 +155,9 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
     s.clear();
   };
   s += "{\n\"summary\":{";
+  if (const auto& b = r.summary.baseline; b.start_us)
+    fmt::format_to(out, "\"baseline\":{{\"prefixes\":{},\"routes\":{},\"start\":{},\"end\":{}}},", b.prefixes, b.routes,
+                   q(rfc3339(b.start_us)), q(rfc3339(b.end_us)));
   fmt::format_to(out, "\"first_update\":{},\"last_update\":{},\"prefixes\":{},\"routes\":{},\"attribute_sets\":{},\"events\":{},\"episodes\":{},\"findings\":{},\"active_by_kind\":{{",
                  q(r.summary.first_us ? rfc3339(r.summary.first_us) : ""), q(r.summary.last_us ? rfc3339(r.summary.last_us) : ""),
                  r.summary.prefixes, r.summary.routes, r.summary.attribute_sets, r.summary.events, r.episodes.size(),

@@ -44,7 +44,16 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
                  r.peers.size(), r.summary.prefixes, r.summary.routes, r.summary.events, r.episodes.size());
   if (r.summary.first_us)
     fmt::format_to(out, "updates from {} to {}\n", rfc3339(r.summary.first_us), rfc3339(r.summary.last_us));
-  for (const auto& u : r.summary.unknown_peers) fmt::format_to(out, "ignored: peer {} is not in the configuration\n", u);
+  if (const auto& b = r.summary.baseline; b.start_us)
+    fmt::format_to(out, "baseline: {} prefixes ({} routes) from RIB dumps up to {}: the starting state, not an episode "
+                        "(--events-from-start makes events of it)\n",
+                   b.prefixes, b.routes, rfc3339(b.end_us));
+  if (!r.summary.unknown_peers.empty()) {
+    std::string some;
+    for (std::size_t i = 0; i < r.summary.unknown_peers.size() && i < 10; ++i) some += (i ? ", " : "") + r.summary.unknown_peers[i];
+    fmt::format_to(out, "ignored: {} peer(s) not in the configuration: {}{}\n", r.summary.unknown_peers.size(), some,
+                   r.summary.unknown_peers.size() > 10 ? ", ..." : "");
+  }
 
   s += "\nPEERS\n";
   for (const auto& p : r.peers)

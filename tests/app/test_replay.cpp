@@ -167,3 +167,29 @@ TEST_CASE("replay --what-if: which prefixes would move if a link failed", "[repl
   CHECK(bad.status == 2);
   CHECK_THAT(bad.err, Catch::Contains("what-if: \"er9\" names no configured peer"));
 }
+
+// DESIGN.md, Convergence: a RIB snapshot at the start of a replay is the baseline state, not an
+// episode; --events-from-start makes events of it.
+TEST_CASE("replay: a RIB dump before the first update is the baseline, not episode #1", "[replay][baseline]") {
+  const fs::path dump = fs::path(BGPFA_SHARED_DIR "/fixtures/mrt/ris/bview.20020722.2337.gz");
+  if (!fs::exists(dump)) {
+    WARN("skipped: " << dump << " is absent");
+    return;
+  }
+  bgpfa::test::TempFile conf;
+  const std::string text =
+      "router bgp 65515\n neighbor 193.203.0.1 remote-as 1853\n"
+      " neighbor 193.203.0.1 gateway expressroute circuit er1 link primary\n";
+  conf.write({text.begin(), text.end()});
+  auto base = run_bgpfa("replay -q -c " + conf.path() + " --report json " + dump.string());
+  CHECK(base.status == 0);
+  CHECK_THAT(base.out, Catch::Contains("\"events\":0,\"episodes\":0,"));
+  CHECK_THAT(base.out, Catch::Contains("\"baseline\":{\"prefixes\":"));
+  // A full table over one ExpressRoute session is far above Azure's 4,000: the session is dropped.
+  CHECK_THAT(base.out, Catch::Contains("\"active_by_kind\":{\"none\":112986}"));
+  CHECK_THAT(base.out, Catch::Contains("\"kind\":\"prefix-limit\""));
+  auto all = run_bgpfa("replay -q --events-from-start -c " + conf.path() + " --report json " + dump.string());
+  CHECK(all.status == 0);
+  CHECK_THAT(all.out, Catch::Contains("\"episodes\":1,"));
+  CHECK_THAT(all.out, !Catch::Contains("\"baseline\":"));
+}
