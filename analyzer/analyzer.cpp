@@ -325,11 +325,11 @@ void Analyzer::session_up(std::uint64_t t, int peer, const std::string& why, std
 }
 
 void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why, std::uint8_t retain_families,
-                            std::uint32_t restart_time_s) {
+                            std::uint32_t restart_time_s, const FailureWindow* window) {
   last_us_ = std::max(last_us_, t);
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = false;
-  episodes_.trigger(t, why);
+  trigger(t, why, window);
   std::vector<PrefixKey> affected;
   if (retain_families) table_.retain_stale(static_cast<std::uint16_t>(peer), retain_families, affected);
   else table_.clear_peer(static_cast<std::uint16_t>(peer), affected);
@@ -377,8 +377,8 @@ void Analyzer::run_stale_timers(std::uint64_t t) {
   if (!next_stale_deadline_) next_stale_deadline_ = ~std::uint64_t{0};
 }
 
-void Analyzer::trigger(std::uint64_t t, const std::string& why) {
-  if (!baseline_) episodes_.trigger(t, why);
+void Analyzer::trigger(std::uint64_t t, const std::string& why, const FailureWindow* window) {
+  if (!baseline_) episodes_.trigger(t, why, window);
 }
 
 void Analyzer::end_baseline(std::uint64_t t) {

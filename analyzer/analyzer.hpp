@@ -47,7 +47,7 @@ class Analyzer {
   // family's End-of-RIB (or the stale-path timer) withdraws what was not re-announced.
   void session_up(std::uint64_t t, int peer, const std::string& why, std::uint8_t preserved_families = 0);
   void session_down(std::uint64_t t, int peer, const std::string& why, std::uint8_t retain_families = 0,
-                    std::uint32_t restart_time_s = 0);
+                    std::uint32_t restart_time_s = 0, const FailureWindow* window = nullptr);
   void end_of_rib(std::uint64_t t, int peer, std::uint8_t families, const std::string& why);
   [[nodiscard]] std::size_t stale_routes(int peer) const { return table_.stale_routes(static_cast<std::uint16_t>(peer)); }
   // How long stale routes wait for End-of-RIB once the session is back (FRR's stalepath-time).
@@ -57,7 +57,7 @@ class Analyzer {
   int add_peer(PeerRole role);
   int add_circuit(const std::string& name, int weight);
   [[nodiscard]] const Policy& policy() const noexcept { return policy_; }
-  void trigger(std::uint64_t t, const std::string& why);  // NOTIFICATION, hold timer, explicit mark
+  void trigger(std::uint64_t t, const std::string& why, const FailureWindow* window = nullptr);  // NOTIFICATION, hold timer, mark
   // RIB dumps before the first update are the starting state, not convergence: while the
   // baseline lasts, routes change the active paths without events or episodes.
   void begin_baseline(std::uint64_t t) {

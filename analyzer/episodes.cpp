@@ -6,18 +6,19 @@
 
 namespace bgpfa::analyzer {
 
-void EpisodeTracker::start(std::uint64_t t, const std::string& why) {
+void EpisodeTracker::start(std::uint64_t t, const std::string& why, const FailureWindow* window) {
   open_.emplace();
+  if (window) open_->ep.failure = *window;
   open_->ep.trigger_us = open_->ep.start_us = open_->ep.end_us = t;
   open_->ep.trigger = why;
   open_->last_activity = t;
   open_->first_change = log_.size();
 }
 
-void EpisodeTracker::trigger(std::uint64_t t, const std::string& why) {
+void EpisodeTracker::trigger(std::uint64_t t, const std::string& why, const FailureWindow* window) {
   advance(t);
   if (!open_) {
-    start(t, why);
+    start(t, why, window);
     return;
   }
   open_->ep.other_triggers.push_back(why);
@@ -28,7 +29,10 @@ void EpisodeTracker::changed(std::uint64_t t) {
   // Quiet long enough: the open episode ends before the change just logged.
   if (open_ && t >= open_->last_activity + quiet_us_) close_before(log_.size() - 1);
   if (!open_) {
-    start(t, "first update after a quiet period");
+    FailureWindow upstream;
+    upstream.note = "not observable from here: the trigger is the first update after a quiet period (a failure upstream "
+                    "of the peers, which the cloud side cannot see)";
+    start(t, "first update after a quiet period", &upstream);
     open_->first_change = log_.size() - 1;
   }
   open_->last_activity = t;
@@ -104,6 +108,14 @@ void EpisodeTracker::close_before(std::size_t end) {
         ep.transitions[std::string(to_string(static_cast<PathKind>(f))) + "->" + to_string(static_cast<PathKind>(t))] =
             transitions[f][t];
   ep.prefixes_changed = conv.size();
+  if (const FailureWindow& w = ep.failure; w.known) {
+    ep.detection_min_us = ep.trigger_us - std::min(w.before_us, ep.trigger_us);
+    ep.detection_max_us = ep.trigger_us - std::min(w.after_us, ep.trigger_us);
+    if (!conv.empty()) {
+      ep.failover_min_us = ep.end_us - std::min(w.before_us, ep.end_us);
+      ep.failover_max_us = ep.end_us - std::min(w.after_us, ep.end_us);
+    }
+  }
   if (!conv.empty()) {
     std::sort(conv.begin(), conv.end());
     auto rank = [&](double q) {  // nearest-rank percentile

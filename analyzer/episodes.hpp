@@ -28,7 +28,7 @@ struct Change {
 class EpisodeTracker {
  public:
   EpisodeTracker(std::uint64_t quiet_us, const std::deque<Change>& log) : quiet_us_(quiet_us), log_(log) {}
-  void trigger(std::uint64_t t, const std::string& why);
+  void trigger(std::uint64_t t, const std::string& why, const FailureWindow* window = nullptr);
   void changed(std::uint64_t t);  // call after appending the change to the log
   void update_from(std::uint64_t t, const std::string& gateway);
   void advance(std::uint64_t t);  // closes the open episode once quiet
@@ -43,7 +43,7 @@ class EpisodeTracker {
     std::uint64_t last_activity = 0;
     std::size_t first_change = 0;  // index into the log
   };
-  void start(std::uint64_t t, const std::string& why);
+  void start(std::uint64_t t, const std::string& why, const FailureWindow* window);
   void close_before(std::size_t end);  // summarise log_[first_change, end)
 
   std::uint64_t quiet_us_;

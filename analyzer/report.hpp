@@ -42,6 +42,16 @@ struct GatewayLag {
   std::size_t updates = 0;
 };
 
+// When a session died silently, when the failure itself happened: after the last message heard
+// from the peer, before the next one was due (RFC 4098 terms: detection is trigger - failure).
+struct FailureWindow {
+  bool known = false;           // false: `note` says why there is no window
+  std::uint64_t after_us = 0;   // the last message heard
+  std::uint64_t before_us = 0;  // the next one was due (or the trigger, when sooner)
+  std::string detected_by;      // "the hold timer", "a TCP reset", "a NOTIFICATION", "BFD"
+  std::string note;             // why the window is unknown or not observable
+};
+
 struct Episode {
   std::uint64_t trigger_us = 0;
   std::string trigger;
@@ -56,6 +66,10 @@ struct Episode {
   std::size_t path_exploration = 0;   // changes beyond the first, summed over prefixes
   std::map<std::string, std::size_t> transitions;  // "er-primary->er-secondary" -> count
   std::map<std::string, GatewayLag> gateway_lag;   // "expressroute" / "vpn"
+  FailureWindow failure;  // of the trigger
+  // With a known window: detection = trigger - failure, failover = failure -> last change.
+  std::uint64_t detection_min_us = 0, detection_max_us = 0;
+  std::uint64_t failover_min_us = 0, failover_max_us = 0;
 };
 
 struct Finding {

@@ -6,6 +6,7 @@
 
 #include "bgp/mrt/bgp4mp.hpp"
 #include "bgp/wire/notification.hpp"
+#include "bgp/wire/open.hpp"
 #include "feed/update_feed.hpp"
 
 namespace bgpfa::feed {
@@ -36,9 +37,38 @@ const std::string& Feed::role(int peer) {
   return roles_[i];
 }
 
+Feed::Session& Feed::session(int peer) {
+  const auto i = static_cast<std::size_t>(peer);
+  if (sessions_.size() <= i) sessions_.resize(i + 1);
+  return sessions_[i];
+}
+
 std::uint64_t Feed::last_heard(int peer) const {
   const auto i = static_cast<std::size_t>(peer);
-  return i < last_heard_.size() ? last_heard_[i] : 0;
+  return i < sessions_.size() ? sessions_[i].last_heard_us : 0;
+}
+
+analyzer::FailureWindow Feed::silent_failure(std::uint64_t t, int peer, bool hold_timer) const {
+  analyzer::FailureWindow w;
+  w.detected_by = hold_timer ? "the hold timer" : "the TCP connection closing";
+  const auto i = static_cast<std::size_t>(peer);
+  const Session s = i < sessions_.size() ? sessions_[i] : Session{};
+  const std::string who = wire::to_string(a_.peers()[i].address);
+  if (!s.last_heard_us) {
+    w.note = fmt::format("unknown: nothing was heard from {} before", who);
+    return w;
+  }
+  if (!s.keepalives) {
+    w.note = fmt::format("unknown: the input holds no KEEPALIVEs from {}, so its last message does not bound the failure", who);
+    return w;
+  }
+  w.known = true;
+  w.after_us = s.last_heard_us;
+  w.before_us = t;
+  // The peer's next KEEPALIVE was due a third of the negotiated hold time after the last one.
+  const std::uint16_t hold = s.local_hold && s.remote_hold ? std::min(s.local_hold, s.remote_hold) : 0;
+  if (hold_timer && hold) w.before_us = std::min(t, s.last_heard_us + std::uint64_t{hold} * 1000000 / 3);
+  return w;
 }
 
 void Feed::live(std::uint64_t t) {
@@ -47,11 +77,7 @@ void Feed::live(std::uint64_t t) {
   a_.end_baseline(t);
 }
 
-void Feed::heard(std::uint64_t t, int peer) {
-  const auto i = static_cast<std::size_t>(peer);
-  if (last_heard_.size() <= i) last_heard_.resize(i + 1, 0);
-  last_heard_[i] = t;
-}
+void Feed::heard(std::uint64_t t, int peer) { session(peer).last_heard_us = t; }
 
 bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
   live(t);
@@ -59,6 +85,12 @@ bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
                                       wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer),
                                       state_name(from), state_name(to));
   a_.advance(t);
+  // A session that ends with no NOTIFICATION either way ended silently: the TCP connection
+  // closed (or was reset) some time after the last message heard.
+  if (from == kEstablished && to != kEstablished && !lifecycle_.notified(peer)) {
+    const auto w = silent_failure(t, peer, false);
+    return lifecycle_.state_change(t, peer, from, to, why, &w);
+  }
   return lifecycle_.state_change(t, peer, from, to, why);
 }
 
@@ -75,16 +107,32 @@ void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::
 void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Bytes body, bool local) {
   live(t);
   if (!local) heard(t, peer);
+  if (type == wire::MessageType::Keepalive && !local) session(peer).keepalives = true;
   if (type != wire::MessageType::Notification && type != wire::MessageType::Open) return;
   lifecycle_.message(peer, type, body, local);
-  if (type != wire::MessageType::Notification) return;
+  if (type == wire::MessageType::Open) {
+    if (auto o = wire::decode_open(body)) {
+      (local ? session(peer).local_hold : session(peer).remote_hold) = o->hold_time;
+      if (!local) session(peer).keepalives = false;  // a new session: signs of life start again
+    }
+    return;
+  }
   auto n = wire::decode_notification(body);
   if (!n) return;
   const bool hold = n->code == wire::notify::kHoldTimerExpired;
   a_.advance(t);
-  a_.trigger(t, fmt::format("{} {} {} ({}): {}", hold ? "hold timer expired:" : "NOTIFICATION", local ? "to" : "from",
-                            wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer),
-                            n->describe()));
+  analyzer::FailureWindow w;
+  if (hold && local) {
+    w = silent_failure(t, peer, true);
+  } else {  // said in so many words: the failure is now
+    w.known = true;
+    w.after_us = w.before_us = t;
+    w.detected_by = local ? "a NOTIFICATION bgpfa sent" : "a NOTIFICATION from the peer";
+  }
+  a_.trigger(t,
+             fmt::format("{} {} {} ({}): {}", hold ? "hold timer expired:" : "NOTIFICATION", local ? "to" : "from",
+                         wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer), n->describe()),
+             &w);
 }
 
 void Feed::message(std::uint64_t t, int peer, wire::Bytes whole, bool add_path, bool four_octet_as, bool local) {

@@ -58,6 +58,15 @@ class Feed {
 
  private:
   void heard(std::uint64_t t, int peer);
+  // The failure window of a session that ended at `t` without a message saying so.
+  [[nodiscard]] analyzer::FailureWindow silent_failure(std::uint64_t t, int peer, bool hold_timer) const;
+  struct Session {
+    std::uint64_t last_heard_us = 0;
+    bool keepalives = false;        // KEEPALIVEs from the peer were seen (the dump records them)
+    std::uint16_t local_hold = 0, remote_hold = 0;  // from the OPENs; negotiated = the smaller
+  };
+  std::vector<Session> sessions_;
+  Session& session(int peer);
   void live(std::uint64_t t);  // the first non-RIB record ends the baseline
   bool baseline_wanted_ = false;
   bool started_ = false;
@@ -65,7 +74,6 @@ class Feed {
   PeerLifecycle lifecycle_;
   std::vector<std::string> roles_;
   std::vector<std::string> snapshot_causes_;
-  std::vector<std::uint64_t> last_heard_;
   std::set<std::string> unknown_set_;
   std::vector<std::string> unknown_;
   wire::Update scratch_;

@@ -50,7 +50,12 @@ void PeerLifecycle::message(int i, wire::MessageType type, wire::Bytes body, boo
   }
 }
 
-bool PeerLifecycle::state_change(std::uint64_t t, int i, int from, int to, const std::string& why) {
+bool PeerLifecycle::notified(int i) const {
+  return static_cast<std::size_t>(i) < peers_.size() && peers_[static_cast<std::size_t>(i)].notified;
+}
+
+bool PeerLifecycle::state_change(std::uint64_t t, int i, int from, int to, const std::string& why,
+                                 const analyzer::FailureWindow* window) {
   Peer& p = peer(i);
   const wire::GracefulRestart* gr = graceful_restart(i);
   if (to == kEstablished) {
@@ -62,7 +67,7 @@ bool PeerLifecycle::state_change(std::uint64_t t, int i, int from, int to, const
     // RFC 4724 4.2: only the end of the TCP connection is a restart; a NOTIFICATION is not.
     const bool graceful = gr && !p.notified;
     a_.session_down(t, i, graceful ? why + " (graceful restart: routes kept as stale)" : why,
-                    graceful ? families(*gr, false) : 0, graceful ? gr->restart_time : 0);
+                    graceful ? families(*gr, false) : 0, graceful ? gr->restart_time : 0, window);
     return graceful;
   }
   p.notified = false;

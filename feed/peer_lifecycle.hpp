@@ -22,7 +22,11 @@ class PeerLifecycle {
   void message(int peer, wire::MessageType type, wire::Bytes body, bool local);
   // RFC 6396 state numbers (Idle = 1 ... Established = 6). True when the session went down
   // gracefully and the peer's routes are kept as stale.
-  bool state_change(std::uint64_t t, int peer, int from, int to, const std::string& why);
+  // `window`: when the session ended silently, when it failed (for the episode).
+  bool state_change(std::uint64_t t, int peer, int from, int to, const std::string& why,
+                    const analyzer::FailureWindow* window = nullptr);
+  // True when a NOTIFICATION (sent or received) ended the peer's current session.
+  [[nodiscard]] bool notified(int peer) const;
 
   // The graceful-restart capability the peer advertised in its last OPEN, when both sides did.
   [[nodiscard]] const wire::GracefulRestart* graceful_restart(int peer) const;

@@ -220,7 +220,15 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
     }
     s += "},\"other_triggers\":[";
     for (std::size_t j = 0; j < e.other_triggers.size(); ++j) append_item(s, j, q(e.other_triggers[j]));
-    s += "]}";
+    s += "],";
+    if (const auto& w = e.failure; w.known)
+      fmt::format_to(out,
+                     "\"failure_after\":{},\"failure_before\":{},\"detected_by\":{},\"detection_min_ms\":{},"
+                     "\"detection_max_ms\":{},\"failover_min_ms\":{},\"failover_max_ms\":{}}}",
+                     q(rfc3339(w.after_us)), q(rfc3339(w.before_us)), q(w.detected_by), ms(e.detection_min_us),
+                     ms(e.detection_max_us), ms(e.failover_min_us), ms(e.failover_max_us));
+    else
+      fmt::format_to(out, "\"failure_after\":null,\"failure_before\":null,\"detection\":{}}}", w.note.empty() ? "null" : q(w.note));
   }
   s += "],\n\"findings\":[";
   for (std::size_t i = 0; i < r.findings.size(); ++i) {

@@ -95,6 +95,15 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
       fmt::format_to(out, "     {} updates: {} (first after {}, last after {})\n", g, lag.updates, ms(lag.first_update_us),
                      ms(lag.last_update_us));
     for (const auto& t : e.other_triggers) fmt::format_to(out, "     also: {}\n", t);
+    if (const auto& w = e.failure; w.known && w.after_us != w.before_us)
+      fmt::format_to(out, "     failure between {} and {}, noticed {}-{} later by {}; prefixes moved {}-{} after the failure\n",
+                     rfc3339(w.after_us), rfc3339(w.before_us), ms(e.detection_min_us), ms(e.detection_max_us),
+                     w.detected_by, ms(e.failover_min_us), ms(e.failover_max_us));
+    else if (w.known)
+      fmt::format_to(out, "     failure at {}, said at once by {}; prefixes moved {} after it\n", rfc3339(w.after_us),
+                     w.detected_by, ms(e.failover_max_us));
+    else if (!w.note.empty())
+      fmt::format_to(out, "     detection time {}\n", w.note);
   }
 
   if (r.what_if) {

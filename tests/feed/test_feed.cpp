@@ -1,0 +1,117 @@
+// The feed: failure windows of silent session failures (RFC 4098 detection and failover ranges),
+// on a virtual clock.
+#include <catch2/catch.hpp>
+
+#include "analyzer/analyzer.hpp"
+#include "bgp/wire/notification.hpp"
+#include "bgp/wire/open.hpp"
+#include "feed/feed.hpp"
+#include "tests/scripted_peer.hpp"
+
+using namespace bgpfa;
+using namespace bgpfa::analyzer;
+
+namespace {
+
+constexpr std::uint64_t kS = 1'000'000;
+constexpr std::uint64_t t0 = 1'700'000'000 * kS;
+
+struct Rig {
+  Analyzer a{[] {
+               Policy p;
+               p.circuits = {"er1"};
+               p.weights = {0};
+               return p;
+             }(),
+             [] {
+               PeerRole r;
+               r.address = wire::IpAddress::v4(0xc0000201);
+               r.asn = 65001;
+               r.circuit = 0;
+               return std::vector<PeerRole>{r};
+             }()};
+  feed::Feed f{a};
+
+  void open_session(std::uint64_t t, std::uint16_t hold) {
+    auto ours = test::peer_open(0x01010101, false, 65515), theirs = test::peer_open(0x02020202, false, 65001);
+    for (auto* m : {&ours, &theirs}) {
+      (*m)[wire::kHeaderSize + 3] = static_cast<std::uint8_t>(hold >> 8);
+      (*m)[wire::kHeaderSize + 4] = static_cast<std::uint8_t>(hold);
+    }
+    f.message(t, 0, ours, false, true, true);
+    f.message(t, 0, theirs, false, true, false);
+    f.state_change(t, 0, 5, 6);
+    f.message(t + 1000, 0, test::route_update(1), false, true, false);
+  }
+  void keepalives(std::uint64_t from, std::uint64_t to, std::uint64_t every) {
+    for (std::uint64_t t = from; t <= to; t += every) f.message(t, 0, test::keepalive(), false, true, false);
+  }
+  const Episode& last_episode() {
+    a.advance(a.report(false).summary.last_us + 60 * kS);
+    const auto& eps = a.report(true).episodes;
+    REQUIRE_FALSE(eps.empty());
+    static Episode e;
+    e = eps.back();
+    return e;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("feed: a hold-timer expiry gives the failure window and detection range", "[feed][failure-window]") {
+  Rig rig;
+  rig.open_session(t0, 9);  // keepalives every 3 s
+  rig.keepalives(t0 + 3 * kS, t0 + 30 * kS, 3 * kS);
+  // The link is cut at t0 + 31.5 s: nothing more arrives; the hold timer expires 9 s after the
+  // last KEEPALIVE (t0 + 30 s), at t0 + 39 s, and bgpfa sends its NOTIFICATION.
+  const auto expiry = t0 + 39 * kS;
+  rig.f.message(expiry, 0, wire::encode_notification({wire::notify::kHoldTimerExpired, 0, {}}), false, true, true);
+  rig.f.state_change(expiry, 0, 6, 1);
+  const Episode& e = rig.last_episode();
+  CHECK_THAT(e.trigger, Catch::StartsWith("hold timer expired: to 192.0.2.1 (er1 primary)"));
+  REQUIRE(e.failure.known);
+  CHECK(e.failure.after_us == t0 + 30 * kS);   // the last message heard
+  CHECK(e.failure.before_us == t0 + 33 * kS);  // the next KEEPALIVE was due
+  const auto cut = t0 + 31'500'000;
+  CHECK(e.failure.after_us < cut);  // the true failure lies inside the window
+  CHECK(cut <= e.failure.before_us);
+  CHECK(e.failure.before_us - e.failure.after_us <= 3 * kS);  // at most a keepalive interval wide
+  CHECK(e.detection_min_us == 6 * kS);
+  CHECK(e.detection_max_us == 9 * kS);
+  CHECK(e.failover_min_us == 6 * kS);  // the prefix moved at the expiry
+  CHECK(e.failover_max_us == 9 * kS);
+  CHECK(e.failure.detected_by == "the hold timer");
+}
+
+TEST_CASE("feed: a TCP reset and a NOTIFICATION received", "[feed][failure-window]") {
+  SECTION("TCP reset: between the last message and the reset") {
+    Rig rig;
+    rig.open_session(t0, 90);
+    rig.keepalives(t0 + 30 * kS, t0 + 60 * kS, 30 * kS);
+    rig.f.state_change(t0 + 70 * kS, 0, 6, 1);  // no NOTIFICATION either way
+    const Episode& e = rig.last_episode();
+    REQUIRE(e.failure.known);
+    CHECK(e.failure.after_us == t0 + 60 * kS);
+    CHECK(e.failure.before_us == t0 + 70 * kS);
+    CHECK(e.failure.detected_by == "the TCP connection closing");
+  }
+  SECTION("NOTIFICATION from the peer: the failure is the message") {
+    Rig rig;
+    rig.open_session(t0, 90);
+    rig.f.message(t0 + 20 * kS, 0, wire::encode_notification(wire::make_shutdown(2, "maintenance")), false, true, false);
+    rig.f.state_change(t0 + 20 * kS, 0, 6, 1);
+    const Episode& e = rig.last_episode();
+    REQUIRE(e.failure.known);
+    CHECK(e.failure.after_us == e.failure.before_us);
+    CHECK(e.detection_max_us == 0);
+  }
+  SECTION("no KEEPALIVEs in the input (RIS updates files): the bound is unknown, not guessed") {
+    Rig rig;
+    rig.open_session(t0, 9);
+    rig.f.message(t0 + 39 * kS, 0, wire::encode_notification({wire::notify::kHoldTimerExpired, 0, {}}), false, true, true);
+    rig.f.state_change(t0 + 39 * kS, 0, 6, 1);
+    const Episode& e = rig.last_episode();
+    CHECK_FALSE(e.failure.known);
+    CHECK_THAT(e.failure.note, Catch::Contains("holds no KEEPALIVEs from 192.0.2.1"));
+  }
+}
