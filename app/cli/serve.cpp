@@ -70,6 +70,8 @@ mrt::Bgp4mpPeer mrt_peer(const NeighborConfig& n) {
   p.afi = n.address.afi == wire::Afi::Ipv6 ? 2 : 1;
   p.peer_ip = n.address;
   p.local_ip.afi = n.address.afi;
+  // The connection's own local address: replay tells a VPN neighbour's two instance sessions apart by it.
+  if (n.connected_local && n.connected_local->afi == n.address.afi) p.local_ip = *n.connected_local;
   return p;
 }
 
@@ -88,6 +90,7 @@ void log_line(const std::string& who, const std::string& line) { fmt::print(stde
 // Who sent a message, as the core thread needs it: the MRT peer header of its capture records.
 struct PeerHeader {
   mrt::Bgp4mpPeer mrt;
+  std::optional<wire::IpAddress> local;  // the session's configured gateway-side address
   std::string name;  // for logs
 };
 
@@ -100,9 +103,9 @@ class LiveCore {
       : a_(a), feed_(a), capture_(capture), state_file_(std::move(state_file)) {}
 
   // maximum-prefix: how many routes a neighbour with a limit now has (handed to its session).
-  std::function<void(const wire::IpAddress&, std::size_t, std::uint16_t, std::uint8_t)> routes_held;
+  std::function<void(const PeerHeader&, std::size_t, std::uint16_t, std::uint8_t)> routes_held;
 
-  void set_limit(const wire::IpAddress& a, std::uint32_t max_prefixes) { limits_[wire::to_string(a)] = max_prefixes; }
+  void set_limit(const std::string& session, std::uint32_t max_prefixes) { limits_[session] = max_prefixes; }
 
   void state_changed(const PeerHeader& h, std::uint64_t t, State from, State to) {
     if (capture_) {
@@ -110,7 +113,7 @@ class LiveCore {
       mrt::append_bgp4mp_et_state_change(rec, ts(t), h.mrt, mrt_state(from), mrt_state(to));
       capture_->write(t, rec);
     }
-    const int peer = a_.peer_index(h.mrt.peer_ip);
+    const int peer = feed_.peer_of(h.local, h.mrt.peer_ip);
     if (peer < 0) return;
     if (feed_.state_change(t, peer, mrt_state(from), mrt_state(to)))
       log_line(h.name, fmt::format("graceful restart: {} routes kept as stale for up to {} s", a_.stale_routes(peer),
@@ -123,24 +126,26 @@ class LiveCore {
       mrt::append_bgp4mp_et_message(rec, ts(t), h.mrt, add_path, bytes, four_octet_as, local);
       capture_->write(t, rec);
     }
-    const int peer = a_.peer_index(h.mrt.peer_ip);
+    const int peer = feed_.peer_of(h.local, h.mrt.peer_ip);
     if (peer < 0) return;
     feed_.message(t, peer, bytes, add_path, four_octet_as, local);
     if (local || bytes.size() <= wire::kHeaderSize || bytes[18] != static_cast<std::uint8_t>(wire::MessageType::Update)) return;
-    const auto limit = limits_.find(wire::to_string(h.mrt.peer_ip));
+    const auto limit = limits_.find(h.name);
     if (limit == limits_.end() || !limit->second || !routes_held) return;
     const auto& attrs = feed_.last_update().attributes;
     const bool mp = attrs.has(wire::AttrType::MpReachNlri);
-    routes_held(h.mrt.peer_ip, a_.peer_routes(peer), mp ? attrs.mp_reach.afi : 1, mp ? attrs.mp_reach.safi : 1);
+    routes_held(h, a_.peer_routes(peer), mp ? attrs.mp_reach.afi : 1, mp ? attrs.mp_reach.safi : 1);
   }
   // `peer state routes stale-routes` lines. A file error is logged (once until it works again);
   // the speaker goes on.
   void write_states(const std::map<std::string, std::string>& states) {
     if (state_file_.empty()) return;
     std::string body;
-    for (const auto& [k, v] : states) {
-      const auto address = wire::parse_address(k);
-      const int peer = address ? a_.peer_index(*address) : -1;
+    for (const auto& [k, v] : states) {  // "peer" or "peer@local"
+      const auto at = k.find('@');
+      const auto address = wire::parse_address(k.substr(0, at));
+      const auto local = at == std::string::npos ? std::nullopt : wire::parse_address(k.substr(at + 1));
+      const int peer = address ? a_.peer_index(local, *address) : -1;
       body += fmt::format("{} {} {} {}\n", k, v, peer < 0 ? 0 : a_.peer_routes(peer), peer < 0 ? 0 : a_.stale_routes(peer));
     }
     if (body == written_) return;
@@ -187,17 +192,20 @@ class SessionBridge final : public session::SessionSink {
   std::atomic<bool> shutting_down{false};
 
   // Known to the state file and ListPeers before the first state change (core thread).
-  void added(const wire::IpAddress& a) {
+  void added(const std::string& session) {
     std::lock_guard lock(m_);
-    states_.try_emplace(wire::to_string(a), "Idle");
+    states_.try_emplace(session, "Idle");
   }
-  void removed(const wire::IpAddress& a) {
+  void removed(const std::string& session) {
     std::lock_guard lock(m_);
-    states_.erase(wire::to_string(a));
+    states_.erase(session);
   }
+  // By session name ("peer" or "peer@local"); a bare peer address finds its first session.
   [[nodiscard]] std::string state_of(const std::string& address) const {
     std::lock_guard lock(m_);
-    const auto it = states_.find(address);
+    auto it = states_.find(address);
+    if (it == states_.end()) it = states_.lower_bound(address + "@");
+    if (it != states_.end() && it->first.rfind(address, 0) != 0) it = states_.end();
     return it == states_.end() ? "removed" : it->second;
   }
   [[nodiscard]] std::map<std::string, std::string> states() const {
@@ -209,7 +217,7 @@ class SessionBridge final : public session::SessionSink {
     log(n, fmt::format("state {} -> {}", to_string(from), to_string(to)));
     {
       std::lock_guard lock(m_);
-      if (auto it = states_.find(wire::to_string(n.address)); it != states_.end()) it->second = to_string(to);
+      if (auto it = states_.find(n.name); it != states_.end()) it->second = to_string(to);
     }
     if (shutting_down) return;
     asio::post(core_, [this, h = header(n), t, from, to] { live_.state_changed(h, t, from, to); });
@@ -231,7 +239,9 @@ class SessionBridge final : public session::SessionSink {
   }
 
  private:
-  static PeerHeader header(const NeighborConfig& n) { return {mrt_peer(n), n.name.empty() ? wire::to_string(n.address) : n.name}; }
+  static PeerHeader header(const NeighborConfig& n) {
+    return {mrt_peer(n), n.local, n.name.empty() ? wire::to_string(n.address) : n.name};
+  }
   asio::io_context& core_;
   LiveCore& live_;
   mutable std::mutex m_;
@@ -283,8 +293,10 @@ int run_serve(const ServeOptions& opt) {
     fmt::print(stderr, "bgpfa: error: {}\n", e.what());
     return 2;
   }
-  live.routes_held = [&](const wire::IpAddress& a, std::size_t routes, std::uint16_t afi, std::uint8_t safi) {
-    asio::post(session_io, [&speaker, a, routes, afi, safi] { speaker.routes_held(a, routes, afi, safi); });
+  live.routes_held = [&](const PeerHeader& h, std::size_t routes, std::uint16_t afi, std::uint8_t safi) {
+    asio::post(session_io, [&speaker, a = h.mrt.peer_ip, local = h.local, routes, afi, safi] {
+      speaker.routes_held(a, local, routes, afi, safi);
+    });
   };
   // gRPC: queries run on the core thread; watchers get new changes every 50 ms.
   const std::string grpc_address = opt.grpc.empty() ? parsed.config.grpc_listen : opt.grpc;
@@ -306,31 +318,35 @@ int run_serve(const ServeOptions& opt) {
   auto add_neighbors = [&](const config::Config& c) {
     const auto fresh_policy = policy_from(c);
     for (const auto& n : c.neighbors) {
-      // serve runs one session per neighbour address: its first role (instance 0 for a VPN
-      // neighbour of both instances) is the one it feeds.
-      auto role = roles_of(c, fresh_policy, n).front();
-      if (const int known = analyzer.peer_index(n.address); known >= 0) {
-        const auto& current = analyzer.peers()[static_cast<std::size_t>(known)];
-        const std::string now = current.label(analyzer.policy().circuits);
-        const std::string wanted = role.label(fresh_policy.circuits);
-        if (now != wanted)
-          fmt::print(stderr, "bgpfa: neighbour {} keeps its role {}: a role change ({}) needs a restart\n",
-                     wire::to_string(n.address), now, wanted);
-      }
-      if (!running.insert(wire::to_string(n.address)).second) continue;
-      if (analyzer.peer_index(n.address) < 0) {
-        if (role.gateway == analyzer::Gateway::ExpressRoute) {
-          const auto c_index = static_cast<std::size_t>(role.circuit);
-          role.circuit = analyzer.add_circuit(fresh_policy.circuits[c_index], fresh_policy.weights[c_index]);
+      // One session per role: a VPN neighbour that names no instance peers with each instance's
+      // address (a session bound to it), as Azure's active-active gateway does.
+      for (auto role : roles_of(c, fresh_policy, n)) {
+        const std::string key = session::Speaker::key_of(n.address, role.local);
+        if (const int known = analyzer.peer_index(role.local, n.address); known >= 0) {
+          const auto& current = analyzer.peers()[static_cast<std::size_t>(known)];
+          const std::string now = current.label(analyzer.policy().circuits);
+          const std::string wanted = role.label(fresh_policy.circuits);
+          if (now != wanted)
+            fmt::print(stderr, "bgpfa: neighbour {} keeps its role {}: a role change ({}) needs a restart\n", key, now, wanted);
         }
-        role.local.reset();  // the session's local address is not known here: match by peer
-        analyzer.add_peer(role);
-        if (!starting)
-          fmt::print(stderr, "bgpfa: neighbour {} added as {}\n", wire::to_string(n.address), role.label(analyzer.policy().circuits));
+        if (!running.insert(key).second) continue;
+        if (analyzer.peer_index(role.local, n.address) < 0 ||
+            analyzer.peers()[static_cast<std::size_t>(analyzer.peer_index(role.local, n.address))].local != role.local) {
+          if (role.gateway == analyzer::Gateway::ExpressRoute) {
+            const auto c_index = static_cast<std::size_t>(role.circuit);
+            role.circuit = analyzer.add_circuit(fresh_policy.circuits[c_index], fresh_policy.weights[c_index]);
+          }
+          analyzer.add_peer(role);
+          if (!starting)
+            fmt::print(stderr, "bgpfa: neighbour {} added as {}\n", key, role.label(analyzer.policy().circuits));
+        }
+        live.set_limit(key, n.max_prefixes);
+        bridge.added(key);
+        auto cfg = neighbor_config(c, n, opt.port);
+        cfg.local = role.local;
+        cfg.name = key;
+        asio::post(session_io, [&speaker, cfg] { speaker.add(cfg); });
       }
-      live.set_limit(n.address, n.max_prefixes);
-      bridge.added(n.address);
-      asio::post(session_io, [&speaker, cfg = neighbor_config(c, n, opt.port)] { speaker.add(cfg); });
     }
   };
   add_neighbors(parsed.config);
@@ -389,8 +405,11 @@ int run_serve(const ServeOptions& opt) {
       } else {
         for (const auto& n : parsed.config.neighbors) {
           if (fresh.config.find(n.address)) continue;
-          running.erase(wire::to_string(n.address));
-          bridge.removed(n.address);
+          for (const auto& role : roles_of(parsed.config, policy_from(parsed.config), n)) {
+            const std::string key = session::Speaker::key_of(n.address, role.local);
+            running.erase(key);
+            bridge.removed(key);
+          }
           asio::post(session_io, [&speaker, a = n.address] { speaker.remove(a, "peer de-configured"); });
         }
         add_neighbors(fresh.config);

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "bgp/session/asio_address.hpp"
 #include "bgp/wire/header.hpp"
 
 namespace bgpfa::session {
@@ -16,16 +17,7 @@ using asio::ip::tcp;
 
 namespace {
 
-tcp::endpoint endpoint_of(const wire::IpAddress& a, std::uint16_t port) {
-  if (a.afi == wire::Afi::Ipv4) {
-    asio::ip::address_v4::bytes_type b;
-    std::copy_n(a.octets.begin(), 4, b.begin());
-    return {asio::ip::address_v4(b), port};
-  }
-  asio::ip::address_v6::bytes_type b;
-  std::copy_n(a.octets.begin(), 16, b.begin());
-  return {asio::ip::address_v6(b), port};
-}
+tcp::endpoint endpoint_of(const wire::IpAddress& a, std::uint16_t port) { return {to_asio(a), port}; }
 
 }  // namespace
 
@@ -163,6 +155,7 @@ void Session::adopt(tcp::socket socket, wire::Bytes already_read) {
   ++generation_;
   socket_ = std::make_unique<tcp::socket>(std::move(socket));
   outbound_ = false;
+  note_local_address();
   if (rx_.size() < kReadBuffer) rx_.resize(kReadBuffer);
   std::copy(already_read.begin(), already_read.end(), rx_.begin());
   rx_len_ = already_read.size();
@@ -239,6 +232,12 @@ void Session::connect() {
   socket_ = std::make_unique<tcp::socket>(io_);
   const auto gen = generation_;
   std::weak_ptr<bool> alive = alive_;
+  if (cfg_.local) {  // this session is (local, peer): dial from the gateway-side address
+    boost::system::error_code ec;
+    socket_->open(endpoint_of(*cfg_.local, 0).protocol(), ec);
+    if (!ec) socket_->bind(endpoint_of(*cfg_.local, 0), ec);
+    if (ec) sink_.log(cfg_, fmt::format("cannot bind to {}: {}", wire::to_string(*cfg_.local), ec.message()));
+  }
   socket_->async_connect(endpoint_of(cfg_.address, cfg_.port), [this, gen, alive](const boost::system::error_code& ec) {
     if (alive.expired() || gen != generation_) return;
     if (ec) {
@@ -246,9 +245,16 @@ void Session::connect() {
       fsm_.handle(Event::TcpConnectionFails);
       return;
     }
+    note_local_address();
     read_header();
     fsm_.handle(Event::TcpConnectionUp);
   });
+}
+
+void Session::note_local_address() {
+  boost::system::error_code ec;
+  const auto ep = socket_->local_endpoint(ec);
+  if (!ec) cfg_.connected_local = from_asio(ep.address());
 }
 
 void Session::drop() {

@@ -36,6 +36,10 @@ struct NeighborConfig {
   bool passive = false;
   bool add_path_receive = true;
   std::string name;  // for logs
+  // The gateway-side address of this session: it dials from it, and an inbound connection to
+  // it (from `address`) is this session's. Unset: any local address.
+  std::optional<wire::IpAddress> local;
+  std::optional<wire::IpAddress> connected_local;  // the current connection's local address (set by the session)
 };
 
 // Everything a session learns, with the receive time (µs since the epoch).
@@ -102,7 +106,8 @@ class Session final : public FsmActions {
   void resolve_collision(std::uint32_t remote_id);
   static constexpr std::size_t kReadBuffer = 256 * 1024;  // > the largest (extended) message
   void on_message(wire::MessageType type, wire::Bytes whole);
-  void reject(Event e, const wire::DecodeError& error);  // NOTIFICATION with the error's code, subcode and data
+  void reject(Event e, const wire::DecodeError& error);
+  void note_local_address();  // NOTIFICATION with the error's code, subcode and data
   std::optional<wire::MessageType> receiving_;  // the message being handled (RFC 6608 FSM error data)
   void send(std::vector<std::uint8_t> bytes);
   void write_next();

@@ -1,9 +1,11 @@
 #include "bgp/session/speaker.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "bgp/session/asio_address.hpp"
 #include "bgp/session/asio_timers.hpp"
 
 namespace bgpfa::session {
@@ -11,22 +13,6 @@ namespace bgpfa::session {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-namespace {
-wire::IpAddress from_asio(const asio::ip::address& a) {
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) return from_asio(asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()));
-  wire::IpAddress out;
-  if (a.is_v4()) {
-    const auto b = a.to_v4().to_bytes();
-    out.afi = wire::Afi::Ipv4;
-    std::copy(b.begin(), b.end(), out.octets.begin());
-  } else {
-    const auto b = a.to_v6().to_bytes();
-    out.afi = wire::Afi::Ipv6;
-    std::copy(b.begin(), b.end(), out.octets.begin());
-  }
-  return out;
-}
-}  // namespace
 
 Speaker::Speaker(asio::io_context& io, SessionSink& sink)
     : io_(io), sink_(sink), timers_owner_(std::make_unique<AsioTimerService>(io)), timers_(*timers_owner_), accept_backoff_(io) {}
@@ -73,10 +59,13 @@ void Speaker::accept_next() {
       sink_.log(listener, "accepting connections again");
       accept_failing_ = false;
     }
-    boost::system::error_code e2;
+    boost::system::error_code e2, e3;
     const auto remote = socket.remote_endpoint(e2);
+    const auto local = socket.local_endpoint(e3);
     const auto key = e2 ? std::string() : wire::to_string(from_asio(remote.address()));
-    auto it = sessions_.find(key);
+    // The session (local, peer) first: one on-premises address may peer with two local ones.
+    auto it = e2 || e3 ? sessions_.end() : sessions_.find(key + "@" + wire::to_string(from_asio(local.address())));
+    if (it == sessions_.end()) it = sessions_.find(key);
     if (it == sessions_.end()) {
       NeighborConfig unknown;
       unknown.name = key;
@@ -89,26 +78,36 @@ void Speaker::accept_next() {
   });
 }
 
+std::string Speaker::key_of(const wire::IpAddress& a, const std::optional<wire::IpAddress>& local) {
+  return local ? wire::to_string(a) + "@" + wire::to_string(*local) : wire::to_string(a);
+}
+
 void Speaker::add(const NeighborConfig& n) {
-  const auto key = wire::to_string(n.address);
+  const auto key = key_of(n.address, n.local);
   auto s = std::make_unique<Session>(io_, timers_, n, sink_);
   s->start();
   sessions_[key] = std::move(s);
 }
 
 void Speaker::remove(const wire::IpAddress& a, const std::string& why) {
-  auto it = sessions_.find(wire::to_string(a));
-  if (it == sessions_.end()) return;
-  it->second->stop(3, why);  // Cease/Peer De-configured
-  sessions_.erase(it);
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (it->second->config().address != a) {
+      ++it;
+      continue;
+    }
+    it->second->stop(3, why);  // Cease/Peer De-configured
+    it = sessions_.erase(it);
+  }
 }
 
 void Speaker::resume(const wire::IpAddress& a) {
-  if (auto it = sessions_.find(wire::to_string(a)); it != sessions_.end()) it->second->resume();
+  for (auto& [k, s] : sessions_)
+    if (s->config().address == a) s->resume();
 }
 
-void Speaker::routes_held(const wire::IpAddress& a, std::size_t routes, std::uint16_t afi, std::uint8_t safi) {
-  if (auto it = sessions_.find(wire::to_string(a)); it != sessions_.end()) it->second->routes_held(routes, afi, safi);
+void Speaker::routes_held(const wire::IpAddress& a, const std::optional<wire::IpAddress>& local, std::size_t routes,
+                          std::uint16_t afi, std::uint8_t safi) {
+  if (auto it = sessions_.find(key_of(a, local)); it != sessions_.end()) it->second->routes_held(routes, afi, safi);
 }
 
 void Speaker::stop_all(std::uint8_t cease_subcode, const std::string& why) {
@@ -126,6 +125,8 @@ std::map<std::string, State> Speaker::states() const {
   return out;
 }
 
-bool Speaker::has(const wire::IpAddress& a) const { return sessions_.count(wire::to_string(a)) != 0; }
+bool Speaker::has(const wire::IpAddress& a) const {
+  return std::any_of(sessions_.begin(), sessions_.end(), [&](const auto& s) { return s.second->config().address == a; });
+}
 
 }  // namespace bgpfa::session

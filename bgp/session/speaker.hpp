@@ -19,9 +19,12 @@ class Speaker {
   void listen(const std::string& address, std::uint16_t port);
   [[nodiscard]] std::uint16_t port() const;  // the bound port (listen on 0 picks one)
   void add(const NeighborConfig& n);
-  void remove(const wire::IpAddress& a, const std::string& why);
+  void remove(const wire::IpAddress& a, const std::string& why);  // every session with this peer
   void resume(const wire::IpAddress& a);  // lifts a maximum-prefix hold-down
-  void routes_held(const wire::IpAddress& a, std::size_t routes, std::uint16_t afi, std::uint8_t safi);
+  void routes_held(const wire::IpAddress& a, const std::optional<wire::IpAddress>& local, std::size_t routes,
+                   std::uint16_t afi, std::uint8_t safi);
+  // Sessions are keyed "peer" or "peer@local" (a session bound to a gateway-side address).
+  [[nodiscard]] static std::string key_of(const wire::IpAddress& a, const std::optional<wire::IpAddress>& local);
   void stop_all(std::uint8_t cease_subcode, const std::string& why);
   [[nodiscard]] std::map<std::string, State> states() const;
   [[nodiscard]] TimerService& timers() noexcept { return timers_; }
