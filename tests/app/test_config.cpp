@@ -212,7 +212,7 @@ TEST_CASE("a corpus of broken statements: every message has a position and words
       {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 gateway expressroute circuit er1 link primary"},
       {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 gateway vpn instance 1"},
       {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 gateway vpn instance 0 site branch-a"},
-      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\nvpn-gateway\n instance 0 bgp-address 10.9.0.4\n",
+      {"vpn-gateway\n instance 0 bgp-address 10.9.0.4\nrouter bgp 1\n neighbor 10.0.0.1 remote-as 2\n",
        "neighbor 10.0.0.1 gateway vpn site hq"},
       {"router bgp 1\n", "vpn-gateway"},
       {"router bgp 1\nvpn-gateway\n", "instance 1 bgp-address 10.12.255.5"},
