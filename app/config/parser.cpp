@@ -10,9 +10,9 @@
 //   vnet NAME address-space P... [peering HUB [use-remote-gateway]] / analyzer /
 //   routing-preference expressroute|vpn|as-path / route-server branch-to-branch /
 //   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium / grpc /
-//   listen HOST:PORT / capture DIR [rotate DURATION] / exit. Lines starting with ! or # are comments; a "!" in the
-//   first column also ends the current section (an indented one, as FRR writes inside router bgp
-//   and address-family blocks, does not). Known FRR statements bgpfa does not implement are named
+//   listen HOST:PORT / capture DIR [rotate DURATION] / exit. Lines starting with ! or # are
+//   comments; a "!" in the first column also ends the current section (an indented one, as FRR
+//   writes inside router bgp and address-family blocks, does not). Known FRR statements bgpfa does not implement are named
 //   as such: an error when honouring them would change what bgpfa does, else a warning.
 
 #include <fcntl.h>
