@@ -44,6 +44,7 @@ struct Neighbor {
   std::chrono::seconds max_prefix_restart{0};  // 0: stays down until SIGHUP or a restart
   SourcePos pos;              // of its first statement
   SourcePos remote_as_pos;
+  SourcePos gateway_pos;      // of the role word of its gateway statement (expressroute | vpn)
 };
 
 enum class RoutingPreference : std::uint8_t { ExpressRoute, Vpn, AsPath };
@@ -70,6 +71,7 @@ struct Vnet {
   std::string peering;              // the hub it peers with; "": this is the hub
   bool use_remote_gateway = false;  // gateway transit
   SourcePos pos;
+  SourcePos peering_pos;  // of the hub's name after `peering`
 };
 
 struct AddressHash {

@@ -3,13 +3,16 @@
 //   neighbor A passive / neighbor A timers holdtime N / neighbor A timers KEEPALIVE HOLD /
 //   neighbor A timers connect N / neighbor A maximum-prefix N [warning-only | restart DURATION] /
 //   neighbor A gateway expressroute circuit NAME link primary|secondary /
-//   neighbor A gateway vpn instance 0|1 / address-family ipv4|ipv6 [unicast] ... exit-address-family
-//   (only "neighbor A activate" inside; ignored with a warning) / analyzer /
-//   routing-preference expressroute|vpn|as-path / connection-weight CIRCUIT N /
-//   quiet-period DURATION / er-sku standard|premium / grpc / listen HOST:PORT /
-//   capture DIR [rotate DURATION] / exit. Lines starting with ! or # are comments; a "!" in the
-//   first column also ends the current section (an indented one, as FRR writes inside router bgp
-//   and address-family blocks, does not). Known FRR statements bgpfa does not implement are named
+//   neighbor A gateway vpn instance 0|1 [site NAME] / neighbor A gateway vpn site NAME /
+//   address-family ipv4|ipv6 [unicast] ... exit-address-family (only "neighbor A activate"
+//   inside; ignored with a warning) / vpn-gateway / instance 0|1 bgp-address A /
+//   site NAME static-prefix P... / site NAME vnet-to-vnet /
+//   vnet NAME address-space P... [peering HUB [use-remote-gateway]] / analyzer /
+//   routing-preference expressroute|vpn|as-path / route-server branch-to-branch /
+//   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium / grpc /
+//   listen HOST:PORT / capture DIR [rotate DURATION] / exit. Lines starting with ! or # are
+//   comments; a "!" in the first column also ends the current section (an indented one, as FRR
+//   writes inside router bgp and address-family blocks, does not). Known FRR statements bgpfa does not implement are named
 //   as such: an error when honouring them would change what bgpfa does, else a warning.
 
 #include <fcntl.h>
@@ -112,6 +115,13 @@ std::string quote_text(std::string_view s) {
   return out;
 }
 
+// A name from the file (a site, a VNet) as it is when printable, else quoted and escaped.
+std::string name_text(std::string_view s) {
+  const bool plain = !s.empty() && s.size() <= 80 &&
+                     std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f && c != '"'; });
+  return plain ? std::string(s) : quote_text(s);
+}
+
 // A keyword matches a whole word only ("neighbors" is not "neighbor"); named for error messages.
 struct keyword_id;
 auto kw(const char* s) {
@@ -126,10 +136,16 @@ struct Token {
 // The parse of one statement; which fields are set depends on the statement.
 struct Statement {
   enum Kind { RouterBgp, Analyzer, Grpc, Capture, Exit, RouterId, Neighbor, AddressFamily, Activate, ExitAf,
-              RoutingPref, ConnWeight, QuietPeriod, ErSku, Listen } kind{};
+              RoutingPref, ConnWeight, QuietPeriod, ErSku, Listen, VpnGatewaySection, InstanceAddress, Site, Vnet,
+              RouteServer } kind{};
   std::uint32_t number = 0, number2 = 0;
   It number_at{}, number2_at{};
   Token a, b;  // address/name tokens
+  Token c;     // site name (neighbor gateway vpn, vpn-gateway site), hub name (vnet ... peering)
+  Token d;     // use-remote-gateway (where it was written)
+  Token role;  // expressroute | vpn after "gateway"; the routing-preference value
+  std::vector<Token> list;  // prefixes: static-prefix, address-space
+  bool instance_given = false;
   std::string neighbor_kind;  // remote-as | description | expressroute | vpn | holdtime | ...
   std::string word;           // link / preference / sku / family
   Token duration, rotate;
@@ -343,7 +359,7 @@ class Parser {
   }
 
  private:
-  enum class Section { None, Router, AddressFamily, Analyzer, Grpc, Skipped, SkippedFamily };
+  enum class Section { None, Router, AddressFamily, Analyzer, Grpc, VpnGateway, Skipped, SkippedFamily };
 
   // Keeps the first kMaxMessages by position of any number added, in bounded memory (a file of
   // garbage has an error on each of its lines).
@@ -432,6 +448,11 @@ class Parser {
     auto at = [](It Statement::*f) { return [f](auto& ctx) { x3::get<Statement>(ctx).get().*f = x3::_attr(ctx).begin(); }; };
     auto nkind = [](const char* k) { return [k](auto& ctx) { x3::get<Statement>(ctx).get().neighbor_kind = k; }; };
     auto word_is = [](const char* w) { return [w](auto& ctx) { x3::get<Statement>(ctx).get().word = w; }; };
+    auto push = [](auto& ctx) {
+      const auto& r = x3::_attr(ctx);
+      x3::get<Statement>(ctx).get().list.push_back({std::string(r.begin(), r.end()), r.begin()});
+    };
+    auto given = [](auto& ctx) { x3::get<Statement>(ctx).get().instance_given = true; };
 
     // Every operand of `>` is a rule named in words with its action inside: X3 names what was
     // expected by the rule's name, and by a C++ type name for anything else (an action, a
@@ -464,7 +485,8 @@ class Parser {
     const auto link = x3::rule<class link_, U>{"primary or secondary"} =
         kw("primary")[word_is("primary")] | kw("secondary")[word_is("secondary")];
     const auto preference = x3::rule<class pref_, U>{"expressroute, vpn or as-path"} =
-        kw("expressroute")[word_is("expressroute")] | kw("vpn")[word_is("vpn")] | kw("as-path")[word_is("as-path")];
+        x3::raw[kw("expressroute")[word_is("expressroute")] | kw("vpn")[word_is("vpn")] |
+                kw("as-path")[word_is("as-path")]][tok(&Statement::role)];
     const auto sku = x3::rule<class sku_, U>{"standard or premium"} =
         kw("standard")[word_is("standard")] | kw("premium")[word_is("premium")];
     const auto max_prefix_option = x3::rule<class mpo_, U>{"warning-only, restart or end of line"} =
@@ -473,9 +495,15 @@ class Parser {
     const auto timers = x3::rule<class timers_, U>{"holdtime, connect or a keepalive interval in seconds"} =
         (kw("holdtime")[nkind("holdtime")] > hold) | (kw("connect")[nkind("connect")] > connect) |
         (keepalive[nkind("keepalive-hold")] > hold2);
+    const auto site_name = x3::rule<class sn_, U>{"a site name"} = word[tok(&Statement::c)];
+    const auto vpn_site_option = x3::rule<class vso_, U>{"site or end of line"} = (kw("site") > site_name) | end_of_line;
+    // `gateway vpn site NAME` without an instance: the session's gateway-side address decides.
+    const auto vpn_target = x3::rule<class vt_, U>{"instance or site"} =
+        (kw("instance")[given] > instance > vpn_site_option) | (kw("site") > site_name);
     const auto gateway = x3::rule<class gw_, U>{"expressroute or vpn"} =
-        (kw("expressroute")[nkind("expressroute")] > kw("circuit") > circuit > kw("link") > link) |
-        (kw("vpn")[nkind("vpn")] > kw("instance") > instance);
+        (x3::raw[kw("expressroute")[nkind("expressroute")]][tok(&Statement::role)] > kw("circuit") > circuit >
+         kw("link") > link) |
+        (x3::raw[kw("vpn")[nkind("vpn")]][tok(&Statement::role)] > vpn_target);
     const auto neighbor_tail = x3::rule<class ntail_, U>{
         "remote-as, description, gateway, passive, timers or maximum-prefix"} =
         (kw("remote-as")[nkind("remote-as")] > asn) | kw("passive")[nkind("passive")] |
@@ -484,8 +512,20 @@ class Parser {
     const auto safi = x3::rule<class safi_, U>{"unicast or end of line"} = kw("unicast") | end_of_line;
     const auto family = x3::rule<class fam_, U>{"ipv4 or ipv6"} =
         (kw("ipv4")[word_is("ipv4")] | kw("ipv6")[word_is("ipv6")]) > safi;
-    const auto top = x3::rule<class top_, U>{"router bgp, analyzer, grpc or capture"} =
+    // vnet NAME address-space P... [peering HUB [use-remote-gateway]]: the prefixes run up to a keyword.
+    const auto vnet_keyword = kw("peering") | kw("use-remote-gateway");
+    const auto vnet_name = x3::rule<class vn_, U>{"a VNet name"} = word[tok(&Statement::a)];
+    const auto hub_name = x3::rule<class hn_, U>{"the hub VNet's name"} = !kw("use-remote-gateway") >> word[tok(&Statement::c)];
+    const auto space_prefix = x3::rule<class sp_, U>{"an address prefix such as 10.1.0.0/16"} = !vnet_keyword >> word[push];
+    const auto address_space = x3::rule<class as_, U>{"an address prefix such as 10.1.0.0/16"} = space_prefix >> *space_prefix;
+    const auto remote_gateway = x3::raw[kw("use-remote-gateway")][tok(&Statement::d)];
+    const auto transit_option = x3::rule<class to_, U>{"use-remote-gateway or end of line"} = remote_gateway | end_of_line;
+    const auto vnet_tail = x3::rule<class vtl_, U>{"an address prefix, peering, use-remote-gateway or end of line"} =
+        (kw("peering") > hub_name > transit_option) | remote_gateway | end_of_line;
+    const auto top = x3::rule<class top_, U>{"router bgp, analyzer, vpn-gateway, vnet, grpc or capture"} =
         (kw("router") > kw("bgp") > asn)[kind(Statement::RouterBgp)] | kw("analyzer")[kind(Statement::Analyzer)] |
+        kw("vpn-gateway")[kind(Statement::VpnGatewaySection)] |
+        (kw("vnet") > vnet_name > kw("address-space") > address_space > vnet_tail)[kind(Statement::Vnet)] |
         kw("grpc")[kind(Statement::Grpc)] | (kw("capture") > directory > capture_option)[kind(Statement::Capture)] |
         kw("exit")[kind(Statement::Exit)];
     const auto router = x3::rule<class router_, U>{"neighbor, bgp router-id or address-family"} =
@@ -496,11 +536,22 @@ class Parser {
         (kw("neighbor") > neighbor_address > kw("activate"))[kind(Statement::Activate)] |
         kw("exit-address-family")[kind(Statement::ExitAf)];
     const auto analyzer = x3::rule<class analyzer_, U>{
-        "routing-preference, connection-weight, quiet-period or er-sku"} =
+        "routing-preference, route-server, connection-weight, quiet-period or er-sku"} =
         (kw("routing-preference") > preference)[kind(Statement::RoutingPref)] |
+        (kw("route-server") > kw("branch-to-branch"))[kind(Statement::RouteServer)] |
         (kw("connection-weight") > circuit > weight)[kind(Statement::ConnWeight)] |
         (kw("quiet-period") > quiet)[kind(Statement::QuietPeriod)] | (kw("er-sku") > sku)[kind(Statement::ErSku)];
     const auto grpc = x3::rule<class grpc_, U>{"listen"} = (kw("listen") > listen_address)[kind(Statement::Listen)];
+    const auto instance_address = x3::rule<class ia_, U>{"an IPv4 or IPv6 address (the instance's BGP address)"} =
+        word[tok(&Statement::a)];
+    const auto static_prefix = x3::rule<class stp_, U>{"an address prefix such as 10.70.0.0/16"} = word[push];
+    const auto static_prefixes = x3::rule<class stps_, U>{"an address prefix such as 10.70.0.0/16"} =
+        static_prefix >> *static_prefix;
+    const auto site_kind = x3::rule<class sk_, U>{"static-prefix or vnet-to-vnet"} =
+        (kw("static-prefix") > static_prefixes) | kw("vnet-to-vnet")[word_is("vnet-to-vnet")];
+    const auto vpn_gateway = x3::rule<class vg_, U>{"instance or site"} =
+        (kw("instance") > instance > kw("bgp-address") > instance_address)[kind(Statement::InstanceAddress)] |
+        (kw("site") > site_name > site_kind)[kind(Statement::Site)];
 
     It it = line.begin();
     const It end = line.end();
@@ -515,6 +566,7 @@ class Parser {
         case Section::AddressFamily: ok = run(address_family); break;
         case Section::Analyzer: ok = run(analyzer); break;
         case Section::Grpc: ok = run(grpc); break;
+        case Section::VpnGateway: ok = run(vpn_gateway); break;
         case Section::None:
         case Section::Skipped:
         case Section::SkippedFamily:
@@ -534,6 +586,10 @@ class Parser {
       const std::string message =
           fmt::format("expected {}, found {}", e.which() == "eoi" ? "end of line" : quote_keyword(e.which()), found);
       const auto w = words(line, 2);
+      // A broken vnet or instance line: what names it (a peering, an instance-less neighbour) is
+      // wrong only as a consequence.
+      if (w[0].text == "vnet" && w.size() > 1) vnet_erred_.insert(std::string(w[1].text));
+      if (section_ == Section::VpnGateway && w[0].text == "instance") instance_error_ = true;
       if (w[0].text == "neighbor" && w.size() > 1) {
         neighbor_error(std::string(w[1].text), line_no, column_of(line, where), message);
         if (st.neighbor_kind == "expressroute") gateway_error_ = true;
@@ -548,6 +604,8 @@ class Parser {
         section_ = Section::Analyzer;
       } else if (w[0].text == "grpc") {
         section_ = Section::Grpc;
+      } else if (w[0].text == "vpn-gateway") {
+        section_ = Section::VpnGateway;
       }
       return;
     }
@@ -556,9 +614,10 @@ class Parser {
       const char* expected =
           section_ == Section::Router          ? "neighbor, bgp router-id, address-family or a new section"
           : section_ == Section::AddressFamily ? "neighbor ADDRESS activate, exit-address-family or a new section"
-          : section_ == Section::Analyzer      ? "routing-preference, connection-weight, quiet-period, er-sku or a new section"
+          : section_ == Section::Analyzer      ? "routing-preference, route-server, connection-weight, quiet-period, er-sku or a new section"
           : section_ == Section::Grpc          ? "listen or a new section"
-                                               : "router bgp, analyzer, grpc or capture";
+          : section_ == Section::VpnGateway    ? "instance, site or a new section"
+                                               : "router bgp, analyzer, vpn-gateway, vnet, grpc or capture";
       const auto word_end = std::find_if(line.begin() + static_cast<std::ptrdiff_t>(first), end,
                                          [](char c) { return c == ' ' || c == '\t'; });
       error(line_no, static_cast<int>(first) + 1,
@@ -670,6 +729,7 @@ class Parser {
       }
       case Statement::Neighbor: return neighbor(st, line, line_no);
       case Statement::RoutingPref:
+        preference_pos_ = {line_no, col(st.role)};
         c.routing_preference = st.word == "vpn"       ? RoutingPreference::Vpn
                                : st.word == "as-path" ? RoutingPreference::AsPath
                                                       : RoutingPreference::ExpressRoute;
@@ -689,6 +749,11 @@ class Parser {
         return;
       }
       case Statement::ErSku: c.er_sku = st.word; return;
+      case Statement::VpnGatewaySection: section_ = Section::VpnGateway; return;
+      case Statement::RouteServer: c.route_server_branch_to_branch = true; return;
+      case Statement::InstanceAddress: return instance_address(st, line, line_no);
+      case Statement::Site: return site(st, line, line_no);
+      case Statement::Vnet: return vnet(st, line, line_no);
       case Statement::Listen:
         if (auto why = listen_address_problem(st.a.text))
           return error(line_no, col(st.a), fmt::format("listen {}: {}", quote_text(st.a.text), *why));
@@ -792,26 +857,278 @@ class Parser {
       if (n->gateway != GatewayKind::None)
         return neighbor_error(address, line_no, acol, fmt::format("neighbor {} already has a gateway role", address));
       n->gateway = GatewayKind::ExpressRoute;
+      n->gateway_pos = {line_no, column_of(line, st.role.at)};
       n->circuit = st.b.text;
       n->link = st.word == "secondary" ? Link::Secondary : Link::Primary;
-      const std::string key = n->circuit + (n->link == Link::Primary ? "/primary" : "/secondary");
+      // Dual stack: a link carries one IPv4 and one IPv6 session.
+      const bool v6 = n->address.afi == wire::Afi::Ipv6;
+      const std::string key = n->circuit + (n->link == Link::Primary ? "/primary" : "/secondary") + (v6 ? "/6" : "/4");
       if (auto [it, fresh] = links_.emplace(key, line_no); !fresh)
         return neighbor_error(address, line_no, acol,
-                              fmt::format("circuit {} link {} is already taken (line {})", n->circuit, st.word, it->second));
+                              fmt::format("circuit {} link {} is already taken for {} (line {}; a link carries one IPv4 "
+                                          "and one IPv6 session)",
+                                          n->circuit, st.word, v6 ? "IPv6" : "IPv4", it->second));
     } else if (st.neighbor_kind == "vpn") {
       // Several neighbours on one VPN instance is normal: one per site (multi-site VPN).
       if (n->gateway != GatewayKind::None)
         return neighbor_error(address, line_no, acol, fmt::format("neighbor {} already has a gateway role", address));
-      if (st.number > 1)
+      if (st.instance_given && st.number > 1)
         return neighbor_error(address, line_no, column_of(line, st.number_at),
                               fmt::format("VPN instance {} (a VPN gateway has instances 0 and 1)", st.number));
       n->gateway = GatewayKind::Vpn;
-      n->vpn_instance = static_cast<int>(st.number);
+      n->gateway_pos = {line_no, column_of(line, st.role.at)};
+      n->vpn_instance = st.instance_given ? static_cast<int>(st.number) : 0;
+      n->vpn_instance_given = st.instance_given;
+      n->site = st.c.text;
+    }
+  }
+
+  // A prefix of the file: parsed, or an error (and nullopt); host bits set are a warning.
+  std::optional<wire::Prefix> prefix(const Token& t, std::string_view line, int line_no) {
+    const int col = column_of(line, t.at);
+    auto p = wire::parse_prefix(t.text);
+    if (!p) {
+      error(line_no, col, fmt::format("{} is not an address prefix (ADDRESS/LENGTH, such as 10.70.0.0/16)", quote_text(t.text)));
+      return std::nullopt;
+    }
+    if (parse_address(t.text.substr(0, t.text.find('/'))) != p->address)
+      warning(line_no, col, fmt::format("{} has host bits set: read as {}", t.text, wire::to_string(*p)));
+    return p;
+  }
+
+  // vpn-gateway: instance N bgp-address A
+  void instance_address(const Statement& st, std::string_view line, int line_no) {
+    VpnGateway& g = result_.config.vpn_gateway;
+    if (st.number > 1) {
+      instance_error_ = true;
+      return error(line_no, column_of(line, st.number_at),
+                   fmt::format("VPN instance {} (a VPN gateway has instances 0 and 1)", st.number));
+    }
+    const auto i = st.number;
+    const SourcePos pos{line_no, column_of(line, st.a.at)};
+    const auto a = parse_address(st.a.text);
+    if (!a) {
+      instance_error_ = true;
+      return error(pos.line, pos.column, fmt::format("{} is not an IPv4 or IPv6 address", quote_text(st.a.text)));
+    }
+    if (g.instance_address[i])
+      return error(pos.line, pos.column,
+                   fmt::format("a second bgp-address for instance {} (the first is at line {})", i, g.instance_pos[i].line));
+    if (const auto& other = g.instance_address[1 - i]; other && *other == *a)
+      return error(pos.line, pos.column,
+                   fmt::format("instance {} bgp-address {} is instance {}'s address too (line {}): each instance has "
+                               "its own BGP address",
+                               i, wire::to_string(*a), 1 - i, g.instance_pos[1 - i].line));
+    g.instance_address[i] = a;
+    g.instance_pos[i] = pos;
+  }
+
+  // vpn-gateway: site NAME static-prefix P... | site NAME vnet-to-vnet (repeatable: they add up)
+  void site(const Statement& st, std::string_view line, int line_no) {
+    auto& sites = result_.config.vpn_gateway.sites;
+    const SourcePos pos{line_no, column_of(line, st.c.at)};
+    const auto [it, fresh] = site_index_.emplace(st.c.text, sites.size());
+    if (fresh) {
+      sites.push_back({});
+      sites.back().name = st.c.text;
+      sites.back().pos = pos;
+    }
+    VpnSite& s = sites[it->second];
+    if (st.word == "vnet-to-vnet") {
+      if (const auto [first, new_mark] = vnet_to_vnet_line_.emplace(s.name, line_no); !new_mark)
+        return warning(pos.line, pos.column,
+                       fmt::format("site {} is already marked vnet-to-vnet (line {})", name_text(s.name), first->second));
+      s.vnet_to_vnet = true;
+      return;
+    }
+    static_pos_.emplace(s.name, pos);
+    for (const auto& t : st.list) {
+      const auto p = prefix(t, line, line_no);
+      if (!p) continue;
+      if (const auto [first, new_prefix] = static_line_.emplace(s.name + ' ' + wire::to_string(*p), line_no); !new_prefix) {
+        warning(line_no, column_of(line, t.at),
+                fmt::format("static-prefix {} is already listed for site {} (line {})", wire::to_string(*p),
+                            name_text(s.name), first->second));
+        continue;
+      }
+      s.static_prefixes.push_back(*p);
+    }
+  }
+
+  // vnet NAME address-space P... [peering HUB [use-remote-gateway]]
+  void vnet(const Statement& st, std::string_view line, int line_no) {
+    Config& c = result_.config;
+    const SourcePos pos{line_no, column_of(line, st.a.at)};
+    if (const auto it = vnet_index_.find(st.a.text); it != vnet_index_.end())
+      return error(pos.line, pos.column,
+                   fmt::format("a second vnet {} (the first is at line {})", name_text(st.a.text), c.vnets[it->second].pos.line));
+    Vnet v;
+    v.name = st.a.text;
+    v.pos = pos;
+    v.peering = st.c.text;
+    if (!v.peering.empty()) v.peering_pos = {line_no, column_of(line, st.c.at)};
+    v.use_remote_gateway = !st.d.text.empty();
+    if (v.use_remote_gateway && v.peering.empty()) {
+      vnet_erred_.insert(v.name);
+      error(line_no, column_of(line, st.d.at),
+            fmt::format("use-remote-gateway without peering: only a spoke peered with the hub uses the hub's gateway "
+                        "(vnet {} address-space ... peering HUB use-remote-gateway)",
+                        name_text(v.name)));
+    }
+    if (v.peering == v.name) {
+      vnet_erred_.insert(v.name);
+      error(v.peering_pos.line, v.peering_pos.column, fmt::format("vnet {} cannot peer with itself", name_text(v.name)));
+    }
+    for (const auto& t : st.list)
+      if (const auto p = prefix(t, line, line_no)) {
+        v.address_space.push_back(*p);
+        spaces_.push_back({*p, c.vnets.size(), {line_no, column_of(line, t.at)}});
+      }
+    vnet_index_.emplace(v.name, c.vnets.size());
+    c.vnets.push_back(std::move(v));
+  }
+
+  void validate_vpn() {
+    const Config& c = result_.config;
+    const VpnGateway& g = c.vpn_gateway;
+    // Without `instance N`, the session's gateway-side address says which instance it is on.
+    if (!instance_error_)
+      for (const auto& n : c.neighbors) {
+        if (n.gateway != GatewayKind::Vpn || n.vpn_instance_given) continue;
+        bool any = false, family = false;
+        for (const auto& a : g.instance_address)
+          if (a) {
+            any = true;
+            family = family || a->afi == n.address.afi;
+          }
+        if (family) continue;
+        const std::string head = fmt::format("neighbor {} gateway vpn site {}: its VPN instance cannot be known",
+                                             wire::to_string(n.address), name_text(n.site));
+        error(n.gateway_pos.line, n.gateway_pos.column,
+              any ? fmt::format("{}: no vpn-gateway instance has an {} bgp-address (write gateway vpn instance 0 site {}, "
+                                "or give the instances {} addresses)",
+                                head, n.address.afi == wire::Afi::Ipv6 ? "IPv6" : "IPv4", name_text(n.site),
+                                n.address.afi == wire::Afi::Ipv6 ? "IPv6" : "IPv4")
+                  : fmt::format("{}: no vpn-gateway instance has a bgp-address (write gateway vpn instance 0 site {}, or "
+                                "add instance 0 bgp-address ADDRESS and instance 1 bgp-address ADDRESS under vpn-gateway)",
+                                head, name_text(n.site)));
+      }
+    for (int i = 0; i < 2; ++i)
+      if (const auto& a = g.instance_address[i])
+        if (const Neighbor* n = c.find(*a))
+          error(g.instance_pos[i].line, g.instance_pos[i].column,
+                fmt::format("instance {} bgp-address {} is also the address of neighbor {} (line {}): the gateway "
+                            "cannot be its own peer",
+                            i, wire::to_string(*a), wire::to_string(*a), n->pos.line));
+    // Sites: a static site that BGP neighbours also name, a VNet-to-VNet site that carries nothing.
+    std::map<std::string, const Neighbor*> named;
+    for (const auto& n : c.neighbors)
+      if (n.gateway == GatewayKind::Vpn && !n.site.empty()) named.emplace(n.site, &n);
+    for (const auto& s : g.sites) {
+      const auto it = named.find(s.name);
+      if (it != named.end() && !s.static_prefixes.empty()) {
+        // A site's BGP peers' own addresses as its prefixes is Azure's documented set-up with BGP.
+        const bool peers_only = std::all_of(s.static_prefixes.begin(), s.static_prefixes.end(), [&](const wire::Prefix& p) {
+          const Neighbor* n = c.find(p.address);
+          return n && n->site == s.name && p.length == wire::max_prefix_bits(p.address.afi);
+        });
+        const auto pos = static_pos_.at(s.name);
+        if (!peers_only)
+          warning(pos.line, pos.column,
+                  fmt::format("site {} has static prefixes and BGP neighbours (neighbor {}, line {}): Azure routes both "
+                              "over the site (with BGP, a site's static prefixes need only its BGP peers' addresses)",
+                              name_text(s.name), wire::to_string(it->second->address), it->second->pos.line));
+      }
+      if (s.vnet_to_vnet && it == named.end() && s.static_prefixes.empty())
+        warning(s.pos.line, s.pos.column,
+                fmt::format("site {} is vnet-to-vnet but has no static-prefix and no neighbour names it (gateway vpn "
+                            "... site {}): it carries no routes",
+                            name_text(s.name), name_text(s.name)));
+    }
+  }
+
+  void validate_vnets() {
+    const Config& c = result_.config;
+    const Vnet* hub = nullptr;
+    for (const auto& v : c.vnets) {
+      if (!v.peering.empty() || vnet_erred_.count(v.name)) continue;
+      if (!hub) {
+        hub = &v;
+        continue;
+      }
+      error(v.pos.line, v.pos.column,
+            fmt::format("a second hub: vnet {} has no peering, and vnet {} (line {}) is the hub (bgpfa models one hub "
+                        "and its spokes: write peering {})",
+                        name_text(v.name), name_text(hub->name), hub->pos.line, name_text(hub->name)));
+    }
+    for (const auto& v : c.vnets) {
+      if (v.peering.empty() || v.peering == v.name) continue;
+      const auto it = vnet_index_.find(v.peering);
+      if (it == vnet_index_.end()) {
+        if (!vnet_erred_.count(v.peering))
+          error(v.peering_pos.line, v.peering_pos.column,
+                fmt::format("vnet {} peers with {}, which is not defined (vnet {} address-space ... is missing)",
+                            name_text(v.name), name_text(v.peering), name_text(v.peering)));
+        continue;
+      }
+      const Vnet& target = c.vnets[it->second];
+      if (!target.peering.empty() && !vnet_erred_.count(target.name))
+        error(v.peering_pos.line, v.peering_pos.column,
+              fmt::format("vnet {} peers with {}, which is a spoke (it peers with {}, line {}): gateway transit goes "
+                          "through the hub in this model (peer {} with {})",
+                          name_text(v.name), name_text(target.name), name_text(target.peering), target.pos.line,
+                          name_text(v.name), hub ? name_text(hub->name) : std::string("the hub")));
+    }
+    // Overlapping address spaces: sorted by address then length, a prefix overlaps another only by
+    // being inside it, and the innermost one containing it is on the stack (n log n, not n^2).
+    auto sorted = spaces_;
+    std::sort(sorted.begin(), sorted.end(), [](const Space& a, const Space& b) {
+      if (a.prefix.address.afi != b.prefix.address.afi) return a.prefix.address.afi < b.prefix.address.afi;
+      if (a.prefix.address.octets != b.prefix.address.octets) return a.prefix.address.octets < b.prefix.address.octets;
+      return a.prefix.length < b.prefix.length;
+    });
+    auto contains = [](const wire::Prefix& outer, const wire::Prefix& inner) {
+      if (outer.address.afi != inner.address.afi || outer.length > inner.length) return false;
+      for (unsigned bit = 0; bit < outer.length; ++bit) {
+        const auto mask = static_cast<std::uint8_t>(0x80u >> (bit % 8));
+        if ((outer.address.octets[bit / 8] & mask) != (inner.address.octets[bit / 8] & mask)) return false;
+      }
+      return true;
+    };
+    std::vector<const Space*> open;
+    for (const auto& s : sorted) {
+      while (!open.empty() && !contains(open.back()->prefix, s.prefix)) open.pop_back();
+      if (!open.empty()) {
+        const Space* a = open.back();
+        const Space* b = &s;
+        if (b->pos.line < a->pos.line || (b->pos.line == a->pos.line && b->pos.column < a->pos.column)) std::swap(a, b);
+        const Vnet& va = c.vnets[a->vnet];
+        const Vnet& vb = c.vnets[b->vnet];
+        if (a->vnet == b->vnet)
+          error(b->pos.line, b->pos.column,
+                fmt::format("vnet {}'s address space {} overlaps its {}: a VNet's address ranges must not overlap",
+                            name_text(vb.name), wire::to_string(b->prefix), wire::to_string(a->prefix)));
+        else
+          error(b->pos.line, b->pos.column,
+                fmt::format("vnet {}'s address space {} overlaps vnet {}'s {} (line {}): peered VNets' address spaces "
+                            "must not overlap",
+                            name_text(vb.name), wire::to_string(b->prefix), name_text(va.name), wire::to_string(a->prefix),
+                            a->pos.line));
+      }
+      open.push_back(&s);
     }
   }
 
   void validate() {
     Config& c = result_.config;
+    validate_vpn();
+    validate_vnets();
+    if (c.routing_preference != RoutingPreference::ExpressRoute && !c.route_server_branch_to_branch)
+      warning(preference_pos_.line, preference_pos_.column,
+              fmt::format("routing-preference {} without route-server branch-to-branch: Azure has the vpn and as-path "
+                          "preferences only with Route Server branch-to-branch or a Virtual WAN hub; a VNet with "
+                          "ExpressRoute and VPN gateways always prefers ExpressRoute for equal prefixes",
+                          c.routing_preference == RoutingPreference::Vpn ? "vpn" : "as-path"));
     if (!router_line_ && error_count_ == 0)
       error(0, 0, "no router bgp section (a bgpfa configuration declares router bgp ASN and its neighbours)");
     std::set<std::string> circuits;
@@ -840,6 +1157,20 @@ class Parser {
   std::unordered_set<wire::IpAddress, AddressHash> erred_;  // neighbours with an error of their own
   std::set<std::string> peer_groups_;
   bool gateway_error_ = false;
+  SourcePos preference_pos_;
+  bool instance_error_ = false;                  // a broken vpn-gateway instance line
+  std::map<std::string, std::size_t> site_index_;  // vpn_gateway.sites by name
+  std::map<std::string, int> vnet_to_vnet_line_;   // site -> its first vnet-to-vnet line
+  std::map<std::string, SourcePos> static_pos_;    // site -> its first static-prefix statement
+  std::map<std::string, int> static_line_;         // "site prefix" -> its line
+  std::map<std::string, std::size_t> vnet_index_;  // vnets by name
+  std::set<std::string> vnet_erred_;               // VNets with an error of their own
+  struct Space {
+    wire::Prefix prefix;
+    std::size_t vnet;
+    SourcePos pos;
+  };
+  std::vector<Space> spaces_;  // every VNet address-space prefix, for the overlap check
 };
 
 std::string errno_text(int e) { return std::strerror(e); }

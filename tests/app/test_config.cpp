@@ -70,7 +70,7 @@ TEST_CASE("syntax errors name line, column and what was expected", "[config]") {
         std::vector<std::string>{"t.conf:3:42: error: expected \"circuit\", found \"link\""});
   CHECK(errors("router bgp x\n").at(0) == "t.conf:1:12: error: expected an AS number, found \"x\"");
   CHECK(errors("routr bgp 1\n").at(0) ==
-        "t.conf:1:1: error: unknown statement \"routr\": expected router bgp, analyzer, grpc or capture");
+        "t.conf:1:1: error: unknown statement \"routr\": expected router bgp, analyzer, vpn-gateway, vnet, grpc or capture");
 }
 
 TEST_CASE("durations: units, and absurd values rejected without overflow", "[config]") {
@@ -100,7 +100,8 @@ TEST_CASE("semantic errors", "[config]") {
   CHECK(e == std::vector<std::string>{
                  "t.conf:2:11: error: \"192.0.2.300\" is not an IPv4 or IPv6 address",
                  "t.conf:4:11: error: duplicate neighbor 192.0.2.1 (first declared at line 3)",
-                 "t.conf:7:11: error: circuit er1 link primary is already taken (line 5)",
+                 "t.conf:7:11: error: circuit er1 link primary is already taken for IPv4 (line 5; a link carries one IPv4 and one "
+                 "IPv6 session)",
                  "t.conf:8:11: error: neighbor 192.0.2.9 has no remote-as yet (declare it first)",
                  "t.conf:11:20: error: connection-weight for unknown circuit \"er9\"",
                  "t.conf:12:15: error: \"soon\" is not a positive duration (e.g. 5s, 500ms)",
@@ -210,6 +211,16 @@ TEST_CASE("a corpus of broken statements: every message has a position and words
       {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 maximum-prefix 100 warning-only"},
       {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 gateway expressroute circuit er1 link primary"},
       {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 gateway vpn instance 1"},
+      {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n", "neighbor 10.0.0.1 gateway vpn instance 0 site branch-a"},
+      {"vpn-gateway\n instance 0 bgp-address 10.9.0.4\nrouter bgp 1\n neighbor 10.0.0.1 remote-as 2\n",
+       "neighbor 10.0.0.1 gateway vpn site hq"},
+      {"router bgp 1\n", "vpn-gateway"},
+      {"router bgp 1\nvpn-gateway\n", "instance 1 bgp-address 10.12.255.5"},
+      {"router bgp 1\nvpn-gateway\n", "site branch-c static-prefix 10.70.0.0/16 10.71.0.0/16"},
+      {"router bgp 1\nvpn-gateway\n", "site vnet2 vnet-to-vnet"},
+      {"router bgp 1\n", "vnet hub address-space 10.12.0.0/16 10.13.0.0/16"},
+      {"router bgp 1\nvnet hub address-space 10.12.0.0/16\n", "vnet spoke1 address-space 10.1.0.0/16 peering hub use-remote-gateway"},
+      {"router bgp 1\nanalyzer\n", "route-server branch-to-branch"},
       {"router bgp 1\n", "address-family ipv6 unicast"},
       {"router bgp 1\n neighbor 10.0.0.1 remote-as 2\n address-family ipv4 unicast\n", "neighbor 10.0.0.1 activate"},
       {"router bgp 1\n address-family ipv4 unicast\n", "exit-address-family"},
@@ -238,7 +249,8 @@ TEST_CASE("a corpus of broken statements: every message has a position and words
     }
   }
   // And lines of junk, in every section.
-  for (const char* context : {"", "router bgp 1\n", "router bgp 1\n address-family ipv4\n", "analyzer\n", "grpc\n"})
+  for (const char* context :
+       {"", "router bgp 1\n", "router bgp 1\n address-family ipv4\n", "analyzer\n", "grpc\n", "vpn-gateway\n"})
     for (const char* junk : {"\x01\x02\x03", "neighbor\x7f", "\xff\xfe", "router", "router bgp", "!x", " exit-address-family 3"}) {
       check_messages(std::string(context) + junk + "\n");
       ++cases;
@@ -605,4 +617,282 @@ TEST_CASE("trailing comments, as in the README's example", "[config]") {
   CHECK(parse_config("router bgp 1\n neighbor 10.0.0.1 remote-as 2 # x\n neighbor 10.0.0.1 description up ! # kept\n", "t.conf")
             .config.neighbors.at(0)
             .description == "up ! # kept");
+}
+
+// ---- issue 9: VPN sites and instance addresses, dual stack, VNets, Route Server ----
+
+namespace {
+const bgpfa::wire::IpAddress ip(const char* s) { return *bgpfa::wire::parse_address(s); }
+const bgpfa::wire::Prefix pfx(const char* s) { return *bgpfa::wire::parse_prefix(s); }
+}  // namespace
+
+TEST_CASE("issue 9: sites, instance addresses, dual stack, VNets and Route Server parse into the model", "[config][issue9]") {
+  const auto r = parse_config(
+      "router bgp 65515\n"                                                      // 1
+      " neighbor 10.52.255.253 remote-as 65050\n"                               // 2
+      " neighbor 10.52.255.253 gateway vpn site hq\n"                           // 3
+      " neighbor 10.60.255.1 remote-as 65061\n"                                 // 4
+      " neighbor 10.60.255.1 gateway vpn instance 0 site branch-a\n"            // 5
+      " neighbor 10.60.255.2 remote-as 65062\n"                                 // 6
+      " neighbor 10.60.255.2 gateway vpn instance 1\n"                          // 7
+      " neighbor 192.0.2.1 remote-as 12076\n"                                   // 8
+      " neighbor 192.0.2.1 gateway expressroute circuit er1 link primary\n"     // 9
+      " neighbor 2001:db8::1 remote-as 12076\n"                                 // 10
+      " neighbor 2001:db8::1 gateway expressroute circuit er1 link primary\n"   // 11
+      " neighbor 10.14.255.4 remote-as 65516\n"                                 // 12
+      " neighbor 10.14.255.4 gateway vpn site vnet2\n"                          // 13
+      "!\n"                                                                     // 14
+      "vpn-gateway\n"                                                           // 15
+      " instance 0 bgp-address 10.12.255.4\n"                                   // 16
+      " instance 1 bgp-address 10.12.255.5\n"                                   // 17
+      " site branch-c static-prefix 10.70.0.0/16 10.71.0.0/16   ! a static site\n"  // 18
+      " site branch-c static-prefix 2001:db8:70::/48\n"                         // 19
+      " site vnet2 vnet-to-vnet\n"                                              // 20
+      "!\n"                                                                     // 21
+      "vnet spoke1 address-space 10.1.0.0/16 peering hub use-remote-gateway\n"  // 22: the hub comes later
+      "vnet hub address-space 10.12.0.0/16 10.13.0.0/16\n"                      // 23
+      "vnet spoke2 address-space 10.2.0.0/16 peering hub\n"                     // 24
+      "!\n"
+      "analyzer\n"
+      " route-server branch-to-branch\n"
+      " routing-preference as-path\n",
+      "t.conf");
+  CHECK(r.lines().empty());
+  const auto& c = r.config;
+  REQUIRE(c.neighbors.size() == 6);
+  const auto& hq = c.neighbors[0];
+  CHECK(hq.gateway == GatewayKind::Vpn);
+  CHECK_FALSE(hq.vpn_instance_given);
+  CHECK(hq.site == "hq");
+  CHECK(hq.gateway_pos.line == 3);
+  CHECK(hq.gateway_pos.column == 33);
+  const auto& a = c.neighbors[1];
+  CHECK(a.vpn_instance_given);
+  CHECK(a.vpn_instance == 0);
+  CHECK(a.site == "branch-a");
+  const auto& b = c.neighbors[2];
+  CHECK(b.vpn_instance_given);  // `instance N` alone stays valid: the neighbour is its own site
+  CHECK(b.vpn_instance == 1);
+  CHECK(b.site.empty());
+  // Dual stack: an IPv4 and an IPv6 session on er1's primary link.
+  CHECK(c.neighbors[3].circuit == "er1");
+  CHECK(c.neighbors[4].circuit == "er1");
+  CHECK(c.neighbors[4].link == Link::Primary);
+  CHECK(c.neighbors[4].address.afi == bgpfa::wire::Afi::Ipv6);
+  CHECK(c.neighbors[5].site == "vnet2");
+
+  const auto& g = c.vpn_gateway;
+  CHECK(g.instance_address[0] == ip("10.12.255.4"));
+  CHECK(g.instance_address[1] == ip("10.12.255.5"));
+  CHECK(g.instance_pos[1].line == 17);
+  CHECK(g.instance_pos[1].column == 25);
+  REQUIRE(g.sites.size() == 2);
+  const VpnSite* branch_c = g.site("branch-c");
+  REQUIRE(branch_c);
+  CHECK(branch_c->static_prefixes ==
+        std::vector<bgpfa::wire::Prefix>{pfx("10.70.0.0/16"), pfx("10.71.0.0/16"), pfx("2001:db8:70::/48")});
+  CHECK_FALSE(branch_c->vnet_to_vnet);
+  CHECK(branch_c->pos.line == 18);
+  CHECK(branch_c->pos.column == 7);
+  REQUIRE(g.site("vnet2"));
+  CHECK(g.site("vnet2")->vnet_to_vnet);
+  CHECK(g.site("vnet2")->static_prefixes.empty());
+
+  REQUIRE(c.vnets.size() == 3);
+  CHECK(c.vnets[0].name == "spoke1");
+  CHECK(c.vnets[0].peering == "hub");
+  CHECK(c.vnets[0].use_remote_gateway);
+  CHECK(c.vnets[0].pos.line == 22);
+  CHECK(c.vnets[0].pos.column == 6);
+  CHECK(c.vnets[0].peering_pos.column == 47);
+  CHECK(c.vnets[1].name == "hub");
+  CHECK(c.vnets[1].peering.empty());
+  CHECK(c.vnets[1].address_space == std::vector<bgpfa::wire::Prefix>{pfx("10.12.0.0/16"), pfx("10.13.0.0/16")});
+  CHECK(c.vnets[2].peering == "hub");
+  CHECK_FALSE(c.vnets[2].use_remote_gateway);
+  CHECK(c.route_server_branch_to_branch);
+  CHECK(c.routing_preference == RoutingPreference::AsPath);  // no warning: Route Server branch-to-branch is on
+}
+
+TEST_CASE("issue 9: the defaults without the new statements", "[config][issue9]") {
+  const auto r = parse_config("router bgp 1\n neighbor 10.0.0.1 remote-as 2\n neighbor 10.0.0.1 gateway vpn instance 0\n", "t.conf");
+  REQUIRE(r.errors.empty());
+  CHECK_FALSE(r.config.route_server_branch_to_branch);
+  CHECK_FALSE(r.config.vpn_gateway.instance_address[0]);
+  CHECK(r.config.vpn_gateway.sites.empty());
+  CHECK(r.config.vnets.empty());
+  CHECK(r.config.neighbors[0].vpn_instance_given);
+}
+
+TEST_CASE("issue 9: VPN instances and sites, errors and warnings with line:column", "[config][issue9]") {
+  const std::string head = "router bgp 65515\n neighbor 10.52.255.253 remote-as 65050\n";
+  auto msgs = [&](const std::string& body) { return parse_config(head + body, "t.conf").lines(); };
+  // No instance and no instance addresses: which instance a session is on cannot be known.
+  CHECK(msgs(" neighbor 10.52.255.253 gateway vpn site hq\n") ==
+        std::vector<std::string>{
+            "t.conf:3:33: error: neighbor 10.52.255.253 gateway vpn site hq: its VPN instance cannot be known: no "
+            "vpn-gateway instance has a bgp-address (write gateway vpn instance 0 site hq, or add instance 0 bgp-address "
+            "ADDRESS and instance 1 bgp-address ADDRESS under vpn-gateway)"});
+  // Instance addresses of the other family only: the same.
+  CHECK(msgs(" neighbor 2001:db8::9 remote-as 65050\n neighbor 2001:db8::9 gateway vpn site hq\n"
+             " neighbor 10.52.255.253 gateway vpn instance 0\nvpn-gateway\n instance 0 bgp-address 10.12.255.4\n") ==
+        std::vector<std::string>{
+            "t.conf:4:31: error: neighbor 2001:db8::9 gateway vpn site hq: its VPN instance cannot be known: no vpn-gateway "
+            "instance has an IPv6 bgp-address (write gateway vpn instance 0 site hq, or give the instances IPv6 addresses)"});
+  // One instance address (not active-active) is enough.
+  CHECK(msgs(" neighbor 10.52.255.253 gateway vpn site hq\nvpn-gateway\n instance 0 bgp-address 10.12.255.4\n").empty());
+  const std::string vpn = head + " neighbor 10.52.255.253 gateway vpn instance 0\n";
+  auto gw = [&](const std::string& body) { return parse_config(vpn + body, "t.conf").lines(); };
+  CHECK(gw("vpn-gateway\n instance 2 bgp-address 10.12.255.4\n") ==
+        std::vector<std::string>{"t.conf:5:11: error: VPN instance 2 (a VPN gateway has instances 0 and 1)"});
+  CHECK(gw("vpn-gateway\n instance 0 bgp-address 10.12.255.4\n instance 1 bgp-address 10.12.255.4\n") ==
+        std::vector<std::string>{"t.conf:6:25: error: instance 1 bgp-address 10.12.255.4 is instance 0's address too (line 5): "
+                                 "each instance has its own BGP address"});
+  CHECK(gw("vpn-gateway\n instance 0 bgp-address 10.12.255.4\n instance 0 bgp-address 10.12.255.6\n") ==
+        std::vector<std::string>{"t.conf:6:25: error: a second bgp-address for instance 0 (the first is at line 5)"});
+  CHECK(gw("vpn-gateway\n instance 0 bgp-address 10.12.255.300\n") ==
+        std::vector<std::string>{"t.conf:5:25: error: \"10.12.255.300\" is not an IPv4 or IPv6 address"});
+  // An instance address that is a neighbour's (declared before or after the vpn-gateway section).
+  CHECK(gw("vpn-gateway\n instance 1 bgp-address 10.52.255.253\n") ==
+        std::vector<std::string>{"t.conf:5:25: error: instance 1 bgp-address 10.52.255.253 is also the address of neighbor "
+                                 "10.52.255.253 (line 2): the gateway cannot be its own peer"});
+  // A broken instance line: no consequential "cannot be known" for the site neighbour.
+  CHECK(msgs(" neighbor 10.52.255.253 gateway vpn site hq\nvpn-gateway\n instance 0 bgp-addres 10.12.255.4\n") ==
+        std::vector<std::string>{"t.conf:5:13: error: expected \"bgp-address\", found \"bgp-addres\""});
+  // Sites.
+  CHECK(gw("vpn-gateway\n site branch-c static-prefix 10.70.0.0 10.71.0.0/33 10.72.0.0/16\n") ==
+        std::vector<std::string>{
+            "t.conf:5:30: error: \"10.70.0.0\" is not an address prefix (ADDRESS/LENGTH, such as 10.70.0.0/16)",
+            "t.conf:5:40: error: \"10.71.0.0/33\" is not an address prefix (ADDRESS/LENGTH, such as 10.70.0.0/16)"});
+  CHECK(gw("vpn-gateway\n site branch-c static-prefix 10.70.1.0/16\n site branch-c static-prefix 10.70.0.0/16\n") ==
+        std::vector<std::string>{
+            "t.conf:5:30: warning: 10.70.1.0/16 has host bits set: read as 10.70.0.0/16",
+            "t.conf:6:30: warning: static-prefix 10.70.0.0/16 is already listed for site branch-c (line 5)"});
+  CHECK(gw("vpn-gateway\n site v2 vnet-to-vnet\n site v2 vnet-to-vnet\n site v2 static-prefix 10.80.0.0/16\n") ==
+        std::vector<std::string>{"t.conf:6:7: warning: site v2 is already marked vnet-to-vnet (line 5)"});
+  CHECK(gw("vpn-gateway\n site v2 vnet-to-vnet\n") ==
+        std::vector<std::string>{"t.conf:5:7: warning: site v2 is vnet-to-vnet but has no static-prefix and no neighbour names "
+                                 "it (gateway vpn ... site v2): it carries no routes"});
+  // A static site that BGP neighbours name too: allowed, a warning (unless its prefixes are only the peers' addresses).
+  const std::string named = head + " neighbor 10.52.255.253 gateway vpn instance 0 site hq\nvpn-gateway\n";
+  CHECK(parse_config(named + " site hq static-prefix 10.52.0.0/16\n", "t.conf").lines() ==
+        std::vector<std::string>{"t.conf:5:7: warning: site hq has static prefixes and BGP neighbours (neighbor 10.52.255.253, "
+                                 "line 2): Azure routes both over the site (with BGP, a site's static prefixes need only its "
+                                 "BGP peers' addresses)"});
+  CHECK(parse_config(named + " site hq static-prefix 10.52.255.253/32\n", "t.conf").lines().empty());
+  // Syntax, in words.
+  CHECK(gw(" neighbor 10.52.255.253 gateway vpn\n").at(0) ==
+        "t.conf:4:36: error: expected instance or site, found end of line");
+  CHECK(msgs(" neighbor 10.52.255.253 gateway vpn instance 0 sight hq\n").at(0) ==
+        "t.conf:3:48: error: expected site or end of line, found \"sight\"");
+  CHECK(msgs(" neighbor 10.52.255.253 gateway vpn site\n").at(0) == "t.conf:3:41: error: expected a site name, found end of line");
+  CHECK(gw("vpn-gateway\n site hq\n").at(0) == "t.conf:5:9: error: expected static-prefix or vnet-to-vnet, found end of line");
+  CHECK(gw("vpn-gateway\n site hq static-prefix\n").at(0) ==
+        "t.conf:5:23: error: expected an address prefix such as 10.70.0.0/16, found end of line");
+  CHECK(gw("vpn-gateway\n instance 0 bgp-address\n").at(0) ==
+        "t.conf:5:24: error: expected an IPv4 or IPv6 address (the instance's BGP address), found end of line");
+  CHECK(gw("vpn-gateway\n neighbor 10.0.0.1\n").at(0) ==
+        "t.conf:5:2: error: unknown statement \"neighbor\": expected instance, site or a new section");
+}
+
+TEST_CASE("issue 9: dual stack, one IPv4 and one IPv6 session per ExpressRoute link", "[config][issue9]") {
+  const std::string head =
+      "router bgp 65515\n"
+      " neighbor 192.0.2.1 remote-as 12076\n neighbor 192.0.2.1 gateway expressroute circuit er1 link primary\n"
+      " neighbor 2001:db8::1 remote-as 12076\n neighbor 2001:db8::1 gateway expressroute circuit er1 link primary\n";
+  CHECK(parse_config(head, "t.conf").lines().empty());
+  CHECK(errors((head + " neighbor 2001:db8::2 remote-as 12076\n neighbor 2001:db8::2 gateway expressroute circuit er1 link primary\n")
+                   .c_str()) ==
+        std::vector<std::string>{"t.conf:7:11: error: circuit er1 link primary is already taken for IPv6 (line 5; a link "
+                                 "carries one IPv4 and one IPv6 session)"});
+  CHECK(errors((head + " neighbor 192.0.2.5 remote-as 12076\n neighbor 192.0.2.5 gateway expressroute circuit er1 link primary\n")
+                   .c_str()) ==
+        std::vector<std::string>{"t.conf:7:11: error: circuit er1 link primary is already taken for IPv4 (line 3; a link "
+                                 "carries one IPv4 and one IPv6 session)"});
+}
+
+TEST_CASE("issue 9: VNets, errors with line:column", "[config][issue9]") {
+  const std::string head = "router bgp 65515\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 gateway vpn instance 0\n";
+  auto msgs = [&](const std::string& body) { return parse_config(head + body, "t.conf").lines(); };
+  CHECK(msgs("vnet spoke1 address-space 10.1.0.0/16 peering hubb use-remote-gateway\nvnet hub address-space 10.12.0.0/16\n") ==
+        std::vector<std::string>{"t.conf:4:47: error: vnet spoke1 peers with hubb, which is not defined (vnet hubb "
+                                 "address-space ... is missing)"});
+  CHECK(msgs("vnet hub address-space 10.12.0.0/16\nvnet hub2 address-space 10.13.0.0/16\n") ==
+        std::vector<std::string>{"t.conf:5:6: error: a second hub: vnet hub2 has no peering, and vnet hub (line 4) is the hub "
+                                 "(bgpfa models one hub and its spokes: write peering hub)"});
+  CHECK(msgs("vnet hub address-space 10.12.0.0/16\nvnet spoke1 address-space 10.1.0.0/16 peering hub\n"
+             "vnet spoke2 address-space 10.2.0.0/16 peering spoke1 use-remote-gateway\n") ==
+        std::vector<std::string>{"t.conf:6:47: error: vnet spoke2 peers with spoke1, which is a spoke (it peers with hub, line 5): "
+                                 "gateway transit goes through the hub in this model (peer spoke2 with hub)"});
+  CHECK(msgs("vnet hub address-space 10.12.0.0/16 10.13.0.0/16\nvnet spoke1 address-space 10.1.0.0/16 10.13.128.0/17 peering hub\n") ==
+        std::vector<std::string>{"t.conf:5:39: error: vnet spoke1's address space 10.13.128.0/17 overlaps vnet hub's 10.13.0.0/16 "
+                                 "(line 4): peered VNets' address spaces must not overlap"});
+  // The later one in the file is the one reported, wherever it sorts.
+  CHECK(msgs("vnet hub address-space 10.12.1.0/24\nvnet spoke1 address-space 10.12.0.0/16 peering hub\n") ==
+        std::vector<std::string>{"t.conf:5:27: error: vnet spoke1's address space 10.12.0.0/16 overlaps vnet hub's 10.12.1.0/24 "
+                                 "(line 4): peered VNets' address spaces must not overlap"});
+  CHECK(msgs("vnet hub address-space 10.12.0.0/16 10.12.0.0/24\n") ==
+        std::vector<std::string>{"t.conf:4:37: error: vnet hub's address space 10.12.0.0/24 overlaps its 10.12.0.0/16: a VNet's "
+                                 "address ranges must not overlap"});
+  CHECK(msgs("vnet hub address-space 10.12.0.0/16 2001:db8:12::/48\nvnet spoke1 address-space 10.1.0.0/16 2001:db8:1::/48 peering hub\n")
+            .empty());  // dual-stack VNets; the families do not overlap
+  CHECK(msgs("vnet hub address-space 10.12.0.0/16\nvnet spoke1 address-space 10.1.0.0/16 use-remote-gateway\n") ==
+        std::vector<std::string>{"t.conf:5:39: error: use-remote-gateway without peering: only a spoke peered with the hub uses the "
+                                 "hub's gateway (vnet spoke1 address-space ... peering HUB use-remote-gateway)"});
+  CHECK(msgs("vnet hub address-space 10.12.0.0/16\nvnet hub address-space 10.13.0.0/16\n") ==
+        std::vector<std::string>{"t.conf:5:6: error: a second vnet hub (the first is at line 4)"});
+  CHECK(msgs("vnet hub address-space 10.12.0.0/16 peering hub\n") ==
+        std::vector<std::string>{"t.conf:4:45: error: vnet hub cannot peer with itself"});
+  CHECK(msgs("vnet hub address-space 10.12.0.0/16 10.12.0.0/33\n") ==
+        std::vector<std::string>{"t.conf:4:37: error: \"10.12.0.0/33\" is not an address prefix (ADDRESS/LENGTH, such as 10.70.0.0/16)"});
+  // A broken hub line: its spokes do not each say the hub is unknown.
+  CHECK(msgs("vnet hub address-space\nvnet spoke1 address-space 10.1.0.0/16 peering hub\n") ==
+        std::vector<std::string>{"t.conf:4:23: error: expected an address prefix such as 10.1.0.0/16, found end of line"});
+  // Syntax, in words.
+  CHECK(msgs("vnet\n").at(0) == "t.conf:4:5: error: expected a VNet name, found end of line");
+  CHECK(msgs("vnet hub 10.12.0.0/16\n").at(0) == "t.conf:4:10: error: expected \"address-space\", found \"10.12.0.0/16\"");
+  CHECK(msgs("vnet hub address-space peering x\n").at(0) ==
+        "t.conf:4:24: error: expected an address prefix such as 10.1.0.0/16, found \"peering\"");
+  CHECK(msgs("vnet s address-space 10.1.0.0/16 peering\n").at(0) ==
+        "t.conf:4:41: error: expected the hub VNet's name, found end of line");
+  CHECK(msgs("vnet s address-space 10.1.0.0/16 peering hub transit\n").at(0) ==
+        "t.conf:4:46: error: expected use-remote-gateway or end of line, found \"transit\"");
+}
+
+TEST_CASE("issue 9: routing-preference vpn or as-path without Route Server branch-to-branch is a warning", "[config][issue9]") {
+  const std::string head = "router bgp 65515\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 gateway vpn instance 0\nanalyzer\n";
+  auto msgs = [&](const std::string& body) { return parse_config(head + body, "t.conf").lines(); };
+  CHECK(msgs(" routing-preference vpn\n") ==
+        std::vector<std::string>{"t.conf:5:21: warning: routing-preference vpn without route-server branch-to-branch: Azure has "
+                                 "the vpn and as-path preferences only with Route Server branch-to-branch or a Virtual WAN hub; "
+                                 "a VNet with ExpressRoute and VPN gateways always prefers ExpressRoute for equal prefixes"});
+  CHECK(msgs(" routing-preference as-path\n").at(0).find("t.conf:5:21: warning: routing-preference as-path without route-server") == 0);
+  CHECK(msgs(" routing-preference as-path\n route-server branch-to-branch\n").empty());  // in any order
+  CHECK(msgs(" routing-preference expressroute\n").empty());
+  const auto r = parse_config(head + " routing-preference vpn\n", "t.conf");
+  CHECK(r.errors.empty());
+  CHECK(r.config.routing_preference == RoutingPreference::Vpn);  // a warning: the statement is kept
+  CHECK(msgs(" route-server\n").at(0) == "t.conf:5:14: error: expected \"branch-to-branch\", found end of line");
+}
+
+TEST_CASE("issue 9: 60,000 spokes and 60,000 site prefixes check in seconds (no quadratic overlap test)", "[config][issue9]") {
+  std::string text = "router bgp 65515\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 gateway vpn instance 0\n"
+                     "vnet hub address-space 10.0.0.0/16\nvpn-gateway\n";
+  for (std::uint32_t i = 0; i < 60000; ++i) {
+    const auto p = bgpfa::wire::to_string(bgpfa::wire::IpAddress::v4(0x0b000000 + (i << 8)));
+    text += " site s" + std::to_string(i % 100) + " static-prefix " + p + "/24\n";
+  }
+  text += "!\n";
+  for (std::uint32_t i = 0; i < 60000; ++i) {
+    const auto p = bgpfa::wire::to_string(bgpfa::wire::IpAddress::v4(0x14000000 + (i << 8)));
+    text += "vnet spoke" + std::to_string(i) + " address-space " + p + "/24 peering hub use-remote-gateway\n";
+  }
+  text += "vnet last address-space 20.0.0.0/8 peering hub\n";  // overlaps every spoke: reported once per spoke
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = parse_config(text, "t.conf");
+  const auto took = std::chrono::steady_clock::now() - t0;
+  CHECK(r.config.vnets.size() == 60002);
+  CHECK(r.config.vpn_gateway.sites.size() == 100);
+  CHECK(r.errors.size() + r.more_errors == 60000);
+  CHECK(took < std::chrono::seconds(5));
 }
