@@ -88,13 +88,14 @@ inline std::uint16_t free_port() {
 
 // A scripted neighbour at `from` connects to bgpfa on `port` and gets to Established.
 inline boost::asio::ip::tcp::socket established_peer(boost::asio::io_context& io, const char* from, std::uint16_t port,
-                                                     std::uint32_t asn, std::uint16_t hold_time = 90) {
+                                                     std::uint32_t asn, std::uint16_t hold_time = 90,
+                                                     const char* to = "127.0.0.1") {
   namespace asio = boost::asio;
   using asio::ip::tcp;
   tcp::socket peer(io);
   peer.open(tcp::v4());
   peer.bind(tcp::endpoint(asio::ip::make_address(from), 0));
-  peer.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  peer.connect(tcp::endpoint(asio::ip::make_address(to), port));
   auto open = peer_open(asio::ip::make_address_v4(from).to_uint(), false, asn);
   open[wire::kHeaderSize + 3] = static_cast<std::uint8_t>(hold_time >> 8);
   open[wire::kHeaderSize + 4] = static_cast<std::uint8_t>(hold_time);

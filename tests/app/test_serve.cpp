@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "tests/app/serve_process.hpp"
@@ -149,4 +150,51 @@ TEST_CASE("replay --serve: the replayed results over gRPC", "[replay][grpc]") {
   CHECK_THAT(what_if.out, Catch::Contains("10.1.5.0/24              vpn (instance 0) -> er-primary via less specific [er1]"));
   replay.signal(SIGTERM);
   CHECK(replay.wait() == 0);
+}
+
+// vpn-gateway/about-active-active-gateways: one on-premises BGP address peers with both
+// instances' BGP addresses; serve keeps two sessions, both carry, and the capture replays alike.
+TEST_CASE("serve: active-active VPN, one on-premises address peering with both instance addresses", "[serve][azure]") {
+  TempFile conf, err, state, report;
+  const std::string text =
+      "router bgp 65515\n"
+      " bgp router-id 127.0.0.1\n"
+      " neighbor 127.0.0.2 remote-as 65050\n"
+      " neighbor 127.0.0.2 passive\n"
+      " neighbor 127.0.0.2 gateway vpn site hq\n"
+      "!\n"
+      "vpn-gateway\n"
+      " instance 0 bgp-address 127.0.0.11\n"
+      " instance 1 bgp-address 127.0.0.12\n";
+  conf.write({text.begin(), text.end()});
+  const auto capture = std::filesystem::temp_directory_path() / ("bgpfa-test-aa-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(capture);
+  const auto port = free_port();
+  Serve serve({"-c", conf.path(), "--listen", "0.0.0.0", "--port", std::to_string(port), "--state-file", state.path(),
+               "--grpc", "off", "--report", "json", "-o", report.path(), "--capture", capture.string()},
+              err.path());
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.2@127.0.0.12 Active"); }));
+  asio::io_context io;
+  auto to0 = established_peer(io, "127.0.0.2", port, 65050, 90, "127.0.0.11");
+  auto to1 = established_peer(io, "127.0.0.2", port, 65050, 90, "127.0.0.12");
+  send(to0, route_update(1, 65050));
+  send(to1, route_update(1, 65050));
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.2@127.0.0.11 Established 1 0"); }));
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.2@127.0.0.12 Established 1 0"); }));
+  to1.close();  // instance 1 in maintenance: instance 0 still carries
+  REQUIRE(eventually([&] { return !contains(state.path(), "127.0.0.2@127.0.0.12 Established"); }));
+  serve.signal(SIGTERM);
+  CHECK(serve.wait() == 0);
+  const auto live = slurp(report.path());
+  CHECK_THAT(live, Catch::Contains(R"({"prefix":"10.1.0.0/16","active":{"kind":"vpn","circuits":[],"vpn_instances":[0],)"));
+  // While both were up, both carried: the event that took instance 1 out names both before.
+  CHECK_THAT(live, Catch::Contains(R"("vpn_instances":[0,1],"paths":[{"gateway":"vpn","instance":0,"site":"hq","peer":"127.0.0.2","local":"127.0.0.11"},{"gateway":"vpn","instance":1,"site":"hq","peer":"127.0.0.2","local":"127.0.0.12"}])"));
+  // The capture records each connection's local address: its replay tells the sessions apart.
+  std::string files;
+  for (const auto& f : std::filesystem::directory_iterator(capture)) files += " " + f.path().string();
+  auto replayed = run_bgpfa("replay -q -c " + conf.path() + " --report json" + files);
+  CHECK(replayed.status == 0);
+  CHECK_THAT(replayed.out, Catch::Contains(R"({"prefix":"10.1.0.0/16","active":{"kind":"vpn","circuits":[],"vpn_instances":[0],)"));
+  CHECK_THAT(replayed.out, Catch::Contains(R"("vpn_instances":[0,1],)"));
+  std::filesystem::remove_all(capture);
 }
