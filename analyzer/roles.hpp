@@ -25,7 +25,10 @@ struct PeerRole {
   Link link = Link::Primary;
   int vpn_instance = 0;
   std::string site;                // VPN: the local network gateway (site) this peer belongs to; "" = its own
-  std::uint32_t max_prefixes = 0;  // neighbor X maximum-prefix: above it the session is dropped (0: none)
+  std::uint32_t max_prefixes = 0;
+  // BFD (neighbor X bfd): its interval and multiplier bound a BFD-detected failure; 0: no BFD.
+  std::uint32_t bfd_interval_us = 0;
+  std::uint8_t bfd_multiplier = 0;  // neighbor X maximum-prefix: above it the session is dropped (0: none)
 
   [[nodiscard]] std::string label(const std::vector<std::string>& circuits) const;  // "er1 primary", "vpn 0", "vpn 1 site hq"
   [[nodiscard]] std::string site_name() const;  // the site, or the peer address when it is its own

@@ -13,6 +13,7 @@ namespace bgpfa::feed {
 
 namespace {
 constexpr int kEstablished = 6;
+constexpr std::uint8_t kCeaseBfdDown = 10;  // RFC 9384
 
 // RFC 6396 4.4.1 state names.
 const char* state_name(int s) {
@@ -122,15 +123,29 @@ void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Byte
   const bool hold = n->code == wire::notify::kHoldTimerExpired;
   a_.advance(t);
   analyzer::FailureWindow w;
+  const bool bfd = local && n->code == wire::notify::kCease && n->subcode == kCeaseBfdDown;
   if (hold && local) {
     w = silent_failure(t, peer, true);
+  } else if (bfd) {
+    // BFD declared the path down when no packet came for the detection time (multiplier x
+    // interval): the failure was after the last packet, before the next one was due.
+    const auto& role = a_.peers()[static_cast<std::size_t>(peer)];
+    w.detected_by = "BFD";
+    if (role.bfd_interval_us && role.bfd_multiplier) {
+      const std::uint64_t detect = std::uint64_t{role.bfd_multiplier} * role.bfd_interval_us;
+      w.known = true;
+      w.after_us = t - std::min(t, detect);
+      w.before_us = std::min(t, w.after_us + role.bfd_interval_us);
+    } else {
+      w.note = "unknown: the configuration gives no BFD interval for this neighbour";
+    }
   } else {  // said in so many words: the failure is now
     w.known = true;
     w.after_us = w.before_us = t;
     w.detected_by = local ? "a NOTIFICATION bgpfa sent" : "a NOTIFICATION from the peer";
   }
   a_.trigger(t,
-             fmt::format("{} {} {} ({}): {}", hold ? "hold timer expired:" : "NOTIFICATION", local ? "to" : "from",
+             fmt::format("{} {} {} ({}): {}", hold ? "hold timer expired:" : bfd ? "BFD down:" : "NOTIFICATION", local ? "to" : "from",
                          wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer), n->describe()),
              &w);
 }

@@ -50,6 +50,10 @@ std::vector<analyzer::PeerRole> roles_of(const config::Config& c, const analyzer
   r.asn = n.remote_as;
   r.description = n.description;
   r.max_prefixes = n.max_prefixes && !n.max_prefix_warning_only ? n.max_prefixes : 0;
+  if (n.bfd) {
+    r.bfd_interval_us = n.bfd_interval_ms * 1000;
+    r.bfd_multiplier = n.bfd_multiplier;
+  }
   if (n.gateway != config::GatewayKind::Vpn) {
     r.gateway = analyzer::Gateway::ExpressRoute;
     r.circuit = static_cast<int>(std::find(p.circuits.begin(), p.circuits.end(), n.circuit) - p.circuits.begin());

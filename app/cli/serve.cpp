@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -31,6 +32,7 @@
 #include "app/cli/roles.hpp"
 #include "app/render/report_format.hpp"
 #include "bgp/mrt/writer.hpp"
+#include "bgp/session/bfd_endpoint.hpp"
 #include "bgp/session/speaker.hpp"
 #include "feed/feed.hpp"
 
@@ -249,6 +251,25 @@ class SessionBridge final : public session::SessionSink {
 };
 
 
+// BFD on the session thread: a BFD session going Down ends the neighbour's BGP sessions at once
+// (Cease/BFD Down, RFC 9384), as the cloud gateway does; the feed then finds the trigger in that
+// NOTIFICATION, live and in a replay of the capture alike.
+class BfdBridge final : public session::bfd::EndpointListener {
+ public:
+  explicit BfdBridge(session::Speaker& speaker) : speaker_(speaker) {}
+  void bfd_state_changed(const session::bfd::PeerConfig& p, const session::bfd::StateChange& c) override {
+    log_line(p.name, fmt::format("BFD {} -> {} ({})", to_string(c.from), to_string(c.to), to_string(c.diag)));
+    if (c.from == session::bfd::State::Up && c.to == session::bfd::State::Down)
+      speaker_.reset(p.address, 10, fmt::format("BFD down ({})", to_string(c.diag)));
+  }
+  void bfd_log(const session::bfd::PeerConfig* p, const std::string& line) override {
+    log_line(p ? p->name : "bfd", line);
+  }
+
+ private:
+  session::Speaker& speaker_;
+};
+
 }  // namespace
 
 int run_serve(const ServeOptions& opt) {
@@ -293,6 +314,19 @@ int run_serve(const ServeOptions& opt) {
     fmt::print(stderr, "bgpfa: error: {}\n", e.what());
     return 2;
   }
+  // BFD (RFC 5881 single hop, UDP 3784) when a neighbour asks for it.
+  BfdBridge bfd_bridge(speaker);
+  std::unique_ptr<session::bfd::Endpoint> bfd;
+  if (std::any_of(parsed.config.neighbors.begin(), parsed.config.neighbors.end(), [](const auto& n) { return n.bfd; })) {
+    bfd = std::make_unique<session::bfd::Endpoint>(session_io, speaker.timers(), bfd_bridge);
+    try {
+      bfd->open();
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "bgpfa: error: BFD: {}\n", e.what());
+      return 2;
+    }
+  }
+  std::set<std::string> bfd_peers;  // core thread's view
   live.routes_held = [&](const PeerHeader& h, std::size_t routes, std::uint16_t afi, std::uint8_t safi) {
     asio::post(session_io, [&speaker, a = h.mrt.peer_ip, local = h.local, routes, afi, safi] {
       speaker.routes_held(a, local, routes, afi, safi);
@@ -346,6 +380,21 @@ int run_serve(const ServeOptions& opt) {
         cfg.local = role.local;
         cfg.name = key;
         asio::post(session_io, [&speaker, cfg] { speaker.add(cfg); });
+        if (n.bfd && bfd && bfd_peers.insert(wire::to_string(n.address)).second) {
+          session::bfd::PeerConfig p;
+          p.address = n.address;
+          p.local = role.local;
+          p.desired_min_tx = p.required_min_rx = std::chrono::milliseconds(n.bfd_interval_ms);
+          p.detect_mult = n.bfd_multiplier;
+          p.name = wire::to_string(n.address);
+          asio::post(session_io, [&bfd, p] {
+            try {
+              bfd->add_peer(p);
+            } catch (const std::exception& e) {
+              log_line(p.name, fmt::format("error: BFD: {}", e.what()));
+            }
+          });
+        }
       }
     }
   };

@@ -42,6 +42,11 @@ struct Neighbor {
   std::uint32_t max_prefixes = 0;
   bool max_prefix_warning_only = false;
   std::chrono::seconds max_prefix_restart{0};  // 0: stays down until SIGHUP or a restart
+  // neighbor A bfd [interval MS] [multiplier N] (RFC 5880/5881 single hop): a BFD Down ends the
+  // BGP session at once (Cease/BFD Down, RFC 9384), as Azure's gateways do.
+  bool bfd = false;
+  std::uint32_t bfd_interval_ms = 300;
+  std::uint8_t bfd_multiplier = 3;
   SourcePos pos;              // of its first statement
   SourcePos remote_as_pos;
   SourcePos gateway_pos;      // of the role word of its gateway statement (expressroute | vpn)

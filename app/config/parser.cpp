@@ -146,6 +146,7 @@ struct Statement {
   Token role;  // expressroute | vpn after "gateway"; the routing-preference value
   std::vector<Token> list;  // prefixes: static-prefix, address-space
   bool instance_given = false;
+  bool interval_given = false, multiplier_given = false;  // neighbor A bfd [interval N] [multiplier M]
   std::string neighbor_kind;  // remote-as | description | expressroute | vpn | holdtime | ...
   std::string word;           // link / preference / sku / family
   Token duration, rotate;
@@ -201,7 +202,6 @@ constexpr Frr kRouterFrr[] = {
     {"neighbor * remote-as external", true, "give the neighbour's AS number"},
     {"neighbor * local-as", true, "bgpfa speaks as the router bgp AS only"},
     {"neighbor * shutdown", true, "leave the neighbour out instead"},
-    {"neighbor * bfd", true, "BFD is not implemented; failures are detected by the hold timer"},
     {"neighbor * interface", true, "give the neighbour's address"},
     {"neighbor * port", true, "bgpfa serve --port sets the port for every neighbour"},
     {"neighbor * capability", true, "bgpfa's capabilities are fixed"},
@@ -305,7 +305,7 @@ constexpr Frr kTopFrr[] = {
     {"ipv6 route", true, "bgpfa installs no routes: configure static routes on the host", Block::None},
     {"vrf", true, "VRFs are not modelled", Block::Section},
     {"router bgp * vrf", true, "VRFs are not modelled", Block::Section},
-    {"bfd", true, "BFD is not implemented; failures are detected by the hold timer", Block::Section},
+    {"bfd", true, "write neighbor ADDRESS bfd [interval MS] [multiplier N] under router bgp instead", Block::Section},
     {"router ospf", true, "bgpfa speaks BGP only", Block::Section},
     {"router ospf6", true, "bgpfa speaks BGP only", Block::Section},
     {"router isis", true, "bgpfa speaks BGP only", Block::Section},
@@ -453,6 +453,8 @@ class Parser {
       x3::get<Statement>(ctx).get().list.push_back({std::string(r.begin(), r.end()), r.begin()});
     };
     auto given = [](auto& ctx) { x3::get<Statement>(ctx).get().instance_given = true; };
+    auto interval_given = [](auto& ctx) { x3::get<Statement>(ctx).get().interval_given = true; };
+    auto multiplier_given = [](auto& ctx) { x3::get<Statement>(ctx).get().multiplier_given = true; };
 
     // Every operand of `>` is a rule named in words with its action inside: X3 names what was
     // expected by the rule's name, and by a C++ type name for anything else (an action, a
@@ -482,6 +484,13 @@ class Parser {
     const auto connect = x3::rule<class connect_, U>{"a connect retry interval in seconds"} = n1;
     const auto limit = x3::rule<class limit_, U>{"a number of prefixes"} = n1;
     const auto end_of_line = &x3::eoi;
+    const auto bfd_interval = x3::rule<class bfdi_, U>{"a BFD interval in milliseconds"} = n1;
+    const auto bfd_multiplier = x3::rule<class bfdm_, U>{"a BFD detect multiplier (1 to 255)"} = n2;
+    const auto bfd_multiplier_option = x3::rule<class bfdmo_, U>{"multiplier or end of line"} =
+        (kw("multiplier")[multiplier_given] > bfd_multiplier) | end_of_line;
+    const auto bfd_option = x3::rule<class bfdo_, U>{"interval, multiplier or end of line"} =
+        (kw("interval")[interval_given] > bfd_interval > bfd_multiplier_option) |
+        (kw("multiplier")[multiplier_given] > bfd_multiplier) | end_of_line;
     const auto link = x3::rule<class link_, U>{"primary or secondary"} =
         kw("primary")[word_is("primary")] | kw("secondary")[word_is("secondary")];
     const auto preference = x3::rule<class pref_, U>{"expressroute, vpn or as-path"} =
@@ -505,8 +514,9 @@ class Parser {
          kw("link") > link) |
         (x3::raw[kw("vpn")[nkind("vpn")]][tok(&Statement::role)] > vpn_target);
     const auto neighbor_tail = x3::rule<class ntail_, U>{
-        "remote-as, description, gateway, passive, timers or maximum-prefix"} =
+        "remote-as, description, gateway, passive, timers, maximum-prefix or bfd"} =
         (kw("remote-as")[nkind("remote-as")] > asn) | kw("passive")[nkind("passive")] |
+        (kw("bfd")[nkind("bfd")] > bfd_option) |
         (kw("maximum-prefix")[nkind("maximum-prefix")] > limit > max_prefix_option) | (kw("timers") > timers) |
         (kw("description")[nkind("description")] > description_text) | (kw("gateway") > gateway);
     const auto safi = x3::rule<class safi_, U>{"unicast or end of line"} = kw("unicast") | end_of_line;
@@ -827,6 +837,17 @@ class Parser {
                 fmt::format("keepalive {} s has no effect with hold time 0 (no KEEPALIVEs are sent)", keep));
       n->keepalive_time = static_cast<std::uint16_t>(keep);
       n->hold_time = static_cast<std::uint16_t>(hold);
+    } else if (st.neighbor_kind == "bfd") {
+      // RFC 5880: intervals in microseconds on the wire; 10 ms is the least FRR accepts too.
+      if (st.interval_given && (st.number < 10 || st.number > 60000))
+        return neighbor_error(address, line_no, column_of(line, st.number_at),
+                              fmt::format("BFD interval {} ms is outside 10-60000", st.number));
+      if (st.multiplier_given && (st.number2 < 1 || st.number2 > 255))
+        return neighbor_error(address, line_no, column_of(line, st.number2_at),
+                              fmt::format("BFD multiplier {} is outside 1-255", st.number2));
+      n->bfd = true;
+      if (st.interval_given) n->bfd_interval_ms = st.number;
+      if (st.multiplier_given) n->bfd_multiplier = static_cast<std::uint8_t>(st.number2);
     } else if (st.neighbor_kind == "connect") {
       if (st.number < 1 || st.number > 65535)
         return neighbor_error(address, line_no, column_of(line, st.number_at),

@@ -73,6 +73,15 @@ void Session::stop(std::uint8_t cease_subcode, std::string message) {
   pending_notification_.reset();
 }
 
+void Session::reset(std::uint8_t cease_subcode, const std::string& why) {
+  if (stopped_ || fsm_.state() == State::Idle) return;
+  sink_.log(cfg_, fmt::format("{}: session reset", why));
+  pending_notification_ = wire::Notification{wire::notify::kCease, cease_subcode, {}};
+  fsm_.handle(Event::ManualStop, std::pair{wire::notify::kCease, cease_subcode});
+  pending_notification_.reset();
+  restart_.start(cfg_.connect_retry);  // and it starts again, as after any reset
+}
+
 void Session::resume() {
   if (!held_down_ || stopped_) return;
   held_down_ = false;

@@ -66,6 +66,9 @@ class Session final : public FsmActions {
   ~Session() override;
   void start();
   void stop(std::uint8_t cease_subcode = 2, std::string message = "");  // Cease, with RFC 9003 text
+  // Ends the session with Cease/`cease_subcode` (e.g. 10, BFD Down: RFC 9384) and starts it
+  // again after the connect-retry interval.
+  void reset(std::uint8_t cease_subcode, const std::string& why);
   // Out of a maximum-prefix hold-down (a configuration reload); no effect otherwise.
   void resume();
   [[nodiscard]] bool held_down() const noexcept { return held_down_; }

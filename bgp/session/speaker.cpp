@@ -100,6 +100,11 @@ void Speaker::remove(const wire::IpAddress& a, const std::string& why) {
   }
 }
 
+void Speaker::reset(const wire::IpAddress& a, std::uint8_t cease_subcode, const std::string& why) {
+  for (auto& [k, s] : sessions_)
+    if (s->config().address == a) s->reset(cease_subcode, why);
+}
+
 void Speaker::resume(const wire::IpAddress& a) {
   for (auto& [k, s] : sessions_)
     if (s->config().address == a) s->resume();
