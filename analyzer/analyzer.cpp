@@ -33,6 +33,34 @@ Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
     peer_stats_[i].asn = peers_[i].asn;
     peer_stats_[i].description = peers_[i].description;
   }
+  episodes_.judge = [this](Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed) { judge(ep, w, changed); };
+}
+
+void Analyzer::predict(int peer) {
+  if (baseline_ || episodes_.predicted()) return;
+  episodes_.predict(what_if({peer}));  // from the state just before the session's routes go
+}
+
+void Analyzer::judge(Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed) const {
+  Prediction& p = ep.prediction;
+  p.made = true;
+  p.failed = w.failed;
+  absl::flat_hash_set<PrefixKey> predicted;
+  for (const auto& c : w.changes) {
+    const PrefixKey k = PrefixKey::from(c.prefix);
+    predicted.insert(k);
+    const PrefixEntry* e = table_.find(k);
+    const ActivePath now = e ? active_of(e->state) : ActivePath{};
+    ++p.predicted[fmt::format("{}->{}", to_string(c.before.kind), to_string(c.after.kind))];
+    ++p.observed[fmt::format("{}->{}", to_string(c.before.kind), to_string(now.kind))];
+    if (now.kind == c.after.kind) {
+      ++p.matched;
+      continue;
+    }
+    ++p.differed;
+    if (p.misses.size() < 20) p.misses.push_back({c.prefix, c.after.kind, now.kind});
+  }
+  for (const auto& k : changed) p.unpredicted += predicted.contains(k) ? 0 : 1;
 }
 
 int Analyzer::add_circuit(const std::string& name, int weight) {
@@ -203,6 +231,11 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
                               : fmt::format("back under the prefix limit: {} ({} prefixes): the session counts again", who, all);
   if (now) ++peer_stats_[pi].limit_drops;
   trigger(t, why);
+  if (now) {  // predicted with the session's routes still counting
+    dropped_[pi] = 0;
+    predict(peer);
+    dropped_[pi] = 1;
+  }
   const std::uint32_t cause = cause_id(why);
   std::vector<PrefixKey> affected;
   table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) {
@@ -330,6 +363,7 @@ void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why, s
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = false;
   trigger(t, why, window);
+  if (!retain_families) predict(peer);  // a graceful restart keeps the routes: nothing to predict
   std::vector<PrefixKey> affected;
   if (retain_families) table_.retain_stale(static_cast<std::uint16_t>(peer), retain_families, affected);
   else table_.clear_peer(static_cast<std::uint16_t>(peer), affected);

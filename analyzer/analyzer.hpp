@@ -105,6 +105,8 @@ class Analyzer {
   void summarise(ActivePath& p) const;
   [[nodiscard]] ActivePath active_of(std::uint32_t state) const;
   void check_limit(std::uint64_t t, int peer);
+  void predict(int peer);  // what-if of this session failing, for the open episode
+  void judge(Episode& ep, const WhatIf& w, const std::vector<rib::PrefixKey>& changed) const;
   [[nodiscard]] bool covered_on_link(const rib::PrefixKey& p, int circuit, Link link) const;
   void changed(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, std::uint32_t cause);
   void set_active(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, const ActivePath& now, std::uint32_t cause);

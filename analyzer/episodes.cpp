@@ -128,6 +128,12 @@ void EpisodeTracker::close_before(std::size_t end) {
     ep.p99_us = rank(0.99);
     ep.max_us = conv.back();
   }
+  if (o.prediction && judge) {
+    std::vector<rib::PrefixKey> changed;
+    for (std::size_t k = 0; k < idx.size(); ++k)
+      if (k == 0 || log_[idx[k]].prefix != log_[idx[k - 1]].prefix) changed.push_back(log_[idx[k]].prefix);
+    judge(ep, *o.prediction, changed);
+  }
   if (ep.prefixes_changed > 0) done_.push_back(std::move(ep));
   open_.reset();
 }

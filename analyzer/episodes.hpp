@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,13 @@ class EpisodeTracker {
   void close();                   // the open episode, now
   void finish(std::uint64_t end_us);  // end of input: close, and end pending black holes there
   [[nodiscard]] const std::vector<Episode>& done() const noexcept { return done_; }
+  // The what-if of the open episode's failed sessions, made just before they failed; at the
+  // close, `judge` compares it with the outcome (it gets the prefixes the episode changed).
+  void predict(WhatIf w) {
+    if (open_ && !open_->prediction) open_->prediction = std::move(w);
+  }
+  [[nodiscard]] bool predicted() const noexcept { return open_ && open_->prediction; }
+  std::function<void(Episode&, const WhatIf&, const std::vector<rib::PrefixKey>&)> judge;
 
  private:
   struct Open {
@@ -42,6 +50,7 @@ class EpisodeTracker {
     Episode ep;
     std::uint64_t last_activity = 0;
     std::size_t first_change = 0;  // index into the log
+    std::optional<WhatIf> prediction;
   };
   void start(std::uint64_t t, const std::string& why, const FailureWindow* window);
   void close_before(std::size_t end);  // summarise log_[first_change, end)

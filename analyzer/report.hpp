@@ -52,6 +52,23 @@ struct FailureWindow {
   std::string note;             // why the window is unknown or not observable
 };
 
+// What the what-if of the failed sessions predicted, from the state just before the trigger,
+// against what happened by the episode's end.
+struct PredictionMiss {
+  wire::Prefix prefix;
+  PathKind predicted = PathKind::None, observed = PathKind::None;
+};
+struct Prediction {
+  bool made = false;
+  std::vector<std::string> failed;               // "192.0.2.1 (er1 primary)"
+  std::map<std::string, std::size_t> predicted;  // "er-primary->vpn" -> prefixes
+  std::map<std::string, std::size_t> observed;   // the same prefixes, as they ended
+  std::size_t matched = 0;                       // ended on the predicted kind of path
+  std::size_t differed = 0;
+  std::size_t unpredicted = 0;                   // changed in the episode, not in the prediction
+  std::vector<PredictionMiss> misses;            // the first few that differed
+};
+
 struct Episode {
   std::uint64_t trigger_us = 0;
   std::string trigger;
@@ -67,6 +84,7 @@ struct Episode {
   std::map<std::string, std::size_t> transitions;  // "er-primary->er-secondary" -> count
   std::map<std::string, GatewayLag> gateway_lag;   // "expressroute" / "vpn"
   FailureWindow failure;  // of the trigger
+  Prediction prediction;
   // With a known window: detection = trigger - failure, failover = failure -> last change.
   std::uint64_t detection_min_us = 0, detection_max_us = 0;
   std::uint64_t failover_min_us = 0, failover_max_us = 0;

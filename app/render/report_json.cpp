@@ -221,6 +221,28 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
     s += "},\"other_triggers\":[";
     for (std::size_t j = 0; j < e.other_triggers.size(); ++j) append_item(s, j, q(e.other_triggers[j]));
     s += "],";
+    if (const auto& p = e.prediction; p.made) {
+      s += "\"prediction\":{\"failed\":[";
+      for (std::size_t j = 0; j < p.failed.size(); ++j) append_item(s, j, q(p.failed[j]));
+      s += "],\"predicted\":{";
+      bool first_kind = true;
+      for (const auto& [k, n] : p.predicted) {
+        fmt::format_to(out, "{}{}:{}", first_kind ? "" : ",", q(k), n);
+        first_kind = false;
+      }
+      s += "},\"observed\":{";
+      first_kind = true;
+      for (const auto& [k, n] : p.observed) {
+        fmt::format_to(out, "{}{}:{}", first_kind ? "" : ",", q(k), n);
+        first_kind = false;
+      }
+      fmt::format_to(out, "}},\"matched\":{},\"differed\":{},\"unpredicted\":{},\"misses\":[", p.matched, p.differed,
+                     p.unpredicted);
+      for (std::size_t j = 0; j < p.misses.size(); ++j)
+        fmt::format_to(out, "{}{{\"prefix\":{},\"predicted\":{},\"observed\":{}}}", j ? "," : "",
+                       q(wire::to_string(p.misses[j].prefix)), q(to_string(p.misses[j].predicted)), q(to_string(p.misses[j].observed)));
+      s += "]},";
+    }
     if (const auto& w = e.failure; w.known)
       fmt::format_to(out,
                      "\"failure_after\":{},\"failure_before\":{},\"detected_by\":{},\"detection_min_ms\":{},"

@@ -95,6 +95,17 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
       fmt::format_to(out, "     {} updates: {} (first after {}, last after {})\n", g, lag.updates, ms(lag.first_update_us),
                      ms(lag.last_update_us));
     for (const auto& t : e.other_triggers) fmt::format_to(out, "     also: {}\n", t);
+    if (const auto& p = e.prediction; p.made) {
+      fmt::format_to(out, "     predicted (what-if of {} just before):", fmt::join(p.failed, " and "));
+      for (const auto& [k, n] : p.predicted) fmt::format_to(out, " {} x{}", k, n);
+      s += "\n     observed for those prefixes:";
+      for (const auto& [k, n] : p.observed) fmt::format_to(out, " {} x{}", k, n);
+      fmt::format_to(out, "\n     {} as predicted, {} otherwise, {} changed without being predicted\n", p.matched, p.differed,
+                     p.unpredicted);
+      for (const auto& m : p.misses)
+        fmt::format_to(out, "       {} predicted {}, observed {}\n", wire::to_string(m.prefix), to_string(m.predicted),
+                       to_string(m.observed));
+    }
     if (const auto& w = e.failure; w.known && w.after_us != w.before_us)
       fmt::format_to(out, "     failure between {} and {}, noticed {}-{} later by {}; prefixes moved {}-{} after the failure\n",
                      rfc3339(w.after_us), rfc3339(w.before_us), ms(e.detection_min_us), ms(e.detection_max_us),

@@ -574,3 +574,34 @@ TEST_CASE("azure: single-link finding counts a covering route on the other link 
   lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));  // only on primary, but secondary has 10/8
   for (const auto& f : lab.a->report(false).findings) CHECK(f.kind != "single-link");
 }
+
+// DESIGN.md, Convergence: at each trigger, what the what-if of the failed session predicted from
+// the state just before; at the episode's end, prediction against outcome.
+TEST_CASE("prediction against reality: the what-if made at the trigger, judged at the end", "[analyzer][prediction]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary), vpn(0xc0000203, 0)});
+  const auto Q = pfx(0x0a020000, 16);
+  for (const auto& p : {P, Q}) {
+    lab.announce(0, p, attrs({12076, 65100}, 0xc0000201));
+    lab.announce(1, p, attrs({12076, 65100}, 0xc0000202));
+    lab.announce(2, p, attrs({65010}, 0xc0000203));
+  }
+  lab.a->advance(lab.t += 10'000'000);  // quiet: the load's episode closes
+  lab.a->session_down(lab.t += 1000, 0, "session down 192.0.2.1 (er1 primary)");
+  lab.withdraw(1, Q);  // and the secondary loses Q too, in the same episode: Q goes to the VPN
+  lab.a->advance(lab.t += 10'000'000);
+  const auto report = lab.a->report(true);
+  REQUIRE_FALSE(report.episodes.empty());
+  const auto& p = report.episodes.back().prediction;
+  REQUIRE(p.made);
+  CHECK(p.failed == std::vector<std::string>{"192.0.2.1 (er1 primary)"});
+  CHECK(p.predicted.at("er-ecmp->er-secondary") == 2);
+  CHECK(p.observed.at("er-ecmp->er-secondary") == 1);
+  CHECK(p.observed.at("er-ecmp->vpn") == 1);
+  CHECK(p.matched == 1);
+  CHECK(p.differed == 1);
+  CHECK(p.unpredicted == 0);
+  REQUIRE(p.misses.size() == 1);
+  CHECK(p.misses[0].prefix == Q);
+  CHECK(p.misses[0].predicted == PathKind::ErSecondary);
+  CHECK(p.misses[0].observed == PathKind::Vpn);
+}

@@ -64,7 +64,7 @@ TEST_CASE("the issue's example configuration parses", "[config]") {
 
 TEST_CASE("syntax errors name line, column and what was expected", "[config]") {
   CHECK(errors("router bgp 65515\n neighbor 192.0.2.1 remote-az 1\n") ==
-        std::vector<std::string>{"t.conf:2:21: error: expected remote-as, description, gateway, passive, timers or maximum-prefix, found \"remote-az\""});
+        std::vector<std::string>{"t.conf:2:21: error: expected remote-as, description, gateway, passive, timers, maximum-prefix or bfd, found \"remote-az\""});
   // (without the consequential "neighbor 192.0.2.1 has no gateway role" at line 2)
   CHECK(errors("router bgp 65515\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 gateway expressroute link primary\n") ==
         std::vector<std::string>{"t.conf:3:42: error: expected \"circuit\", found \"link\""});
@@ -895,4 +895,28 @@ TEST_CASE("issue 9: 60,000 spokes and 60,000 site prefixes check in seconds (no 
   CHECK(r.config.vpn_gateway.sites.size() == 100);
   CHECK(r.errors.size() + r.more_errors == 60000);
   CHECK(took < std::chrono::seconds(5));
+}
+
+TEST_CASE("config: neighbor X bfd [interval MS] [multiplier N]", "[config][bfd]") {
+  auto r = bgpfa::config::parse_config(
+      "router bgp 65515\n"
+      " neighbor 192.0.2.1 remote-as 12076\n"
+      " neighbor 192.0.2.1 bfd\n"
+      " neighbor 192.0.2.2 remote-as 12076\n"
+      " neighbor 192.0.2.2 bfd interval 100 multiplier 5\n"
+      " neighbor 192.0.2.3 remote-as 12076\n"
+      " neighbor 192.0.2.3 bfd interval 5\n"
+      " neighbor 192.0.2.3 bfd multiplier 0\n",
+      "t.conf");
+  REQUIRE(r.config.neighbors.size() == 3);
+  CHECK(r.config.neighbors[0].bfd);
+  CHECK(r.config.neighbors[0].bfd_interval_ms == 300);
+  CHECK(r.config.neighbors[0].bfd_multiplier == 3);
+  CHECK(r.config.neighbors[1].bfd_interval_ms == 100);
+  CHECK(r.config.neighbors[1].bfd_multiplier == 5);
+  std::vector<std::string> errors;
+  for (const auto& e : r.errors)
+    if (e.message.find("BFD") != std::string::npos) errors.push_back(e.to_string());
+  CHECK(errors == std::vector<std::string>{"t.conf:7:34: error: BFD interval 5 ms is outside 10-60000",
+                                           "t.conf:8:36: error: BFD multiplier 0 is outside 1-255"});
 }
