@@ -267,7 +267,8 @@ int run_serve(const ServeOptions& opt) {
   const std::string capture_dir = opt.capture.empty() ? parsed.config.capture_dir : opt.capture;
   if (!capture_dir.empty())
     capture = std::make_unique<Capture>(capture_dir, parsed.config.capture_rotate,
-                                        [](const std::string& line) { fmt::print(stderr, "bgpfa: capture: {}\n", line); });
+                                        [](const std::string& line) { fmt::print(stderr, "bgpfa: capture: {}\n", line); },
+                                        parsed.config.capture_keep);
 
   // Two threads: the sessions (sockets, FSMs, KEEPALIVEs, hold timers) on their own, and the core
   // (RIBs, analyzer, capture, gRPC answers) on this one. Session events reach the core as posted
