@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "app/cli/capture.hpp"
+#include "app/cli/systemd_notify.hpp"
 #include "app/cli/rib_snapshot.hpp"
 #include "app/grpc/server.hpp"
 #include "app/cli/roles.hpp"
@@ -361,6 +362,9 @@ int run_serve(const ServeOptions& opt) {
   // quiet, so restart timers of gracefully restarting peers run out and quiet episodes close.
   Periodic clock(core_io, std::chrono::seconds(1), [&analyzer] { analyzer.advance(now_us()); });
   clock.start();
+  Periodic status(core_io, std::chrono::seconds(1), [&bridge] { notify_status(peers_status(bridge.states())); });
+  status.start();
+  notify_ready();  // the BGP listener and gRPC are up
   const std::uint32_t collector_id = parsed.config.router_id ? parsed.config.router_id->v4_value() : 0;
   auto snapshot = [&] {
     if (opt.rib_snapshot.empty()) return;
@@ -404,6 +408,8 @@ int run_serve(const ServeOptions& opt) {
       return;
     }
     fmt::print(stderr, "bgpfa: signal {}: sending Cease to every peer and stopping\n", sig);
+    notify_stopping();
+    status.cancel();
     bridge.shutting_down = true;
     refresh.cancel();
     clock.cancel();
