@@ -214,6 +214,7 @@ class SessionBridge final : public session::SessionSink {
     }
     if (shutting_down) return;
     asio::post(core_, [this, h = header(n), t, from, to] { live_.state_changed(h, t, from, to); });
+    asio::post(core_, [this] { notify_status(peers_status(states())); });  // systemd, off the session thread
   }
   void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as,
                bool local) override {
@@ -362,8 +363,7 @@ int run_serve(const ServeOptions& opt) {
   // quiet, so restart timers of gracefully restarting peers run out and quiet episodes close.
   Periodic clock(core_io, std::chrono::seconds(1), [&analyzer] { analyzer.advance(now_us()); });
   clock.start();
-  Periodic status(core_io, std::chrono::seconds(1), [&bridge] { notify_status(peers_status(bridge.states())); });
-  status.start();
+  notify_status(peers_status(bridge.states()));  // then on each state change (SessionBridge)
   notify_ready();  // the BGP listener and gRPC are up
   const std::uint32_t collector_id = parsed.config.router_id ? parsed.config.router_id->v4_value() : 0;
   auto snapshot = [&] {
@@ -402,6 +402,7 @@ int run_serve(const ServeOptions& opt) {
         for (const auto& n : fresh.config.neighbors)  // maximum-prefix hold-downs
           asio::post(session_io, [&speaker, a = n.address] { speaker.resume(a); });
         parsed = std::move(fresh);
+        notify_status(peers_status(bridge.states()));  // neighbours removed or added
         fmt::print(stderr, "bgpfa: SIGHUP: configuration reloaded\n");
       }
       signals.async_wait(on_signal);
@@ -409,7 +410,6 @@ int run_serve(const ServeOptions& opt) {
     }
     fmt::print(stderr, "bgpfa: signal {}: sending Cease to every peer and stopping\n", sig);
     notify_stopping();
-    status.cancel();
     bridge.shutting_down = true;
     refresh.cancel();
     clock.cancel();

@@ -66,30 +66,39 @@ TEST_CASE("peers_status counts established sessions", "[serve][systemd]") {
         "2 of 3 peers established");
 }
 
-TEST_CASE("serve tells systemd READY, the peers established, and STOPPING", "[serve][systemd]") {
+TEST_CASE("serve tells systemd READY, the peers established as they change, and STOPPING", "[serve][systemd]") {
   NotifySocket notify;
   TempFile conf, err;
-  const std::string text =
+  const std::string head =
       "router bgp 65515\n bgp router-id 127.0.0.1\n neighbor 127.0.0.2 remote-as 65001\n neighbor 127.0.0.2 passive\n"
       " neighbor 127.0.0.2 gateway expressroute circuit er1 link primary\n";
-  conf.write({text.begin(), text.end()});
+  const std::string second =
+      " neighbor 127.0.0.3 remote-as 65001\n neighbor 127.0.0.3 passive\n"
+      " neighbor 127.0.0.3 gateway expressroute circuit er1 link secondary\n";
+  auto write_conf = [&](const std::string& text) { conf.write({text.begin(), text.end()}); };
+  write_conf(head + second);
   const auto port = free_port(), grpc_port = free_port();
   const std::string grpc = "127.0.0.1:" + std::to_string(grpc_port);
   Serve serve({"-c", conf.path(), "--listen", "127.0.0.1", "--port", std::to_string(port), "--grpc", grpc}, err.path());
   std::vector<std::string> seen;
   REQUIRE(notify.until("READY=1", seen));
-  // Ready means listening: the BGP port and gRPC answer by now.
+  CHECK(seen == std::vector<std::string>{"STATUS=0 of 2 peers established", "READY=1"});
+  // Ready means listening: the BGP port and gRPC are up by now.
   CHECK(contains(err.path(), "gRPC on " + grpc));
-  CHECK(contains(err.path(), "serving 1 neighbours"));
-  REQUIRE(notify.until("STATUS=0 of 1 peers established", seen));
+  CHECK(contains(err.path(), "serving 2 neighbours"));
 
+  // Each state change updates the status at once (there is no periodic resend).
   boost::asio::io_context io;
   auto peer = established_peer(io, "127.0.0.2", port, 65001);
+  REQUIRE(notify.until("STATUS=1 of 2 peers established", seen));
+  write_conf(head);  // 127.0.0.3 removed
+  serve.signal(SIGHUP);
   REQUIRE(notify.until("STATUS=1 of 1 peers established", seen));
 
   serve.signal(SIGTERM);
   REQUIRE(notify.until("STOPPING=1", seen));
   CHECK(serve.wait() == 0);
-  // Each STATUS is sent once per change, not every second.
-  CHECK(std::count(seen.begin(), seen.end(), "STATUS=1 of 1 peers established") == 1);
+  // Each STATUS is sent once per change.
+  CHECK(std::count(seen.begin(), seen.end(), "STATUS=1 of 2 peers established") == 1);
+  CHECK(seen.back() == "STOPPING=1");
 }
