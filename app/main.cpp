@@ -15,7 +15,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"bgpfa: BGP route-propagation and failover analyzer"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "bgpfa 0.1.0");
+  app.set_version_flag("--version", "bgpfa " BGPFA_VERSION);  // CMake's project version
 
   auto* mrt = app.add_subcommand("mrt", "MRT dump tools");
   mrt->require_subcommand(1);

@@ -15,5 +15,5 @@ export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBGPFA_SANITIZE=address,undefined >/dev/null
 cmake --build build-asan -- -j"$(nproc)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -LE lab  # the lab already ran in the main suite
+  ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -LE "lab|package"  # both already ran in the main suite
 fuzz/run.sh "${FUZZ_SECONDS:-15}"

@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
-# Installs bgpfa's build and test dependencies from Debian 12 packages (only what is missing).
+# Installs bgpfa's dependencies from Debian 12 packages (only what is missing).
+#   scripts/deps.sh          build and test dependencies (scripts/test.sh)
+#   scripts/deps.sh build    only what building bgpfa needs (scripts/demo.sh)
+#   scripts/deps.sh --list [build|test]   print the package names and exit
 set -euo pipefail
-packages=(
+list=0
+if [[ "${1:-}" == --list ]]; then list=1; shift; fi
+set_name="${1:-test}"
+build_packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libboost-dev libboost-iostreams-dev libfmt-dev libcli11-dev catch2 bgpdump
+  libboost-dev libboost-iostreams-dev libfmt-dev libcli11-dev
   zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libabsl-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
-  frr gobgpd bird2 exabgp iproute2 python3
+  libsystemd-dev
 )
+# The tests also need Catch2, bgpdump (byte-compatibility), the routers of the lab tests,
+# and what the package test uses.
+test_packages=(catch2 bgpdump frr gobgpd bird2 exabgp iproute2 python3 man-db)
+case "$set_name" in
+  build) packages=("${build_packages[@]}") ;;
+  test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "scripts/deps.sh: unknown set \"$set_name\" (build or test)" >&2; exit 2 ;;
+esac
 if [[ "${BGPFA_BENCH_DEPS:-0}" == 1 ]]; then packages+=(libbenchmark-dev time bc); fi
+if ((list)); then printf '%s\n' "${packages[@]}"; exit 0; fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,6 +2,6 @@
 # Installs dependencies, builds, and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
-scripts/build.sh
+scripts/deps.sh test
+scripts/build.sh -DBGPFA_TESTS=ON
 ctest --test-dir build --output-on-failure -j"$(nproc)"

@@ -4,17 +4,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <string_view>
 
 #include <fmt/format.h>
 
 namespace bgpfa::app {
 
-Capture::Capture(std::string dir, std::chrono::seconds rotate, Log log)
-    : dir_(std::move(dir)), rotate_(rotate), log_(std::move(log)) {
+Capture::Capture(std::string dir, std::chrono::seconds rotate, Log log, std::chrono::seconds keep)
+    : dir_(std::move(dir)), rotate_(rotate), keep_(keep), log_(std::move(log)) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) failed(fmt::format("cannot create capture directory {}: {}", dir_, ec.message()));
@@ -50,7 +52,52 @@ bool Capture::open(std::uint64_t sec) {
     return false;
   }
   opened_ = sec;
+  if (keep_.count() > 0) prune(std::chrono::system_clock::time_point(std::chrono::seconds(sec)));
   return true;
+}
+
+namespace {
+// bgpfa-YYYYMMDD-HHMMSS.mrt, as open() names them: nothing else in the directory is ours to delete.
+bool capture_name(const std::string& name) {
+  constexpr std::string_view shape = "bgpfa-########-######.mrt";
+  if (name.size() != shape.size()) return false;
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] == '#' ? !std::isdigit(static_cast<unsigned char>(name[i])) : name[i] != shape[i]) return false;
+  return true;
+}
+
+std::string age_text(std::chrono::seconds s) {
+  const auto n = s.count();
+  if (n >= 86400) return fmt::format("{}d{}h", n / 86400, n % 86400 / 3600);
+  if (n >= 3600) return fmt::format("{}h{}m", n / 3600, n % 3600 / 60);
+  return fmt::format("{}s", n);
+}
+}  // namespace
+
+std::size_t Capture::prune(std::chrono::system_clock::time_point now) {
+  namespace fs = std::filesystem;
+  if (keep_.count() <= 0) return 0;
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (!capture_name(p.filename().string()) || p.string() == file_) continue;
+    std::error_code fe;
+    if (!it->is_regular_file(fe)) continue;
+    const auto written = it->last_write_time(fe);
+    if (fe) continue;
+    const auto age = now - std::chrono::file_clock::to_sys(written);
+    if (age <= keep_) continue;
+    if (fs::remove(p, fe)) {
+      ++removed;
+      log_(fmt::format("removed {}: last written {} ago, older than keep {}", p.string(),
+                       age_text(std::chrono::duration_cast<std::chrono::seconds>(age)), age_text(keep_)));
+    } else if (fe) {
+      log_(fmt::format("error: cannot remove old capture file {}: {}", p.string(), fe.message()));
+    }
+  }
+  if (ec) log_(fmt::format("error: cannot list capture directory {} to remove old files: {}", dir_, ec.message()));
+  return removed;
 }
 
 bool Capture::flush(std::uint64_t now_us) {

@@ -1,5 +1,5 @@
 // serve's MRT capture: every received message and state change as BGP4MP_ET records, a new file
-// per rotation period. File-system trouble never stops the speaker: it is logged once with the
+// per rotation period; with `keep`, older capture files are deleted at each rotation. File-system trouble never stops the speaker: it is logged once with the
 // path and errno, records wait in memory (bounded) and the capture retries every second.
 #pragma once
 #include <chrono>
@@ -13,7 +13,8 @@ namespace bgpfa::app {
 class Capture {
  public:
   using Log = std::function<void(const std::string&)>;
-  Capture(std::string dir, std::chrono::seconds rotate, Log log);
+  // `keep` 0 keeps every file.
+  Capture(std::string dir, std::chrono::seconds rotate, Log log, std::chrono::seconds keep = std::chrono::seconds(0));
   ~Capture();
   Capture(const Capture&) = delete;
   Capture& operator=(const Capture&) = delete;
@@ -22,6 +23,10 @@ class Capture {
   void write(std::uint64_t t_us, const std::vector<std::uint8_t>& record);
   // Retries what is waiting (called every second by the owner).
   void retry(std::uint64_t now_us);
+  // Deletes the files of the capture's name pattern (bgpfa-YYYYMMDD-HHMMSS.mrt) in its directory
+  // last written more than `keep` before `now`, except the open one, logging each; returns how
+  // many. Called at each rotation (and at the first file) when `keep` is set.
+  std::size_t prune(std::chrono::system_clock::time_point now);
   [[nodiscard]] const std::string& file() const noexcept { return file_; }
   [[nodiscard]] std::size_t waiting_bytes() const noexcept { return pending_.size(); }
   [[nodiscard]] std::uint64_t dropped_records() const noexcept { return dropped_; }
@@ -33,6 +38,7 @@ class Capture {
   void failed(const std::string& what);
   std::string dir_;
   std::chrono::seconds rotate_;
+  std::chrono::seconds keep_;
   Log log_;
   int fd_ = -1;
   std::string file_;

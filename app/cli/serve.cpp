@@ -27,6 +27,7 @@
 #include <fmt/format.h>
 
 #include "app/cli/capture.hpp"
+#include "app/cli/systemd_notify.hpp"
 #include "app/cli/rib_snapshot.hpp"
 #include "app/grpc/server.hpp"
 #include "app/cli/roles.hpp"
@@ -223,6 +224,7 @@ class SessionBridge final : public session::SessionSink {
     }
     if (shutting_down) return;
     asio::post(core_, [this, h = header(n), t, from, to] { live_.state_changed(h, t, from, to); });
+    asio::post(core_, [this] { notify_status(peers_status(states())); });  // systemd, off the session thread
   }
   void message(const NeighborConfig& n, std::uint64_t t, wire::Bytes bytes, bool add_path, bool four_octet_as,
                bool local) override {
@@ -298,7 +300,8 @@ int run_serve(const ServeOptions& opt) {
   const std::string capture_dir = opt.capture.empty() ? parsed.config.capture_dir : opt.capture;
   if (!capture_dir.empty())
     capture = std::make_unique<Capture>(capture_dir, parsed.config.capture_rotate,
-                                        [](const std::string& line) { fmt::print(stderr, "bgpfa: capture: {}\n", line); });
+                                        [](const std::string& line) { fmt::print(stderr, "bgpfa: capture: {}\n", line); },
+                                        parsed.config.capture_keep);
 
   // Two threads: the sessions (sockets, FSMs, KEEPALIVEs, hold timers) on their own, and the core
   // (RIBs, analyzer, capture, gRPC answers) on this one. Session events reach the core as posted
@@ -425,6 +428,8 @@ int run_serve(const ServeOptions& opt) {
   // quiet, so restart timers of gracefully restarting peers run out and quiet episodes close.
   Periodic clock(core_io, std::chrono::seconds(1), [&analyzer] { analyzer.advance(now_us()); });
   clock.start();
+  notify_status(peers_status(bridge.states()));  // then on each state change (SessionBridge)
+  notify_ready();  // the BGP listener and gRPC are up
   const std::uint32_t collector_id = parsed.config.router_id ? parsed.config.router_id->v4_value() : 0;
   auto snapshot = [&] {
     if (opt.rib_snapshot.empty()) return;
@@ -465,12 +470,14 @@ int run_serve(const ServeOptions& opt) {
         for (const auto& n : fresh.config.neighbors)  // maximum-prefix hold-downs
           asio::post(session_io, [&speaker, a = n.address] { speaker.resume(a); });
         parsed = std::move(fresh);
+        notify_status(peers_status(bridge.states()));  // neighbours removed or added
         fmt::print(stderr, "bgpfa: SIGHUP: configuration reloaded\n");
       }
       signals.async_wait(on_signal);
       return;
     }
     fmt::print(stderr, "bgpfa: signal {}: sending Cease to every peer and stopping\n", sig);
+    notify_stopping();
     bridge.shutting_down = true;
     refresh.cancel();
     clock.cancel();

@@ -98,6 +98,7 @@ struct Config {
   std::string grpc_listen = "127.0.0.1:50051";
   std::string capture_dir;
   std::chrono::seconds capture_rotate{0};
+  std::chrono::seconds capture_keep{0};  // capture files older than this are deleted; 0: kept
   SourcePos capture_pos;  // of the capture directory, for check_for_serve's errors
   // neighbors' indices by address, filled by the parser (a stale entry falls back to a scan).
   std::unordered_map<wire::IpAddress, std::size_t, AddressHash> index;

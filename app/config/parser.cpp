@@ -2,6 +2,7 @@
 //   router bgp ASN / bgp router-id A / neighbor A remote-as ASN / neighbor A description TEXT /
 //   neighbor A passive / neighbor A timers holdtime N / neighbor A timers KEEPALIVE HOLD /
 //   neighbor A timers connect N / neighbor A maximum-prefix N [warning-only | restart DURATION] /
+//   neighbor A bfd [interval MS] [multiplier N] /
 //   neighbor A gateway expressroute circuit NAME link primary|secondary /
 //   neighbor A gateway vpn instance 0|1 [site NAME] / neighbor A gateway vpn site NAME /
 //   address-family ipv4|ipv6 [unicast] ... exit-address-family (only "neighbor A activate"
@@ -10,7 +11,7 @@
 //   vnet NAME address-space P... [peering HUB [use-remote-gateway]] / analyzer /
 //   routing-preference expressroute|vpn|as-path / route-server branch-to-branch /
 //   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium / grpc /
-//   listen HOST:PORT / capture DIR [rotate DURATION] / exit. Lines starting with ! or # are
+//   listen HOST:PORT / capture DIR [rotate DURATION] [keep DURATION] / exit. Lines starting with ! or # are
 //   comments; a "!" in the first column also ends the current section (an indented one, as FRR
 //   writes inside router bgp and address-family blocks, does not). Known FRR statements bgpfa does not implement are named
 //   as such: an error when honouring them would change what bgpfa does, else a warning.
@@ -149,7 +150,7 @@ struct Statement {
   bool interval_given = false, multiplier_given = false;  // neighbor A bfd [interval N] [multiplier M]
   std::string neighbor_kind;  // remote-as | description | expressroute | vpn | holdtime | ...
   std::string word;           // link / preference / sku / family
-  Token duration, rotate;
+  Token duration, rotate, keep;
 };
 
 // Keyword rules are named by the keyword itself; quote those, leave descriptions as they are.
@@ -172,6 +173,7 @@ std::optional<std::chrono::microseconds> parse_duration(std::string_view s) {
   else if (unit == "s" || unit.empty()) per = 1'000'000;
   else if (unit == "m" || unit == "min") per = 60'000'000;
   else if (unit == "h") per = 3'600'000'000ull;
+  else if (unit == "d") per = 86'400'000'000ull;  // capture retention: "keep 7d"
   else return std::nullopt;
   constexpr std::uint64_t kYear = 366ull * 24 * 3'600'000'000ull;
   if (n > kYear / per) return std::nullopt;  // also keeps the product from overflowing
@@ -500,7 +502,10 @@ class Parser {
         kw("standard")[word_is("standard")] | kw("premium")[word_is("premium")];
     const auto max_prefix_option = x3::rule<class mpo_, U>{"warning-only, restart or end of line"} =
         kw("warning-only")[word_is("warning-only")] | (kw("restart") > restart) | end_of_line;
-    const auto capture_option = x3::rule<class co_, U>{"rotate or end of line"} = (kw("rotate") > rotate) | end_of_line;
+    const auto keep = x3::rule<class ke_, U>{"a retention time such as 7d"} = word[tok(&Statement::keep)];
+    const auto keep_option = x3::rule<class ko_, U>{"keep or end of line"} = (kw("keep") > keep) | end_of_line;
+    const auto capture_option = x3::rule<class co_, U>{"rotate, keep or end of line"} =
+        (kw("rotate") > rotate > keep_option) | (kw("keep") > keep) | end_of_line;
     const auto timers = x3::rule<class timers_, U>{"holdtime, connect or a keepalive interval in seconds"} =
         (kw("holdtime")[nkind("holdtime")] > hold) | (kw("connect")[nkind("connect")] > connect) |
         (keepalive[nkind("keepalive-hold")] > hold2);
@@ -723,6 +728,13 @@ class Parser {
           auto d = parse_duration(st.rotate.text);
           if (!d) return error(line_no, col(st.rotate), fmt::format("{} is not a duration (e.g. 15m)", quote_text(st.rotate.text)));
           c.capture_rotate = std::chrono::duration_cast<std::chrono::seconds>(*d);
+        }
+        if (!st.keep.text.empty()) {
+          auto d = parse_duration(st.keep.text);
+          if (!d) return error(line_no, col(st.keep), fmt::format("{} is not a duration (e.g. 7d)", quote_text(st.keep.text)));
+          if (*d < std::chrono::seconds(1))
+            return error(line_no, col(st.keep), fmt::format("keep {}: capture files must be kept at least 1s", st.keep.text));
+          c.capture_keep = std::chrono::duration_cast<std::chrono::seconds>(*d);
         }
         return;
       case Statement::RouterId: {

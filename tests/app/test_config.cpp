@@ -184,6 +184,11 @@ TEST_CASE("the issue's twelve positions name what was expected", "[config][messa
   CHECK(first("grpc\n listen\n") == "t.conf:5:8: error: expected an address such as 127.0.0.1:50051, found end of line");
   CHECK(first("capture\n") == "t.conf:4:8: error: expected a directory, found end of line");
   CHECK(first("capture /tmp rotate\n") == "t.conf:4:20: error: expected a rotation interval such as 15m, found end of line");
+  CHECK(first("capture /tmp rotate 15m keep\n") == "t.conf:4:29: error: expected a retention time such as 7d, found end of line");
+  CHECK(first("capture /tmp rotate 15m for-ever\n") == "t.conf:4:25: error: expected keep or end of line, found \"for-ever\"");
+  CHECK(first("capture /tmp forever\n") == "t.conf:4:14: error: expected rotate, keep or end of line, found \"forever\"");
+  CHECK(first("capture /tmp keep soon\n") == "t.conf:4:19: error: \"soon\" is not a duration (e.g. 7d)");
+  CHECK(first("capture /tmp keep 0s\n") == "t.conf:4:19: error: keep 0s: capture files must be kept at least 1s");
   CHECK(first(" neighbor 10.0.0.1 gateway vpn instance\n") ==
         "t.conf:4:40: error: expected a VPN instance (0 or 1), found end of line");
   CHECK(first(" neighbor 10.0.0.1 maximum-prefix 10 sometimes\n") ==
@@ -197,7 +202,7 @@ TEST_CASE("a corpus of broken statements: every message has a position and words
   // junk: that reaches every expectation point of the grammar.
   const std::vector<std::pair<std::string, std::string>> statements = {
       {"", "router bgp 65515"},
-      {"", "capture /tmp/bgpfa-never rotate 15m"},
+      {"", "capture /tmp/bgpfa-never rotate 15m keep 7d"},
       {"", "analyzer"},
       {"", "grpc"},
       {"router bgp 1\n", "bgp router-id 192.0.2.1"},
@@ -611,6 +616,8 @@ TEST_CASE("trailing comments, as in the README's example", "[config]") {
   auto r = parse_config(text, "README.md");
   CHECK(r.lines().empty());
   CHECK(r.config.capture_rotate == std::chrono::minutes(15));
+  CHECK(r.config.capture_keep == std::chrono::hours(7 * 24));
+  CHECK(parse_config("router bgp 1\ncapture /tmp keep 36h\n", "t.conf").config.capture_keep == std::chrono::hours(36));
   CHECK(errors("router bgp 1\n neighbor 10.0.0.1 remote-as 2\n neighbor 10.0.0.1 description up! # not a comment\n"
                " neighbor 10.0.0.1 gateway vpn instance 0 ! a comment\n")
             .empty());
