@@ -27,6 +27,7 @@ bool azure_equal(const Candidate& a, const Candidate& b) {
 Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
     : policy_(std::move(policy)), peers_(std::move(peers)), table_(peers_.size()), peer_stats_(peers_.size()),
       stale_timers_(peers_.size()), dropped_(peers_.size(), 0) {
+  hub_ = hub_index();
   for (std::size_t i = 0; i < peers_.size(); ++i) {
     peer_stats_[i].address = wire::to_string(peers_[i].address);
     peer_stats_[i].role = peers_[i].label(policy_.circuits);
@@ -165,6 +166,52 @@ Analyzer::Decision Analyzer::decide(const PrefixEntry& e) const {
   return d;
 }
 
+int Analyzer::vnet_index(const std::string& name) const {
+  for (std::size_t i = 0; i < policy_.vnets.size(); ++i)
+    if (policy_.vnets[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+int Analyzer::hub_index() const {
+  for (std::size_t i = 0; i < policy_.vnets.size(); ++i)
+    if (policy_.vnets[i].hub) return static_cast<int>(i);
+  return policy_.vnets.empty() ? -1 : 0;
+}
+
+bool Analyzer::system_route(const PrefixKey& p, int vnet) const {
+  if (vnet < 0) return false;
+  // virtual-network/virtual-networks-udr-overview: a VNet's own address space and its peers'
+  // are system routes, which win over any BGP route, even a more specific one.
+  const VnetModel& v = policy_.vnets[static_cast<std::size_t>(vnet)];
+  auto covered_by = [&](const VnetModel& w) {
+    return std::any_of(w.address_space.begin(), w.address_space.end(),
+                       [&](const wire::Prefix& s) { return PrefixKey::from(s).covers(p); });
+  };
+  if (covered_by(v)) return true;
+  for (std::size_t i = 0; i < policy_.vnets.size(); ++i) {
+    const VnetModel& w = policy_.vnets[i];
+    if (static_cast<int>(i) == vnet) continue;
+    if ((v.hub && !w.hub) || (!v.hub && w.hub)) {  // peered: the hub with each spoke
+      if (covered_by(w)) return true;
+    }
+  }
+  return false;
+}
+
+ActivePath Analyzer::in_vnet(const PrefixKey& p, const ActivePath& hub_view, int vnet) const {
+  if (vnet < 0) return hub_view;
+  if (system_route(p, vnet)) {
+    ActivePath sys;
+    sys.kind = PathKind::System;
+    return sys;
+  }
+  const VnetModel& v = policy_.vnets[static_cast<std::size_t>(vnet)];
+  if (!v.hub && !v.transit) return ActivePath{};  // no gateway transit: no on-premises route at all
+  ActivePath a = hub_view;
+  if (a.kind == PathKind::System) a = ActivePath{};  // the hub's own peer, not this spoke's
+  return a;
+}
+
 void Analyzer::summarise(ActivePath& p) const {
   p.vpn_instances = 0;
   p.circuit = -1;
@@ -251,6 +298,7 @@ std::uint32_t Analyzer::cause_id(const std::string& cause) {
 }
 
 ActivePath Analyzer::covered_path(const PrefixKey& p) const {
+  if (system_route(p, hub_)) return system_path();
   // Longest-prefix match: without a route of its own, a less specific route carries the traffic.
   ActivePath now;
   if (auto cover = table_.longest_covering(p, false)) {
@@ -279,7 +327,7 @@ void Analyzer::changed(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, std:
     set_active(t, p, e, covered_path(p), cause);
   } else {
     if (!orphans_.empty()) orphans_.erase(p);
-    set_active(t, p, e, d.active, cause);
+    set_active(t, p, e, system_route(p, hub_) ? system_path() : d.active, cause);
   }
   refresh_orphans_under(t, p, cause);
 }
@@ -556,6 +604,19 @@ std::vector<Finding> Analyzer::findings(const std::vector<std::pair<PrefixKey, c
       out.push_back(std::move(unequal[c]));
     }
   }
+  // 5. A BGP prefix equal to a VNet's address space is filtered (virtual-network-udr-overview):
+  //    the VNet's system route carries it.
+  for (const auto& v : policy_.vnets) {
+    for (const auto& space : v.address_space) {
+      const PrefixEntry* e = table_.find(PrefixKey::from(space));
+      if (!e || e->routes.empty()) continue;
+      out.push_back({"vnet-prefix-advertised", "warning",
+                     fmt::format("{} is advertised over BGP by {} but is VNet {}'s address space: Azure filters it and "
+                                 "the VNet's system route carries it",
+                                 wire::to_string(space), peer_stats_[e->routes.front().peer].address, v.name),
+                     {space}});
+    }
+  }
   // 4. Azure's prefix limits per BGP peer: the session is dropped while above them.
   for (std::size_t i = 0; i < peers_.size(); ++i) {
     if (!peer_stats_[i].limit_drops) continue;
@@ -571,7 +632,7 @@ std::vector<Finding> Analyzer::findings(const std::vector<std::pair<PrefixKey, c
   return out;
 }
 
-Report Analyzer::report(bool final) {
+Report Analyzer::report(bool final, int vnet) {
   if (final) episodes_.finish(last_us_);
   Report r;
   r.peers = peer_summaries();
@@ -598,6 +659,22 @@ Report Analyzer::report(bool final) {
   r.summary.attribute_sets = store_.size();
   r.summary.events = events_.size();
   r.summary.path_sets = path_sets_.size() - 1;
+  for (const auto& v : policy_.vnets)
+    r.summary.vnets.push_back(v.name + (v.hub ? " (hub)" : v.transit ? " (spoke, gateway transit)" : " (spoke, no gateway transit)"));
+  if (vnet >= 0 && vnet != hub_) {  // the answers as that spoke sees them
+    r.summary.vnet = policy_.vnets[static_cast<std::size_t>(vnet)].name;
+    r.summary.active_by_kind.clear();
+    for (auto& row : r.active_paths) {
+      row.active = in_vnet(PrefixKey::from(row.prefix), row.active, vnet);
+      if (row.active.kind == PathKind::System || row.active.kind == PathKind::None) {
+        row.expressroute.reset();
+        row.vpn.reset();
+      }
+      ++r.summary.active_by_kind[to_string(row.active.kind)];
+    }
+  } else if (hub_ >= 0) {
+    r.summary.vnet = policy_.vnets[static_cast<std::size_t>(hub_)].name;
+  }
   r.summary.baseline = baseline_info_;
   return r;
 }
@@ -669,7 +746,7 @@ WhatIf Analyzer::what_if(const std::vector<int>& failed_peers) const {
     for (const auto& r : e.routes)
       if (survives(r)) scratch.routes.push_back(r);
     if (scratch.routes.empty()) uncovered.push_back(p);
-    else after[p] = decide(scratch).active;
+    else after[p] = system_route(p, hub_) ? system_path() : decide(scratch).active;
   });
   auto own_path = [&](const PrefixKey& k, const PrefixEntry& e) -> std::optional<ActivePath> {
     if (auto it = after.find(k); it != after.end()) return it->second;

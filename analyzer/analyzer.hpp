@@ -69,7 +69,8 @@ class Analyzer {
   void advance(std::uint64_t t);  // closes episodes that went quiet, runs out restart timers
 
   // The report as of now; `final` closes the open episode (end of input).
-  [[nodiscard]] Report report(bool final);
+  // `vnet`: the answers as that VNet sees them (-1 or the hub: the hub's, as kept).
+  [[nodiscard]] Report report(bool final, int vnet = -1);
   [[nodiscard]] PrefixRow row(const rib::PrefixKey& p) const;
   [[nodiscard]] std::optional<rib::PrefixKey> lookup(const wire::IpAddress& a) const { return table_.lookup(a); }
   [[nodiscard]] std::size_t routes() const noexcept { return table_.routes(); }
@@ -89,6 +90,12 @@ class Analyzer {
   [[nodiscard]] std::vector<int> match_peers(const std::string& target) const;
   // Every prefix's row, in prefix order (`within` set: only prefixes inside it).
   [[nodiscard]] std::vector<PrefixRow> rows(const std::optional<rib::PrefixKey>& within = {}) const;
+  // VNets: the index of a VNet by name (-1: none); whether p is a system route (VNet or
+  // peering address space) seen from it; a prefix's answer as that VNet sees it (the analyzer
+  // keeps the hub's; a spoke without gateway transit has no on-premises route).
+  [[nodiscard]] int vnet_index(const std::string& name) const;
+  [[nodiscard]] bool system_route(const rib::PrefixKey& p, int vnet) const;
+  [[nodiscard]] ActivePath in_vnet(const rib::PrefixKey& p, const ActivePath& hub_view, int vnet) const;
   // The sessions of an interned carrying set (ActivePath::set), named.
   [[nodiscard]] std::vector<CarryingPath> carrying(std::uint32_t set) const;
   [[nodiscard]] std::size_t path_set_count() const noexcept { return path_sets_.size(); }
@@ -105,6 +112,12 @@ class Analyzer {
   void summarise(ActivePath& p) const;
   [[nodiscard]] ActivePath active_of(std::uint32_t state) const;
   void check_limit(std::uint64_t t, int peer);
+  [[nodiscard]] int hub_index() const;
+  [[nodiscard]] static ActivePath system_path() {
+    ActivePath a;
+    a.kind = PathKind::System;
+    return a;
+  }
   void predict(int peer);  // what-if of this session failing, for the open episode
   void judge(Episode& ep, const WhatIf& w, const std::vector<rib::PrefixKey>& changed) const;
   [[nodiscard]] bool covered_on_link(const rib::PrefixKey& p, int circuit, Link link) const;
@@ -144,6 +157,7 @@ class Analyzer {
   EpisodeTracker episodes_{policy_.quiet_period_us, events_};
   std::uint64_t first_us_ = 0, last_us_ = 0;
   std::vector<rib::PrefixKey> scratch_;
+  int hub_ = -1;  // the VNet holding the gateways (-1: no VNet model)
   bool baseline_ = false;
   Baseline baseline_info_;
   std::vector<std::uint8_t> dropped_;  // per peer: the session counts as dropped at a prefix limit

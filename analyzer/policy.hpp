@@ -4,9 +4,21 @@
 #include <string>
 #include <vector>
 
+#include "bgp/wire/ip.hpp"
+
 namespace bgpfa::analyzer {
 
 enum class RoutingPreference : std::uint8_t { ExpressRoute, Vpn, AsPath };
+
+// A VNet of the hub-and-spoke model: the hub holds the gateways; a spoke peered with it sees
+// the hub's address space (and the hub its) as system routes, and the gateways' routes only
+// with gateway transit (use-remote-gateway).
+struct VnetModel {
+  std::string name;
+  std::vector<wire::Prefix> address_space;
+  bool hub = false;
+  bool transit = false;  // spoke: uses the hub's gateway
+};
 
 struct Policy {
   std::uint32_t local_as = 65515;
@@ -17,6 +29,7 @@ struct Policy {
   std::size_t er_prefix_limit = 4000;   // private peering IPv4: 4,000 Standard, 10,000 Premium
   std::size_t er_ipv6_prefix_limit = 100;  // private peering IPv6
   std::size_t vpn_prefix_limit = 4000;  // per VPN BGP peer
+  std::vector<VnetModel> vnets;         // empty: no VNet model (every prefix is a gateway route)
 };
 
 }  // namespace bgpfa::analyzer

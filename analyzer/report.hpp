@@ -124,6 +124,8 @@ struct Summary {
   std::size_t events = 0;
   std::size_t path_sets = 0;       // distinct non-empty carrying sets
   Baseline baseline;
+  std::string vnet;                 // the VNet whose view the active paths are ("" : no VNet model)
+  std::vector<std::string> vnets;   // every VNet configured, with its role
   std::map<std::string, std::size_t> active_by_kind;
   std::vector<std::string> unknown_peers;
 };

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   replay->add_option("--report", ropt.report, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
   replay->add_option("-o,--output", ropt.output, "write the report to FILE");
   replay->add_flag("-q", ropt.quiet, "errors only, no warnings");
+  replay->add_option("--vnet", ropt.vnet, "the active paths as this VNet sees them (default: the hub, which holds the gateways)");
   replay->add_flag("--events-from-start", ropt.events_from_start,
                    "RIB dumps before the first update make events and episodes (default: they are the baseline)");
   replay->add_flag("--stats", ropt.stats, "print RIB+analyzer routes/s and bytes per route to stderr");
@@ -110,7 +111,10 @@ int main(int argc, char** argv) {
     const auto subs = app.get_subcommands([](const CLI::App*) { return true; });
     if (std::none_of(subs.begin(), subs.end(), [&](const CLI::App* c) { return c->get_name() == name; })) {
       std::string names;
-      for (const auto* c : subs) names += (names.empty() ? "" : ", ") + c->get_name();
+      for (const auto* c : subs) {
+        if (!names.empty()) names += ", ";
+        names += c->get_name();
+      }
       fmt::print(stderr, "bgpfa: error: unknown command \"{}\" (commands: {}; bgpfa --help)\n",
                  name.size() > 100 ? name.substr(0, 100) + "..." : name, names);
       return 2;

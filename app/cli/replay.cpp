@@ -193,7 +193,10 @@ int run_replay(const ReplayOptions& opt) {
   feed.finish(analyzer.report(false).summary.last_us);
   if (const auto& unknown = feed.unknown_peers(); !unknown.empty() && !opt.quiet) {
     std::string some;
-    for (std::size_t k = 0; k < unknown.size() && k < 5; ++k) some += (k ? ", " : "") + unknown[k];
+    for (std::size_t k = 0; k < unknown.size() && k < 5; ++k) {
+      if (k) some += ", ";
+      some += unknown[k];
+    }
     fmt::print(stderr, "bgpfa: warning: {} peer{} in the dumps {} not in the configuration, {} routes ignored: {}{}\n",
                unknown.size(), unknown.size() == 1 ? "" : "s", unknown.size() == 1 ? "is" : "are",
                unknown.size() == 1 ? "its" : "their", some, unknown.size() > 5 ? ", ..." : "");
@@ -217,7 +220,12 @@ int run_replay(const ReplayOptions& opt) {
       return 2;
     }
   }
-  auto report = analyzer.report(true);
+  const int vnet = opt.vnet.empty() ? -1 : analyzer.vnet_index(opt.vnet);
+  if (!opt.vnet.empty() && vnet < 0) {
+    fmt::print(stderr, "bgpfa: error: --vnet {}: no such VNet in the configuration\n", opt.vnet);
+    return 2;
+  }
+  auto report = analyzer.report(true, vnet);
   if (!opt.what_if.empty()) {
     const auto failed = resolve_targets(analyzer, opt.what_if);
     if (!failed.error.empty()) {

@@ -16,7 +16,8 @@ struct ReplayOptions {
   std::string output;           // empty: stdout
   bool quiet = false;
   bool stats = false;
-  bool events_from_start = false;  // RIB dumps before the first update make events too (not a baseline)  // print routes/s of the RIB+analyzer stage and bytes per route to stderr
+  bool events_from_start = false;
+  std::string vnet;  // the active paths as this VNet sees them (default: the hub's)  // RIB dumps before the first update make events too (not a baseline)  // print routes/s of the RIB+analyzer stage and bytes per route to stderr
   std::string rib_snapshot;  // write the final RIB here as an MRT TABLE_DUMP_V2 snapshot
   std::vector<std::string> what_if;  // fail these (together) at the end; the report says what would move
   // Called with the analyzer once the report is written (replay --serve); its result is the exit

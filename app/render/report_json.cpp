@@ -118,7 +118,7 @@ class PathJson {
     }
     std::sort(instances.begin(), instances.end());
     s = "\"circuits\":[";
-    for (std::size_t i = 0; i < circuits.size(); ++i) s += (i ? "," : "") + q(circuits[i]);
+    for (std::size_t i = 0; i < circuits.size(); ++i) append_item(s, i, q(circuits[i]));
     s += "],\"vpn_instances\":[";
     for (std::size_t i = 0; i < instances.size(); ++i) s += fmt::format("{}{}", i ? "," : "", instances[i]);
     s += "],\"paths\":[" + paths + "]";
@@ -155,6 +155,11 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
     s.clear();
   };
   s += "{\n\"summary\":{";
+  if (!r.summary.vnet.empty()) {
+    fmt::format_to(out, "\"vnet\":{},\"vnets\":[", q(r.summary.vnet));
+    for (std::size_t i = 0; i < r.summary.vnets.size(); ++i) append_item(s, i, q(r.summary.vnets[i]));
+    s += "],";
+  }
   if (const auto& b = r.summary.baseline; b.start_us)
     fmt::format_to(out, "\"baseline\":{{\"prefixes\":{},\"routes\":{},\"start\":{},\"end\":{}}},", b.prefixes, b.routes,
                    q(rfc3339(b.start_us)), q(rfc3339(b.end_us)));

@@ -31,7 +31,10 @@ std::string path_text(const ActivePath& p, const Report& r, const std::vector<st
   }
   if (names.empty() || (vpn ? names.size() < 2 : circuits.size() < 2)) return s;
   std::string joined;
-  for (const auto& n : names) joined += (joined.empty() ? "" : "+") + n;
+  for (const auto& n : names) {
+    if (!joined.empty()) joined += '+';
+    joined += n;
+  }
   return s + " [" + joined + "]";
 }
 
@@ -44,13 +47,18 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
                  r.peers.size(), r.summary.prefixes, r.summary.routes, r.summary.events, r.episodes.size());
   if (r.summary.first_us)
     fmt::format_to(out, "updates from {} to {}\n", rfc3339(r.summary.first_us), rfc3339(r.summary.last_us));
+  if (!r.summary.vnet.empty())
+    fmt::format_to(out, "active paths as VNet {} sees them; VNets: {}\n", r.summary.vnet, fmt::join(r.summary.vnets, ", "));
   if (const auto& b = r.summary.baseline; b.start_us)
     fmt::format_to(out, "baseline: {} prefixes ({} routes) from RIB dumps up to {}: the starting state, not an episode "
                         "(--events-from-start makes events of it)\n",
                    b.prefixes, b.routes, rfc3339(b.end_us));
   if (!r.summary.unknown_peers.empty()) {
     std::string some;
-    for (std::size_t i = 0; i < r.summary.unknown_peers.size() && i < 10; ++i) some += (i ? ", " : "") + r.summary.unknown_peers[i];
+    for (std::size_t i = 0; i < r.summary.unknown_peers.size() && i < 10; ++i) {
+      if (i) some += ", ";
+      some += r.summary.unknown_peers[i];
+    }
     fmt::format_to(out, "ignored: {} peer(s) not in the configuration: {}{}\n", r.summary.unknown_peers.size(), some,
                    r.summary.unknown_peers.size() > 10 ? ", ..." : "");
   }

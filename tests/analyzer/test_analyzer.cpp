@@ -605,3 +605,40 @@ TEST_CASE("prediction against reality: the what-if made at the trigger, judged a
   CHECK(p.misses[0].predicted == PathKind::ErSecondary);
   CHECK(p.misses[0].observed == PathKind::Vpn);
 }
+
+// virtual-network/virtual-networks-udr-overview and virtual-network-peering-overview (gateway
+// transit): VNet and peering system routes win over any BGP route, even a more specific one; a
+// BGP prefix equal to a VNet prefix is filtered; a spoke sees the hub gateway's routes only with
+// use-remote-gateway.
+TEST_CASE("azure: VNets, peering system routes and gateway transit", "[analyzer][azure][vnet]") {
+  Lab lab({er(0xc0000201, Link::Primary)});
+  lab.policy.vnets = {{"hub", {pfx(0x0a0c0000, 16)}, true, false},
+                      {"spoke1", {pfx(0x0a010000, 16)}, false, true},
+                      {"spoke2", {pfx(0x0a020000, 16)}, false, false}};
+  lab.a = std::make_unique<Analyzer>(lab.policy, std::vector<PeerRole>{er(0xc0000201, Link::Primary)});
+  const auto a = attrs({12076, 65100}, 0xc0000201);
+  const auto onprem = pfx(0xac100000, 12), spoke1 = pfx(0x0a010000, 16), inside = pfx(0x0a010500, 24);
+  lab.announce(0, onprem, a);
+  lab.announce(0, spoke1, a);  // the spoke's own address space, over BGP: filtered
+  lab.announce(0, inside, a);  // more specific than a VNet range: the system route still wins
+  CHECK(lab.active(onprem).kind == PathKind::ErPrimary);
+  CHECK(lab.active(spoke1).kind == PathKind::System);
+  CHECK(lab.active(inside).kind == PathKind::System);
+  auto hub = lab.a->report(false);
+  CHECK(hub.summary.vnet == "hub");
+  bool filtered = false;
+  for (const auto& f : hub.findings) filtered |= f.kind == "vnet-prefix-advertised" && f.prefixes.front() == spoke1;
+  CHECK(filtered);
+  auto kind_in = [&](const Report& r, const wire::Prefix& p) {
+    for (const auto& row : r.active_paths)
+      if (row.prefix == p) return row.active.kind;
+    return PathKind::None;
+  };
+  const auto transit = lab.a->report(false, lab.a->vnet_index("spoke1"));
+  CHECK(kind_in(transit, onprem) == PathKind::ErPrimary);  // through the hub's gateway
+  CHECK(kind_in(transit, spoke1) == PathKind::System);
+  const auto isolated = lab.a->report(false, lab.a->vnet_index("spoke2"));
+  CHECK(kind_in(isolated, onprem) == PathKind::None);  // no gateway transit: no on-premises route
+  CHECK(kind_in(isolated, spoke1) == PathKind::None);  // spokes are not peered with each other
+  CHECK(isolated.summary.vnet == "spoke2");
+}

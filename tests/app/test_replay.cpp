@@ -193,3 +193,24 @@ TEST_CASE("replay: a RIB dump before the first update is the baseline, not episo
   CHECK_THAT(all.out, Catch::Contains("\"episodes\":1,"));
   CHECK_THAT(all.out, !Catch::Contains("\"baseline\":"));
 }
+
+TEST_CASE("replay --vnet: the answers as a spoke sees them", "[replay][vnet]") {
+  bgpfa::test::TempFile conf;
+  std::string text = slurp(kSrc + "/fixtures/failover/bgpfa.conf");
+  text += "vnet hub address-space 10.12.0.0/16\nvnet transit address-space 10.98.0.0/16 peering hub use-remote-gateway\n"
+          "vnet isolated address-space 10.99.0.0/16 peering hub\n";
+  conf.write({text.begin(), text.end()});
+  const std::string dump = kSrc + "/fixtures/failover/capture.mrt";
+  auto hub = run_bgpfa("replay -q -c " + conf.path() + " --report json " + dump);
+  CHECK(hub.status == 0);
+  CHECK_THAT(hub.out, Catch::Contains("\"vnet\":\"hub\",\"vnets\":[\"hub (hub)\",\"transit (spoke, gateway transit)\","));
+  CHECK_THAT(hub.out, Catch::Contains("\"active_by_kind\":{\"er-primary\":4,\"vpn\":1}"));
+  auto transit = run_bgpfa("replay -q --vnet transit -c " + conf.path() + " --report json " + dump);
+  CHECK_THAT(transit.out, Catch::Contains("\"active_by_kind\":{\"er-primary\":4,\"vpn\":1}"));
+  auto isolated = run_bgpfa("replay -q --vnet isolated -c " + conf.path() + " --report json " + dump);
+  CHECK(isolated.status == 0);
+  CHECK_THAT(isolated.out, Catch::Contains("\"active_by_kind\":{\"none\":5}"));
+  auto unknown = run_bgpfa("replay -q --vnet nosuch -c " + conf.path() + " " + dump);
+  CHECK(unknown.status == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("--vnet nosuch: no such VNet"));
+}
