@@ -135,6 +135,10 @@ Analyzer::Decision Analyzer::decide(const PrefixEntry& e) const {
   for (int g = 0; g < 2; ++g) {
     carrying[g]->clear();
     if (d.best[g].index == rib::kNoBest) continue;
+    if (d.best[g].reason == Reason::OnlyPath) {  // the common case: one route, one session
+      carrying[g]->push_back(routes[d.best[g].index].peer);
+      continue;
+    }
     const Candidate best = candidate(routes[d.best[g].index]);
     for (const auto& r : routes)
       if (!dropped_[r.peer] && (peers_[r.peer].gateway == Gateway::Vpn) == (g == kVpn) && azure_equal(candidate(r), best))
@@ -155,7 +159,7 @@ Analyzer::Decision Analyzer::decide(const PrefixEntry& e) const {
     }
   }
   if (chosen < 0) return d;
-  d.active.set = path_sets_.intern(*carrying[chosen]);
+  d.active.set = intern_set(*carrying[chosen]);
   if (chosen == kVpn) {
     d.active.kind = PathKind::Vpn;
   } else {
@@ -212,6 +216,15 @@ ActivePath Analyzer::in_vnet(const PrefixKey& p, const ActivePath& hub_view, int
   return a;
 }
 
+std::uint32_t Analyzer::intern_set(const std::vector<std::uint16_t>& peers) const {
+  if (peers.size() != 1) return path_sets_.intern(peers);
+  // One session: its set id is cached per peer (no hashing on the hot path of a table load).
+  const std::uint16_t peer = peers.front();
+  if (single_sets_.size() <= peer) single_sets_.resize(peer + 1u, 0);
+  if (!single_sets_[peer]) single_sets_[peer] = path_sets_.intern(peers);
+  return single_sets_[peer];
+}
+
 void Analyzer::summarise(ActivePath& p) const {
   p.vpn_instances = 0;
   p.circuit = -1;
@@ -260,14 +273,13 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
   // Azure drops the BGP session above its limits (expressroute-routing#route-aggregation-and-
   // prefix-limits, VPN FAQ), and so does bgpfa's own maximum-prefix: the routes stop counting.
   std::string over;
-  if (role.gateway == Gateway::ExpressRoute) {
-    if (v4 > policy_.er_prefix_limit)
-      over = fmt::format("{} IPv4 prefixes, above Azure's ExpressRoute limit of {}", v4, policy_.er_prefix_limit);
-    else if (v6 > policy_.er_ipv6_prefix_limit)
-      over = fmt::format("{} IPv6 prefixes, above Azure's ExpressRoute limit of {}", v6, policy_.er_ipv6_prefix_limit);
-  } else if (all > policy_.vpn_prefix_limit) {
+  const bool er = role.gateway == Gateway::ExpressRoute;
+  if (policy_.azure_limits && er && v4 > policy_.er_prefix_limit)
+    over = fmt::format("{} IPv4 prefixes, above Azure's ExpressRoute limit of {}", v4, policy_.er_prefix_limit);
+  else if (policy_.azure_limits && er && v6 > policy_.er_ipv6_prefix_limit)
+    over = fmt::format("{} IPv6 prefixes, above Azure's ExpressRoute limit of {}", v6, policy_.er_ipv6_prefix_limit);
+  else if (policy_.azure_limits && !er && all > policy_.vpn_prefix_limit)
     over = fmt::format("{} prefixes, above Azure's limit of {} per VPN BGP peer", all, policy_.vpn_prefix_limit);
-  }
   if (over.empty() && role.max_prefixes && all > role.max_prefixes)
     over = fmt::format("{} prefixes, above its maximum-prefix {}", all, role.max_prefixes);
   const bool now = !over.empty();

@@ -163,6 +163,8 @@ class Analyzer {
   std::vector<std::uint8_t> dropped_;  // per peer: the session counts as dropped at a prefix limit
   mutable PathSets path_sets_;         // decide() interns (what-if's sets too)
   mutable std::vector<std::uint16_t> carry_scratch_[2];
+  mutable std::vector<std::uint32_t> single_sets_;  // per peer: the id of {peer}
+  [[nodiscard]] std::uint32_t intern_set(const std::vector<std::uint16_t>& peers) const;
   mutable absl::flat_hash_map<const rib::AttrSet*, std::string> path_text_;  // during report()  // decide(): best route index per circuit
 };
 

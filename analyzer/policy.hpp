@@ -29,6 +29,7 @@ struct Policy {
   std::size_t er_prefix_limit = 4000;   // private peering IPv4: 4,000 Standard, 10,000 Premium
   std::size_t er_ipv6_prefix_limit = 100;  // private peering IPv6
   std::size_t vpn_prefix_limit = 4000;  // per VPN BGP peer
+  bool azure_limits = true;             // false: Azure's prefix limits are not applied (maximum-prefix still is)
   std::vector<VnetModel> vnets;         // empty: no VNet model (every prefix is a gateway route)
 };
 

@@ -93,6 +93,7 @@ struct Config {
   std::chrono::microseconds quiet_period{std::chrono::seconds(5)};
   std::string er_sku = "standard";  // prefix limit: standard 4000, premium 10000
   bool route_server_branch_to_branch = false;  // analyzer: `route-server branch-to-branch`
+  bool prefix_limits = true;  // analyzer: `prefix-limits off` analyses full tables Azure would refuse
   VpnGateway vpn_gateway;
   std::vector<Vnet> vnets;
   std::string grpc_listen = "127.0.0.1:50051";

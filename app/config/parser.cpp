@@ -10,7 +10,8 @@
 //   site NAME static-prefix P... / site NAME vnet-to-vnet /
 //   vnet NAME address-space P... [peering HUB [use-remote-gateway]] / analyzer /
 //   routing-preference expressroute|vpn|as-path / route-server branch-to-branch /
-//   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium / grpc /
+//   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium /
+//   prefix-limits azure|off / grpc /
 //   listen HOST:PORT / capture DIR [rotate DURATION] [keep DURATION] / exit. Lines starting with ! or # are
 //   comments; a "!" in the first column also ends the current section (an indented one, as FRR
 //   writes inside router bgp and address-family blocks, does not). Known FRR statements bgpfa does not implement are named
@@ -137,7 +138,7 @@ struct Token {
 // The parse of one statement; which fields are set depends on the statement.
 struct Statement {
   enum Kind { RouterBgp, Analyzer, Grpc, Capture, Exit, RouterId, Neighbor, AddressFamily, Activate, ExitAf,
-              RoutingPref, ConnWeight, QuietPeriod, ErSku, Listen, VpnGatewaySection, InstanceAddress, Site, Vnet,
+              RoutingPref, ConnWeight, QuietPeriod, ErSku, PrefixLimits, Listen, VpnGatewaySection, InstanceAddress, Site, Vnet,
               RouteServer } kind{};
   std::uint32_t number = 0, number2 = 0;
   It number_at{}, number2_at{};
@@ -500,6 +501,7 @@ class Parser {
                 kw("as-path")[word_is("as-path")]][tok(&Statement::role)];
     const auto sku = x3::rule<class sku_, U>{"standard or premium"} =
         kw("standard")[word_is("standard")] | kw("premium")[word_is("premium")];
+    const auto limits_mode = x3::rule<class lm_, U>{"azure or off"} = kw("azure")[word_is("azure")] | kw("off")[word_is("off")];
     const auto max_prefix_option = x3::rule<class mpo_, U>{"warning-only, restart or end of line"} =
         kw("warning-only")[word_is("warning-only")] | (kw("restart") > restart) | end_of_line;
     const auto keep = x3::rule<class ke_, U>{"a retention time such as 7d"} = word[tok(&Statement::keep)];
@@ -551,11 +553,12 @@ class Parser {
         (kw("neighbor") > neighbor_address > kw("activate"))[kind(Statement::Activate)] |
         kw("exit-address-family")[kind(Statement::ExitAf)];
     const auto analyzer = x3::rule<class analyzer_, U>{
-        "routing-preference, route-server, connection-weight, quiet-period or er-sku"} =
+        "routing-preference, route-server, connection-weight, quiet-period, er-sku or prefix-limits"} =
         (kw("routing-preference") > preference)[kind(Statement::RoutingPref)] |
         (kw("route-server") > kw("branch-to-branch"))[kind(Statement::RouteServer)] |
         (kw("connection-weight") > circuit > weight)[kind(Statement::ConnWeight)] |
-        (kw("quiet-period") > quiet)[kind(Statement::QuietPeriod)] | (kw("er-sku") > sku)[kind(Statement::ErSku)];
+        (kw("quiet-period") > quiet)[kind(Statement::QuietPeriod)] | (kw("er-sku") > sku)[kind(Statement::ErSku)] |
+        (kw("prefix-limits") > limits_mode)[kind(Statement::PrefixLimits)];
     const auto grpc = x3::rule<class grpc_, U>{"listen"} = (kw("listen") > listen_address)[kind(Statement::Listen)];
     const auto instance_address = x3::rule<class ia_, U>{"an IPv4 or IPv6 address (the instance's BGP address)"} =
         word[tok(&Statement::a)];
@@ -629,7 +632,7 @@ class Parser {
       const char* expected =
           section_ == Section::Router          ? "neighbor, bgp router-id, address-family or a new section"
           : section_ == Section::AddressFamily ? "neighbor ADDRESS activate, exit-address-family or a new section"
-          : section_ == Section::Analyzer      ? "routing-preference, route-server, connection-weight, quiet-period, er-sku or a new section"
+          : section_ == Section::Analyzer      ? "routing-preference, route-server, connection-weight, quiet-period, er-sku, prefix-limits or a new section"
           : section_ == Section::Grpc          ? "listen or a new section"
           : section_ == Section::VpnGateway    ? "instance, site or a new section"
                                                : "router bgp, analyzer, vpn-gateway, vnet, grpc or capture";
@@ -771,6 +774,7 @@ class Parser {
         return;
       }
       case Statement::ErSku: c.er_sku = st.word; return;
+      case Statement::PrefixLimits: c.prefix_limits = st.word == "azure"; return;
       case Statement::VpnGatewaySection: section_ = Section::VpnGateway; return;
       case Statement::RouteServer: c.route_server_branch_to_branch = true; return;
       case Statement::InstanceAddress: return instance_address(st, line, line_no);

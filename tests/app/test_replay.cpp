@@ -188,6 +188,13 @@ TEST_CASE("replay: a RIB dump before the first update is the baseline, not episo
   // A full table over one ExpressRoute session is far above Azure's 4,000: the session is dropped.
   CHECK_THAT(base.out, Catch::Contains("\"active_by_kind\":{\"none\":112986}"));
   CHECK_THAT(base.out, Catch::Contains("\"kind\":\"prefix-limit\""));
+  // prefix-limits off: the full table is analysed as if Azure took it.
+  bgpfa::test::TempFile unlimited;
+  const std::string off = text + "analyzer\n prefix-limits off\n";
+  unlimited.write({off.begin(), off.end()});
+  auto whole = run_bgpfa("replay -q -c " + unlimited.path() + " --report json " + dump.string());
+  CHECK_THAT(whole.out, Catch::Contains("\"active_by_kind\":{\"er-primary\":112986}"));
+  CHECK_THAT(whole.out, Catch::Contains("\"events\":0,\"episodes\":0,"));
   auto all = run_bgpfa("replay -q --events-from-start -c " + conf.path() + " --report json " + dump.string());
   CHECK(all.status == 0);
   CHECK_THAT(all.out, Catch::Contains("\"episodes\":1,"));
