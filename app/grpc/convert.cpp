@@ -39,6 +39,7 @@ void to_proto(const analyzer::ActivePath& p, const std::vector<std::string>& cir
 }
 
 void to_proto(const analyzer::PrefixRow& r, const std::vector<std::string>& circuits, v1::PrefixPath& out) {
+  out.Clear();  // every field below is optional: a reused message must not keep the last row's
   out.set_prefix(wire::to_string(r.prefix));
   to_proto(r.active, circuits, *out.mutable_active());
   if (r.covering) out.mutable_active()->set_covering_prefix(wire::to_string(*r.covering));

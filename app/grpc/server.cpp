@@ -27,7 +27,6 @@ namespace {
 
 using analyzer::Analyzer;
 constexpr std::size_t kWatchQueue = 65536;  // events a watcher may lag before it is cut short
-constexpr auto kCoreTimeout = std::chrono::seconds(10);
 
 // One Watch stream's queue, filled on the io thread, drained by the stream's gRPC thread.
 struct Watcher {
@@ -44,21 +43,44 @@ struct Watcher {
 
 class GrpcServer::Impl final : public v1::Analyzer::Service {
  public:
-  Impl(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of)
-      : io_(io), a_(a), state_of_(std::move(state_of)) {}
+  Impl(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of, GrpcLimits limits)
+      : io_(io), a_(a), state_of_(std::move(state_of)), limits_(limits) {}
 
-  // Runs `f` on the io thread and returns its result; nullopt when the core did not answer.
+  // Runs `f` on the io thread and returns its result; nullopt when the core did not answer in
+  // time. `f` must own everything it touches (capture by value): after a timeout this call
+  // returns and its frame is gone, while `f` may still be queued or running on the io thread.
   template <class F>
   auto on_core(F f) -> std::optional<decltype(f())> {
     using R = decltype(f());
-    auto done = std::make_shared<std::promise<R>>();
-    auto result = done->get_future();
+    struct Call {
+      std::promise<R> done;
+      std::atomic<bool> abandoned{false};  // the caller timed out: do not spend the core on it
+    };
+    auto call = std::make_shared<Call>();
+    auto result = call->done.get_future();
     if (stopping) return std::nullopt;
-    boost::asio::post(io_, [done, f = std::move(f)]() mutable { done->set_value(f()); });
-    for (auto waited = std::chrono::milliseconds(0); waited < kCoreTimeout; waited += std::chrono::milliseconds(100)) {
-      if (result.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready) return result.get();
+    boost::asio::post(io_, [call, f = std::move(f)]() mutable {
+      if (call->abandoned) return;
+      try {
+        call->done.set_value(f());
+      } catch (...) {
+        call->done.set_exception(std::current_exception());
+      }
+    });
+    const auto deadline = std::chrono::steady_clock::now() + limits_.core_timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (result.wait_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(100))) ==
+          std::future_status::ready) {
+        try {
+          return result.get();
+        } catch (const std::exception& e) {
+          fmt::print(stderr, "bgpfa: gRPC: a call failed on the analyzer thread: {}\n", e.what());
+          return std::nullopt;
+        }
+      }
       if (stopping) break;  // the io thread has stopped: nobody will answer
     }
+    call->abandoned = true;
     return std::nullopt;
   }
   static grpc::Status unavailable() { return {grpc::StatusCode::UNAVAILABLE, "the analyzer is not answering (shutting down?)"}; }
@@ -89,7 +111,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         if (!address) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix or an address", q)};
       }
     }
-    auto rows = on_core([&, this]() -> std::pair<std::vector<analyzer::PrefixRow>, std::vector<std::string>> {
+    auto rows = on_core([this, prefix, address]() -> std::pair<std::vector<analyzer::PrefixRow>, std::vector<std::string>> {
       std::vector<analyzer::PrefixRow> r;
       if (prefix) {
         r.push_back(a_.row(rib::PrefixKey::from(*prefix)));
@@ -110,7 +132,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     const std::string format = in->format().empty() ? "text" : in->format();
     if (format != "text" && format != "json" && format != "html")
       return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("format \"{}\": text, json or html", format)};
-    auto body = on_core([&, this] {
+    auto body = on_core([this, format] {
       const auto report = a_.report(false);
       const auto& c = a_.policy().circuits;
       return format == "json" ? render_json(report, c) : format == "html" ? render_html(report, c) : render_text(report, c);
@@ -124,7 +146,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   grpc::Status WhatIf(grpc::ServerContext*, const v1::WhatIfRequest* in, v1::WhatIfResponse* out) override {
     std::vector<std::string> targets(in->fail().begin(), in->fail().end());
     if (targets.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "what-if: name at least one peer or role to fail"};
-    auto result = on_core([&, this]() -> std::pair<std::optional<analyzer::WhatIf>, std::string> {
+    auto result = on_core([this, targets = std::move(targets)]() -> std::pair<std::optional<analyzer::WhatIf>, std::string> {
       const auto failed = resolve_targets(a_, targets);
       if (!failed.error.empty()) return {std::nullopt, failed.error};
       return {a_.what_if(failed.peers), {}};
@@ -146,7 +168,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     }
     // The snapshot and the registration happen together on the io thread: no change falls
     // between them, none is seen twice.
-    auto snapshot = on_core([&, this] {
+    auto snapshot = on_core([this, watcher] {
       std::lock_guard lock(watchers_m_);
       if (shutting_down_) watcher->closed = true;
       watchers_.push_back(watcher);
@@ -238,14 +260,16 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   boost::asio::io_context& io_;
   Analyzer& a_;
   std::function<std::string(const std::string&)> state_of_;
+  GrpcLimits limits_;
   std::mutex watchers_m_;
   std::vector<std::shared_ptr<Watcher>> watchers_;
   bool shutting_down_ = false;
   std::size_t published_ = 0;  // change-log entries handed to watchers (io thread only)
 };
 
-GrpcServer::GrpcServer(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of)
-    : impl_(std::make_unique<Impl>(io, a, std::move(state_of))) {}
+GrpcServer::GrpcServer(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of,
+                       GrpcLimits limits)
+    : impl_(std::make_unique<Impl>(io, a, std::move(state_of), limits)) {}
 
 GrpcServer::~GrpcServer() { shutdown(); }
 

@@ -3,6 +3,8 @@
 // the answer. Watch streams get a snapshot, then the analyzer's change log in order, through a
 // bounded queue per watcher: a slow client is told it fell behind, it never blocks the core.
 #pragma once
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,10 +15,17 @@
 
 namespace bgpfa::app {
 
+// How long and how much the server waits and holds for its clients.
+struct GrpcLimits {
+  // An RPC waits this long for the io thread, then answers UNAVAILABLE.
+  std::chrono::milliseconds core_timeout{10'000};
+};
+
 class GrpcServer {
  public:
   // `state_of(address)`: the session state of a neighbour (called on the io thread).
-  GrpcServer(boost::asio::io_context& io, analyzer::Analyzer& a, std::function<std::string(const std::string&)> state_of);
+  GrpcServer(boost::asio::io_context& io, analyzer::Analyzer& a, std::function<std::string(const std::string&)> state_of,
+             GrpcLimits limits = {});
   ~GrpcServer();
   GrpcServer(const GrpcServer&) = delete;
   GrpcServer& operator=(const GrpcServer&) = delete;
