@@ -176,12 +176,12 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       return std::pair{a_.rows(watcher->within), a_.policy().circuits};
     });
     if (!snapshot) return unavailable();
-    v1::WatchResponse msg;
     for (const auto& r : snapshot->first) {
-      to_proto(r, snapshot->second, *msg.mutable_path());
-      if (!w->Write(msg)) return grpc::Status::OK;
+      v1::WatchResponse row;  // fresh for each row: nothing of the previous prefix may leak in
+      to_proto(r, snapshot->second, *row.mutable_path());
+      if (!w->Write(row)) return grpc::Status::OK;
     }
-    msg.Clear();
+    v1::WatchResponse msg;
     msg.set_snapshot_end(watcher->snapshot_sequence);
     if (!w->Write(msg)) return grpc::Status::OK;
     auto circuits = snapshot->second;

@@ -118,3 +118,33 @@ TEST_CASE("gRPC: a call that times out leaves no work behind that touches its fr
     server.shutdown();
   });
 }
+
+TEST_CASE("gRPC Watch: the snapshot equals GetPaths row by row (10.4.0.0/16 has no VPN route)", "[grpc]") {
+  with_failover([](analyzer::Analyzer& a) {
+    asio::io_context io;
+    app::GrpcServer server(io, a, replayed);
+    const auto address = server.start("127.0.0.1:0");
+    IoThread running(io);
+    auto stub = stub_for(address);
+    grpc::ClientContext paths_ctx;
+    v1::GetPathsResponse all;
+    REQUIRE(stub->GetPaths(&paths_ctx, {}, &all).ok());
+    grpc::ClientContext watch_ctx;
+    auto reader = stub->Watch(&watch_ctx, {});
+    std::vector<v1::PrefixPath> snapshot;
+    v1::WatchResponse m;
+    while (reader->Read(&m) && m.item_case() == v1::WatchResponse::kPath) snapshot.push_back(m.path());
+    CHECK(m.item_case() == v1::WatchResponse::kSnapshotEnd);
+    watch_ctx.TryCancel();
+    (void)reader->Finish();
+    REQUIRE(static_cast<int>(snapshot.size()) == all.paths_size());
+    bool without_vpn = false;
+    for (int i = 0; i < all.paths_size(); ++i) {
+      INFO(all.paths(i).prefix());
+      CHECK(snapshot[static_cast<std::size_t>(i)].DebugString() == all.paths(i).DebugString());
+      without_vpn |= !all.paths(i).has_vpn();
+    }
+    CHECK(without_vpn);
+    server.shutdown();
+  });
+}
