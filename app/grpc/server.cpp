@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -38,6 +39,41 @@ struct Watcher {
   bool closed = false;
   std::optional<rib::PrefixKey> within;
 };
+
+// User input as error messages quote it: in double quotes, control bytes escaped, at most ~100
+// bytes of it (a 1 MB query must not come back in grpc-message).
+std::string quoted(std::string_view in) {
+  constexpr std::size_t kMax = 100;
+  std::string out = "\"";
+  for (std::size_t i = 0; i < in.size() && i < kMax; ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (c == '"' || c == '\\') out += fmt::format("\\{}", static_cast<char>(c));
+    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += static_cast<char>(c);
+  }
+  out += '"';
+  if (in.size() > kMax) out += fmt::format(" (first {} of {} bytes)", kMax, in.size());
+  return out;
+}
+
+// Why `address` ("host:port", "[v6]:port") cannot be listened on, as the system says it.
+std::string bind_error(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos) return "expected HOST:PORT";
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  const auto endpoints = resolver.resolve(host, address.substr(colon + 1), ec);
+  if (ec) return ec.message();
+  for (const auto& e : endpoints) {
+    boost::asio::ip::tcp::acceptor a(io);
+    if (!a.open(e.endpoint().protocol(), ec) && !a.bind(e.endpoint(), ec)) continue;
+    return ec == boost::asio::error::address_in_use ? "the address is already in use (another bgpfa serve?)" : ec.message();
+  }
+  return "gRPC refused it (see its log line above)";
+}
 
 }  // namespace
 
@@ -277,11 +313,17 @@ std::string GrpcServer::start(const std::string& address) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // gRPC turns SO_REUSEPORT on by default: a second server on a busy port would share it and
+  // clients would be answered by either in turn.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(impl_.get());
   impl_->server = builder.BuildAndStart();
-  if (!impl_->server || port == 0) throw std::runtime_error(fmt::format("gRPC: cannot listen on {}", address));
+  if (!impl_->server || port == 0) {
+    impl_->server.reset();
+    throw std::runtime_error(fmt::format("gRPC: cannot listen on {}: {}", quoted(address), bind_error(address)));
+  }
   const auto colon = address.rfind(':');
   return fmt::format("{}:{}", address.substr(0, colon), port);
 }

@@ -148,3 +148,19 @@ TEST_CASE("gRPC Watch: the snapshot equals GetPaths row by row (10.4.0.0/16 has 
     server.shutdown();
   });
 }
+
+TEST_CASE("gRPC: a second server on a busy port is refused", "[grpc]") {
+  with_failover([](analyzer::Analyzer& a) {
+    asio::io_context io;
+    app::GrpcServer first(io, a, replayed);
+    const auto address = first.start("127.0.0.1:0");
+    app::GrpcServer second(io, a, replayed);
+    try {
+      (void)second.start(address);
+      FAIL("the second server listened on " << address);
+    } catch (const std::runtime_error& e) {
+      CHECK_THAT(e.what(), Catch::Contains("cannot listen on \"" + address + "\": the address is already in use"));
+    }
+    first.shutdown();
+  });
+}

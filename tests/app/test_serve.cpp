@@ -164,3 +164,17 @@ TEST_CASE("replay --serve: the replayed results over gRPC", "[replay][grpc]") {
   replay.signal(SIGTERM);
   CHECK(replay.wait() == 0);
 }
+
+TEST_CASE("replay --serve: a gRPC address already in use is refused with a non-zero exit", "[replay][grpc]") {
+  TempFile err, out;
+  const std::string server = "127.0.0.1:" + std::to_string(free_port());
+  const std::string src = BGPFA_SOURCE_DIR;
+  const std::string conf = src + "/fixtures/failover/bgpfa.conf", dump = src + "/fixtures/failover/capture.mrt";
+  Serve first({"-c", conf, "-o", out.path(), "--serve", server, dump}, err.path(), "replay");
+  REQUIRE(eventually([&] { return contains(err.path(), "results are served over gRPC on " + server); }));
+  auto second = run_bgpfa("replay -c " + conf + " -o /dev/null --serve " + server + " " + dump);
+  CHECK(second.status == 2);
+  CHECK_THAT(second.err, Catch::Contains("cannot listen on \"" + server + "\": the address is already in use"));
+  first.signal(SIGTERM);
+  CHECK(first.wait() == 0);
+}
