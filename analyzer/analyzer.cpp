@@ -490,6 +490,41 @@ std::vector<PrefixRow> Analyzer::rows(const std::optional<PrefixKey>& within) co
   return out;
 }
 
+std::vector<PrefixRow> Analyzer::rows_after(const std::optional<PrefixKey>& after, std::size_t n,
+                                           const std::optional<PrefixKey>& within) const {
+  // The n smallest keys above `after`: a max-heap of n keys, one pass.
+  std::vector<PrefixKey> heap;
+  if (n == 0) return {};
+  heap.reserve(n);
+  table_.for_each([&](const PrefixKey& p, const PrefixEntry&) {
+    if ((after && !(*after < p)) || (within && !within->covers(p))) return;
+    if (heap.size() < n) {
+      heap.push_back(p);
+      std::push_heap(heap.begin(), heap.end());
+    } else if (p < heap.front()) {
+      std::pop_heap(heap.begin(), heap.end());
+      heap.back() = p;
+      std::push_heap(heap.begin(), heap.end());
+    }
+  });
+  std::sort_heap(heap.begin(), heap.end());
+  std::vector<PrefixRow> out;
+  out.reserve(heap.size());
+  for (const auto& p : heap) out.push_back(row_of(p, *table_.find(p)));
+  path_text_.clear();
+  return out;
+}
+
+std::vector<Event> Analyzer::events_range(std::size_t first, std::size_t n) const {
+  std::vector<Event> out;
+  if (first >= events_.size()) return out;
+  const std::size_t last = first + std::min(n, events_.size() - first);
+  out.reserve(last - first);
+  for (auto it = events_.begin() + static_cast<std::ptrdiff_t>(first); it != events_.begin() + static_cast<std::ptrdiff_t>(last); ++it)
+    out.push_back(Event{it->time_us, it->prefix.to_prefix(), unpack(it->from()), unpack(it->to()), causes_[it->cause]});
+  return out;
+}
+
 std::vector<int> Analyzer::match_peers(const std::string& target) const {
   std::vector<int> out;
   const auto addr = wire::parse_address(target);

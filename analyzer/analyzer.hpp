@@ -77,6 +77,12 @@ class Analyzer {
   [[nodiscard]] std::vector<int> match_peers(const std::string& target) const;
   // Every prefix's row, in prefix order (`within` set: only prefixes inside it).
   [[nodiscard]] std::vector<PrefixRow> rows(const std::optional<rib::PrefixKey>& within = {}) const;
+  // Slices for streams that must not copy a whole table at once (gRPC): at most `n` rows in
+  // prefix order after `after` (none: from the first), inside `within` when set; one pass over
+  // the table each. And at most `n` changes of the log from index `first`.
+  [[nodiscard]] std::vector<PrefixRow> rows_after(const std::optional<rib::PrefixKey>& after, std::size_t n,
+                                                  const std::optional<rib::PrefixKey>& within = {}) const;
+  [[nodiscard]] std::vector<Event> events_range(std::size_t first, std::size_t n) const;
 
  private:
   struct Decision {

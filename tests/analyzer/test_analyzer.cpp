@@ -369,3 +369,32 @@ TEST_CASE("what-if: a link, a circuit, the covering prefix, nothing changed in t
   CHECK(lab.active(P).kind == PathKind::ErEcmp);
   CHECK(lab.a->routes() == 4);
 }
+
+TEST_CASE("rows_after reads the table in slices that add up to rows(); events_range slices the log", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary), vpn(0xc0000203, 0)});
+  const auto x = attrs({12076, 65100}, 0xc0000201);
+  for (std::uint32_t i = 0; i < 37; ++i) lab.announce(i % 2, pfx(0x0a000000 + (((i * 7919) % 64) << 16), 16), x);
+  lab.announce(0, pfx(0x0b000000, 8), x);
+  const auto all = lab.a->rows();
+  for (std::size_t n : {1, 5, 100}) {
+    std::vector<PrefixRow> sliced;
+    std::optional<rib::PrefixKey> after;
+    for (;;) {
+      auto slice = lab.a->rows_after(after, n);
+      CHECK(slice.size() <= n);
+      if (slice.empty()) break;
+      after = rib::PrefixKey::from(slice.back().prefix);
+      sliced.insert(sliced.end(), slice.begin(), slice.end());
+    }
+    REQUIRE(sliced.size() == all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) CHECK(wire::to_string(sliced[i].prefix) == wire::to_string(all[i].prefix));
+  }
+  const auto within = rib::PrefixKey::from(pfx(0x0a000000, 8));
+  CHECK(lab.a->rows_after(std::nullopt, 1000, within).size() == lab.a->rows(within).size());
+  const auto events = lab.a->events_since(0);
+  const auto middle = lab.a->events_range(3, 4);
+  REQUIRE(middle.size() == 4);
+  CHECK(wire::to_string(middle[0].prefix) == wire::to_string(events[3].prefix));
+  CHECK(lab.a->events_range(events.size() - 1, 10).size() == 1);
+  CHECK(lab.a->events_range(events.size(), 10).empty());
+}
