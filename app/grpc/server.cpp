@@ -8,7 +8,10 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <map>
 #include <stdexcept>
+#include <thread>
+#include <tuple>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -27,18 +30,90 @@ namespace bgpfa::app {
 namespace {
 
 using analyzer::Analyzer;
-constexpr std::size_t kWatchQueue = 65536;  // events a watcher may lag before it is cut short
-
-// One Watch stream's queue, filled on the io thread, drained by the stream's gRPC thread.
-struct Watcher {
+// Changes handed over by publish(), shared by every watcher and bounded (GrpcLimits::watch_buffer):
+// one copy however many watch, none per watcher.
+struct EventRing {
   std::mutex m;
   std::condition_variable cv;
-  std::deque<std::pair<std::uint64_t, analyzer::Event>> queue;  // (sequence, change)
-  std::uint64_t snapshot_sequence = 0;  // changes up to this one are in the snapshot
-  std::uint64_t dropped_up_to = 0;      // set when the queue overflowed
+  std::deque<std::pair<std::uint64_t, analyzer::Event>> events;  // consecutive sequences
+  std::uint64_t next = 1;  // the sequence after the last one held
   bool closed = false;
-  std::optional<rib::PrefixKey> within;
+  [[nodiscard]] std::uint64_t first() const { return next - events.size(); }
 };
+
+// Streams whose client has stopped reading: a Write blocked longer than the limit is cancelled,
+// so a frozen client holds its stream's buffers only that long.
+class StallMonitor {
+ public:
+  explicit StallMonitor(std::chrono::milliseconds limit) : limit_(limit) {}
+  ~StallMonitor() { stop(); }
+  void start() {
+    thread_ = std::thread([this] {
+      std::unique_lock lock(m_);
+      while (!stopping_) {
+        cv_.wait_for(lock, std::max(std::chrono::milliseconds(10), limit_ / 4));
+        const auto now = std::chrono::steady_clock::now();
+        for (auto& [ctx, since] : writing_) {
+          if (since && now - *since > limit_) {
+            fmt::print(stderr, "bgpfa: gRPC: a stream's client read nothing for {} ms: stream ended\n", limit_.count());
+            ctx->TryCancel();
+            since.reset();
+          }
+        }
+      }
+    });
+  }
+  void stop() {
+    {
+      std::lock_guard lock(m_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  // One stream, for its lifetime; around each Write: writing(true) ... writing(false).
+  class Guard {
+   public:
+    Guard(StallMonitor& m, grpc::ServerContext* ctx) : m_(m), ctx_(ctx) {
+      std::lock_guard lock(m_.m_);
+      m_.writing_[ctx_];
+    }
+    ~Guard() {
+      std::lock_guard lock(m_.m_);
+      m_.writing_.erase(ctx_);
+    }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+    void writing(bool on) {
+      std::lock_guard lock(m_.m_);
+      auto& since = m_.writing_[ctx_];
+      if (on) since = std::chrono::steady_clock::now();
+      else since.reset();
+    }
+
+   private:
+    StallMonitor& m_;
+    grpc::ServerContext* ctx_;
+  };
+
+ private:
+  std::chrono::milliseconds limit_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::map<grpc::ServerContext*, std::optional<std::chrono::steady_clock::time_point>> writing_;
+  std::thread thread_;
+};
+
+// Writes one message, timed by the stall monitor.
+template <class Writer, class Message>
+bool write(Writer* w, StallMonitor::Guard& guard, const Message& m) {
+  guard.writing(true);
+  const bool ok = w->Write(m);
+  guard.writing(false);
+  return ok;
+}
+
 
 // User input as error messages quote it: in double quotes, control bytes escaped, at most ~100
 // bytes of it (a 1 MB query must not come back in grpc-message).
@@ -80,7 +155,7 @@ std::string bind_error(const std::string& address) {
 class GrpcServer::Impl final : public v1::Analyzer::Service {
  public:
   Impl(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of, GrpcLimits limits)
-      : io_(io), a_(a), state_of_(std::move(state_of)), limits_(limits) {}
+      : io_(io), a_(a), state_of_(std::move(state_of)), limits_(limits), stalls_(limits.stalled_after) {}
 
   // Runs `f` on the io thread and returns its result; nullopt when the core did not answer in
   // time. `f` must own everything it touches (capture by value): after a timeout this call
@@ -196,48 +271,80 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   }
 
   grpc::Status Watch(grpc::ServerContext* ctx, const v1::WatchRequest* in, grpc::ServerWriter<v1::WatchResponse>* w) override {
-    auto watcher = std::make_shared<Watcher>();
+    std::optional<rib::PrefixKey> within;
     if (!in->within().empty()) {
       auto p = wire::parse_prefix(in->within());
-      if (!p) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix", in->within())};
-      watcher->within = rib::PrefixKey::from(*p);
+      if (!p) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in->within()))};
+      within = rib::PrefixKey::from(*p);
     }
-    // The snapshot and the registration happen together on the io thread: no change falls
-    // between them, none is seen twice.
-    auto snapshot = on_core([this, watcher] {
-      std::lock_guard lock(watchers_m_);
-      if (shutting_down_) watcher->closed = true;
-      watchers_.push_back(watcher);
-      watcher->snapshot_sequence = a_.event_count();
-      return std::pair{a_.rows(watcher->within), a_.policy().circuits};
-    });
-    if (!snapshot) return unavailable();
-    for (const auto& r : snapshot->first) {
-      v1::WatchResponse row;  // fresh for each row: nothing of the previous prefix may leak in
-      to_proto(r, snapshot->second, *row.mutable_path());
-      if (!w->Write(row)) return grpc::Status::OK;
-    }
-    v1::WatchResponse msg;
-    msg.set_snapshot_end(watcher->snapshot_sequence);
-    if (!w->Write(msg)) return grpc::Status::OK;
-    auto circuits = snapshot->second;
+    struct Slot {  // this stream, counted against the watcher limit
+      std::atomic<std::size_t>& count;
+      std::size_t mine;
+      explicit Slot(std::atomic<std::size_t>& c) : count(c), mine(++c) {}
+      ~Slot() { --count; }
+    } slot(watchers_);
+    if (slot.mine > limits_.max_watchers)
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+              fmt::format("{} watchers already, the server's limit: try again when one has ended", limits_.max_watchers)};
+    StallMonitor::Guard guard(stalls_, ctx);
+
+    // The snapshot, in slices taken from the io thread as the client reads them (never the whole
+    // table at once). Each slice is as of its own moment: `seen` keeps, per slice, its last prefix
+    // and the changes it already reflects, so that no change is sent twice.
+    const auto start = on_core([this] { return a_.event_count(); });
+    if (!start) return unavailable();
+    std::vector<std::pair<rib::PrefixKey, std::uint64_t>> seen;
+    std::uint64_t last_seen = *start;
+    std::vector<std::string> circuits;
+    std::optional<rib::PrefixKey> cursor;
     for (;;) {
-      std::deque<std::pair<std::uint64_t, analyzer::Event>> batch;
-      std::uint64_t dropped = 0;
-      {
-        std::unique_lock lock(watcher->m);
-        watcher->cv.wait_for(lock, std::chrono::milliseconds(200), [&] {
-          return watcher->closed || !watcher->queue.empty() || watcher->dropped_up_to;
-        });
-        if (ctx->IsCancelled()) break;
-        if (watcher->closed && watcher->queue.empty()) break;
-        batch.swap(watcher->queue);
-        dropped = std::exchange(watcher->dropped_up_to, 0);
+      const std::size_t n = limits_.slice;
+      auto slice = on_core([this, cursor, within, n] {
+        return std::tuple{a_.rows_after(cursor, n, within), a_.event_count(), a_.policy().circuits};
+      });
+      if (!slice) return unavailable();
+      auto& [rows, sequence, names] = *slice;
+      circuits = std::move(names);
+      for (const auto& r : rows) {
+        v1::WatchResponse row;  // fresh for each row: nothing of the previous prefix may leak in
+        to_proto(r, circuits, *row.mutable_path());
+        if (!write(w, guard, row)) return grpc::Status::OK;
       }
-      if (dropped) {
-        msg.Clear();
-        msg.set_fell_behind(dropped);
-        if (!w->Write(msg)) break;
+      last_seen = sequence;
+      if (rows.size() < n) break;
+      cursor = rib::PrefixKey::from(rows.back().prefix);
+      seen.emplace_back(*cursor, sequence);
+    }
+    v1::WatchResponse end;
+    end.set_snapshot_end(last_seen);
+    if (!write(w, guard, end)) return grpc::Status::OK;
+    const auto in_snapshot = [&](std::uint64_t sequence, const rib::PrefixKey& p) {
+      const auto it = std::lower_bound(seen.begin(), seen.end(), p, [](const auto& s, const rib::PrefixKey& k) { return s.first < k; });
+      return sequence <= (it == seen.end() ? last_seen : it->second);
+    };
+
+    // Then the changes after the first slice, in order, from the shared ring.
+    std::uint64_t next = *start + 1;
+    for (;;) {
+      std::vector<std::pair<std::uint64_t, analyzer::Event>> batch;
+      {
+        std::unique_lock lock(ring_.m);
+        ring_.cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return ring_.closed || ring_.next > next; });
+        if (ctx->IsCancelled() || ring_.closed) break;
+        if (next < ring_.first()) {  // the ring moved on: this client read too slowly
+          lock.unlock();
+          v1::WatchResponse behind;
+          behind.set_fell_behind(next - 1);
+          (void)write(w, guard, behind);
+          return grpc::Status::OK;
+        }
+        if (next >= ring_.next) continue;  // nothing new yet (or not yet published)
+        for (auto it = ring_.events.begin() + static_cast<std::ptrdiff_t>(next - ring_.first());
+             it != ring_.events.end() && batch.size() < limits_.slice; ++it, ++next) {
+          const auto key = rib::PrefixKey::from(it->second.prefix);
+          if ((within && !within->covers(key)) || in_snapshot(it->first, key)) continue;
+          batch.push_back(*it);
+        }
       }
       // Circuits are only ever appended (SIGHUP): fetch the names again when one is new.
       const auto known = [&](const analyzer::ActivePath& p) { return p.circuit < static_cast<int>(circuits.size()); };
@@ -245,48 +352,39 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         if (auto fresh = on_core([this] { return a_.policy().circuits; })) circuits = std::move(*fresh);
       }
       for (const auto& [sequence, e] : batch) {
-        msg.Clear();
+        v1::WatchResponse msg;
         to_proto(e, sequence, circuits, *msg.mutable_event());
-        if (!w->Write(msg)) return grpc::Status::OK;
+        if (!write(w, guard, msg)) return grpc::Status::OK;
       }
     }
     return grpc::Status::OK;
   }
 
+  // On the io thread: the changes since the last call into the ring (only while anyone watches).
   void publish() {
     const std::size_t count = a_.event_count();
     if (count == published_) return;
-    std::lock_guard lock(watchers_m_);
-    std::erase_if(watchers_, [](const std::shared_ptr<Watcher>& w) { return w.use_count() == 1; });  // stream gone
-    if (!watchers_.empty()) {
-      const auto events = a_.events_since(published_);
-      for (auto& w : watchers_) {
-        std::lock_guard wl(w->m);
-        for (std::size_t i = 0; i < events.size(); ++i) {
-          const std::uint64_t sequence = published_ + i + 1;
-          if (sequence <= w->snapshot_sequence) continue;  // already in its snapshot
-          if (w->within && !w->within->covers(rib::PrefixKey::from(events[i].prefix))) continue;
-          if (w->queue.size() >= kWatchQueue) {  // cut short: drop what is queued, say so
-            w->dropped_up_to = sequence;
-            w->queue.clear();
-            continue;
-          }
-          w->queue.emplace_back(sequence, events[i]);
-        }
-        w->cv.notify_one();
-      }
+    const std::size_t keep = limits_.watch_buffer;
+    std::vector<analyzer::Event> fresh;
+    const std::size_t from = count - published_ > keep ? count - keep : published_;
+    if (watchers_.load() > 0) fresh = a_.events_range(from, count - from);
+    {
+      std::lock_guard lock(ring_.m);
+      if (fresh.empty() || from != published_) ring_.events.clear();
+      for (std::size_t i = 0; i < fresh.size(); ++i) ring_.events.emplace_back(from + i + 1, std::move(fresh[i]));
+      while (ring_.events.size() > keep) ring_.events.pop_front();
+      ring_.next = count + 1;
     }
+    ring_.cv.notify_all();
     published_ = count;
   }
 
   void close_watchers() {
-    std::lock_guard lock(watchers_m_);
-    shutting_down_ = true;
-    for (auto& w : watchers_) {
-      std::lock_guard wl(w->m);
-      w->closed = true;
-      w->cv.notify_one();
+    {
+      std::lock_guard lock(ring_.m);
+      ring_.closed = true;
     }
+    ring_.cv.notify_all();
   }
 
   std::unique_ptr<grpc::Server> server;
@@ -297,10 +395,18 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   Analyzer& a_;
   std::function<std::string(const std::string&)> state_of_;
   GrpcLimits limits_;
-  std::mutex watchers_m_;
-  std::vector<std::shared_ptr<Watcher>> watchers_;
-  bool shutting_down_ = false;
-  std::size_t published_ = 0;  // change-log entries handed to watchers (io thread only)
+
+ public:
+  StallMonitor stalls_;
+
+ private:
+  EventRing ring_;
+
+ public:
+  std::atomic<std::size_t> watchers_{0};
+
+ private:
+  std::size_t published_ = 0;  // change-log entries handed to the ring (io thread only)
 };
 
 GrpcServer::GrpcServer(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of,
@@ -320,6 +426,7 @@ std::string GrpcServer::start(const std::string& address) {
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(impl_.get());
   impl_->server = builder.BuildAndStart();
+  impl_->stalls_.start();
   if (!impl_->server || port == 0) {
     impl_->server.reset();
     throw std::runtime_error(fmt::format("gRPC: cannot listen on {}: {}", quoted(address), bind_error(address)));
@@ -330,10 +437,13 @@ std::string GrpcServer::start(const std::string& address) {
 
 void GrpcServer::publish() { impl_->publish(); }
 
+std::size_t GrpcServer::watchers() const { return impl_->watchers_.load(); }
+
 void GrpcServer::shutdown() {
   if (!impl_->server) return;
   impl_->stopping = true;
   impl_->close_watchers();
+  impl_->stalls_.stop();
   impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   impl_->server.reset();
 }

@@ -19,6 +19,15 @@ namespace bgpfa::app {
 struct GrpcLimits {
   // An RPC waits this long for the io thread, then answers UNAVAILABLE.
   std::chrono::milliseconds core_timeout{10'000};
+  // Watch streams at once; one more is refused (RESOURCE_EXHAUSTED).
+  std::size_t max_watchers = 64;
+  // A stream whose client reads nothing (a Write blocked) this long is ended.
+  std::chrono::milliseconds stalled_after{30'000};
+  // Changes kept for the watchers (one ring shared by all); one further behind is told it fell
+  // behind and may resume from the analyzer's change log.
+  std::size_t watch_buffer = 65'536;
+  // Rows (or changes) taken from the io thread at a time: what one stream holds.
+  std::size_t slice = 1000;
 };
 
 class GrpcServer {
@@ -35,6 +44,8 @@ class GrpcServer {
   std::string start(const std::string& address);
   // On the io thread: hands the changes logged since the last call to the watchers.
   void publish();
+  // Watch streams open now.
+  [[nodiscard]] std::size_t watchers() const;
   // Ends every stream and stops the server (waits at most a second for calls in progress).
   void shutdown();
 

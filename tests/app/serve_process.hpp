@@ -46,6 +46,7 @@ class Serve {
     }
   }
   void signal(int sig) const { ::kill(pid_, sig); }
+  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
   int wait() {
     int status = 0;
     ::waitpid(pid_, &status, 0);
