@@ -18,9 +18,15 @@ std::unique_ptr<v1::Analyzer::Stub> stub(const std::string& server) {
 }
 
 int failed(const ClientOptions& o, const grpc::Status& s) {
-  fmt::print(stderr, "bgpfa: error: {}: {}\n", o.server,
-             s.error_code() == grpc::StatusCode::UNAVAILABLE ? "not reachable (is bgpfa serve running with gRPC?)"
-                                                              : s.error_message());
+  // bgpfa's own errors carry details; an UNAVAILABLE without them comes from the channel: no server.
+  const bool from_server = !s.error_details().empty();
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE && !from_server)
+    fmt::print(stderr, "bgpfa: error: {}: not reachable (is bgpfa serve running with gRPC?): {}\n", o.server,
+               s.error_message());
+  else if (s.error_code() == grpc::StatusCode::UNAVAILABLE)
+    fmt::print(stderr, "bgpfa: error: {}: the server is up but unavailable: {}\n", o.server, s.error_message());
+  else
+    fmt::print(stderr, "bgpfa: error: {}: {}\n", o.server, s.error_message());
   return s.error_code() == grpc::StatusCode::NOT_FOUND || s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? 1 : 2;
 }
 

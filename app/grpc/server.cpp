@@ -131,6 +131,36 @@ std::string quoted(std::string_view in) {
   return out;
 }
 
+// An error from bgpfa itself: the details carry a google.rpc.Status (code 1, message 2) so that a
+// client can tell the server's own UNAVAILABLE ("the analyzer is not answering") from a
+// server it could not reach.
+grpc::Status error(grpc::StatusCode code, const std::string& message) {
+  std::string details;
+  const auto varint = [&](std::uint64_t v) {
+    do {
+      details += static_cast<char>((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+      v >>= 7;
+    } while (v);
+  };
+  details += '\x08';
+  varint(static_cast<std::uint64_t>(code));
+  details += '\x12';
+  varint(message.size());
+  details += message;
+  return {code, message, details};
+}
+
+// Request text as a prefix or an address; nullopt for anything else (inet_pton would stop at an
+// embedded NUL and take "10.0.0.0\0junk/8" for 10.0.0.0/8).
+std::optional<wire::Prefix> prefix_arg(const std::string& s) {
+  if (s.find('\0') != std::string::npos) return std::nullopt;
+  return wire::parse_prefix(s);
+}
+std::optional<wire::IpAddress> address_arg(const std::string& s) {
+  if (s.find('\0') != std::string::npos) return std::nullopt;
+  return wire::parse_address(s);
+}
+
 // Why `address` ("host:port", "[v6]:port") cannot be listened on, as the system says it.
 std::string bind_error(const std::string& address) {
   const auto colon = address.rfind(':');
@@ -194,7 +224,22 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     call->abandoned = true;
     return std::nullopt;
   }
-  static grpc::Status unavailable() { return {grpc::StatusCode::UNAVAILABLE, "the analyzer is not answering (shutting down?)"}; }
+  // The row of `p`; for a prefix without a route of its own, the route that carries it (its
+  // longest covering prefix), marked via_covering, as for the prefixes the table holds.
+  [[nodiscard]] analyzer::PrefixRow row_or_covering(const rib::PrefixKey& p) const {
+    if (a_.table().find(p)) return a_.row(p);  // the analyzer follows rows that lost their routes itself
+    const auto cover = a_.table().longest_covering(p, false);
+    if (!cover) return a_.row(p);
+    analyzer::PrefixRow r = a_.row(*cover);
+    r.prefix = p.to_prefix();
+    r.active.via_covering = true;
+    r.covering = cover->to_prefix();
+    return r;
+  }
+
+  static grpc::Status unavailable() {
+    return error(grpc::StatusCode::UNAVAILABLE, "the analyzer is not answering (busy or shutting down): try again");
+  }
 
   grpc::Status ListPeers(grpc::ServerContext*, const v1::ListPeersRequest*, v1::ListPeersResponse* out) override {
     auto peers = on_core([this] {
@@ -215,17 +260,17 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     std::optional<wire::IpAddress> address;
     if (!q.empty()) {
       if (q.find('/') != std::string::npos) {
-        prefix = wire::parse_prefix(q);
-        if (!prefix) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix", q)};
+        prefix = prefix_arg(q);
+        if (!prefix) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(q)));
       } else {
-        address = wire::parse_address(q);
-        if (!address) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix or an address", q)};
+        address = address_arg(q);
+        if (!address) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix or an address", quoted(q)));
       }
     }
     auto rows = on_core([this, prefix, address]() -> std::pair<std::vector<analyzer::PrefixRow>, std::vector<std::string>> {
       std::vector<analyzer::PrefixRow> r;
       if (prefix) {
-        r.push_back(a_.row(rib::PrefixKey::from(*prefix)));
+        r.push_back(row_or_covering(rib::PrefixKey::from(*prefix)));
       } else if (address) {
         if (auto k = a_.lookup(*address)) r.push_back(a_.row(*k));
       } else {
@@ -234,7 +279,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       return {std::move(r), a_.policy().circuits};
     });
     if (!rows) return unavailable();
-    if (address && rows->first.empty()) return {grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", q)};
+    if (address && rows->first.empty()) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", q));
     for (const auto& r : rows->first) to_proto(r, rows->second, *out->add_paths());
     return grpc::Status::OK;
   }
@@ -242,7 +287,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   grpc::Status GetReport(grpc::ServerContext*, const v1::GetReportRequest* in, v1::GetReportResponse* out) override {
     const std::string format = in->format().empty() ? "text" : in->format();
     if (format != "text" && format != "json" && format != "html")
-      return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("format \"{}\": text, json or html", format)};
+      return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("format {}: text, json or html", quoted(format)));
     auto body = on_core([this, format] {
       const auto report = a_.report(false);
       const auto& c = a_.policy().circuits;
@@ -256,14 +301,17 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
 
   grpc::Status WhatIf(grpc::ServerContext*, const v1::WhatIfRequest* in, v1::WhatIfResponse* out) override {
     std::vector<std::string> targets(in->fail().begin(), in->fail().end());
-    if (targets.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "what-if: name at least one peer or role to fail"};
+    if (targets.empty()) return error(grpc::StatusCode::INVALID_ARGUMENT, "what-if: name at least one peer or role to fail");
+    for (const auto& t : targets)  // no target is that long: do not echo a huge one back
+      if (t.size() > 100 || std::any_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+        return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("what-if: {} names no configured peer", quoted(t)));
     auto result = on_core([this, targets = std::move(targets)]() -> std::pair<std::optional<analyzer::WhatIf>, std::string> {
       const auto failed = resolve_targets(a_, targets);
       if (!failed.error.empty()) return {std::nullopt, failed.error};
       return {a_.what_if(failed.peers), {}};
     });
     if (!result) return unavailable();
-    if (!result->first) return {grpc::StatusCode::INVALID_ARGUMENT, result->second};
+    if (!result->first) return error(grpc::StatusCode::INVALID_ARGUMENT, result->second);
     const auto circuits = on_core([this] { return a_.policy().circuits; });
     if (!circuits) return unavailable();
     to_proto(*result->first, *circuits, *out);
@@ -273,8 +321,8 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   grpc::Status Watch(grpc::ServerContext* ctx, const v1::WatchRequest* in, grpc::ServerWriter<v1::WatchResponse>* w) override {
     std::optional<rib::PrefixKey> within;
     if (!in->within().empty()) {
-      auto p = wire::parse_prefix(in->within());
-      if (!p) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in->within()))};
+      auto p = prefix_arg(in->within());
+      if (!p) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in->within())));
       within = rib::PrefixKey::from(*p);
     }
     struct Slot {  // this stream, counted against the watcher limit
@@ -284,8 +332,8 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       ~Slot() { --count; }
     } slot(watchers_);
     if (slot.mine > limits_.max_watchers)
-      return {grpc::StatusCode::RESOURCE_EXHAUSTED,
-              fmt::format("{} watchers already, the server's limit: try again when one has ended", limits_.max_watchers)};
+      return error(grpc::StatusCode::RESOURCE_EXHAUSTED,
+              fmt::format("{} watchers already, the server's limit: try again when one has ended", limits_.max_watchers));
     StallMonitor::Guard guard(stalls_, ctx);
 
     // The snapshot, in slices taken from the io thread as the client reads them (never the whole

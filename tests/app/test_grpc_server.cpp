@@ -314,3 +314,111 @@ TEST_CASE("gRPC Watch: watchers that read nothing keep the server's memory bound
   replay.signal(SIGTERM);
   CHECK(replay.wait() == 0);
 }
+
+TEST_CASE("gRPC client: the server's own UNAVAILABLE is not 'not reachable'", "[grpc]") {
+  with_failover([](analyzer::Analyzer& a) {
+    asio::io_context io;  // never run: the analyzer does not answer
+    app::GrpcLimits limits;
+    limits.core_timeout = 100ms;
+    app::GrpcServer server(io, a, replayed, limits);
+    const auto address = server.start("127.0.0.1:0");
+    const auto busy = test::run_bgpfa("paths -s " + address + " 10.1.5.1");
+    CHECK(busy.status == 2);
+    CHECK_THAT(busy.err, Catch::Contains(address + ": the server is up but unavailable: the analyzer is not answering"));
+    CHECK_THAT(busy.err, !Catch::Contains("not reachable"));
+    server.shutdown();
+    const auto gone = test::run_bgpfa("paths -s " + address + " 10.1.5.1");
+    CHECK(gone.status == 2);
+    CHECK_THAT(gone.err, Catch::Contains(address + ": not reachable (is bgpfa serve running with gRPC?)"));
+  });
+}
+
+TEST_CASE("gRPC: bad input is refused, quoting at most 100 bytes of it; NUL bytes are no end of input", "[grpc]") {
+  with_failover([](analyzer::Analyzer& a) {
+    asio::io_context io;
+    app::GrpcServer server(io, a, replayed);
+    const auto address = server.start("127.0.0.1:0");
+    IoThread running(io);
+    auto stub = stub_for(address);
+    const std::string huge(1 << 20, '1');
+    const auto paths = [&](const std::string& q) {
+      grpc::ClientContext ctx;
+      v1::GetPathsRequest r;
+      r.set_query(q);
+      v1::GetPathsResponse out;
+      return stub->GetPaths(&ctx, r, &out);
+    };
+    for (const auto& q : {huge + "/8", huge, std::string("10.0.0.0\0garbage/8", 18), std::string("10.1.5.1\0x", 10)}) {
+      const auto s = paths(q);
+      CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+      CHECK(s.error_message().size() < 200);
+    }
+    CHECK_THAT(paths(huge).error_message(), Catch::Contains("(first 100 of 1048576 bytes)"));
+    CHECK_THAT(paths(std::string("10.0.0.0\0garbage/8", 18)).error_message(),
+               Catch::Contains("\"10.0.0.0\\x00garbage/8\" is not a prefix"));
+    {
+      grpc::ClientContext ctx;
+      v1::WhatIfRequest r;
+      r.add_fail(huge);
+      v1::WhatIfResponse out;
+      const auto s = stub->WhatIf(&ctx, r, &out);
+      CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+      CHECK(s.error_message().size() < 200);
+    }
+    {
+      grpc::ClientContext ctx;
+      v1::WatchRequest r;
+      r.set_within(huge);
+      auto reader = stub->Watch(&ctx, r);
+      v1::WatchResponse m;
+      while (reader->Read(&m)) {
+      }
+      const auto s = reader->Finish();
+      CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+      CHECK(s.error_message().size() < 200);
+    }
+    {
+      grpc::ClientContext ctx;
+      v1::GetReportRequest r;
+      r.set_format(huge);
+      v1::GetReportResponse out;
+      const auto s = stub->GetReport(&ctx, r, &out);
+      CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+      CHECK(s.error_message().size() < 200);
+    }
+    server.shutdown();
+  });
+}
+
+TEST_CASE("gRPC GetPaths: a prefix without a route of its own gets the route that carries it", "[grpc]") {
+  with_failover([](analyzer::Analyzer& a) {
+    asio::io_context io;
+    app::GrpcServer server(io, a, replayed);
+    const auto address = server.start("127.0.0.1:0");
+    IoThread running(io);
+    auto stub = stub_for(address);
+    const auto get = [&](const std::string& q) {
+      grpc::ClientContext ctx;
+      v1::GetPathsRequest r;
+      r.set_query(q);
+      v1::GetPathsResponse out;
+      REQUIRE(stub->GetPaths(&ctx, r, &out).ok());
+      REQUIRE(out.paths_size() == 1);
+      return out.paths(0);
+    };
+    const auto cover = get("10.1.0.0/16");
+    REQUIRE(cover.active().kind() != v1::PATH_KIND_NONE);
+    const auto inside = get("10.1.7.0/24");  // no route of its own; 10.1.0.0/16 carries it
+    CHECK(inside.prefix() == "10.1.7.0/24");
+    CHECK(inside.active().kind() == cover.active().kind());
+    CHECK(inside.active().covering_prefix() == "10.1.0.0/16");
+    CHECK_THAT(inside.active().text(), Catch::EndsWith("via less specific"));
+    CHECK(inside.expressroute().DebugString() == cover.expressroute().DebugString());
+    CHECK(get("192.168.0.0/16").active().kind() == v1::PATH_KIND_NONE);  // nothing covers it
+    const auto cli = test::run_bgpfa("paths -s " + address + " 10.1.7.0/24");
+    CHECK(cli.status == 0);
+    CHECK_THAT(cli.out, Catch::StartsWith("10.1.7.0/24"));
+    CHECK_THAT(cli.out, Catch::Contains("via 10.1.0.0/16"));
+    server.shutdown();
+  });
+}
