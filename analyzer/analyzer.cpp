@@ -515,6 +515,14 @@ std::vector<PrefixRow> Analyzer::rows_after(const std::optional<PrefixKey>& afte
   return out;
 }
 
+std::vector<Finding> Analyzer::findings() const {
+  std::vector<std::pair<PrefixKey, const PrefixEntry*>> sorted;
+  sorted.reserve(table_.prefixes());
+  table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) { sorted.emplace_back(p, &e); });
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return findings(sorted);
+}
+
 std::vector<Event> Analyzer::events_range(std::size_t first, std::size_t n) const {
   std::vector<Event> out;
   if (first >= events_.size()) return out;

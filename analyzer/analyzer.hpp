@@ -83,6 +83,9 @@ class Analyzer {
   [[nodiscard]] std::vector<PrefixRow> rows_after(const std::optional<rib::PrefixKey>& after, std::size_t n,
                                                   const std::optional<rib::PrefixKey>& within = {}) const;
   [[nodiscard]] std::vector<Event> events_range(std::size_t first, std::size_t n) const;
+  // Closed episodes, oldest first, and the findings of the table now, without a whole report.
+  [[nodiscard]] const std::vector<Episode>& episodes() const noexcept { return episodes_.done(); }
+  [[nodiscard]] std::vector<Finding> findings() const;
 
  private:
   struct Decision {

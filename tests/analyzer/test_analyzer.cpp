@@ -398,3 +398,19 @@ TEST_CASE("rows_after reads the table in slices that add up to rows(); events_ra
   CHECK(lab.a->events_range(events.size() - 1, 10).size() == 1);
   CHECK(lab.a->events_range(events.size(), 10).empty());
 }
+
+TEST_CASE("findings() and episodes() are the report's, without building one", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));  // one link only: a single-link finding
+  lab.a->trigger(lab.t += 1000, "session down 192.0.2.2");
+  lab.withdraw(0, P);
+  lab.a->advance(lab.t += 10'000'000);
+  const auto findings = lab.a->findings();
+  const auto episodes = lab.a->episodes();
+  const auto r = lab.a->report(false);
+  REQUIRE(findings.size() == r.findings.size());
+  for (std::size_t i = 0; i < findings.size(); ++i) CHECK(findings[i].message == r.findings[i].message);
+  REQUIRE(episodes.size() == r.episodes.size());
+  REQUIRE(episodes.size() == 1);
+  CHECK(episodes[0].trigger == r.episodes[0].trigger);
+}
