@@ -77,7 +77,7 @@ TEST_CASE("gRPC: a call that times out leaves no work behind that touches its fr
         grpc::ClientContext ctx;
         v1::WhatIfRequest q;
         q.add_fail("192.0.2.3");
-        q.add_fail(std::string(4096, 'x'));
+        q.add_fail("er1 secondary");
         v1::WhatIfResponse r;
         if (stub->WhatIf(&ctx, q, &r).error_code() == grpc::StatusCode::UNAVAILABLE) ++unavailable;
       });
