@@ -9,6 +9,8 @@
 #include <mutex>
 #include <optional>
 #include <map>
+#include <set>
+#include <variant>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
@@ -30,6 +32,7 @@ namespace bgpfa::app {
 namespace {
 
 using analyzer::Analyzer;
+constexpr const char* kVersion = "0.1.0";
 // Changes handed over by publish(), shared by every watcher and bounded (GrpcLimits::watch_buffer):
 // one copy however many watch, none per watcher.
 struct EventRing {
@@ -224,12 +227,18 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     call->abandoned = true;
     return std::nullopt;
   }
+  static grpc::Status unavailable() {
+    return error(grpc::StatusCode::UNAVAILABLE, "the analyzer is not answering (busy or shutting down): try again");
+  }
+  static std::size_t batch_of(std::uint32_t asked) { return asked == 0 ? 1000 : std::min<std::size_t>(asked, 10'000); }
+
   // The row of `p`; for a prefix without a route of its own, the route that carries it (its
-  // longest covering prefix), marked via_covering, as for the prefixes the table holds.
-  [[nodiscard]] analyzer::PrefixRow row_or_covering(const rib::PrefixKey& p) const {
+  // longest covering prefix), marked via_covering, as for the prefixes the table holds. Nullopt
+  // when the table has neither.
+  [[nodiscard]] std::optional<analyzer::PrefixRow> row_or_covering(const rib::PrefixKey& p) const {
     if (a_.table().find(p)) return a_.row(p);  // the analyzer follows rows that lost their routes itself
     const auto cover = a_.table().longest_covering(p, false);
-    if (!cover) return a_.row(p);
+    if (!cover) return std::nullopt;
     analyzer::PrefixRow r = a_.row(*cover);
     r.prefix = p.to_prefix();
     r.active.via_covering = true;
@@ -237,54 +246,304 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     return r;
   }
 
-  static grpc::Status unavailable() {
-    return error(grpc::StatusCode::UNAVAILABLE, "the analyzer is not answering (busy or shutting down): try again");
-  }
-
-  grpc::Status ListPeers(grpc::ServerContext*, const v1::ListPeersRequest*, v1::ListPeersResponse* out) override {
+  grpc::Status ListPeers(grpc::ServerContext* ctx, const v1::ListPeersRequest*, grpc::ServerWriter<v1::Peer>* w) override {
+    StallMonitor::Guard guard(stalls_, ctx);
     auto peers = on_core([this] {
-      auto summaries = a_.peer_summaries();
-      std::vector<std::pair<analyzer::PeerSummary, std::pair<std::string, std::size_t>>> rows;
+      std::vector<v1::Peer> out;
+      const auto names = names_of(a_);
+      const auto summaries = a_.peer_summaries();
       for (std::size_t i = 0; i < summaries.size(); ++i)
-        rows.push_back({summaries[i], {state_of_(summaries[i].address), a_.stale_routes(static_cast<int>(i))}});
-      return rows;
+        to_proto(summaries[i], a_.peers()[i], state_of_(summaries[i].address), a_.stale_routes(static_cast<int>(i)), names,
+                 out.emplace_back());
+      return out;
     });
     if (!peers) return unavailable();
-    for (const auto& [s, extra] : *peers) to_proto(s, extra.first, extra.second, *out->add_peers());
+    for (const auto& p : *peers)
+      if (!write(w, guard, p)) break;
     return grpc::Status::OK;
   }
 
-  grpc::Status GetPaths(grpc::ServerContext*, const v1::GetPathsRequest* in, v1::GetPathsResponse* out) override {
-    const std::string& q = in->query();
-    std::optional<wire::Prefix> prefix;
-    std::optional<wire::IpAddress> address;
-    if (!q.empty()) {
-      if (q.find('/') != std::string::npos) {
-        prefix = prefix_arg(q);
-        if (!prefix) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(q)));
-      } else {
-        address = address_arg(q);
-        if (!address) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix or an address", quoted(q)));
+  // A ListPaths filter, checked.
+  struct Filter {
+    std::optional<rib::PrefixKey> prefix;
+    bool longer = false, shorter = false;
+    std::vector<int> kinds;
+    v1::Gateway gateway = v1::GATEWAY_UNSPECIFIED;
+    std::string peer;
+    [[nodiscard]] bool keeps(const v1::Path& p) const {
+      if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), static_cast<int>(p.kind())) == kinds.end()) return false;
+      if (gateway == v1::GATEWAY_EXPRESSROUTE && !p.has_expressroute()) return false;
+      if (gateway == v1::GATEWAY_VPN && !p.has_vpn()) return false;
+      if (!peer.empty() && std::none_of(p.carrying().begin(), p.carrying().end(),
+                                        [&](const v1::CarryingPath& c) { return c.peer_address() == peer; }))
+        return false;
+      return true;
+    }
+  };
+  static std::optional<grpc::Status> parse(const v1::PathFilter& in, Filter& f) {
+    if (!in.prefix().empty()) {
+      const auto p = prefix_arg(in.prefix());
+      if (!p) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in.prefix())));
+      f.prefix = rib::PrefixKey::from(*p);
+    } else if (in.longer() || in.shorter()) {
+      return error(grpc::StatusCode::INVALID_ARGUMENT, "longer and shorter need a prefix");
+    }
+    f.longer = in.longer();
+    f.shorter = in.shorter();
+    for (int k : in.kinds()) f.kinds.push_back(k);
+    f.gateway = in.gateway();
+    if (!in.peer_address().empty()) {
+      const auto a = address_arg(in.peer_address());
+      if (!a) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not an address", quoted(in.peer_address())));
+      f.peer = wire::to_string(*a);
+    }
+    return std::nullopt;
+  }
+
+  grpc::Status ListPaths(grpc::ServerContext* ctx, const v1::ListPathsRequest* in, grpc::ServerWriter<v1::PathBatch>* w) override {
+    Filter f;
+    if (auto bad = parse(in->filter(), f)) return *bad;
+    const std::size_t batch_size = batch_of(in->batch_size());
+    StallMonitor::Guard guard(stalls_, ctx);
+    v1::PathBatch batch;
+    std::size_t sent = 0;
+    const auto emit = [&](const v1::Path& p, bool flush) {
+      if (f.keeps(p)) *batch.add_paths() = p;
+      if (batch.paths_size() == 0 || (!flush && static_cast<std::size_t>(batch.paths_size()) < batch_size)) return true;
+      sent += static_cast<std::size_t>(batch.paths_size());
+      const bool ok = write(w, guard, batch);
+      batch.Clear();
+      return ok;
+    };
+    // Prefixes covering the filter's (shorter), then the prefix itself or everything inside it.
+    if (f.prefix && (f.shorter || !f.longer)) {
+      const auto key = *f.prefix;
+      const bool shorter = f.shorter, exact = !f.longer;
+      auto rows = on_core([this, key, shorter, exact] {
+        std::vector<analyzer::PrefixRow> out;
+        if (shorter)
+          for (int len = 0; len < key.length; ++len) {
+            const auto k = key.truncated(static_cast<std::uint8_t>(len));
+            if (a_.table().find(k)) out.push_back(a_.row(k));
+          }
+        if (exact)
+          if (auto r = row_or_covering(key)) out.push_back(std::move(*r));
+        return std::pair{std::move(out), names_of(a_)};
+      });
+      if (!rows) return unavailable();
+      if (exact && !shorter && rows->first.empty())
+        return error(grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", wire::to_string(key.to_prefix())));
+      for (const auto& r : rows->first) {
+        v1::Path p;
+        to_proto(r, rows->second, p);
+        if (!emit(p, false)) return grpc::Status::OK;
       }
     }
-    auto rows = on_core([this, prefix, address]() -> std::pair<std::vector<analyzer::PrefixRow>, std::vector<std::string>> {
-      std::vector<analyzer::PrefixRow> r;
-      if (prefix) {
-        r.push_back(row_or_covering(rib::PrefixKey::from(*prefix)));
-      } else if (address) {
-        if (auto k = a_.lookup(*address)) r.push_back(a_.row(*k));
-      } else {
-        r = a_.rows();
+    if (!f.prefix || f.longer) {
+      // In slices from the io thread, never the whole table at once.
+      std::optional<rib::PrefixKey> cursor;
+      const auto within = f.prefix;
+      const std::size_t n = limits_.slice;
+      for (;;) {
+        auto slice = on_core([this, cursor, within, n] { return std::pair{a_.rows_after(cursor, n, within), names_of(a_)}; });
+        if (!slice) return unavailable();
+        for (const auto& r : slice->first) {
+          v1::Path p;
+          to_proto(r, slice->second, p);
+          if (!emit(p, false)) return grpc::Status::OK;
+        }
+        if (slice->first.size() < n) break;
+        cursor = rib::PrefixKey::from(slice->first.back().prefix);
       }
-      return {std::move(r), a_.policy().circuits};
-    });
-    if (!rows) return unavailable();
-    if (address && rows->first.empty()) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", q));
-    for (const auto& r : rows->first) to_proto(r, rows->second, *out->add_paths());
+    }
+    v1::Path none;
+    none.set_kind(v1::PATH_KIND_UNSPECIFIED);
+    f.kinds = {-1};  // flush only
+    (void)emit(none, true);
     return grpc::Status::OK;
   }
 
-  grpc::Status GetReport(grpc::ServerContext*, const v1::GetReportRequest* in, v1::GetReportResponse* out) override {
+  grpc::Status Lookup(grpc::ServerContext*, const v1::LookupRequest* in, v1::Path* out) override {
+    const auto address = address_arg(in->address());
+    if (!address) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not an address", quoted(in->address())));
+    const auto a = *address;
+    auto row = on_core([this, a]() -> std::optional<std::pair<analyzer::PrefixRow, Names>> {
+      const auto k = a_.lookup(a);
+      if (!k) return std::nullopt;
+      return std::pair{a_.row(*k), names_of(a_)};
+    });
+    if (!row) return unavailable();
+    if (!*row) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", wire::to_string(a)));
+    to_proto((*row)->first, (*row)->second, *out);
+    return grpc::Status::OK;
+  }
+
+  // Changes of the log from sequence `after` + 1 that `keep` accepts, in batches, until `limit`,
+  // the end of the log, or `stop` (given the time of an event) says so.
+  template <class Keep, class Stop>
+  grpc::Status stream_events(grpc::ServerContext* ctx, grpc::ServerWriter<v1::EventBatch>* w, std::uint64_t after,
+                             std::size_t batch_size, std::uint64_t limit, Keep keep, Stop stop) {
+    StallMonitor::Guard guard(stalls_, ctx);
+    std::uint64_t next = after;  // index into the log = sequence - 1
+    std::uint64_t sent = 0;
+    v1::EventBatch batch;
+    const std::size_t n = limits_.slice;
+    for (;;) {
+      auto slice = on_core([this, next, n] { return std::pair{a_.events_range(next, n), names_of(a_)}; });
+      if (!slice) return unavailable();
+      const bool end_of_log = slice->first.size() < n;
+      bool done = false;
+      for (std::size_t i = 0; i < slice->first.size() && !done; ++i) {
+        const auto& e = slice->first[i];
+        if (stop(e.time_us)) {
+          done = true;
+          break;
+        }
+        if (!keep(e)) continue;
+        to_proto(e, next + i + 1, slice->second, *batch.add_events());
+        if (limit && ++sent >= limit) done = true;
+        if (static_cast<std::size_t>(batch.events_size()) >= batch_size) {
+          if (!write(w, guard, batch)) return grpc::Status::OK;
+          batch.Clear();
+        }
+      }
+      done |= end_of_log;
+      if (done && batch.events_size() > 0 && !write(w, guard, batch)) return grpc::Status::OK;
+      if (done || ctx->IsCancelled()) break;
+      next += slice->first.size();
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListEvents(grpc::ServerContext* ctx, const v1::ListEventsRequest* in, grpc::ServerWriter<v1::EventBatch>* w) override {
+    std::optional<rib::PrefixKey> within;
+    if (!in->prefix().empty()) {
+      const auto p = prefix_arg(in->prefix());
+      if (!p) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in->prefix())));
+      within = rib::PrefixKey::from(*p);
+    }
+    const std::uint64_t start = in->has_start() ? micros(in->start()) : 0;
+    const std::uint64_t end = in->has_end() ? micros(in->end()) : ~std::uint64_t{0};
+    return stream_events(
+        ctx, w, in->since_sequence(), batch_of(in->batch_size()), in->limit(),
+        [&](const analyzer::Event& e) {
+          return e.time_us >= start && (!within || within->covers(rib::PrefixKey::from(e.prefix)));
+        },
+        [&](std::uint64_t t) { return t > end; });
+  }
+
+  grpc::Status GetPrefixHistory(grpc::ServerContext* ctx, const v1::GetPrefixHistoryRequest* in,
+                                grpc::ServerWriter<v1::EventBatch>* w) override {
+    const auto p = prefix_arg(in->prefix());
+    if (!p) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in->prefix())));
+    const auto key = rib::PrefixKey::from(*p);
+    return stream_events(
+        ctx, w, 0, batch_of(in->batch_size()), 0,
+        [&](const analyzer::Event& e) { return rib::PrefixKey::from(e.prefix) == key; }, [](std::uint64_t) { return false; });
+  }
+
+  grpc::Status ListEpisodes(grpc::ServerContext* ctx, const v1::ListEpisodesRequest* in, grpc::ServerWriter<v1::Episode>* w) override {
+    auto episodes = on_core([this] { return a_.episodes(); });
+    if (!episodes) return unavailable();
+    StallMonitor::Guard guard(stalls_, ctx);
+    const std::uint64_t start = in->has_start() ? micros(in->start()) : 0;
+    const std::uint64_t end = in->has_end() ? micros(in->end()) : ~std::uint64_t{0};
+    std::uint64_t sent = 0;
+    for (std::size_t i = 0; i < episodes->size(); ++i) {
+      const auto& e = (*episodes)[i];
+      if (e.start_us < start || e.start_us > end) continue;
+      v1::Episode out;
+      to_proto(e, i + 1, out);
+      if (!write(w, guard, out)) break;
+      if (in->limit() && ++sent >= in->limit()) break;
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetEpisode(grpc::ServerContext* ctx, const v1::GetEpisodeRequest* in, v1::EpisodeDetail* out) override {
+    const std::uint64_t id = in->id();
+    auto episode = on_core([this, id]() -> std::optional<analyzer::Episode> {
+      if (id == 0 || id > a_.episodes().size()) return std::nullopt;
+      return a_.episodes()[id - 1];
+    });
+    if (!episode) return unavailable();
+    if (!*episode) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no episode {} (episodes are numbered from 1)", id));
+    to_proto(**episode, id, *out->mutable_episode());
+    // The prefixes it moved: the changes of the log in its time span, read in slices.
+    std::set<rib::PrefixKey> moved;
+    const std::uint64_t from = (*episode)->start_us, to = (*episode)->end_us;
+    const std::size_t n = limits_.slice * 10;
+    for (std::size_t next = 0;; next += n) {
+      if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+      auto slice = on_core([this, next, n] { return a_.events_range(next, n); });
+      if (!slice) return unavailable();
+      bool past = false;
+      for (const auto& e : *slice) {
+        if (e.time_us > to) {
+          past = true;
+          break;
+        }
+        if (e.time_us >= from) moved.insert(rib::PrefixKey::from(e.prefix));
+      }
+      if (past || slice->size() < n) break;
+    }
+    constexpr std::size_t kMaxPrefixes = 100'000;
+    for (const auto& k : moved) {
+      if (static_cast<std::size_t>(out->prefixes_size()) >= kMaxPrefixes) break;
+      out->add_prefixes(wire::to_string(k.to_prefix()));
+    }
+    out->set_prefix_count(moved.size());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListFindings(grpc::ServerContext* ctx, const v1::ListFindingsRequest*, grpc::ServerWriter<v1::Finding>* w) override {
+    auto findings = on_core([this] { return a_.findings(); });
+    if (!findings) return unavailable();
+    StallMonitor::Guard guard(stalls_, ctx);
+    for (const auto& f : *findings) {
+      v1::Finding out;
+      to_proto(f, out);
+      if (!write(w, guard, out)) break;
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetSummary(grpc::ServerContext*, const v1::GetSummaryRequest*, v1::Summary* out) override {
+    auto s = on_core([this] {
+      v1::Summary r;
+      std::map<int, std::uint64_t> kinds;
+      a_.table().for_each([&](const rib::PrefixKey&, const rib::PrefixEntry& e) { ++kinds[kind_of(analyzer::unpack(e.state).kind)]; });
+      for (const auto& [k, n] : kinds) {
+        auto& c = *r.add_by_kind();
+        c.set_kind(static_cast<v1::PathKind>(k));
+        c.set_prefixes(n);
+      }
+      r.set_prefixes(a_.table().prefixes());
+      r.set_routes(a_.routes());
+      r.set_peers(a_.peers().size());
+      std::uint64_t up = 0;
+      for (std::size_t i = 0; i < a_.peers().size(); ++i) {
+        const auto state = state_of_(wire::to_string(a_.peers()[i].address));
+        up += state == "Established" || (state == "replayed" && a_.peer_routes(static_cast<int>(i)) > 0);
+      }
+      r.set_peers_up(up);
+      r.set_events(a_.event_count());
+      r.set_episodes(a_.episodes().size());
+      if (!a_.episodes().empty()) to_proto(a_.episodes().back(), a_.episodes().size(), *r.mutable_last_episode());
+      return r;
+    });
+    if (!s) return unavailable();
+    *out = std::move(*s);
+    out->set_version(kVersion);
+    set_duration(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::steady_clock::now() - started_)
+                                                .count()),
+                 *out->mutable_uptime());
+    out->set_watchers(watchers_.load());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetReport(grpc::ServerContext* ctx, const v1::GetReportRequest* in, grpc::ServerWriter<v1::ReportChunk>* w) override {
     const std::string format = in->format().empty() ? "text" : in->format();
     if (format != "text" && format != "json" && format != "html")
       return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("format {}: text, json or html", quoted(format)));
@@ -294,27 +553,49 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       return format == "json" ? render_json(report, c) : format == "html" ? render_html(report, c) : render_text(report, c);
     });
     if (!body) return unavailable();
-    out->set_format(format);
-    out->set_body(std::move(*body));
+    StallMonitor::Guard guard(stalls_, ctx);
+    constexpr std::size_t kChunk = 1 << 20;
+    for (std::size_t at = 0; at < body->size() || at == 0; at += kChunk) {
+      v1::ReportChunk chunk;
+      if (at == 0) chunk.set_format(format);
+      chunk.set_data(body->substr(at, kChunk));
+      if (!write(w, guard, chunk)) break;
+      if (body->empty()) break;
+    }
     return grpc::Status::OK;
   }
 
-  grpc::Status WhatIf(grpc::ServerContext*, const v1::WhatIfRequest* in, v1::WhatIfResponse* out) override {
+  grpc::Status WhatIf(grpc::ServerContext* ctx, const v1::WhatIfRequest* in, grpc::ServerWriter<v1::WhatIfResponse>* w) override {
     std::vector<std::string> targets(in->fail().begin(), in->fail().end());
     if (targets.empty()) return error(grpc::StatusCode::INVALID_ARGUMENT, "what-if: name at least one peer or role to fail");
     for (const auto& t : targets)  // no target is that long: do not echo a huge one back
       if (t.size() > 100 || std::any_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
         return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("what-if: {} names no configured peer", quoted(t)));
-    auto result = on_core([this, targets = std::move(targets)]() -> std::pair<std::optional<analyzer::WhatIf>, std::string> {
+    auto result = on_core([this, targets = std::move(targets)]() -> std::pair<std::optional<analyzer::WhatIf>, std::variant<std::string, Names>> {
       const auto failed = resolve_targets(a_, targets);
       if (!failed.error.empty()) return {std::nullopt, failed.error};
-      return {a_.what_if(failed.peers), {}};
+      return {a_.what_if(failed.peers), names_of(a_)};
     });
     if (!result) return unavailable();
-    if (!result->first) return error(grpc::StatusCode::INVALID_ARGUMENT, result->second);
-    const auto circuits = on_core([this] { return a_.policy().circuits; });
-    if (!circuits) return unavailable();
-    to_proto(*result->first, *circuits, *out);
+    if (!result->first) return error(grpc::StatusCode::INVALID_ARGUMENT, std::get<std::string>(result->second));
+    const auto& names = std::get<Names>(result->second);
+    const auto& wi = *result->first;
+    StallMonitor::Guard guard(stalls_, ctx);
+    v1::WhatIfResponse head;
+    auto& summary = *head.mutable_summary();
+    for (const auto& f : wi.failed) summary.add_failed(f);
+    for (const auto& [k, n] : wi.transitions) transition(k, n, *summary.add_transitions());
+    summary.set_changes(wi.changes.size());
+    if (!write(w, guard, head)) return grpc::Status::OK;
+    const std::size_t batch_size = batch_of(in->batch_size());
+    v1::WhatIfResponse batch;
+    for (std::size_t i = 0; i < wi.changes.size(); ++i) {
+      to_proto(wi.changes[i], names, *batch.mutable_changes()->add_changes());
+      if (static_cast<std::size_t>(batch.changes().changes_size()) >= batch_size || i + 1 == wi.changes.size()) {
+        if (!write(w, guard, batch)) break;
+        batch.Clear();
+      }
+    }
     return grpc::Status::OK;
   }
 
@@ -325,6 +606,11 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       if (!p) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in->within())));
       within = rib::PrefixKey::from(*p);
     }
+    std::vector<int> kinds(in->kinds().begin(), in->kinds().end());
+    const auto kind_kept = [&](const v1::Path& p) {
+      return kinds.empty() || std::find(kinds.begin(), kinds.end(), static_cast<int>(p.kind())) != kinds.end();
+    };
+    const std::size_t batch_size = batch_of(in->batch_size());
     struct Slot {  // this stream, counted against the watcher limit
       std::atomic<std::size_t>& count;
       std::size_t mine;
@@ -333,77 +619,115 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     } slot(watchers_);
     if (slot.mine > limits_.max_watchers)
       return error(grpc::StatusCode::RESOURCE_EXHAUSTED,
-              fmt::format("{} watchers already, the server's limit: try again when one has ended", limits_.max_watchers));
+                   fmt::format("{} watchers already, the server's limit: try again when one has ended", limits_.max_watchers));
     StallMonitor::Guard guard(stalls_, ctx);
 
-    // The snapshot, in slices taken from the io thread as the client reads them (never the whole
-    // table at once). Each slice is as of its own moment: `seen` keeps, per slice, its last prefix
-    // and the changes it already reflects, so that no change is sent twice.
-    const auto start = on_core([this] { return a_.event_count(); });
+    const auto start = on_core([this] { return std::pair{a_.event_count(), names_of(a_)}; });
     if (!start) return unavailable();
+    Names names = start->second;
     std::vector<std::pair<rib::PrefixKey, std::uint64_t>> seen;
-    std::uint64_t last_seen = *start;
-    std::vector<std::string> circuits;
-    std::optional<rib::PrefixKey> cursor;
-    for (;;) {
-      const std::size_t n = limits_.slice;
-      auto slice = on_core([this, cursor, within, n] {
-        return std::tuple{a_.rows_after(cursor, n, within), a_.event_count(), a_.policy().circuits};
-      });
-      if (!slice) return unavailable();
-      auto& [rows, sequence, names] = *slice;
-      circuits = std::move(names);
-      for (const auto& r : rows) {
-        v1::WatchResponse row;  // fresh for each row: nothing of the previous prefix may leak in
-        to_proto(r, circuits, *row.mutable_path());
-        if (!write(w, guard, row)) return grpc::Status::OK;
+    std::uint64_t last_seen = start->first;
+    std::uint64_t next = start->first + 1;
+    bool catching_up = false;  // resuming: the changes after since_sequence come from the log first
+    if (in->has_since_sequence()) {
+      if (in->since_sequence() > start->first)
+        return error(grpc::StatusCode::OUT_OF_RANGE,
+                     fmt::format("since_sequence {} is beyond the last change, {}", in->since_sequence(), start->first));
+      next = in->since_sequence() + 1;
+      last_seen = 0;
+      catching_up = true;
+    } else {
+      // The snapshot, in slices taken from the io thread as the client reads them (never the
+      // whole table at once). Each slice is as of its own moment: `seen` keeps, per slice, its
+      // last prefix and the changes it already shows, so that no change is sent twice.
+      std::optional<rib::PrefixKey> cursor;
+      for (;;) {
+        const std::size_t n = limits_.slice;
+        auto slice = on_core([this, cursor, within, n] {
+          return std::tuple{a_.rows_after(cursor, n, within), a_.event_count(), names_of(a_)};
+        });
+        if (!slice) return unavailable();
+        auto& [rows, sequence, fresh] = *slice;
+        names = std::move(fresh);
+        v1::WatchResponse batch;  // fresh for each batch: nothing of a previous row may leak in
+        for (const auto& r : rows) {
+          v1::Path p;
+          to_proto(r, names, p);
+          if (!kind_kept(p)) continue;
+          *batch.mutable_snapshot()->add_paths() = std::move(p);
+          if (static_cast<std::size_t>(batch.snapshot().paths_size()) >= batch_size) {
+            if (!write(w, guard, batch)) return grpc::Status::OK;
+            batch.Clear();
+          }
+        }
+        if (batch.has_snapshot() && !write(w, guard, batch)) return grpc::Status::OK;
+        last_seen = sequence;
+        if (rows.size() < n) break;
+        cursor = rib::PrefixKey::from(rows.back().prefix);
+        seen.emplace_back(*cursor, sequence);
       }
-      last_seen = sequence;
-      if (rows.size() < n) break;
-      cursor = rib::PrefixKey::from(rows.back().prefix);
-      seen.emplace_back(*cursor, sequence);
+      v1::WatchResponse end;
+      end.set_snapshot_end(last_seen);
+      if (!write(w, guard, end)) return grpc::Status::OK;
     }
-    v1::WatchResponse end;
-    end.set_snapshot_end(last_seen);
-    if (!write(w, guard, end)) return grpc::Status::OK;
     const auto in_snapshot = [&](std::uint64_t sequence, const rib::PrefixKey& p) {
       const auto it = std::lower_bound(seen.begin(), seen.end(), p, [](const auto& s, const rib::PrefixKey& k) { return s.first < k; });
       return sequence <= (it == seen.end() ? last_seen : it->second);
     };
+    const auto keep = [&](const analyzer::Event& e) {
+      const auto key = rib::PrefixKey::from(e.prefix);
+      if (within && !within->covers(key)) return false;
+      return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind_of(e.from.kind)) != kinds.end() ||
+             std::find(kinds.begin(), kinds.end(), kind_of(e.to.kind)) != kinds.end();
+    };
 
-    // Then the changes after the first slice, in order, from the shared ring.
-    std::uint64_t next = *start + 1;
+    // Then the changes in order: from the log while resuming, then from the shared ring.
     for (;;) {
       std::vector<std::pair<std::uint64_t, analyzer::Event>> batch;
-      {
+      if (catching_up) {
+        {
+          std::lock_guard lock(ring_.m);
+          if (ring_.first() <= next && next < ring_.next) catching_up = false;  // the ring has it from here
+        }
+        if (catching_up) {
+          const std::uint64_t index = next - 1;
+          const std::size_t n = limits_.slice;
+          auto slice = on_core([this, index, n] { return a_.events_range(index, n); });
+          if (!slice) return unavailable();
+          if (slice->size() < n) catching_up = false;  // the end of the log: live changes follow
+          for (auto& e : *slice) {
+            if (keep(e)) batch.emplace_back(next, std::move(e));
+            ++next;
+          }
+        }
+      }
+      if (!catching_up && batch.empty()) {
         std::unique_lock lock(ring_.m);
         ring_.cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return ring_.closed || ring_.next > next; });
         if (ctx->IsCancelled() || ring_.closed) break;
         if (next < ring_.first()) {  // the ring moved on: this client read too slowly
           lock.unlock();
           v1::WatchResponse behind;
-          behind.set_fell_behind(next - 1);
+          behind.mutable_fell_behind()->set_last_sent(next - 1);
           (void)write(w, guard, behind);
           return grpc::Status::OK;
         }
         if (next >= ring_.next) continue;  // nothing new yet (or not yet published)
         for (auto it = ring_.events.begin() + static_cast<std::ptrdiff_t>(next - ring_.first());
-             it != ring_.events.end() && batch.size() < limits_.slice; ++it, ++next) {
-          const auto key = rib::PrefixKey::from(it->second.prefix);
-          if ((within && !within->covers(key)) || in_snapshot(it->first, key)) continue;
+             it != ring_.events.end() && batch.size() < batch_size; ++it, ++next) {
+          if (!keep(it->second) || in_snapshot(it->first, rib::PrefixKey::from(it->second.prefix))) continue;
           batch.push_back(*it);
         }
       }
-      // Circuits are only ever appended (SIGHUP): fetch the names again when one is new.
-      const auto known = [&](const analyzer::ActivePath& p) { return p.circuit < static_cast<int>(circuits.size()); };
+      if (batch.empty()) continue;
+      // Circuits and peers are only ever appended (SIGHUP): fetch the names again when one is new.
+      const auto known = [&](const analyzer::ActivePath& p) { return p.circuit < static_cast<int>(names.circuits.size()); };
       if (!std::all_of(batch.begin(), batch.end(), [&](const auto& x) { return known(x.second.from) && known(x.second.to); })) {
-        if (auto fresh = on_core([this] { return a_.policy().circuits; })) circuits = std::move(*fresh);
+        if (auto fresh = on_core([this] { return names_of(a_); })) names = std::move(*fresh);
       }
-      for (const auto& [sequence, e] : batch) {
-        v1::WatchResponse msg;
-        to_proto(e, sequence, circuits, *msg.mutable_event());
-        if (!write(w, guard, msg)) return grpc::Status::OK;
-      }
+      v1::WatchResponse msg;
+      for (const auto& [sequence, e] : batch) to_proto(e, sequence, names, *msg.mutable_events()->add_events());
+      if (!write(w, guard, msg)) return grpc::Status::OK;
     }
     return grpc::Status::OK;
   }
@@ -443,6 +767,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   Analyzer& a_;
   std::function<std::string(const std::string&)> state_of_;
   GrpcLimits limits_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
  public:
   StallMonitor stalls_;

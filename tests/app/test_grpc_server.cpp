@@ -46,6 +46,32 @@ std::unique_ptr<v1::Analyzer::Stub> stub_for(const std::string& address) {
   return v1::Analyzer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
 }
 
+// Every message of a server stream, and its status.
+template <class Item, class Request>
+std::pair<std::vector<Item>, grpc::Status> read_all(
+    v1::Analyzer::Stub& stub, std::unique_ptr<grpc::ClientReader<Item>> (v1::Analyzer::Stub::*method)(grpc::ClientContext*, const Request&),
+    const Request& q) {
+  grpc::ClientContext ctx;
+  auto reader = (stub.*method)(&ctx, q);
+  std::vector<Item> out;
+  Item m;
+  while (reader->Read(&m)) out.push_back(m);
+  return {std::move(out), reader->Finish()};
+}
+
+// ListPaths with a prefix filter (empty: all), its batches flattened.
+std::pair<std::vector<v1::Path>, grpc::Status> list_paths(v1::Analyzer::Stub& stub, const std::string& prefix,
+                                                          bool longer = false, std::uint32_t batch_size = 0) {
+  v1::ListPathsRequest q;
+  q.mutable_filter()->set_prefix(prefix);
+  q.mutable_filter()->set_longer(longer);
+  q.set_batch_size(batch_size);
+  auto [batches, status] = read_all(stub, &v1::Analyzer::Stub::ListPaths, q);
+  std::vector<v1::Path> paths;
+  for (const auto& b : batches) paths.insert(paths.end(), b.paths().begin(), b.paths().end());
+  return {std::move(paths), status};
+}
+
 // The io thread, running until the guard goes.
 struct IoThread {
   explicit IoThread(asio::io_context& io) : io(io), guard(io.get_executor()), thread([&io] { io.run(); }) {}
@@ -74,26 +100,18 @@ TEST_CASE("gRPC: a call that times out leaves no work behind that touches its fr
     std::vector<std::thread> calls;
     for (int i = 0; i < 3; ++i) {
       calls.emplace_back([&] {
-        grpc::ClientContext ctx;
         v1::WhatIfRequest q;
         q.add_fail("192.0.2.3");
         q.add_fail("er1 secondary");
-        v1::WhatIfResponse r;
-        if (stub->WhatIf(&ctx, q, &r).error_code() == grpc::StatusCode::UNAVAILABLE) ++unavailable;
+        if (read_all(*stub, &v1::Analyzer::Stub::WhatIf, q).second.error_code() == grpc::StatusCode::UNAVAILABLE) ++unavailable;
       });
       calls.emplace_back([&] {
-        grpc::ClientContext ctx;
-        v1::GetPathsRequest q;
-        q.set_query("10.1.5.0/24");
-        v1::GetPathsResponse r;
-        if (stub->GetPaths(&ctx, q, &r).error_code() == grpc::StatusCode::UNAVAILABLE) ++unavailable;
+        if (list_paths(*stub, "10.1.5.0/24").second.error_code() == grpc::StatusCode::UNAVAILABLE) ++unavailable;
       });
       calls.emplace_back([&] {
-        grpc::ClientContext ctx;
         v1::GetReportRequest q;
         q.set_format("json");
-        v1::GetReportResponse r;
-        if (stub->GetReport(&ctx, q, &r).error_code() == grpc::StatusCode::UNAVAILABLE) ++unavailable;
+        if (read_all(*stub, &v1::Analyzer::Stub::GetReport, q).second.error_code() == grpc::StatusCode::UNAVAILABLE) ++unavailable;
       });
       calls.emplace_back([&] {
         grpc::ClientContext ctx;
@@ -113,41 +131,46 @@ TEST_CASE("gRPC: a call that times out leaves no work behind that touches its fr
     io.restart();
     IoThread running(io);
     grpc::ClientContext ctx;
-    v1::GetPathsRequest q;
-    q.set_query("10.1.5.1");
-    v1::GetPathsResponse r;
-    REQUIRE(stub->GetPaths(&ctx, q, &r).ok());
-    REQUIRE(r.paths_size() == 1);
-    CHECK(r.paths(0).prefix() == "10.1.5.0/24");
+    v1::LookupRequest q;
+    q.set_address("10.1.5.1");
+    v1::Path r;
+    REQUIRE(stub->Lookup(&ctx, q, &r).ok());
+    CHECK(r.prefix() == "10.1.5.0/24");
     server.shutdown();
   });
 }
 
-TEST_CASE("gRPC Watch: the snapshot equals GetPaths row by row (10.4.0.0/16 has no VPN route)", "[grpc]") {
+TEST_CASE("gRPC Watch: the snapshot equals ListPaths row by row (10.4.0.0/16 has no VPN route)", "[grpc]") {
   with_failover([](analyzer::Analyzer& a) {
     asio::io_context io;
     app::GrpcServer server(io, a, replayed);
     const auto address = server.start("127.0.0.1:0");
     IoThread running(io);
     auto stub = stub_for(address);
-    grpc::ClientContext paths_ctx;
-    v1::GetPathsResponse all;
-    REQUIRE(stub->GetPaths(&paths_ctx, {}, &all).ok());
-    grpc::ClientContext watch_ctx;
-    auto reader = stub->Watch(&watch_ctx, {});
-    std::vector<v1::PrefixPath> snapshot;
-    v1::WatchResponse m;
-    while (reader->Read(&m) && m.item_case() == v1::WatchResponse::kPath) snapshot.push_back(m.path());
-    CHECK(m.item_case() == v1::WatchResponse::kSnapshotEnd);
-    watch_ctx.TryCancel();
-    (void)reader->Finish();
-    REQUIRE(static_cast<int>(snapshot.size()) == all.paths_size());
-    bool without_vpn = false;
-    for (int i = 0; i < all.paths_size(); ++i) {
-      INFO(all.paths(i).prefix());
-      CHECK(snapshot[static_cast<std::size_t>(i)].DebugString() == all.paths(i).DebugString());
-      without_vpn |= !all.paths(i).has_vpn();
+    const auto [all, status] = list_paths(*stub, "");
+    REQUIRE(status.ok());
+    for (std::uint32_t batch_size : {0u, 1u, 2u}) {  // batches of every size carry the same rows
+      grpc::ClientContext watch_ctx;
+      v1::WatchRequest q;
+      q.set_batch_size(batch_size);
+      auto reader = stub->Watch(&watch_ctx, q);
+      std::vector<v1::Path> snapshot;
+      v1::WatchResponse m;
+      while (reader->Read(&m) && m.item_case() == v1::WatchResponse::kSnapshot) {
+        CHECK((batch_size == 0 || m.snapshot().paths_size() <= static_cast<int>(batch_size)));
+        snapshot.insert(snapshot.end(), m.snapshot().paths().begin(), m.snapshot().paths().end());
+      }
+      CHECK(m.item_case() == v1::WatchResponse::kSnapshotEnd);
+      watch_ctx.TryCancel();
+      (void)reader->Finish();
+      REQUIRE(snapshot.size() == all.size());
+      for (std::size_t i = 0; i < all.size(); ++i) {
+        INFO(all[i].prefix());
+        CHECK(snapshot[i].DebugString() == all[i].DebugString());
+      }
     }
+    bool without_vpn = false;
+    for (const auto& p : all) without_vpn |= !p.has_vpn();
     CHECK(without_vpn);
     server.shutdown();
   });
@@ -226,7 +249,7 @@ std::size_t read_snapshot(const std::string& address) {
   auto reader = stub->Watch(&ctx, {});
   std::size_t rows = 0;
   v1::WatchResponse m;
-  while (reader->Read(&m) && m.item_case() == v1::WatchResponse::kPath) ++rows;
+  while (reader->Read(&m) && m.item_case() == v1::WatchResponse::kSnapshot) rows += static_cast<std::size_t>(m.snapshot().paths_size());
   ctx.TryCancel();
   (void)reader->Finish();
   return rows;
@@ -341,15 +364,16 @@ TEST_CASE("gRPC: bad input is refused, quoting at most 100 bytes of it; NUL byte
     IoThread running(io);
     auto stub = stub_for(address);
     const std::string huge(1 << 20, '1');
-    const auto paths = [&](const std::string& q) {
+    const auto paths = [&](const std::string& q) { return list_paths(*stub, q).second; };
+    const auto lookup = [&](const std::string& q) {
       grpc::ClientContext ctx;
-      v1::GetPathsRequest r;
-      r.set_query(q);
-      v1::GetPathsResponse out;
-      return stub->GetPaths(&ctx, r, &out);
+      v1::LookupRequest r;
+      r.set_address(q);
+      v1::Path out;
+      return stub->Lookup(&ctx, r, &out);
     };
-    for (const auto& q : {huge + "/8", huge, std::string("10.0.0.0\0garbage/8", 18), std::string("10.1.5.1\0x", 10)}) {
-      const auto s = paths(q);
+    for (const auto& s : {paths(huge + "/8"), paths(huge), paths(std::string("10.0.0.0\0garbage/8", 18)), lookup(huge),
+                          lookup(std::string("10.1.5.1\0x", 10))}) {
       CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
       CHECK(s.error_message().size() < 200);
     }
@@ -357,11 +381,9 @@ TEST_CASE("gRPC: bad input is refused, quoting at most 100 bytes of it; NUL byte
     CHECK_THAT(paths(std::string("10.0.0.0\0garbage/8", 18)).error_message(),
                Catch::Contains("\"10.0.0.0\\x00garbage/8\" is not a prefix"));
     {
-      grpc::ClientContext ctx;
       v1::WhatIfRequest r;
       r.add_fail(huge);
-      v1::WhatIfResponse out;
-      const auto s = stub->WhatIf(&ctx, r, &out);
+      const auto s = read_all(*stub, &v1::Analyzer::Stub::WhatIf, r).second;
       CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
       CHECK(s.error_message().size() < 200);
     }
@@ -378,11 +400,9 @@ TEST_CASE("gRPC: bad input is refused, quoting at most 100 bytes of it; NUL byte
       CHECK(s.error_message().size() < 200);
     }
     {
-      grpc::ClientContext ctx;
       v1::GetReportRequest r;
       r.set_format(huge);
-      v1::GetReportResponse out;
-      const auto s = stub->GetReport(&ctx, r, &out);
+      const auto s = read_all(*stub, &v1::Analyzer::Stub::GetReport, r).second;
       CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
       CHECK(s.error_message().size() < 200);
     }
@@ -390,7 +410,7 @@ TEST_CASE("gRPC: bad input is refused, quoting at most 100 bytes of it; NUL byte
   });
 }
 
-TEST_CASE("gRPC GetPaths: a prefix without a route of its own gets the route that carries it", "[grpc]") {
+TEST_CASE("gRPC ListPaths: a prefix without a route of its own gets the route that carries it", "[grpc]") {
   with_failover([](analyzer::Analyzer& a) {
     asio::io_context io;
     app::GrpcServer server(io, a, replayed);
@@ -398,23 +418,21 @@ TEST_CASE("gRPC GetPaths: a prefix without a route of its own gets the route tha
     IoThread running(io);
     auto stub = stub_for(address);
     const auto get = [&](const std::string& q) {
-      grpc::ClientContext ctx;
-      v1::GetPathsRequest r;
-      r.set_query(q);
-      v1::GetPathsResponse out;
-      REQUIRE(stub->GetPaths(&ctx, r, &out).ok());
-      REQUIRE(out.paths_size() == 1);
-      return out.paths(0);
+      const auto [paths, status] = list_paths(*stub, q);
+      REQUIRE(status.ok());
+      REQUIRE(paths.size() == 1);
+      return paths[0];
     };
     const auto cover = get("10.1.0.0/16");
-    REQUIRE(cover.active().kind() != v1::PATH_KIND_NONE);
+    REQUIRE(cover.kind() != v1::PATH_KIND_NONE);
     const auto inside = get("10.1.7.0/24");  // no route of its own; 10.1.0.0/16 carries it
     CHECK(inside.prefix() == "10.1.7.0/24");
-    CHECK(inside.active().kind() == cover.active().kind());
-    CHECK(inside.active().covering_prefix() == "10.1.0.0/16");
-    CHECK_THAT(inside.active().text(), Catch::EndsWith("via less specific"));
+    CHECK(inside.kind() == cover.kind());
+    CHECK(inside.via_covering());
+    CHECK(inside.covering_prefix() == "10.1.0.0/16");
+    CHECK_THAT(inside.text(), Catch::EndsWith("via less specific"));
     CHECK(inside.expressroute().DebugString() == cover.expressroute().DebugString());
-    CHECK(get("192.168.0.0/16").active().kind() == v1::PATH_KIND_NONE);  // nothing covers it
+    CHECK(list_paths(*stub, "192.168.0.0/16").second.error_code() == grpc::StatusCode::NOT_FOUND);  // nothing covers it
     const auto cli = test::run_bgpfa("paths -s " + address + " 10.1.7.0/24");
     CHECK(cli.status == 0);
     CHECK_THAT(cli.out, Catch::StartsWith("10.1.7.0/24"));

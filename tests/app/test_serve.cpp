@@ -101,7 +101,7 @@ TEST_CASE("gRPC: peers, paths, report and watch of a running serve", "[serve][gr
   CHECK(miss.status == 1);
   CHECK_THAT(miss.err, Catch::Contains("no route covers 192.0.2.1"));
   auto bad = run_bgpfa("paths -s " + server + " 10.1.0.0/33");
-  CHECK(bad.status == 1);
+  CHECK(bad.status == 2);  // a usage error
   CHECK_THAT(bad.err, Catch::Contains("\"10.1.0.0/33\" is not a prefix"));
   auto what_if = run_bgpfa("what-if -s " + server + " \"er1 primary\"");
   CHECK(what_if.status == 0);
