@@ -5,9 +5,11 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <grpcpp/create_channel.h>
 
 #include "app/cli/replay.hpp"
@@ -194,6 +196,26 @@ TEST_CASE("gRPC: a second server on a busy port is refused", "[grpc]") {
 
 namespace {
 
+// `n` /24s from 10.0.0.0 on, announced by peer 0 (one attribute set).
+void add_prefixes(analyzer::Analyzer& a, std::size_t first, std::size_t n) {
+  std::vector<std::uint8_t> bytes;
+  const std::uint8_t origin = 0;
+  wire::encode_attribute(bytes, 1, wire::Bytes(&origin, 1));
+  const std::vector<std::uint8_t> path{2, 2, 0, 0, 0x2f, 0x2c, 0, 0, 0xfd, 0xec};  // 12076 65004
+  wire::encode_attribute(bytes, 2, path);
+  const std::uint8_t nh[4] = {192, 0, 2, 1};
+  wire::encode_attribute(bytes, 3, wire::Bytes(nh, 4));
+  wire::PathAttributes decoded;
+  REQUIRE_FALSE(wire::decode_path_attributes(bytes, wire::DecodeContext{}, true, decoded));
+  const auto attrs = a.intern(decoded, true);
+  for (std::size_t i = first; i < first + n; ++i) {
+    wire::Prefix p;
+    p.address = wire::IpAddress::v4(0x0a000000 + static_cast<std::uint32_t>(i << 8));
+    p.length = 24;
+    a.announce(1'000'000 + i, 0, p, 0, attrs, "UPDATE from 192.0.2.1 (er1 primary)");
+  }
+}
+
 // An analyzer holding `n` /24s from one ExpressRoute peer (the table a frozen watcher would pin).
 std::unique_ptr<analyzer::Analyzer> big_table(std::size_t n) {
   analyzer::Policy policy;
@@ -204,22 +226,7 @@ std::unique_ptr<analyzer::Analyzer> big_table(std::size_t n) {
   er.asn = 12076;
   er.circuit = 0;
   auto a = std::make_unique<analyzer::Analyzer>(policy, std::vector<analyzer::PeerRole>{er});
-  std::vector<std::uint8_t> bytes;
-  const std::uint8_t origin = 0;
-  wire::encode_attribute(bytes, 1, wire::Bytes(&origin, 1));
-  const std::vector<std::uint8_t> path{2, 2, 0, 0, 0x2f, 0x2c, 0, 0, 0xfd, 0xec};  // 12076 65004
-  wire::encode_attribute(bytes, 2, path);
-  const std::uint8_t nh[4] = {192, 0, 2, 1};
-  wire::encode_attribute(bytes, 3, wire::Bytes(nh, 4));
-  wire::PathAttributes decoded;
-  REQUIRE_FALSE(wire::decode_path_attributes(bytes, wire::DecodeContext{}, true, decoded));
-  const auto attrs = a->intern(decoded, true);
-  for (std::size_t i = 0; i < n; ++i) {
-    wire::Prefix p;
-    p.address = wire::IpAddress::v4(0x0a000000 + static_cast<std::uint32_t>(i << 8));
-    p.length = 24;
-    a->announce(1'000'000 + i, 0, p, 0, attrs, "UPDATE from 192.0.2.1 (er1 primary)");
-  }
+  add_prefixes(*a, 0, n);
   return a;
 }
 
@@ -439,4 +446,59 @@ TEST_CASE("gRPC ListPaths: a prefix without a route of its own gets the route th
     CHECK_THAT(cli.out, Catch::Contains("via 10.1.0.0/16"));
     server.shutdown();
   });
+}
+
+TEST_CASE("gRPC Watch: a watcher that falls behind is told where, and resumes with nothing lost", "[grpc]") {
+  auto a = big_table(10);
+  asio::io_context io;
+  app::GrpcLimits limits;
+  limits.watch_buffer = 8;  // changes the ring holds for all watchers
+  app::GrpcServer server(io, *a, replayed, limits);
+  const auto address = server.start("127.0.0.1:0");
+  IoThread running(io);
+  auto stub = stub_for(address);
+  // Changes made on the io thread, as a live session would, then handed to the watchers.
+  const auto change = [&](std::size_t first, std::size_t n) {
+    std::promise<void> done;
+    asio::post(io, [&] {
+      add_prefixes(*a, first, n);
+      server.publish();
+      done.set_value();
+    });
+    done.get_future().wait();
+  };
+  grpc::ClientContext ctx;
+  auto reader = stub->Watch(&ctx, {});
+  v1::WatchResponse m;
+  std::size_t rows = 0;
+  while (reader->Read(&m) && m.has_snapshot()) rows += static_cast<std::size_t>(m.snapshot().paths_size());
+  CHECK(rows == 10);
+  REQUIRE(m.snapshot_end() == 10);
+  change(10, 100);  // 100 changes at once, more than the ring holds
+  REQUIRE(reader->Read(&m));
+  REQUIRE(m.has_fell_behind());
+  CHECK(m.fell_behind().last_sent() == 10);
+  CHECK_FALSE(reader->Read(&m));  // the stream ends there
+  CHECK(reader->Finish().ok());
+
+  // Resumed from there: the 100 from the change log, then live ones from the ring, in order.
+  grpc::ClientContext resumed_ctx;
+  v1::WatchRequest q;
+  q.set_since_sequence(10);
+  auto resumed = stub->Watch(&resumed_ctx, q);
+  std::vector<std::uint64_t> sequences;
+  while (sequences.size() < 100 && resumed->Read(&m)) {
+    REQUIRE(m.has_events());
+    for (const auto& e : m.events().events()) sequences.push_back(e.sequence());
+  }
+  change(110, 5);
+  while (sequences.size() < 105 && resumed->Read(&m)) {
+    REQUIRE(m.has_events());
+    for (const auto& e : m.events().events()) sequences.push_back(e.sequence());
+  }
+  REQUIRE(sequences.size() == 105);
+  for (std::size_t i = 0; i < sequences.size(); ++i) CHECK(sequences[i] == 11 + i);
+  resumed_ctx.TryCancel();
+  (void)resumed->Finish();
+  server.shutdown();
 }
