@@ -6,7 +6,7 @@ packages=(
   libboost-dev libboost-iostreams-dev libfmt-dev libcli11-dev catch2 bgpdump
   zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libabsl-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
-  frr gobgpd bird2 exabgp iproute2 python3
+  frr gobgpd bird2 exabgp iproute2 python3 python3-grpcio python3-protobuf
 )
 if [[ "${BGPFA_BENCH_DEPS:-0}" == 1 ]]; then packages+=(libbenchmark-dev time bc); fi
 missing=()
