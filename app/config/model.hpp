@@ -50,6 +50,10 @@ struct Config {
   std::chrono::microseconds quiet_period{std::chrono::seconds(5)};
   std::string er_sku = "standard";  // prefix limit: standard 4000, premium 10000
   std::string grpc_listen = "127.0.0.1:50051";
+  // A listen address off loopback needs allow-remote, and TLS (cert and key files) or insecure.
+  bool grpc_allow_remote = false;
+  std::string grpc_tls_cert, grpc_tls_key;
+  bool grpc_insecure = false;
   std::string capture_dir;
   std::chrono::seconds capture_rotate{0};
 

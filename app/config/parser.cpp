@@ -3,7 +3,7 @@
 //   neighbor A gateway expressroute circuit NAME link primary|secondary /
 //   neighbor A gateway vpn instance 0|1 / analyzer / routing-preference expressroute|vpn|as-path /
 //   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium / grpc /
-//   listen HOST:PORT / capture DIR [rotate DURATION]. Lines starting with ! or # are comments;
+//   listen HOST:PORT / allow-remote / tls cert FILE key FILE / insecure / capture DIR [rotate DURATION]. Lines starting with ! or # are comments;
 //   a line "!" also ends the current section.
 
 #include <algorithm>
@@ -48,7 +48,7 @@ struct Token {
 // The parse of one statement; which fields are set depends on the statement.
 struct Statement {
   enum Kind { RouterBgp, Analyzer, Grpc, Capture, RouterId, Neighbor, RoutingPref, ConnWeight, QuietPeriod, ErSku,
-              Listen } kind{};
+              Listen, AllowRemote, Tls, Insecure } kind{};
   std::uint32_t number = 0;
   Token a, b;  // address/name tokens
   std::string neighbor_kind;  // remote-as | description | expressroute | vpn
@@ -186,8 +186,11 @@ class Parser {
         (kw("connection-weight") > name[tok(&Statement::b)] > weight)[kind(Statement::ConnWeight)] |
         (kw("quiet-period") > duration[tok(&Statement::duration)])[kind(Statement::QuietPeriod)] |
         (kw("er-sku") > sku)[kind(Statement::ErSku)];
-    const auto grpc = x3::rule<class grpc_, x3::unused_type>{"listen"} =
-        (kw("listen") > token[tok(&Statement::a)])[kind(Statement::Listen)];
+    const auto grpc = x3::rule<class grpc_, x3::unused_type>{"listen, allow-remote, tls or insecure"} =
+        (kw("listen") > token[tok(&Statement::a)])[kind(Statement::Listen)] |
+        kw("allow-remote")[kind(Statement::AllowRemote)] |
+        (kw("tls") > kw("cert") > token[tok(&Statement::a)] > kw("key") > token[tok(&Statement::b)])[kind(Statement::Tls)] |
+        kw("insecure")[kind(Statement::Insecure)];
 
     It it = line.begin();
     const It end = line.end();
@@ -277,6 +280,12 @@ class Parser {
       }
       case Statement::ErSku: c.er_sku = st.word; return;
       case Statement::Listen: c.grpc_listen = st.a.text; return;
+      case Statement::AllowRemote: c.grpc_allow_remote = true; return;
+      case Statement::Tls:
+        c.grpc_tls_cert = st.a.text;
+        c.grpc_tls_key = st.b.text;
+        return;
+      case Statement::Insecure: c.grpc_insecure = true; return;
     }
   }
 
