@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
     auto* c = app.add_subcommand(name, what);
     c->add_option("-s,--server", copt.server, "bgpfa serve's gRPC address (default 127.0.0.1:50051)");
     c->add_flag("--json", copt.json, "one JSON object per line (the proto's JSON mapping)");
+    c->add_option("--ca", copt.ca, "connect with TLS, trusting the server certificate signed by this PEM file");
     return c;
   };
   auto* peers = client("peers", "List the neighbours of a running bgpfa serve: role, state, routes");
@@ -146,7 +147,9 @@ int main(int argc, char** argv) {
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
     if (!replay_serve.empty())
-      ropt.then = [&](bgpfa::analyzer::Analyzer& a) { return bgpfa::app::serve_replayed(a, replay_serve); };
+      ropt.then = [&](bgpfa::analyzer::Analyzer& a) {
+        return bgpfa::app::serve_replayed(a, replay_serve, bgpfa::app::grpc_security(bgpfa::config::load_config(ropt.config).config));
+      };
     return bgpfa::app::run_replay(ropt);
   }
   if (dump->parsed()) {

@@ -1,11 +1,16 @@
 #include "app/grpc/client.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
 
 #include "app/render/report_format.hpp"
 #include "bgpfa.grpc.pb.h"
@@ -16,8 +21,15 @@ namespace {
 
 using Stub = v1::Analyzer::Stub;
 
-std::unique_ptr<Stub> stub(const std::string& server) {
-  return v1::Analyzer::NewStub(grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
+std::unique_ptr<Stub> stub(const ClientOptions& o) {
+  if (o.ca.empty()) return v1::Analyzer::NewStub(grpc::CreateChannel(o.server, grpc::InsecureChannelCredentials()));
+  std::ifstream f(o.ca, std::ios::binary);
+  std::ostringstream pem;
+  pem << f.rdbuf();
+  if (!f) fmt::print(stderr, "bgpfa: error: --ca {}: {}\n", o.ca, std::strerror(errno));
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = pem.str();
+  return v1::Analyzer::NewStub(grpc::CreateChannel(o.server, grpc::SslCredentials(tls)));
 }
 
 int failed(const ClientOptions& o, const grpc::Status& s) {
@@ -122,7 +134,7 @@ int call(const ClientOptions& o, grpc::Status (Stub::*method)(grpc::ClientContex
          const Request& request, Response& response) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  const auto s = ((*stub(o.server)).*method)(&ctx, request, &response);
+  const auto s = ((*stub(o)).*method)(&ctx, request, &response);
   return s.ok() ? 0 : failed(o, s);
 }
 
@@ -132,7 +144,7 @@ int stream(const ClientOptions& o,
            std::unique_ptr<grpc::ClientReader<Item>> (Stub::*method)(grpc::ClientContext*, const Request&),
            const Request& request, F each) {
   grpc::ClientContext ctx;
-  auto s = stub(o.server);
+  auto s = stub(o);
   auto reader = ((*s).*method)(&ctx, request);
   Item m;
   while (reader->Read(&m)) {
@@ -320,7 +332,7 @@ int run_watch(const ClientOptions& o) {
   std::uint64_t seen = 0;
   for (;;) {  // once, and again after falling behind, from where it stopped
     grpc::ClientContext ctx;
-    auto reader = stub(o.server)->Watch(&ctx, q);
+    auto reader = stub(o)->Watch(&ctx, q);
     v1::WatchResponse m;
     std::optional<std::uint64_t> resume;
     bool enough = false;

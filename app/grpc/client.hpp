@@ -11,6 +11,7 @@ namespace bgpfa::app {
 
 struct ClientOptions {
   std::string server = "127.0.0.1:50051";
+  std::string ca;                  // TLS: the CA (or self-signed) certificate that signed the server's
   std::string query;               // paths: prefix or address; lookup: address; watch: within; events: prefix
   bool longer = false;             // paths: prefixes inside QUERY too
   bool shorter = false;            // paths: prefixes covering QUERY too

@@ -8,7 +8,11 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <set>
 #include <variant>
 #include <stdexcept>
@@ -20,6 +24,7 @@
 #include <fmt/format.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
 #include "app/cli/roles.hpp"
@@ -788,7 +793,54 @@ GrpcServer::GrpcServer(boost::asio::io_context& io, Analyzer& a, std::function<s
 
 GrpcServer::~GrpcServer() { shutdown(); }
 
-std::string GrpcServer::start(const std::string& address) {
+GrpcSecurity grpc_security(const config::Config& c) {
+  return {c.grpc_allow_remote, c.grpc_tls_cert, c.grpc_tls_key, c.grpc_insecure};
+}
+
+namespace {
+
+// 127.0.0.0/8, ::1 and localhost; anything else (0.0.0.0, ::, a host's address) reaches further.
+bool loopback(const std::string& address) {
+  const auto colon = address.rfind(':');
+  std::string host = colon == std::string::npos ? address : address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  const auto a = boost::asio::ip::make_address(host, ec);
+  return !ec && a.is_loopback();
+}
+
+std::string read_pem(const std::string& what, const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error(fmt::format("gRPC: tls {} {}: {}", what, path, std::strerror(errno)));
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::shared_ptr<grpc::ServerCredentials> credentials(const std::string& address, const GrpcSecurity& sec) {
+  const bool tls = !sec.tls_cert.empty() || !sec.tls_key.empty();
+  if (tls && sec.insecure) throw std::runtime_error("gRPC: tls and insecure exclude each other");
+  if (!loopback(address)) {
+    if (!sec.allow_remote)
+      throw std::runtime_error(fmt::format("gRPC: {} is not a loopback address: serving it needs `allow-remote` in the "
+                                           "config's grpc section, and `tls cert FILE key FILE` or `insecure`",
+                                           quoted(address)));
+    if (!tls && !sec.insecure)
+      throw std::runtime_error(fmt::format("gRPC: {} is off loopback: the config's grpc section needs `tls cert FILE key "
+                                           "FILE`, or `insecure` to serve it without TLS",
+                                           quoted(address)));
+  }
+  if (!tls) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions opts;
+  opts.pem_key_cert_pairs.push_back({read_pem("key", sec.tls_key), read_pem("cert", sec.tls_cert)});
+  return grpc::SslServerCredentials(opts);
+}
+
+}  // namespace
+
+std::string GrpcServer::start(const std::string& address, const GrpcSecurity& security) {
+  const auto creds = credentials(address, security);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -796,7 +848,7 @@ std::string GrpcServer::start(const std::string& address) {
   // clients would be answered by either in turn.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, creds, &port);
   builder.RegisterService(impl_.get());
   impl_->server = builder.BuildAndStart();
   impl_->stalls_.start();

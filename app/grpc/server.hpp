@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "analyzer/analyzer.hpp"
+#include "app/config/model.hpp"
 
 namespace bgpfa::app {
 
@@ -30,6 +31,15 @@ struct GrpcLimits {
   std::size_t slice = 1000;
 };
 
+// Who may connect. A listen address off loopback needs allow_remote (the config's `grpc
+// allow-remote`), and then TLS (`tls cert FILE key FILE`) or an explicit `insecure`.
+struct GrpcSecurity {
+  bool allow_remote = false;
+  std::string tls_cert, tls_key;  // PEM files
+  bool insecure = false;
+};
+[[nodiscard]] GrpcSecurity grpc_security(const config::Config& c);
+
 class GrpcServer {
  public:
   // `state_of(address)`: the session state of a neighbour (called on the io thread).
@@ -40,8 +50,8 @@ class GrpcServer {
   GrpcServer& operator=(const GrpcServer&) = delete;
 
   // Listens (health checking and reflection on); returns the address with the bound port (port
-  // 0 picks one). Throws std::runtime_error when it cannot listen.
-  std::string start(const std::string& address);
+  // 0 picks one). Throws std::runtime_error when it cannot listen or `security` forbids it.
+  std::string start(const std::string& address, const GrpcSecurity& security = {});
   // On the io thread: hands the changes logged since the last call to the watchers.
   void publish();
   // Watch streams open now.

@@ -337,3 +337,58 @@ TEST_CASE("CLI clients of the v1 API: --json lines parse back, tables, exit code
   CHECK(run_bgpfa("paths --kind purple" + s).status == 2);
   CHECK(run_bgpfa("peers -s 127.0.0.1:1").status == 2);           // connection
 }
+
+TEST_CASE("gRPC off loopback needs allow-remote, and TLS or an explicit insecure", "[grpc][serve]") {
+  const std::string base =
+      "router bgp 65515\n neighbor 127.0.0.2 remote-as 65001\n neighbor 127.0.0.2 passive\n"
+      " neighbor 127.0.0.2 gateway vpn instance 0\n!\ngrpc\n";
+  std::vector<std::unique_ptr<TempFile>> confs;  // live as long as the servers read them
+  const auto serve_with = [&](const std::string& grpc_lines, const std::string& address, TempFile& err) {
+    auto& conf = *confs.emplace_back(std::make_unique<TempFile>());
+    const std::string text = base + grpc_lines;
+    conf.write({text.begin(), text.end()});
+    return std::make_unique<Serve>(std::vector<std::string>{"-c", conf.path(), "--listen", "127.0.0.1", "--port",
+                                                            std::to_string(free_port()), "--grpc", address},
+                                   err.path());
+  };
+  const std::string port = std::to_string(free_port());
+  const std::string any = "0.0.0.0:" + port, local = "127.0.0.1:" + port;
+  {
+    TempFile err;
+    auto s = serve_with("", any, err);
+    CHECK(s->wait() == 2);
+    CHECK_THAT(slurp(err.path()), Catch::Contains("\"" + any + "\" is not a loopback address: serving it needs `allow-remote`"));
+  }
+  {
+    TempFile err;
+    auto s = serve_with(" allow-remote\n", any, err);
+    CHECK(s->wait() == 2);
+    CHECK_THAT(slurp(err.path()), Catch::Contains("needs `tls cert FILE key FILE`, or `insecure`"));
+  }
+  {
+    TempFile err;
+    auto s = serve_with(" allow-remote\n insecure\n", any, err);
+    REQUIRE(eventually([&] { return contains(err.path(), "gRPC on " + any); }));
+    CHECK(run_bgpfa("peers -s " + local).status == 0);
+    s->signal(SIGTERM);
+    CHECK(s->wait() == 0);
+  }
+  // TLS with a self-signed certificate for 127.0.0.1: a client trusting it gets in, a plain one not.
+  TempFile cert, key, ssl_log;
+  const std::string make_cert = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
+                                "subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " + key.path() + " -out " + cert.path() +
+                                " >" + ssl_log.path() + " 2>&1";
+  if (std::system(make_cert.c_str()) != 0) {
+    WARN("openssl could not make a certificate: TLS not tested");
+    return;
+  }
+  TempFile err;
+  auto s = serve_with(" allow-remote\n tls cert " + cert.path() + " key " + key.path() + "\n", any, err);
+  REQUIRE(eventually([&] { return contains(err.path(), "gRPC on " + any); }));
+  const auto tls = run_bgpfa("peers --ca " + cert.path() + " -s " + local);
+  CHECK(tls.status == 0);
+  CHECK_THAT(tls.out, Catch::Contains("127.0.0.2"));
+  CHECK(run_bgpfa("peers -s " + local).status == 2);
+  s->signal(SIGTERM);
+  CHECK(s->wait() == 0);
+}
