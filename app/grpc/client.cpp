@@ -102,10 +102,27 @@ std::string best_text(const char* gw, const v1::GatewayBest& b) {
                      b.next_hop(), b.reason(), b.candidates(), b.candidates() == 1 ? "" : "s");
 }
 
+std::string route_text(const v1::Route& r) {
+  std::string path;
+  for (const auto& seg : r.as_path()) {
+    std::string asns;
+    for (auto a : seg.asns()) asns += fmt::format("{}{}", asns.empty() ? "" : seg.type() == v1::AS_PATH_SEGMENT_TYPE_SET ? "," : " ", a);
+    path += fmt::format("{}{}", path.empty() ? "" : " ", seg.type() == v1::AS_PATH_SEGMENT_TYPE_SET ? "{" + asns + "}" : asns);
+  }
+  std::string communities;
+  for (const auto& c : r.communities()) communities += " " + c;
+  const char* origin = r.origin() == v1::ORIGIN_IGP ? "igp" : r.origin() == v1::ORIGIN_EGP ? "egp" : "incomplete";
+  return fmt::format("route {} ({}) {} {} next-hop {} local-pref {}{}{}{}{}", r.peer_address(), r.role(), path.empty() ? "-" : path,
+                     origin, r.next_hop(), r.local_pref(), r.has_med() ? fmt::format(" med {}", r.med()) : "",
+                     communities.empty() ? "" : " communities" + communities, r.path_id() ? fmt::format(" path-id {}", r.path_id()) : "",
+                     r.stale() ? " stale" : "");
+}
+
 void print_path(const v1::Path& p) {
   fmt::print("{:<24} {}\n", p.prefix(), path_text(p));
   if (p.has_expressroute()) fmt::print("{:<24}   {}\n", "", best_text("ER ", p.expressroute()));
   if (p.has_vpn()) fmt::print("{:<24}   {}\n", "", best_text("VPN", p.vpn()));
+  for (const auto& r : p.candidates()) fmt::print("{:<24}     {}\n", "", route_text(r));
 }
 
 void print_event(const v1::Event& e) {
@@ -201,8 +218,17 @@ int run_lookup(const ClientOptions& o) {
 }
 
 int run_paths(const ClientOptions& o) {
-  // An address is its longest match.
-  if (!o.query.empty() && o.query.find('/') == std::string::npos && !o.longer && !o.shorter) return run_lookup(o);
+  // An address is its longest match (with --routes: that prefix's routes).
+  if (!o.query.empty() && o.query.find('/') == std::string::npos && !o.longer && !o.shorter) {
+    if (!o.routes) return run_lookup(o);
+    v1::LookupRequest l;
+    l.set_address(o.query);
+    v1::Path p;
+    if (int rc = call(o, &Stub::Lookup, l, p)) return rc;
+    ClientOptions exact = o;
+    exact.query = p.prefix();
+    return run_paths(exact);
+  }
   v1::ListPathsRequest q;
   auto& f = *q.mutable_filter();
   f.set_prefix(o.query);
@@ -217,6 +243,7 @@ int run_paths(const ClientOptions& o) {
     f.set_gateway(o.gateway == "vpn" ? v1::GATEWAY_VPN : v1::GATEWAY_EXPRESSROUTE);
   }
   f.set_peer_address(o.peer);
+  q.set_candidates(o.routes);
   std::size_t n = 0;
   const int rc = stream(o, &Stub::ListPaths, q, [&](const v1::PathBatch& b) {
     for (const auto& p : b.paths()) {

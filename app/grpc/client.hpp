@@ -18,6 +18,7 @@ struct ClientOptions {
   std::vector<std::string> kinds;  // paths, watch: er-primary, er-secondary, er-ecmp, vpn, none
   std::string gateway;             // paths: expressroute or vpn
   std::string peer;                // paths: carried by this peer
+  bool routes = false;             // paths: every candidate route with its attributes
   std::string format = "text";     // report
   std::uint64_t count = 0;         // watch: stop after this many changes (0: run until interrupted)
   bool snapshot = true;            // watch: print the snapshot first

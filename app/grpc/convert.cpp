@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "app/render/report_format.hpp"
 
 namespace bgpfa::app {
@@ -245,6 +247,35 @@ void to_proto(const analyzer::Finding& f, v1::Finding& out) {
     std::string w;
     if (words >> w >> w && wire::parse_address(w)) out.add_peers(w);
   }
+}
+
+std::vector<v1::Route> candidates_of(const analyzer::Analyzer& a, const rib::PrefixKey& p, const Names& n) {
+  std::vector<v1::Route> out;
+  const auto* e = a.table().find(p);
+  if (!e) return out;
+  for (const auto& route : e->routes) {
+    auto& r = out.emplace_back();
+    const auto& attrs = *route.attrs;
+    if (route.peer < n.peers.size()) {
+      r.set_peer_address(wire::to_string(n.peers[route.peer].address));
+      r.set_role(n.peers[route.peer].label(n.circuits));
+    }
+    attrs.as_path().for_each_segment([&](wire::SegmentType type, const std::uint8_t* asns, unsigned count) {
+      auto& seg = *r.add_as_path();
+      seg.set_type(static_cast<v1::AsPathSegmentType>(static_cast<int>(type)));  // same numbers (RFC 4271, 5065)
+      for (unsigned i = 0; i < count; ++i) seg.add_asns(wire::load_u32(asns + 4 * i));
+    });
+    r.set_origin(attrs.origin == 0 ? v1::ORIGIN_IGP : attrs.origin == 1 ? v1::ORIGIN_EGP : v1::ORIGIN_INCOMPLETE);
+    r.set_next_hop(wire::to_string(attrs.next_hop));
+    if (attrs.has_med) r.set_med(attrs.med);
+    r.set_local_pref(attrs.local_pref);
+    const auto c = attrs.communities();
+    for (std::size_t i = 0; i + 4 <= c.size(); i += 4)
+      r.add_communities(fmt::format("{}:{}", wire::load_u16(c.data() + i), wire::load_u16(c.data() + i + 2)));
+    r.set_path_id(route.path_id);
+    r.set_stale(route.stale);
+  }
+  return out;
 }
 
 void to_proto(const analyzer::WhatIfChange& c, const Names& n, v1::WhatIfChange& out) {

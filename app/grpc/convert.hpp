@@ -32,6 +32,8 @@ void to_proto(const analyzer::PeerSummary& s, const analyzer::PeerRole& role, co
 void to_proto(const analyzer::Episode& e, std::uint64_t id, v1::Episode& out);
 void to_proto(const analyzer::Finding& f, v1::Finding& out);
 void to_proto(const analyzer::WhatIfChange& c, const Names& n, v1::WhatIfChange& out);
+// Every route the table holds for `p` itself (on the analyzer's thread: it reads the table).
+[[nodiscard]] std::vector<v1::Route> candidates_of(const analyzer::Analyzer& a, const rib::PrefixKey& p, const Names& n);
 // "er-primary->none" (the analyzer's transition keys) as a typed pair.
 void transition(const std::string& key, std::uint64_t prefixes, v1::Transition& out);
 

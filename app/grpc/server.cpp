@@ -305,10 +305,32 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     return std::nullopt;
   }
 
+  // Rows taken on the io thread, with the names to convert them and (when asked) their routes.
+  using Candidates = std::vector<std::vector<v1::Route>>;
+  struct Slice {
+    std::vector<analyzer::PrefixRow> rows;
+    Names names;
+    Candidates candidates;
+    [[nodiscard]] v1::Path path(std::size_t i) const {
+      v1::Path p;
+      to_proto(rows[i], names, p);
+      if (i < candidates.size())
+        for (const auto& r : candidates[i]) *p.add_candidates() = r;
+      return p;
+    }
+  };
+  [[nodiscard]] Candidates candidates_for(const std::vector<analyzer::PrefixRow>& rows) const {
+    Candidates out;
+    const auto names = names_of(a_);
+    for (const auto& r : rows) out.push_back(r.covering ? std::vector<v1::Route>{} : candidates_of(a_, rib::PrefixKey::from(r.prefix), names));
+    return out;
+  }
+
   grpc::Status ListPaths(grpc::ServerContext* ctx, const v1::ListPathsRequest* in, grpc::ServerWriter<v1::PathBatch>* w) override {
     Filter f;
     if (auto bad = parse(in->filter(), f)) return *bad;
     const std::size_t batch_size = batch_of(in->batch_size());
+    const bool candidates = in->candidates();
     StallMonitor::Guard guard(stalls_, ctx);
     v1::PathBatch batch;
     std::size_t sent = 0;
@@ -324,7 +346,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     if (f.prefix && (f.shorter || !f.longer)) {
       const auto key = *f.prefix;
       const bool shorter = f.shorter, exact = !f.longer;
-      auto rows = on_core([this, key, shorter, exact] {
+      auto rows = on_core([this, key, shorter, exact, candidates] {
         std::vector<analyzer::PrefixRow> out;
         if (shorter)
           for (int len = 0; len < key.length; ++len) {
@@ -333,16 +355,14 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
           }
         if (exact)
           if (auto r = row_or_covering(key)) out.push_back(std::move(*r));
-        return std::pair{std::move(out), names_of(a_)};
+        auto c = candidates ? candidates_for(out) : Candidates{};
+        return Slice{std::move(out), names_of(a_), std::move(c)};
       });
       if (!rows) return unavailable();
-      if (exact && !shorter && rows->first.empty())
+      if (exact && !shorter && rows->rows.empty())
         return error(grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", wire::to_string(key.to_prefix())));
-      for (const auto& r : rows->first) {
-        v1::Path p;
-        to_proto(r, rows->second, p);
-        if (!emit(p, false)) return grpc::Status::OK;
-      }
+      for (std::size_t i = 0; i < rows->rows.size(); ++i)
+        if (!emit(rows->path(i), false)) return grpc::Status::OK;
     }
     if (!f.prefix || f.longer) {
       // In slices from the io thread, never the whole table at once.
@@ -350,15 +370,16 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       const auto within = f.prefix;
       const std::size_t n = limits_.slice;
       for (;;) {
-        auto slice = on_core([this, cursor, within, n] { return std::pair{a_.rows_after(cursor, n, within), names_of(a_)}; });
+        auto slice = on_core([this, cursor, within, n, candidates] {
+          auto rows = a_.rows_after(cursor, n, within);
+          auto c = candidates ? candidates_for(rows) : Candidates{};
+          return Slice{std::move(rows), names_of(a_), std::move(c)};
+        });
         if (!slice) return unavailable();
-        for (const auto& r : slice->first) {
-          v1::Path p;
-          to_proto(r, slice->second, p);
-          if (!emit(p, false)) return grpc::Status::OK;
-        }
-        if (slice->first.size() < n) break;
-        cursor = rib::PrefixKey::from(slice->first.back().prefix);
+        for (std::size_t i = 0; i < slice->rows.size(); ++i)
+          if (!emit(slice->path(i), false)) return grpc::Status::OK;
+        if (slice->rows.size() < n) break;
+        cursor = rib::PrefixKey::from(slice->rows.back().prefix);
       }
     }
     v1::Path none;

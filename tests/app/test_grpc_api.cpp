@@ -152,6 +152,31 @@ TEST_CASE("gRPC v1: every RPC against replay --serve of the failover capture", "
     f.set_longer(true);  // a range with nothing in it is no error, just empty
     CHECK(paths(*stub, f).empty());
   }
+  SECTION("ListPaths with candidates: every route and its attributes") {
+    v1::ListPathsRequest q;
+    q.mutable_filter()->set_prefix("10.1.0.0/16");
+    q.set_candidates(true);
+    const auto batches = read_all(*stub, &Stub::ListPaths, q);
+    REQUIRE(batches.size() == 1);
+    const auto& p = batches[0].paths(0);
+    REQUIRE(p.candidates_size() == 2);
+    const v1::Route* er = nullptr;
+    for (const auto& r : p.candidates())
+      if (r.peer_address() == "192.0.2.1") er = &r;
+    REQUIRE(er);
+    CHECK(er->role() == "er1 primary");
+    CHECK(er->origin() == v1::ORIGIN_IGP);
+    CHECK(er->next_hop() == "192.0.2.1");
+    REQUIRE(er->as_path_size() == 1);
+    CHECK(er->as_path(0).type() == v1::AS_PATH_SEGMENT_TYPE_SEQUENCE);
+    CHECK(std::vector<std::uint32_t>(er->as_path(0).asns().begin(), er->as_path(0).asns().end()) ==
+          std::vector<std::uint32_t>{12076, 65100});
+    REQUIRE(er->communities_size() == 1);
+    CHECK(er->communities(0) == "12076:1");
+    CHECK_FALSE(er->has_med());
+    q.set_candidates(false);
+    CHECK(read_all(*stub, &Stub::ListPaths, q)[0].paths(0).candidates_size() == 0);
+  }
   SECTION("Lookup") {
     grpc::ClientContext ctx;
     v1::LookupRequest q;
@@ -329,6 +354,8 @@ TEST_CASE("CLI clients of the v1 API: --json lines parse back, tables, exit code
   CHECK_THAT(summary.out, Catch::Contains("prefixes  5\n"));
   CHECK_THAT(run_bgpfa("paths 10.1.7.0/24" + s).out, Catch::StartsWith("10.1.7.0/24              er-primary [er1] via 10.1.0.0/16\n"));
   CHECK(run_bgpfa("paths --kind vpn" + s).out.find("10.1.5.0/24") == 0);
+  CHECK_THAT(run_bgpfa("paths 10.1.2.3 --routes" + s).out,
+             Catch::Contains("route 192.0.2.1 (er1 primary) 12076 65100 igp next-hop 192.0.2.1 local-pref 100 communities 12076:1\n"));
   CHECK(run_bgpfa("lookup 99.1.1.1" + s).status == 1);           // not found
   CHECK(run_bgpfa("paths 10.9.0.0/16" + s).status == 1);         // not found
   CHECK(run_bgpfa("paths 10.9.0.0/16 --longer" + s).status == 1);  // no match
