@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <future>
 #include <thread>
 
@@ -500,5 +501,36 @@ TEST_CASE("gRPC Watch: a watcher that falls behind is told where, and resumes wi
   for (std::size_t i = 0; i < sequences.size(); ++i) CHECK(sequences[i] == 11 + i);
   resumed_ctx.TryCancel();
   (void)resumed->Finish();
+  server.shutdown();
+}
+
+TEST_CASE("bgpfa watch resumes by itself after falling behind, losing nothing", "[grpc]") {
+  auto a = big_table(10);
+  asio::io_context io;
+  app::GrpcLimits limits;
+  limits.watch_buffer = 8;
+  app::GrpcServer server(io, *a, replayed, limits);
+  const auto address = server.start("127.0.0.1:0");
+  IoThread running(io);
+  test::TempFile out;
+  const std::string cmd = std::string(BGPFA_BINARY) + " watch --no-snapshot -n 100 -s " + address + " >" + out.path() + " 2>&1";
+  std::thread watcher([&] { CHECK(std::system(cmd.c_str()) == 0); });
+  REQUIRE(test::eventually([&] { return test::contains(out.path(), "-- snapshot at change #10"); }));
+  std::promise<void> done;
+  asio::post(io, [&] {
+    add_prefixes(*a, 10, 100);  // more at once than the ring holds
+    server.publish();
+    done.set_value();
+  });
+  done.get_future().wait();
+  watcher.join();
+  const auto text = test::slurp(out.path());
+  CHECK_THAT(text, Catch::Contains("-- fell behind after change #10: resuming from there\n"));
+  std::istringstream lines(text);
+  std::vector<std::uint64_t> sequences;
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind('#', 0) == 0) sequences.push_back(std::stoull(line.substr(1)));
+  REQUIRE(sequences.size() == 100);
+  for (std::size_t i = 0; i < sequences.size(); ++i) CHECK(sequences[i] == 11 + i);
   server.shutdown();
 }
