@@ -2,22 +2,22 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <set>
-#include <variant>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
+#include <variant>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -38,6 +38,7 @@ namespace {
 
 using analyzer::Analyzer;
 constexpr const char* kVersion = "0.1.0";
+
 // Changes handed over by publish(), shared by every watcher and bounded (GrpcLimits::watch_buffer):
 // one copy however many watch, none per watcher.
 struct EventRing {
@@ -333,14 +334,14 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     const bool candidates = in->candidates();
     StallMonitor::Guard guard(stalls_, ctx);
     v1::PathBatch batch;
-    std::size_t sent = 0;
-    const auto emit = [&](const v1::Path& p, bool flush) {
-      if (f.keeps(p)) *batch.add_paths() = p;
-      if (batch.paths_size() == 0 || (!flush && static_cast<std::size_t>(batch.paths_size()) < batch_size)) return true;
-      sent += static_cast<std::size_t>(batch.paths_size());
+    const auto flush = [&] {
       const bool ok = write(w, guard, batch);
       batch.Clear();
       return ok;
+    };
+    const auto emit = [&](v1::Path p) {
+      if (f.keeps(p)) *batch.add_paths() = std::move(p);
+      return static_cast<std::size_t>(batch.paths_size()) < batch_size || flush();
     };
     // Prefixes covering the filter's (shorter), then the prefix itself or everything inside it.
     if (f.prefix && (f.shorter || !f.longer)) {
@@ -362,7 +363,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       if (exact && !shorter && rows->rows.empty())
         return error(grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", wire::to_string(key.to_prefix())));
       for (std::size_t i = 0; i < rows->rows.size(); ++i)
-        if (!emit(rows->path(i), false)) return grpc::Status::OK;
+        if (!emit(rows->path(i))) return grpc::Status::OK;
     }
     if (!f.prefix || f.longer) {
       // In slices from the io thread, never the whole table at once.
@@ -377,15 +378,12 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         });
         if (!slice) return unavailable();
         for (std::size_t i = 0; i < slice->rows.size(); ++i)
-          if (!emit(slice->path(i), false)) return grpc::Status::OK;
+          if (!emit(slice->path(i))) return grpc::Status::OK;
         if (slice->rows.size() < n) break;
         cursor = rib::PrefixKey::from(slice->rows.back().prefix);
       }
     }
-    v1::Path none;
-    none.set_kind(v1::PATH_KIND_UNSPECIFIED);
-    f.kinds = {-1};  // flush only
-    (void)emit(none, true);
+    if (batch.paths_size() > 0) (void)flush();
     return grpc::Status::OK;
   }
 
