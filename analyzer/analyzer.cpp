@@ -490,29 +490,45 @@ std::vector<PrefixRow> Analyzer::rows(const std::optional<PrefixKey>& within) co
   return out;
 }
 
-std::vector<PrefixRow> Analyzer::rows_after(const std::optional<PrefixKey>& after, std::size_t n,
-                                           const std::optional<PrefixKey>& within) const {
-  // The n smallest keys above `after`: a max-heap of n keys, one pass.
-  std::vector<PrefixKey> heap;
-  if (n == 0) return {};
-  heap.reserve(n);
+std::vector<PrefixKey> Analyzer::keys_after(const std::optional<PrefixKey>& after, std::size_t n,
+                                            const std::optional<PrefixKey>& within) const {
+  // The n smallest keys above `after` in one pass: collect up to 2n, keep the n smallest
+  // (nth_element), and from then on only keys below the largest kept.
+  std::vector<PrefixKey> keys;
+  if (n == 0) return keys;
+  keys.reserve(2 * n);
+  std::optional<PrefixKey> bound;
   table_.for_each([&](const PrefixKey& p, const PrefixEntry&) {
-    if ((after && !(*after < p)) || (within && !within->covers(p))) return;
-    if (heap.size() < n) {
-      heap.push_back(p);
-      std::push_heap(heap.begin(), heap.end());
-    } else if (p < heap.front()) {
-      std::pop_heap(heap.begin(), heap.end());
-      heap.back() = p;
-      std::push_heap(heap.begin(), heap.end());
+    if ((after && !(*after < p)) || (bound && *bound < p) || (within && !within->covers(p))) return;
+    keys.push_back(p);
+    if (keys.size() == 2 * n) {
+      std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n - 1), keys.end());
+      keys.resize(n);
+      bound = *std::max_element(keys.begin(), keys.end());
     }
   });
-  std::sort_heap(heap.begin(), heap.end());
+  std::sort(keys.begin(), keys.end());
+  if (keys.size() > n) keys.resize(n);
+  return keys;
+}
+
+std::vector<PrefixRow> Analyzer::rows_for(const std::vector<PrefixKey>& keys) const {
   std::vector<PrefixRow> out;
-  out.reserve(heap.size());
-  for (const auto& p : heap) out.push_back(row_of(p, *table_.find(p)));
+  out.reserve(keys.size());
+  for (const auto& p : keys) {
+    if (const PrefixEntry* e = table_.find(p)) {
+      out.push_back(row_of(p, *e));
+    } else {
+      out.emplace_back().prefix = p.to_prefix();
+    }
+  }
   path_text_.clear();
   return out;
+}
+
+std::vector<PrefixRow> Analyzer::rows_after(const std::optional<PrefixKey>& after, std::size_t n,
+                                           const std::optional<PrefixKey>& within) const {
+  return rows_for(keys_after(after, n, within));
 }
 
 std::vector<Finding> Analyzer::findings() const {

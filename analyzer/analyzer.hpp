@@ -82,6 +82,12 @@ class Analyzer {
   // the table each. And at most `n` changes of the log from index `first`.
   [[nodiscard]] std::vector<PrefixRow> rows_after(const std::optional<rib::PrefixKey>& after, std::size_t n,
                                                   const std::optional<rib::PrefixKey>& within = {}) const;
+  // The same in two steps, so that one pass serves many slices: the first `n` keys in prefix
+  // order after `after` (inside `within`), and the rows of given keys (a key the table no longer
+  // holds gets a row without a path).
+  [[nodiscard]] std::vector<rib::PrefixKey> keys_after(const std::optional<rib::PrefixKey>& after, std::size_t n,
+                                                       const std::optional<rib::PrefixKey>& within = {}) const;
+  [[nodiscard]] std::vector<PrefixRow> rows_for(const std::vector<rib::PrefixKey>& keys) const;
   [[nodiscard]] std::vector<Event> events_range(std::size_t first, std::size_t n) const;
   // Closed episodes, oldest first, and the findings of the table now, without a whole report.
   [[nodiscard]] const std::vector<Episode>& episodes() const noexcept { return episodes_.done(); }

@@ -391,6 +391,16 @@ TEST_CASE("rows_after reads the table in slices that add up to rows(); events_ra
   }
   const auto within = rib::PrefixKey::from(pfx(0x0a000000, 8));
   CHECK(lab.a->rows_after(std::nullopt, 1000, within).size() == lab.a->rows(within).size());
+  for (std::size_t n : {1, 2, 3, 7, 64}) {  // keys_after: exactly the next n, whatever n is
+    const auto keys = lab.a->keys_after(rib::PrefixKey::from(all[2].prefix), n);
+    REQUIRE(keys.size() == std::min(n, all.size() - 3));
+    for (std::size_t i = 0; i < keys.size(); ++i) CHECK(keys[i] == rib::PrefixKey::from(all[3 + i].prefix));
+  }
+  const auto gone = rib::PrefixKey::from(pfx(0xc0a80000, 16));  // never in the table
+  const auto rows = lab.a->rows_for({rib::PrefixKey::from(all[0].prefix), gone});
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].active == all[0].active);
+  CHECK(rows[1].active.kind == PathKind::None);
   const auto events = lab.a->events_since(0);
   const auto middle = lab.a->events_range(3, 4);
   REQUIRE(middle.size() == 4);
