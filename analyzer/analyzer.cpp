@@ -509,6 +509,7 @@ std::vector<PrefixKey> Analyzer::keys_after(const std::optional<PrefixKey>& afte
   });
   std::sort(keys.begin(), keys.end());
   if (keys.size() > n) keys.resize(n);
+  keys.shrink_to_fit();  // the caller keeps them for a while
   return keys;
 }
 

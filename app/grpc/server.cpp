@@ -312,6 +312,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     std::vector<analyzer::PrefixRow> rows;
     Names names;
     Candidates candidates;
+    std::uint64_t keys_sequence = 0;  // the changes up to this one were made when its keys were read
     [[nodiscard]] v1::Path path(std::size_t i) const {
       v1::Path p;
       to_proto(rows[i], names, p);
@@ -319,6 +320,53 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         for (const auto& r : candidates[i]) *p.add_candidates() = r;
       return p;
     }
+  };
+
+  // One stream's read of the table in prefix order: a pass over the table on the io thread
+  // collects the next `key_block` keys (at most a few MB), then rows come from the io thread
+  // `slice` keys at a time. No whole-table copy, and one pass serves many slices.
+  class TableCursor {
+   public:
+    TableCursor(Impl& s, std::optional<rib::PrefixKey> within, bool candidates)
+        : s_(s), within_(within), candidates_(candidates) {}
+    // The next rows (none at the end); nullopt when the io thread did not answer.
+    std::optional<Slice> next() {
+      if (at_ == keys_.size()) {
+        if (end_) return Slice{};
+        const std::size_t block = s_.limits_.key_block;
+        auto pass = s_.on_core([&a = s_.a_, after = after_, within = within_, block] {
+          return std::pair{a.keys_after(after, block, within), a.event_count()};
+        });
+        if (!pass) return std::nullopt;
+        keys_ = std::move(pass->first);
+        keys_sequence_ = pass->second;
+        at_ = 0;
+        end_ = keys_.size() < block;
+        if (keys_.empty()) return Slice{};
+        after_ = keys_.back();
+      }
+      const std::size_t n = std::min(s_.limits_.slice, keys_.size() - at_);
+      std::vector<rib::PrefixKey> take(keys_.begin() + static_cast<std::ptrdiff_t>(at_),
+                                       keys_.begin() + static_cast<std::ptrdiff_t>(at_ + n));
+      at_ += n;
+      auto slice = s_.on_core([&s = s_, take = std::move(take), candidates = candidates_] {
+        auto rows = s.a_.rows_for(take);
+        auto c = candidates ? s.candidates_for(rows) : Candidates{};
+        return Slice{std::move(rows), names_of(s.a_), std::move(c)};
+      });
+      if (slice) slice->keys_sequence = keys_sequence_;
+      return slice;
+    }
+
+   private:
+    Impl& s_;
+    std::optional<rib::PrefixKey> within_;
+    bool candidates_;
+    std::vector<rib::PrefixKey> keys_;
+    std::size_t at_ = 0;
+    std::optional<rib::PrefixKey> after_;
+    bool end_ = false;
+    std::uint64_t keys_sequence_ = 0;
   };
   [[nodiscard]] Candidates candidates_for(const std::vector<analyzer::PrefixRow>& rows) const {
     Candidates out;
@@ -367,20 +415,13 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     }
     if (!f.prefix || f.longer) {
       // In slices from the io thread, never the whole table at once.
-      std::optional<rib::PrefixKey> cursor;
-      const auto within = f.prefix;
-      const std::size_t n = limits_.slice;
+      TableCursor cursor(*this, f.prefix, candidates);
       for (;;) {
-        auto slice = on_core([this, cursor, within, n, candidates] {
-          auto rows = a_.rows_after(cursor, n, within);
-          auto c = candidates ? candidates_for(rows) : Candidates{};
-          return Slice{std::move(rows), names_of(a_), std::move(c)};
-        });
+        auto slice = cursor.next();
         if (!slice) return unavailable();
+        if (slice->rows.empty()) break;
         for (std::size_t i = 0; i < slice->rows.size(); ++i)
           if (!emit(slice->path(i))) return grpc::Status::OK;
-        if (slice->rows.size() < n) break;
-        cursor = rib::PrefixKey::from(slice->rows.back().prefix);
       }
     }
     if (batch.paths_size() > 0) (void)flush();
@@ -664,15 +705,13 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       // The snapshot, in slices taken from the io thread as the client reads them (never the
       // whole table at once). Each slice is as of its own moment: `seen` keeps, per slice, its
       // last prefix and the changes it already shows, so that no change is sent twice.
-      std::optional<rib::PrefixKey> cursor;
+      TableCursor cursor(*this, within, false);
       for (;;) {
-        const std::size_t n = limits_.slice;
-        auto slice = on_core([this, cursor, within, n] {
-          return std::tuple{a_.rows_after(cursor, n, within), a_.event_count(), names_of(a_)};
-        });
+        auto slice = cursor.next();
         if (!slice) return unavailable();
-        auto& [rows, sequence, fresh] = *slice;
-        names = std::move(fresh);
+        const auto& rows = slice->rows;
+        if (rows.empty()) break;
+        names = slice->names;
         v1::WatchResponse batch;  // fresh for each batch: nothing of a previous row may leak in
         for (const auto& r : rows) {
           v1::Path p;
@@ -685,10 +724,10 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
           }
         }
         if (batch.has_snapshot() && !write(w, guard, batch)) return grpc::Status::OK;
-        last_seen = sequence;
-        if (rows.size() < n) break;
-        cursor = rib::PrefixKey::from(rows.back().prefix);
-        seen.emplace_back(*cursor, sequence);
+        // The rows were read after their keys: they show at least the changes up to then. (One
+        // made between the two may be sent again after the snapshot; it changes nothing there.)
+        last_seen = slice->keys_sequence;
+        seen.emplace_back(rib::PrefixKey::from(rows.back().prefix), last_seen);
       }
       v1::WatchResponse end;
       end.set_snapshot_end(last_seen);

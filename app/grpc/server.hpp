@@ -29,6 +29,8 @@ struct GrpcLimits {
   std::size_t watch_buffer = 65'536;
   // Rows (or changes) taken from the io thread at a time: what one stream holds.
   std::size_t slice = 1000;
+  // Prefix keys one pass over the table collects for a stream's next slices (24 bytes each).
+  std::size_t key_block = 32'768;
 };
 
 // Who may connect. A listen address off loopback needs allow_remote (the config's `grpc
