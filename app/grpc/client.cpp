@@ -408,7 +408,12 @@ int run_watch(const ClientOptions& o) {
     if (enough) ctx.TryCancel();
     const auto s = reader->Finish();
     if (enough) return 0;
-    if (!s.ok() && s.error_code() != grpc::StatusCode::CANCELLED) return failed(o, s);
+    if (s.error_code() == grpc::StatusCode::CANCELLED) {  // not by us: the server cut the stream
+      fmt::print(stderr, "bgpfa: error: {}: the server ended the stream (it cuts a watcher that reads nothing for a while)\n",
+                 o.server);
+      return 2;
+    }
+    if (!s.ok()) return failed(o, s);
     if (!resume) return 0;
     q.set_since_sequence(*resume);
   }
