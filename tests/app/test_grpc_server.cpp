@@ -534,3 +534,42 @@ TEST_CASE("bgpfa watch resumes by itself after falling behind, losing nothing", 
   for (std::size_t i = 0; i < sequences.size(); ++i) CHECK(sequences[i] == 11 + i);
   server.shutdown();
 }
+
+TEST_CASE("bgpfa watch says so when the server cut it for reading nothing", "[grpc]") {
+  auto a = big_table(200'000);
+  asio::io_context io;
+  app::GrpcLimits limits;
+  limits.stalled_after = 1s;
+  app::GrpcServer server(io, *a, replayed, limits);
+  const auto address = server.start("127.0.0.1:0");
+  IoThread running(io);
+  // Its output goes to a pipe nobody reads for now: it blocks printing, so it stops reading.
+  int out[2];
+  REQUIRE(::pipe(out) == 0);
+  test::TempFile err;
+  std::vector<std::string> args{BGPFA_BINARY, "watch", "-s", address};
+  std::vector<char*> argv;
+  for (auto& s : args) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_addclose(&fa, out[0]);
+  posix_spawn_file_actions_addopen(&fa, 2, err.path().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  REQUIRE(posix_spawn(&pid, BGPFA_BINARY, &fa, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(out[1]);
+  REQUIRE(eventually([&] { return server.watchers() == 1; }));
+  REQUIRE(eventually([&] { return server.watchers() == 0; }));  // cut
+  char buf[65536];
+  while (::read(out[0], buf, sizeof buf) > 0) {  // now let it print what it had, and finish
+  }
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
+  CHECK_THAT(test::slurp(err.path()), Catch::Contains("the server ended the stream"));
+  server.shutdown();
+}
