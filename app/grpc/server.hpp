@@ -1,7 +1,10 @@
 // The gRPC adapter, the only code that knows protobuf types. RPCs run on gRPC's threads and hand
-// their work to the io_context thread that owns the analyzer (the single writer), waiting for
-// the answer. Watch streams get a snapshot, then the analyzer's change log in order, through a
-// bounded queue per watcher: a slow client is told it fell behind, it never blocks the core.
+// their work to the io_context thread that owns the analyzer (the single writer), in slices that
+// own their data, waiting at most GrpcLimits::core_timeout for each. Streams read the table and
+// the change log slice by slice as the client reads, so no answer is ever built whole. Watch
+// streams get a snapshot, then the changes in order from one bounded ring shared by all
+// watchers: a client further behind is told it fell behind (and may resume from the log), it
+// never blocks the core; one that reads nothing at all is cut.
 #pragma once
 #include <chrono>
 #include <cstddef>
