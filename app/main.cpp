@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
   paths->add_option("--kind", copt.kinds, "only this kind: none, er-primary, er-secondary, er-ecmp, vpn (repeatable)");
   paths->add_option("--gateway", copt.gateway, "only prefixes with a route from this gateway: expressroute or vpn");
   paths->add_option("--peer", copt.peer, "only prefixes whose traffic this peer carries");
+  paths->add_option("--origin-as", copt.origin_asn, "only prefixes with a route originated by this AS");
+  paths->add_option("--community", copt.community, "only prefixes with a route carrying this community (ASN:VALUE)");
   paths->add_flag("--routes", copt.routes, "with every candidate route: AS path, origin, next hop, MED, LOCAL_PREF, communities");
   auto* lookup = client("lookup", "The longest match of an address and its path");
   lookup->add_option("ADDRESS", copt.query, "an IPv4 or IPv6 address")->required();

@@ -243,6 +243,8 @@ int run_paths(const ClientOptions& o) {
     f.set_gateway(o.gateway == "vpn" ? v1::GATEWAY_VPN : v1::GATEWAY_EXPRESSROUTE);
   }
   f.set_peer_address(o.peer);
+  f.set_origin_asn(o.origin_asn);
+  f.set_community(o.community);
   q.set_candidates(o.routes);
   std::size_t n = 0;
   const int rc = stream(o, &Stub::ListPaths, q, [&](const v1::PathBatch& b) {
@@ -252,7 +254,8 @@ int run_paths(const ClientOptions& o) {
       else print_path(p);
     }
   });
-  const bool filtered = !o.query.empty() || !o.kinds.empty() || !o.gateway.empty() || !o.peer.empty();
+  const bool filtered = !o.query.empty() || !o.kinds.empty() || !o.gateway.empty() || !o.peer.empty() || o.origin_asn ||
+                        !o.community.empty();
   if (rc == 0 && n == 0 && filtered) {
     fmt::print(stderr, "bgpfa: no prefix matches\n");
     return 1;

@@ -19,6 +19,8 @@ struct ClientOptions {
   std::string gateway;             // paths: expressroute or vpn
   std::string peer;                // paths: carried by this peer
   bool routes = false;             // paths: every candidate route with its attributes
+  std::uint32_t origin_asn = 0;    // paths: with a route originated by this AS
+  std::string community;           // paths: with a route carrying this community
   std::string format = "text";     // report
   std::uint64_t count = 0;         // watch: stop after this many changes (0: run until interrupted)
   bool snapshot = true;            // watch: print the snapshot first

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -276,7 +277,22 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     std::vector<int> kinds;
     v1::Gateway gateway = v1::GATEWAY_UNSPECIFIED;
     std::string peer;
+    std::uint32_t origin_asn = 0;
+    std::string community;
+    // Filters on a prefix's own routes, so its candidates are read for them.
+    [[nodiscard]] bool needs_routes() const { return origin_asn != 0 || !community.empty(); }
     [[nodiscard]] bool keeps(const v1::Path& p) const {
+      const auto any_route = [&](const auto& pred) { return std::any_of(p.candidates().begin(), p.candidates().end(), pred); };
+      if (origin_asn && !any_route([&](const v1::Route& r) {
+            return r.as_path_size() > 0 && r.as_path(r.as_path_size() - 1).type() == v1::AS_PATH_SEGMENT_TYPE_SEQUENCE &&
+                   r.as_path(r.as_path_size() - 1).asns_size() > 0 &&
+                   r.as_path(r.as_path_size() - 1).asns(r.as_path(r.as_path_size() - 1).asns_size() - 1) == origin_asn;
+          }))
+        return false;
+      if (!community.empty() && !any_route([&](const v1::Route& r) {
+            return std::find(r.communities().begin(), r.communities().end(), community) != r.communities().end();
+          }))
+        return false;
       if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), static_cast<int>(p.kind())) == kinds.end()) return false;
       if (gateway == v1::GATEWAY_EXPRESSROUTE && !p.has_expressroute()) return false;
       if (gateway == v1::GATEWAY_VPN && !p.has_vpn()) return false;
@@ -302,6 +318,15 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       const auto a = address_arg(in.peer_address());
       if (!a) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not an address", quoted(in.peer_address())));
       f.peer = wire::to_string(*a);
+    }
+    f.origin_asn = in.origin_asn();
+    if (!in.community().empty()) {
+      unsigned hi = 0, lo = 0;
+      char extra = 0;
+      if (in.community().size() > 11 || std::sscanf(in.community().c_str(), "%u:%u%c", &hi, &lo, &extra) != 2 || hi > 65535 ||
+          lo > 65535)
+        return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a community (ASN:VALUE)", quoted(in.community())));
+      f.community = fmt::format("{}:{}", hi, lo);
     }
     return std::nullopt;
   }
@@ -379,7 +404,8 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     Filter f;
     if (auto bad = parse(in->filter(), f)) return *bad;
     const std::size_t batch_size = batch_of(in->batch_size());
-    const bool candidates = in->candidates();
+    const bool candidates = in->candidates() || f.needs_routes();
+    const bool keep_candidates = in->candidates();
     StallMonitor::Guard guard(stalls_, ctx);
     v1::PathBatch batch;
     const auto flush = [&] {
@@ -388,7 +414,9 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       return ok;
     };
     const auto emit = [&](v1::Path p) {
-      if (f.keeps(p)) *batch.add_paths() = std::move(p);
+      if (!f.keeps(p)) return true;
+      if (!keep_candidates) p.clear_candidates();  // read for the filter only
+      *batch.add_paths() = std::move(p);
       return static_cast<std::size_t>(batch.paths_size()) < batch_size || flush();
     };
     // Prefixes covering the filter's (shorter), then the prefix itself or everything inside it.

@@ -139,6 +139,19 @@ TEST_CASE("gRPC v1: every RPC against replay --serve of the failover capture", "
     f.set_gateway(v1::GATEWAY_VPN);
     CHECK(paths(*stub, f).size() == 4);
     f.Clear();
+    f.set_community("12076:1");  // the ExpressRoute routes carry it, the VPN ones not
+    const auto tagged = paths(*stub, f);
+    CHECK(prefixes(tagged) == std::vector<std::string>{"10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16"});
+    CHECK(tagged[0].candidates_size() == 0);  // read for the filter, not sent unasked
+    f.Clear();
+    f.set_origin_asn(65100);
+    CHECK(paths(*stub, f).size() == 5);
+    f.set_origin_asn(65101);
+    CHECK(paths(*stub, f).empty());
+    f.Clear();
+    f.set_community("12076");
+    CHECK(paths(*stub, f, 0, nullptr, grpc::StatusCode::INVALID_ARGUMENT).empty());
+    f.Clear();
     f.set_prefix("10.1.0.0/16");
     f.set_longer(true);
     CHECK(prefixes(paths(*stub, f)) == std::vector<std::string>{"10.1.0.0/16", "10.1.5.0/24"});
