@@ -358,7 +358,10 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     std::optional<Slice> next() {
       if (at_ == keys_.size()) {
         if (end_) return Slice{};
-        const std::size_t block = s_.limits_.key_block;
+        // Blocks grow as the client keeps reading: a frozen client holds a small one, a fast
+        // one needs few passes over the table.
+        const std::size_t block = block_;
+        block_ = std::min(block_ * 2, std::max(s_.limits_.key_block, s_.limits_.slice));
         auto pass = s_.on_core([&a = s_.a_, after = after_, within = within_, block] {
           return std::pair{a.keys_after(after, block, within), a.event_count()};
         });
@@ -392,6 +395,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     std::optional<rib::PrefixKey> after_;
     bool end_ = false;
     std::uint64_t keys_sequence_ = 0;
+    std::size_t block_ = std::max<std::size_t>(s_.limits_.slice * 4, 1);
   };
   [[nodiscard]] Candidates candidates_for(const std::vector<analyzer::PrefixRow>& rows) const {
     Candidates out;
