@@ -719,6 +719,66 @@ std::vector<PrefixRow> Analyzer::rows(const std::optional<PrefixKey>& within) co
   return out;
 }
 
+std::vector<PrefixKey> Analyzer::keys_after(const std::optional<PrefixKey>& after, std::size_t n,
+                                            const std::optional<PrefixKey>& within) const {
+  // The n smallest keys above `after` in one pass: collect up to 2n, keep the n smallest
+  // (nth_element), and from then on only keys below the largest kept.
+  std::vector<PrefixKey> keys;
+  if (n == 0) return keys;
+  keys.reserve(2 * n);
+  std::optional<PrefixKey> bound;
+  table_.for_each([&](const PrefixKey& p, const PrefixEntry&) {
+    if ((after && !(*after < p)) || (bound && *bound < p) || (within && !within->covers(p))) return;
+    keys.push_back(p);
+    if (keys.size() == 2 * n) {
+      std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n - 1), keys.end());
+      keys.resize(n);
+      bound = *std::max_element(keys.begin(), keys.end());
+    }
+  });
+  std::sort(keys.begin(), keys.end());
+  if (keys.size() > n) keys.resize(n);
+  keys.shrink_to_fit();  // the caller keeps them for a while
+  return keys;
+}
+
+std::vector<PrefixRow> Analyzer::rows_for(const std::vector<PrefixKey>& keys) const {
+  std::vector<PrefixRow> out;
+  out.reserve(keys.size());
+  for (const auto& p : keys) {
+    if (const PrefixEntry* e = table_.find(p)) {
+      out.push_back(row_of(p, *e));
+    } else {
+      out.emplace_back().prefix = p.to_prefix();
+    }
+  }
+  path_text_.clear();
+  return out;
+}
+
+std::vector<PrefixRow> Analyzer::rows_after(const std::optional<PrefixKey>& after, std::size_t n,
+                                           const std::optional<PrefixKey>& within) const {
+  return rows_for(keys_after(after, n, within));
+}
+
+std::vector<Finding> Analyzer::findings() const {
+  std::vector<std::pair<PrefixKey, const PrefixEntry*>> sorted;
+  sorted.reserve(table_.prefixes());
+  table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) { sorted.emplace_back(p, &e); });
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return findings(sorted);
+}
+
+std::vector<Event> Analyzer::events_range(std::size_t first, std::size_t n) const {
+  std::vector<Event> out;
+  if (first >= events_.size()) return out;
+  const std::size_t last = first + std::min(n, events_.size() - first);
+  out.reserve(last - first);
+  for (auto it = events_.begin() + static_cast<std::ptrdiff_t>(first); it != events_.begin() + static_cast<std::ptrdiff_t>(last); ++it)
+    out.push_back(Event{it->time_us, it->prefix.to_prefix(), unpack(it->from()), unpack(it->to()), causes_[it->cause]});
+  return out;
+}
+
 std::vector<int> Analyzer::match_peers(const std::string& target) const {
   std::vector<int> out;
   const auto addr = wire::parse_address(target);

@@ -101,6 +101,21 @@ class Analyzer {
   [[nodiscard]] std::size_t path_set_count() const noexcept { return path_sets_.size(); }
   // True while the peer's session counts as dropped at a prefix limit.
   [[nodiscard]] bool dropped_at_limit(int peer) const { return dropped_[static_cast<std::size_t>(peer)] != 0; }
+  // Slices for streams that must not copy a whole table at once (gRPC): at most `n` rows in
+  // prefix order after `after` (none: from the first), inside `within` when set; one pass over
+  // the table each. And at most `n` changes of the log from index `first`.
+  [[nodiscard]] std::vector<PrefixRow> rows_after(const std::optional<rib::PrefixKey>& after, std::size_t n,
+                                                  const std::optional<rib::PrefixKey>& within = {}) const;
+  // The same in two steps, so that one pass serves many slices: the first `n` keys in prefix
+  // order after `after` (inside `within`), and the rows of given keys (a key the table no longer
+  // holds gets a row without a path).
+  [[nodiscard]] std::vector<rib::PrefixKey> keys_after(const std::optional<rib::PrefixKey>& after, std::size_t n,
+                                                       const std::optional<rib::PrefixKey>& within = {}) const;
+  [[nodiscard]] std::vector<PrefixRow> rows_for(const std::vector<rib::PrefixKey>& keys) const;
+  [[nodiscard]] std::vector<Event> events_range(std::size_t first, std::size_t n) const;
+  // Closed episodes, oldest first, and the findings of the table now, without a whole report.
+  [[nodiscard]] const std::vector<Episode>& episodes() const noexcept { return episodes_.done(); }
+  [[nodiscard]] std::vector<Finding> findings() const;
 
  private:
   struct Decision {

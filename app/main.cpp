@@ -84,20 +84,45 @@ int main(int argc, char** argv) {
   serve->add_option("--rib-snapshot", sopt.rib_snapshot,
                     "write the RIB to FILE as an MRT TABLE_DUMP_V2 snapshot on SIGUSR1 and at exit");
 
-  // Clients of a running `bgpfa serve`.
+  // Clients of a running `bgpfa serve` (or replay --serve).
   bgpfa::app::ClientOptions copt;
+  std::uint64_t since = 0;
   auto client = [&](const char* name, const char* what) {
     auto* c = app.add_subcommand(name, what);
     c->add_option("-s,--server", copt.server, "bgpfa serve's gRPC address (default 127.0.0.1:50051)");
+    c->add_flag("--json", copt.json, "one JSON object per line (the proto's JSON mapping)");
+    c->add_option("--ca", copt.ca, "connect with TLS, trusting the server certificate signed by this PEM file");
     return c;
   };
   auto* peers = client("peers", "List the neighbours of a running bgpfa serve: role, state, routes");
   auto* paths = client("paths", "Active path per prefix of a running bgpfa serve (all, a prefix, or an address's match)");
   paths->add_option("QUERY", copt.query, "a prefix (10.1.0.0/16) or an address (longest match); none: every prefix");
+  paths->add_flag("--longer", copt.longer, "the prefixes inside QUERY too");
+  paths->add_flag("--shorter", copt.shorter, "the prefixes covering QUERY too");
+  paths->add_option("--kind", copt.kinds, "only this kind: none, er-primary, er-secondary, er-ecmp, vpn (repeatable)");
+  paths->add_option("--gateway", copt.gateway, "only prefixes with a route from this gateway: expressroute or vpn");
+  paths->add_option("--peer", copt.peer, "only prefixes whose traffic this peer carries");
+  paths->add_option("--origin-as", copt.origin_asn, "only prefixes with a route originated by this AS");
+  paths->add_option("--community", copt.community, "only prefixes with a route carrying this community (ASN:VALUE)");
+  paths->add_flag("--routes", copt.routes, "with every candidate route: AS path, origin, next hop, MED, LOCAL_PREF, communities");
+  auto* lookup = client("lookup", "The longest match of an address and its path");
+  lookup->add_option("ADDRESS", copt.query, "an IPv4 or IPv6 address")->required();
+  auto* events = client("events", "Active-path changes of the change log, in order");
+  auto* events_since = events->add_option("--since", since, "changes after this sequence number");
+  events->add_option("--prefix", copt.query, "only this prefix and those inside it");
+  events->add_option("--limit", copt.limit, "at most N changes");
+  auto* episodes = client("episodes", "Convergence episodes so far, with per-prefix times and black holes");
+  episodes->add_option("--limit", copt.limit, "at most N episodes");
+  auto* episode = client("episode", "One convergence episode and the prefixes it moved");
+  episode->add_option("ID", copt.id, "episode number (1, 2, ...)")->required();
+  auto* findings = client("findings", "What the analyzer finds wrong or notable in the table");
+  auto* summary = client("summary", "Counts by path kind, peers up, the last episode");
   auto* watch = client("watch", "Stream a running bgpfa serve's active paths, then every change as it happens");
   watch->add_option("WITHIN", copt.query, "only prefixes inside this one");
   watch->add_option("-n,--count", copt.count, "stop after N changes");
   watch->add_flag("--no-snapshot", [&](std::int64_t) { copt.snapshot = false; }, "print changes only");
+  watch->add_option("--kind", copt.kinds, "only rows of this kind and changes from or to it (repeatable)");
+  auto* watch_since = watch->add_option("--since", since, "no snapshot: the changes after this sequence number, then live ones");
   auto* what_if = client("what-if", "Which prefixes of a running bgpfa serve would move if these peers failed");
   what_if->add_option("TARGET", copt.fail,
                       "a peer address, CIRCUIT, \"CIRCUIT primary|secondary\", expressroute, vpn, \"vpn 0|1\"")
@@ -145,15 +170,24 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (serve->parsed()) return bgpfa::app::run_serve(sopt);
+  if (events_since->count() || watch_since->count()) copt.since = since;
   if (peers->parsed()) return bgpfa::app::run_peers(copt);
   if (paths->parsed()) return bgpfa::app::run_paths(copt);
+  if (lookup->parsed()) return bgpfa::app::run_lookup(copt);
+  if (events->parsed()) return bgpfa::app::run_events(copt);
+  if (episodes->parsed()) return bgpfa::app::run_episodes(copt);
+  if (episode->parsed()) return bgpfa::app::run_episode(copt);
+  if (findings->parsed()) return bgpfa::app::run_findings(copt);
+  if (summary->parsed()) return bgpfa::app::run_summary(copt);
   if (watch->parsed()) return bgpfa::app::run_watch(copt);
   if (report->parsed()) return bgpfa::app::run_report(copt);
   if (what_if->parsed()) return bgpfa::app::run_what_if(copt);
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
     if (!replay_serve.empty())
-      ropt.then = [&](bgpfa::analyzer::Analyzer& a) { return bgpfa::app::serve_replayed(a, replay_serve); };
+      ropt.then = [&](bgpfa::analyzer::Analyzer& a) {
+        return bgpfa::app::serve_replayed(a, replay_serve, bgpfa::app::grpc_security(bgpfa::config::load_config(ropt.config).config));
+      };
     return bgpfa::app::run_replay(ropt);
   }
   if (dump->parsed()) {

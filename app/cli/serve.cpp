@@ -341,7 +341,7 @@ int run_serve(const ServeOptions& opt) {
   Periodic publish(core_io, std::chrono::milliseconds(50), [&grpc] { grpc.publish(); });
   if (grpc_address != "off") {
     try {
-      fmt::print(stderr, "bgpfa: gRPC on {} (health and reflection on)\n", grpc.start(grpc_address));
+      fmt::print(stderr, "bgpfa: gRPC on {} (health and reflection on)\n", grpc.start(grpc_address, grpc_security(parsed.config)));
     } catch (const std::exception& e) {
       fmt::print(stderr, "bgpfa: error: {}\n", e.what());
       return 2;
@@ -501,12 +501,12 @@ int run_serve(const ServeOptions& opt) {
   return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }
 
-int serve_replayed(analyzer::Analyzer& a, const std::string& address) {
+int serve_replayed(analyzer::Analyzer& a, const std::string& address, const GrpcSecurity& security) {
   asio::io_context io;
   GrpcServer grpc(io, a, [](const std::string&) { return std::string("replayed"); });
   try {
     fmt::print(stderr, "bgpfa: replay done; its results are served over gRPC on {} until SIGINT or SIGTERM\n",
-               grpc.start(address));
+               grpc.start(address, security));
   } catch (const std::exception& e) {
     fmt::print(stderr, "bgpfa: error: {}\n", e.what());
     return 2;

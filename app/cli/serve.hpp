@@ -3,6 +3,7 @@
 #include <string>
 
 #include "analyzer/analyzer.hpp"
+#include "app/grpc/server.hpp"
 
 namespace bgpfa::app {
 
@@ -20,6 +21,6 @@ struct ServeOptions {
 
 [[nodiscard]] int run_serve(const ServeOptions& opt);
 // replay --serve: the replayed analyzer's results over gRPC until SIGINT/SIGTERM.
-[[nodiscard]] int serve_replayed(analyzer::Analyzer& a, const std::string& address);
+[[nodiscard]] int serve_replayed(analyzer::Analyzer& a, const std::string& address, const GrpcSecurity& security = {});
 
 }  // namespace bgpfa::app

@@ -97,6 +97,10 @@ struct Config {
   VpnGateway vpn_gateway;
   std::vector<Vnet> vnets;
   std::string grpc_listen = "127.0.0.1:50051";
+  // A listen address off loopback needs allow-remote, and TLS (cert and key files) or insecure.
+  bool grpc_allow_remote = false;
+  std::string grpc_tls_cert, grpc_tls_key;
+  bool grpc_insecure = false;
   std::string capture_dir;
   std::chrono::seconds capture_rotate{0};
   std::chrono::seconds capture_keep{0};  // capture files older than this are deleted; 0: kept

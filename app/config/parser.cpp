@@ -12,7 +12,7 @@
 //   routing-preference expressroute|vpn|as-path / route-server branch-to-branch /
 //   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium /
 //   prefix-limits azure|off / grpc /
-//   listen HOST:PORT / capture DIR [rotate DURATION] [keep DURATION] / exit. Lines starting with ! or # are
+//   listen HOST:PORT / allow-remote / tls cert FILE key FILE / insecure / capture DIR [rotate DURATION] [keep DURATION] / exit. Lines starting with ! or # are
 //   comments; a "!" in the first column also ends the current section (an indented one, as FRR
 //   writes inside router bgp and address-family blocks, does not). Known FRR statements bgpfa does not implement are named
 //   as such: an error when honouring them would change what bgpfa does, else a warning.
@@ -139,7 +139,7 @@ struct Token {
 struct Statement {
   enum Kind { RouterBgp, Analyzer, Grpc, Capture, Exit, RouterId, Neighbor, AddressFamily, Activate, ExitAf,
               RoutingPref, ConnWeight, QuietPeriod, ErSku, PrefixLimits, Listen, VpnGatewaySection, InstanceAddress, Site, Vnet,
-              RouteServer } kind{};
+              RouteServer, AllowRemote, Tls, Insecure } kind{};
   std::uint32_t number = 0, number2 = 0;
   It number_at{}, number2_at{};
   Token a, b;  // address/name tokens
@@ -559,7 +559,12 @@ class Parser {
         (kw("connection-weight") > circuit > weight)[kind(Statement::ConnWeight)] |
         (kw("quiet-period") > quiet)[kind(Statement::QuietPeriod)] | (kw("er-sku") > sku)[kind(Statement::ErSku)] |
         (kw("prefix-limits") > limits_mode)[kind(Statement::PrefixLimits)];
-    const auto grpc = x3::rule<class grpc_, U>{"listen"} = (kw("listen") > listen_address)[kind(Statement::Listen)];
+    const auto tls_file = x3::rule<class tf_, U>{"a file"} = word[tok(&Statement::a)];
+    const auto tls_key = x3::rule<class tk_, U>{"a file"} = word[tok(&Statement::b)];
+    const auto grpc = x3::rule<class grpc_, U>{"listen, allow-remote, tls or insecure"} =
+        (kw("listen") > listen_address)[kind(Statement::Listen)] | kw("allow-remote")[kind(Statement::AllowRemote)] |
+        (kw("tls") > kw("cert") > tls_file > kw("key") > tls_key)[kind(Statement::Tls)] |
+        kw("insecure")[kind(Statement::Insecure)];
     const auto instance_address = x3::rule<class ia_, U>{"an IPv4 or IPv6 address (the instance's BGP address)"} =
         word[tok(&Statement::a)];
     const auto static_prefix = x3::rule<class stp_, U>{"an address prefix such as 10.70.0.0/16"} = word[push];
@@ -633,7 +638,7 @@ class Parser {
           section_ == Section::Router          ? "neighbor, bgp router-id, address-family or a new section"
           : section_ == Section::AddressFamily ? "neighbor ADDRESS activate, exit-address-family or a new section"
           : section_ == Section::Analyzer      ? "routing-preference, route-server, connection-weight, quiet-period, er-sku, prefix-limits or a new section"
-          : section_ == Section::Grpc          ? "listen or a new section"
+          : section_ == Section::Grpc          ? "listen, allow-remote, tls, insecure or a new section"
           : section_ == Section::VpnGateway    ? "instance, site or a new section"
                                                : "router bgp, analyzer, vpn-gateway, vnet, grpc or capture";
       const auto word_end = std::find_if(line.begin() + static_cast<std::ptrdiff_t>(first), end,
@@ -785,6 +790,12 @@ class Parser {
           return error(line_no, col(st.a), fmt::format("listen {}: {}", quote_text(st.a.text), *why));
         c.grpc_listen = st.a.text;
         return;
+      case Statement::AllowRemote: c.grpc_allow_remote = true; return;
+      case Statement::Tls:
+        c.grpc_tls_cert = st.a.text;
+        c.grpc_tls_key = st.b.text;
+        return;
+      case Statement::Insecure: c.grpc_insecure = true; return;
     }
   }
 

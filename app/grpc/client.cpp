@@ -1,32 +1,98 @@
 #include "app/grpc/client.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <map>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
 
+#include "app/render/report_format.hpp"
 #include "bgpfa.grpc.pb.h"
 
 namespace bgpfa::app {
 
 namespace {
 
-std::unique_ptr<v1::Analyzer::Stub> stub(const std::string& server) {
-  return v1::Analyzer::NewStub(grpc::CreateChannel(server, grpc::InsecureChannelCredentials()));
+using Stub = v1::Analyzer::Stub;
+
+std::unique_ptr<Stub> stub(const ClientOptions& o) {
+  if (o.ca.empty()) return v1::Analyzer::NewStub(grpc::CreateChannel(o.server, grpc::InsecureChannelCredentials()));
+  std::ifstream f(o.ca, std::ios::binary);
+  std::ostringstream pem;
+  pem << f.rdbuf();
+  if (!f) fmt::print(stderr, "bgpfa: error: --ca {}: {}\n", o.ca, std::strerror(errno));
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = pem.str();
+  return v1::Analyzer::NewStub(grpc::CreateChannel(o.server, grpc::SslCredentials(tls)));
 }
 
 int failed(const ClientOptions& o, const grpc::Status& s) {
-  fmt::print(stderr, "bgpfa: error: {}: {}\n", o.server,
-             s.error_code() == grpc::StatusCode::UNAVAILABLE ? "not reachable (is bgpfa serve running with gRPC?)"
-                                                              : s.error_message());
-  return s.error_code() == grpc::StatusCode::NOT_FOUND || s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? 1 : 2;
+  // bgpfa's own errors carry details; an UNAVAILABLE without them comes from the channel: no server.
+  const bool from_server = !s.error_details().empty();
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE && !from_server)
+    fmt::print(stderr, "bgpfa: error: {}: not reachable (is bgpfa serve running with gRPC?): {}\n", o.server,
+               s.error_message());
+  else if (s.error_code() == grpc::StatusCode::UNAVAILABLE)
+    fmt::print(stderr, "bgpfa: error: {}: the server is up but unavailable: {}\n", o.server, s.error_message());
+  else
+    fmt::print(stderr, "bgpfa: error: {}: {}\n", o.server, s.error_message());
+  return s.error_code() == grpc::StatusCode::NOT_FOUND ? 1 : 2;
 }
 
-std::string path_text(const v1::ActivePath& p) {
+void print_json(const google::protobuf::Message& m) {
+  std::string s;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.add_whitespace = false;
+  (void)google::protobuf::util::MessageToJsonString(m, &s, opts);
+  fmt::print("{}\n", s);
+}
+
+std::uint64_t micros(const google::protobuf::Timestamp& t) {
+  return static_cast<std::uint64_t>(t.seconds()) * 1'000'000 + static_cast<std::uint64_t>(t.nanos() / 1000);
+}
+std::string when(const google::protobuf::Timestamp& t) { return rfc3339(micros(t)); }
+std::string seconds(const google::protobuf::Duration& d) {
+  return fmt::format("{:.3f}s", static_cast<double>(d.seconds()) + d.nanos() / 1e9);
+}
+
+const char* kind_text(v1::PathKind k) {
+  switch (k) {
+    case v1::PATH_KIND_NONE: return "none";
+    case v1::PATH_KIND_ER_PRIMARY: return "er-primary";
+    case v1::PATH_KIND_ER_SECONDARY: return "er-secondary";
+    case v1::PATH_KIND_ER_ECMP: return "er-ecmp";
+    case v1::PATH_KIND_VPN: return "vpn";
+    case v1::PATH_KIND_SYSTEM: return "system";
+    default: return "?";
+  }
+}
+
+const char* state_text(v1::SessionState s) {
+  switch (s) {
+    case v1::SESSION_STATE_IDLE: return "Idle";
+    case v1::SESSION_STATE_CONNECT: return "Connect";
+    case v1::SESSION_STATE_ACTIVE: return "Active";
+    case v1::SESSION_STATE_OPEN_SENT: return "OpenSent";
+    case v1::SESSION_STATE_OPEN_CONFIRM: return "OpenConfirm";
+    case v1::SESSION_STATE_ESTABLISHED: return "Established";
+    case v1::SESSION_STATE_REMOVED: return "removed";
+    case v1::SESSION_STATE_REPLAYED: return "replayed";
+    default: return "?";
+  }
+}
+
+std::string path_text(const v1::Path& p) {
   std::string s = p.text();
-  if (!p.circuit().empty()) s += fmt::format(" [{}]", p.circuit());
+  constexpr std::string_view kVia = " via less specific";  // named below when known
+  if (!p.covering_prefix().empty() && s.size() > kVia.size() && s.ends_with(kVia)) s.resize(s.size() - kVia.size());
+  const bool er = p.kind() == v1::PATH_KIND_ER_PRIMARY || p.kind() == v1::PATH_KIND_ER_SECONDARY || p.kind() == v1::PATH_KIND_ER_ECMP;
+  if (er && p.carrying_size() > 0 && !p.carrying(0).circuit().empty()) s += fmt::format(" [{}]", p.carrying(0).circuit());
   if (!p.covering_prefix().empty()) s += fmt::format(" via {}", p.covering_prefix());
   return s;
 }
@@ -36,102 +102,324 @@ std::string best_text(const char* gw, const v1::GatewayBest& b) {
                      b.next_hop(), b.reason(), b.candidates(), b.candidates() == 1 ? "" : "s");
 }
 
-void print_path(const v1::PrefixPath& p) {
-  fmt::print("{:<24} {}\n", p.prefix(), path_text(p.active()));
+std::string route_text(const v1::Route& r) {
+  std::string path;
+  for (const auto& seg : r.as_path()) {
+    std::string asns;
+    for (auto a : seg.asns()) asns += fmt::format("{}{}", asns.empty() ? "" : seg.type() == v1::AS_PATH_SEGMENT_TYPE_SET ? "," : " ", a);
+    path += fmt::format("{}{}", path.empty() ? "" : " ", seg.type() == v1::AS_PATH_SEGMENT_TYPE_SET ? "{" + asns + "}" : asns);
+  }
+  std::string communities;
+  for (const auto& c : r.communities()) communities += " " + c;
+  const char* origin = r.origin() == v1::ORIGIN_IGP ? "igp" : r.origin() == v1::ORIGIN_EGP ? "egp" : "incomplete";
+  return fmt::format("route {} ({}) {} {} next-hop {} local-pref {}{}{}{}{}", r.peer_address(), r.role(), path.empty() ? "-" : path,
+                     origin, r.next_hop(), r.local_pref(), r.has_med() ? fmt::format(" med {}", r.med()) : "",
+                     communities.empty() ? "" : " communities" + communities, r.path_id() ? fmt::format(" path-id {}", r.path_id()) : "",
+                     r.stale() ? " stale" : "");
+}
+
+void print_path(const v1::Path& p) {
+  fmt::print("{:<24} {}\n", p.prefix(), path_text(p));
   if (p.has_expressroute()) fmt::print("{:<24}   {}\n", "", best_text("ER ", p.expressroute()));
   if (p.has_vpn()) fmt::print("{:<24}   {}\n", "", best_text("VPN", p.vpn()));
+  for (const auto& r : p.candidates()) fmt::print("{:<24}     {}\n", "", route_text(r));
+}
+
+void print_event(const v1::Event& e) {
+  fmt::print("#{} {} {:<20} {} -> {}  ({})\n", e.sequence(), when(e.time()), e.prefix(), path_text(e.previous()),
+             path_text(e.current()), e.cause());
+}
+
+std::string transitions_text(const google::protobuf::RepeatedPtrField<v1::Transition>& ts) {
+  std::string s;
+  for (const auto& t : ts) s += fmt::format("{}{}->{} x{}", s.empty() ? "" : ", ", kind_text(t.previous()), kind_text(t.current()), t.prefixes());
+  return s;
+}
+
+void print_episode(const v1::Episode& e) {
+  fmt::print("#{} {} .. {}  {}\n", e.id(), when(e.start()), when(e.end()), e.trigger().text());
+  fmt::print("   {} prefixes changed; per prefix p50 {} p90 {} p99 {} max {}; {} black-holed ({:.3f} prefix-seconds), {} still "
+             "unreachable; {} exploration changes\n",
+             e.prefixes_changed(), seconds(e.p50()), seconds(e.p90()), seconds(e.p99()), seconds(e.max()),
+             e.blackholed_prefixes(), e.blackhole_prefix_seconds(), e.still_unreachable(), e.path_exploration());
+  if (e.transitions_size()) fmt::print("   {}\n", transitions_text(e.transitions()));
 }
 
 // One unary call with a deadline; 0, or the exit status after printing the error.
 template <class Request, class Response>
-int call(const ClientOptions& o,
-         grpc::Status (v1::Analyzer::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+int call(const ClientOptions& o, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
          const Request& request, Response& response) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  const auto s = ((*stub(o.server)).*method)(&ctx, request, &response);
+  const auto s = ((*stub(o)).*method)(&ctx, request, &response);
   return s.ok() ? 0 : failed(o, s);
+}
+
+// A server stream, each message to `each` as it arrives (printed at once); 0 or the exit status.
+template <class Request, class Item, class F>
+int stream(const ClientOptions& o,
+           std::unique_ptr<grpc::ClientReader<Item>> (Stub::*method)(grpc::ClientContext*, const Request&),
+           const Request& request, F each) {
+  grpc::ClientContext ctx;
+  auto s = stub(o);
+  auto reader = ((*s).*method)(&ctx, request);
+  Item m;
+  while (reader->Read(&m)) {
+    each(m);
+    std::fflush(stdout);
+  }
+  const auto status = reader->Finish();
+  return status.ok() ? 0 : failed(o, status);
+}
+
+std::optional<v1::PathKind> kind_named(const std::string& k) {
+  if (k == "none") return v1::PATH_KIND_NONE;
+  if (k == "er-primary") return v1::PATH_KIND_ER_PRIMARY;
+  if (k == "er-secondary") return v1::PATH_KIND_ER_SECONDARY;
+  if (k == "er-ecmp") return v1::PATH_KIND_ER_ECMP;
+  if (k == "vpn") return v1::PATH_KIND_VPN;
+  if (k == "system") return v1::PATH_KIND_SYSTEM;
+  return std::nullopt;
+}
+
+template <class Repeated>
+bool add_kinds(const ClientOptions& o, Repeated& out) {
+  for (const auto& k : o.kinds) {
+    const auto kind = kind_named(k);
+    if (!kind) {
+      fmt::print(stderr, "bgpfa: error: --kind {}: none, er-primary, er-secondary, er-ecmp, vpn or system\n", k);
+      return false;
+    }
+    out.Add(*kind);
+  }
+  return true;
 }
 
 }  // namespace
 
 int run_peers(const ClientOptions& o) {
-  v1::ListPeersResponse r;
-  if (int rc = call(o, &v1::Analyzer::Stub::ListPeers, v1::ListPeersRequest{}, r)) return rc;
-  fmt::print("{:<28} {:<16} {:>10} {:<12} {:>9} {:>7} {:>9}\n", "peer", "role", "asn", "state", "routes", "stale", "updates");
-  for (const auto& p : r.peers())
-    fmt::print("{:<28} {:<16} {:>10} {:<12} {:>9} {:>7} {:>9}\n", p.address(), p.role(), p.asn(), p.state(), p.routes(),
-               p.stale_routes(), p.updates());
+  if (!o.json)
+    fmt::print("{:<28} {:<16} {:>10} {:<12} {:>9} {:>7} {:>9}\n", "peer", "role", "asn", "state", "routes", "stale", "updates");
+  return stream(o, &Stub::ListPeers, v1::ListPeersRequest{}, [&](const v1::Peer& p) {
+    if (o.json) return print_json(p);
+    fmt::print("{:<28} {:<16} {:>10} {:<12} {:>9} {:>7} {:>9}\n", p.address(), p.role(), p.asn(), state_text(p.state()),
+               p.routes(), p.stale_routes(), p.updates());
+  });
+}
+
+int run_lookup(const ClientOptions& o) {
+  v1::LookupRequest q;
+  q.set_address(o.query);
+  v1::Path p;
+  if (int rc = call(o, &Stub::Lookup, q, p)) return rc;
+  if (o.json) print_json(p);
+  else print_path(p);
   return 0;
 }
 
 int run_paths(const ClientOptions& o) {
-  v1::GetPathsRequest q;
-  q.set_query(o.query);
-  v1::GetPathsResponse r;
-  if (int rc = call(o, &v1::Analyzer::Stub::GetPaths, q, r)) return rc;
-  for (const auto& p : r.paths()) print_path(p);
+  // An address is its longest match (with --routes: that prefix's routes).
+  if (!o.query.empty() && o.query.find('/') == std::string::npos && !o.longer && !o.shorter) {
+    if (!o.routes) return run_lookup(o);
+    v1::LookupRequest l;
+    l.set_address(o.query);
+    v1::Path p;
+    if (int rc = call(o, &Stub::Lookup, l, p)) return rc;
+    ClientOptions exact = o;
+    exact.query = p.prefix();
+    return run_paths(exact);
+  }
+  v1::ListPathsRequest q;
+  auto& f = *q.mutable_filter();
+  f.set_prefix(o.query);
+  f.set_longer(o.longer);
+  f.set_shorter(o.shorter);
+  if (!add_kinds(o, *f.mutable_kinds())) return 2;
+  if (!o.gateway.empty()) {
+    if (o.gateway != "expressroute" && o.gateway != "vpn") {
+      fmt::print(stderr, "bgpfa: error: --gateway {}: expressroute or vpn\n", o.gateway);
+      return 2;
+    }
+    f.set_gateway(o.gateway == "vpn" ? v1::GATEWAY_VPN : v1::GATEWAY_EXPRESSROUTE);
+  }
+  f.set_peer_address(o.peer);
+  f.set_origin_asn(o.origin_asn);
+  f.set_community(o.community);
+  q.set_candidates(o.routes);
+  std::size_t n = 0;
+  const int rc = stream(o, &Stub::ListPaths, q, [&](const v1::PathBatch& b) {
+    for (const auto& p : b.paths()) {
+      ++n;
+      if (o.json) print_json(p);
+      else print_path(p);
+    }
+  });
+  const bool filtered = !o.query.empty() || !o.kinds.empty() || !o.gateway.empty() || !o.peer.empty() || o.origin_asn ||
+                        !o.community.empty();
+  if (rc == 0 && n == 0 && filtered) {
+    fmt::print(stderr, "bgpfa: no prefix matches\n");
+    return 1;
+  }
+  return rc;
+}
+
+int run_events(const ClientOptions& o) {
+  v1::ListEventsRequest q;
+  q.set_since_sequence(o.since.value_or(0));
+  q.set_prefix(o.query);
+  q.set_limit(o.limit);
+  std::size_t n = 0;
+  const int rc = stream(o, &Stub::ListEvents, q, [&](const v1::EventBatch& b) {
+    for (const auto& e : b.events()) {
+      ++n;
+      if (o.json) print_json(e);
+      else print_event(e);
+    }
+  });
+  if (rc == 0 && n == 0 && !o.query.empty()) {
+    fmt::print(stderr, "bgpfa: no change of {} in the log\n", o.query);
+    return 1;
+  }
+  return rc;
+}
+
+int run_episodes(const ClientOptions& o) {
+  v1::ListEpisodesRequest q;
+  q.set_limit(o.limit);
+  return stream(o, &Stub::ListEpisodes, q, [&](const v1::Episode& e) {
+    if (o.json) print_json(e);
+    else print_episode(e);
+  });
+}
+
+int run_episode(const ClientOptions& o) {
+  v1::GetEpisodeRequest q;
+  q.set_id(o.id);
+  v1::EpisodeDetail d;
+  if (int rc = call(o, &Stub::GetEpisode, q, d)) return rc;
+  if (o.json) return print_json(d), 0;
+  print_episode(d.episode());
+  for (const auto& t : d.episode().other_triggers()) fmt::print("   also: {}\n", t.text());
+  fmt::print("   moved {} prefixes{}\n", d.prefix_count(), d.prefix_count() > static_cast<std::uint64_t>(d.prefixes_size()) ? " (the first listed)" : ":");
+  for (const auto& p : d.prefixes()) fmt::print("   {}\n", p);
+  return 0;
+}
+
+int run_findings(const ClientOptions& o) {
+  return stream(o, &Stub::ListFindings, v1::ListFindingsRequest{}, [&](const v1::Finding& f) {
+    if (o.json) return print_json(f);
+    const char* sev = f.severity() == v1::SEVERITY_ERROR ? "error" : f.severity() == v1::SEVERITY_WARNING ? "warning" : "info";
+    fmt::print("{:<8} {}\n", sev, f.text());
+  });
+}
+
+int run_summary(const ClientOptions& o) {
+  v1::Summary s;
+  if (int rc = call(o, &Stub::GetSummary, v1::GetSummaryRequest{}, s)) return rc;
+  if (o.json) return print_json(s), 0;
+  fmt::print("bgpfa {}, up {}\n", s.version(), seconds(s.uptime()));
+  fmt::print("peers     {} ({} up)\nprefixes  {}\nroutes    {}\nchanges   {}\nepisodes  {}\nwatchers  {}\n", s.peers(),
+             s.peers_up(), s.prefixes(), s.routes(), s.events(), s.episodes(), s.watchers());
+  for (const auto& k : s.by_kind()) fmt::print("  {:<14} {}\n", kind_text(k.kind()), k.prefixes());
+  if (s.has_last_episode()) {
+    fmt::print("last episode:\n");
+    print_episode(s.last_episode());
+  }
   return 0;
 }
 
 int run_report(const ClientOptions& o) {
   v1::GetReportRequest q;
   q.set_format(o.format);
-  v1::GetReportResponse r;
-  if (int rc = call(o, &v1::Analyzer::Stub::GetReport, q, r)) return rc;
-  std::fwrite(r.body().data(), 1, r.body().size(), stdout);
-  return 0;
+  return stream(o, &Stub::GetReport, q, [](const v1::ReportChunk& c) { std::fwrite(c.data().data(), 1, c.data().size(), stdout); });
 }
 
 int run_what_if(const ClientOptions& o) {
   v1::WhatIfRequest q;
   for (const auto& f : o.fail) q.add_fail(f);
-  v1::WhatIfResponse r;
-  if (int rc = call(o, &v1::Analyzer::Stub::WhatIf, q, r)) return rc;
-  std::string failed;
-  for (const auto& f : r.failed()) failed += (failed.empty() ? "" : " and ") + f;
-  fmt::print("if {} failed: {} prefixes would change their path\n", failed, r.changes_size());
-  std::map<std::string, std::uint64_t> transitions(r.transitions().begin(), r.transitions().end());
-  for (const auto& [k, n] : transitions) fmt::print("  {} x{}\n", k, n);
-  for (const auto& c : r.changes()) fmt::print("{:<24} {} -> {}\n", c.prefix(), path_text(c.from()), path_text(c.to()));
-  return 0;
+  return stream(o, &Stub::WhatIf, q, [&](const v1::WhatIfResponse& r) {
+    if (r.has_summary()) {
+      if (o.json) return print_json(r.summary());
+      std::string failed;
+      for (const auto& f : r.summary().failed()) failed += (failed.empty() ? "" : " and ") + f;
+      fmt::print("if {} failed: {} prefixes would change their path\n", failed, r.summary().changes());
+      for (const auto& t : r.summary().transitions())
+        fmt::print("  {}->{} x{}\n", kind_text(t.previous()), kind_text(t.current()), t.prefixes());
+      return;
+    }
+    for (const auto& c : r.changes().changes()) {
+      if (o.json) print_json(c);
+      else fmt::print("{:<24} {} -> {}\n", c.prefix(), path_text(c.previous()), path_text(c.current()));
+    }
+  });
 }
 
 int run_watch(const ClientOptions& o) {
-  grpc::ClientContext ctx;
   v1::WatchRequest q;
   q.set_within(o.query);
-  auto reader = stub(o.server)->Watch(&ctx, q);
-  v1::WatchResponse m;
+  if (!add_kinds(o, *q.mutable_kinds())) return 2;
+  if (o.since) q.set_since_sequence(*o.since);
   std::uint64_t seen = 0;
-  while (reader->Read(&m)) {
-    switch (m.item_case()) {
-      case v1::WatchResponse::kPath:
-        if (o.snapshot) print_path(m.path());
-        break;
-      case v1::WatchResponse::kSnapshotEnd:
-        fmt::print("-- snapshot at change #{}; changes follow\n", m.snapshot_end());
-        break;
-      case v1::WatchResponse::kFellBehind:
-        fmt::print("-- fell behind: changes up to #{} were dropped\n", m.fell_behind());
-        break;
-      case v1::WatchResponse::kEvent: {
-        const auto& e = m.event();
-        fmt::print("#{} {} {:<20} {} -> {}  ({})\n", e.sequence(), e.time(), e.prefix(), path_text(e.from()),
-                   path_text(e.to()), e.cause());
-        break;
+  for (;;) {  // once, and again after falling behind, from where it stopped
+    grpc::ClientContext ctx;
+    auto reader = stub(o)->Watch(&ctx, q);
+    v1::WatchResponse m;
+    std::optional<std::uint64_t> resume;
+    bool enough = false;
+    while (!enough && reader->Read(&m)) {
+      switch (m.item_case()) {
+        case v1::WatchResponse::kSnapshot:
+          for (const auto& p : m.snapshot().paths()) {
+            if (!o.snapshot) break;
+            if (!o.json) {
+              print_path(p);
+              continue;
+            }
+            v1::WatchResponse one;  // one row per line
+            *one.mutable_snapshot()->add_paths() = p;
+            print_json(one);
+          }
+          break;
+        case v1::WatchResponse::kSnapshotEnd:
+          if (o.json) print_json(m);
+          else fmt::print("-- snapshot at change #{}; changes follow\n", m.snapshot_end());
+          break;
+        case v1::WatchResponse::kFellBehind:
+          if (o.json) print_json(m);
+          else fmt::print("-- fell behind after change #{}: resuming from there\n", m.fell_behind().last_sent());
+          resume = m.fell_behind().last_sent();
+          break;
+        case v1::WatchResponse::kEvents:
+          for (const auto& e : m.events().events()) {
+            if (o.json) {
+              v1::WatchResponse one;
+              *one.mutable_events()->add_events() = e;
+              print_json(one);
+            } else {
+              print_event(e);
+            }
+            if (o.count && ++seen >= o.count) {
+              enough = true;
+              break;
+            }
+          }
+          break;
+        case v1::WatchResponse::ITEM_NOT_SET: break;
       }
-      case v1::WatchResponse::ITEM_NOT_SET: break;
+      std::fflush(stdout);
     }
-    std::fflush(stdout);
-    if (m.item_case() == v1::WatchResponse::kEvent && o.count && ++seen >= o.count) {
-      ctx.TryCancel();
-      break;
+    if (enough) ctx.TryCancel();
+    const auto s = reader->Finish();
+    if (enough) return 0;
+    if (s.error_code() == grpc::StatusCode::CANCELLED) {  // not by us: the server cut the stream
+      fmt::print(stderr, "bgpfa: error: {}: the server ended the stream (it cuts a watcher that reads nothing for a while)\n",
+                 o.server);
+      return 2;
     }
+    if (!s.ok()) return failed(o, s);
+    if (!resume) return 0;
+    q.set_since_sequence(*resume);
   }
-  auto s = reader->Finish();
-  if (!s.ok() && s.error_code() != grpc::StatusCode::CANCELLED) return failed(o, s);
-  return 0;
 }
 
 }  // namespace bgpfa::app

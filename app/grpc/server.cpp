@@ -2,18 +2,30 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <stdexcept>
+#include <thread>
+#include <tuple>
+#include <variant>
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
 #include "app/cli/roles.hpp"
@@ -26,210 +38,820 @@ namespace bgpfa::app {
 namespace {
 
 using analyzer::Analyzer;
-constexpr std::size_t kWatchQueue = 65536;  // events a watcher may lag before it is cut short
-constexpr auto kCoreTimeout = std::chrono::seconds(10);
+constexpr const char* kVersion = "0.1.0";
 
-// One Watch stream's queue, filled on the io thread, drained by the stream's gRPC thread.
-struct Watcher {
+// Changes handed over by publish(), shared by every watcher and bounded (GrpcLimits::watch_buffer):
+// one copy however many watch, none per watcher.
+struct EventRing {
   std::mutex m;
   std::condition_variable cv;
-  std::deque<std::pair<std::uint64_t, analyzer::Event>> queue;  // (sequence, change)
-  std::uint64_t snapshot_sequence = 0;  // changes up to this one are in the snapshot
-  std::uint64_t dropped_up_to = 0;      // set when the queue overflowed
+  std::deque<std::pair<std::uint64_t, analyzer::Event>> events;  // consecutive sequences
+  std::uint64_t next = 1;  // the sequence after the last one held
   bool closed = false;
-  std::optional<rib::PrefixKey> within;
+  [[nodiscard]] std::uint64_t first() const { return next - events.size(); }
 };
+
+// Streams whose client has stopped reading: a Write blocked longer than the limit is cancelled,
+// so a frozen client holds its stream's buffers only that long.
+class StallMonitor {
+ public:
+  explicit StallMonitor(std::chrono::milliseconds limit) : limit_(limit) {}
+  ~StallMonitor() { stop(); }
+  void start() {
+    thread_ = std::thread([this] {
+      std::unique_lock lock(m_);
+      while (!stopping_) {
+        cv_.wait_for(lock, std::max(std::chrono::milliseconds(10), limit_ / 4));
+        const auto now = std::chrono::steady_clock::now();
+        for (auto& [ctx, since] : writing_) {
+          if (since && now - *since > limit_) {
+            fmt::print(stderr, "bgpfa: gRPC: a stream's client read nothing for {} ms: stream ended\n", limit_.count());
+            ctx->TryCancel();
+            since.reset();
+          }
+        }
+      }
+    });
+  }
+  void stop() {
+    {
+      std::lock_guard lock(m_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  // One stream, for its lifetime; around each Write: writing(true) ... writing(false).
+  class Guard {
+   public:
+    Guard(StallMonitor& m, grpc::ServerContext* ctx) : m_(m), ctx_(ctx) {
+      std::lock_guard lock(m_.m_);
+      m_.writing_[ctx_];
+    }
+    ~Guard() {
+      std::lock_guard lock(m_.m_);
+      m_.writing_.erase(ctx_);
+    }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+    void writing(bool on) {
+      std::lock_guard lock(m_.m_);
+      auto& since = m_.writing_[ctx_];
+      if (on) since = std::chrono::steady_clock::now();
+      else since.reset();
+    }
+
+   private:
+    StallMonitor& m_;
+    grpc::ServerContext* ctx_;
+  };
+
+ private:
+  std::chrono::milliseconds limit_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::map<grpc::ServerContext*, std::optional<std::chrono::steady_clock::time_point>> writing_;
+  std::thread thread_;
+};
+
+// Writes one message, timed by the stall monitor.
+template <class Writer, class Message>
+bool write(Writer* w, StallMonitor::Guard& guard, const Message& m) {
+  guard.writing(true);
+  const bool ok = w->Write(m);
+  guard.writing(false);
+  return ok;
+}
+
+
+// User input as error messages quote it: in double quotes, control bytes escaped, at most ~100
+// bytes of it (a 1 MB query must not come back in grpc-message).
+std::string quoted(std::string_view in) {
+  constexpr std::size_t kMax = 100;
+  std::string out = "\"";
+  for (std::size_t i = 0; i < in.size() && i < kMax; ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (c == '"' || c == '\\') out += fmt::format("\\{}", static_cast<char>(c));
+    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += static_cast<char>(c);
+  }
+  out += '"';
+  if (in.size() > kMax) out += fmt::format(" (first {} of {} bytes)", kMax, in.size());
+  return out;
+}
+
+// An error from bgpfa itself: the details carry a google.rpc.Status (code 1, message 2) so that a
+// client can tell the server's own UNAVAILABLE ("the analyzer is not answering") from a
+// server it could not reach.
+grpc::Status error(grpc::StatusCode code, const std::string& message) {
+  std::string details;
+  const auto varint = [&](std::uint64_t v) {
+    do {
+      details += static_cast<char>((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+      v >>= 7;
+    } while (v);
+  };
+  details += '\x08';
+  varint(static_cast<std::uint64_t>(code));
+  details += '\x12';
+  varint(message.size());
+  details += message;
+  return {code, message, details};
+}
+
+// Request text as a prefix or an address; nullopt for anything else (inet_pton would stop at an
+// embedded NUL and take "10.0.0.0\0junk/8" for 10.0.0.0/8).
+std::optional<wire::Prefix> prefix_arg(const std::string& s) {
+  if (s.find('\0') != std::string::npos) return std::nullopt;
+  return wire::parse_prefix(s);
+}
+std::optional<wire::IpAddress> address_arg(const std::string& s) {
+  if (s.find('\0') != std::string::npos) return std::nullopt;
+  return wire::parse_address(s);
+}
+
+// Why `address` ("host:port", "[v6]:port") cannot be listened on, as the system says it.
+std::string bind_error(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos) return "expected HOST:PORT";
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  const auto endpoints = resolver.resolve(host, address.substr(colon + 1), ec);
+  if (ec) return ec.message();
+  for (const auto& e : endpoints) {
+    boost::asio::ip::tcp::acceptor a(io);
+    if (!a.open(e.endpoint().protocol(), ec) && !a.bind(e.endpoint(), ec)) continue;
+    return ec == boost::asio::error::address_in_use ? "the address is already in use (another bgpfa serve?)" : ec.message();
+  }
+  return "gRPC refused it (see its log line above)";
+}
 
 }  // namespace
 
 class GrpcServer::Impl final : public v1::Analyzer::Service {
  public:
-  Impl(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of)
-      : io_(io), a_(a), state_of_(std::move(state_of)) {}
+  Impl(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of, GrpcLimits limits)
+      : io_(io), a_(a), state_of_(std::move(state_of)), limits_(limits), stalls_(limits.stalled_after) {}
 
-  // Runs `f` on the io thread and returns its result; nullopt when the core did not answer.
+  // Runs `f` on the io thread and returns its result; nullopt when the core did not answer in
+  // time. `f` must own everything it touches (capture by value): after a timeout this call
+  // returns and its frame is gone, while `f` may still be queued or running on the io thread.
   template <class F>
   auto on_core(F f) -> std::optional<decltype(f())> {
     using R = decltype(f());
-    auto done = std::make_shared<std::promise<R>>();
-    auto result = done->get_future();
+    struct Call {
+      std::promise<R> done;
+      std::atomic<bool> abandoned{false};  // the caller timed out: do not spend the core on it
+    };
+    auto call = std::make_shared<Call>();
+    auto result = call->done.get_future();
     if (stopping) return std::nullopt;
-    boost::asio::post(io_, [done, f = std::move(f)]() mutable { done->set_value(f()); });
-    for (auto waited = std::chrono::milliseconds(0); waited < kCoreTimeout; waited += std::chrono::milliseconds(100)) {
-      if (result.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready) return result.get();
+    boost::asio::post(io_, [call, f = std::move(f)]() mutable {
+      if (call->abandoned) return;
+      try {
+        call->done.set_value(f());
+      } catch (...) {
+        call->done.set_exception(std::current_exception());
+      }
+    });
+    const auto deadline = std::chrono::steady_clock::now() + limits_.core_timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (result.wait_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(100))) ==
+          std::future_status::ready) {
+        try {
+          return result.get();
+        } catch (const std::exception& e) {
+          fmt::print(stderr, "bgpfa: gRPC: a call failed on the analyzer thread: {}\n", e.what());
+          return std::nullopt;
+        }
+      }
       if (stopping) break;  // the io thread has stopped: nobody will answer
+    }
+    call->abandoned = true;
+    return std::nullopt;
+  }
+  static grpc::Status unavailable() {
+    return error(grpc::StatusCode::UNAVAILABLE, "the analyzer is not answering (busy or shutting down): try again");
+  }
+  static std::size_t batch_of(std::uint32_t asked) { return asked == 0 ? 1000 : std::min<std::size_t>(asked, 10'000); }
+
+  // The row of `p`; for a prefix without a route of its own, the route that carries it (its
+  // longest covering prefix), marked via_covering, as for the prefixes the table holds. Nullopt
+  // when the table has neither.
+  [[nodiscard]] std::optional<analyzer::PrefixRow> row_or_covering(const rib::PrefixKey& p) const {
+    if (a_.table().find(p)) return a_.row(p);  // the analyzer follows rows that lost their routes itself
+    const auto cover = a_.table().longest_covering(p, false);
+    if (!cover) return std::nullopt;
+    analyzer::PrefixRow r = a_.row(*cover);
+    r.prefix = p.to_prefix();
+    r.active.via_covering = true;
+    r.covering = cover->to_prefix();
+    return r;
+  }
+
+  grpc::Status ListPeers(grpc::ServerContext* ctx, const v1::ListPeersRequest*, grpc::ServerWriter<v1::Peer>* w) override {
+    StallMonitor::Guard guard(stalls_, ctx);
+    auto peers = on_core([this] {
+      std::vector<v1::Peer> out;
+      const auto names = names_of(a_);
+      const auto summaries = a_.peer_summaries();
+      for (std::size_t i = 0; i < summaries.size(); ++i)
+        to_proto(summaries[i], a_.peers()[i], state_of_(summaries[i].address), a_.stale_routes(static_cast<int>(i)), names,
+                 out.emplace_back());
+      return out;
+    });
+    if (!peers) return unavailable();
+    for (const auto& p : *peers)
+      if (!write(w, guard, p)) break;
+    return grpc::Status::OK;
+  }
+
+  // A ListPaths filter, checked.
+  struct Filter {
+    std::optional<rib::PrefixKey> prefix;
+    bool longer = false, shorter = false;
+    std::vector<int> kinds;
+    v1::Gateway gateway = v1::GATEWAY_UNSPECIFIED;
+    std::string peer;
+    std::uint32_t origin_asn = 0;
+    std::string community;
+    // Filters on a prefix's own routes, so its candidates are read for them.
+    [[nodiscard]] bool needs_routes() const { return origin_asn != 0 || !community.empty(); }
+    [[nodiscard]] bool keeps(const v1::Path& p) const {
+      const auto any_route = [&](const auto& pred) { return std::any_of(p.candidates().begin(), p.candidates().end(), pred); };
+      if (origin_asn && !any_route([&](const v1::Route& r) {
+            return r.as_path_size() > 0 && r.as_path(r.as_path_size() - 1).type() == v1::AS_PATH_SEGMENT_TYPE_SEQUENCE &&
+                   r.as_path(r.as_path_size() - 1).asns_size() > 0 &&
+                   r.as_path(r.as_path_size() - 1).asns(r.as_path(r.as_path_size() - 1).asns_size() - 1) == origin_asn;
+          }))
+        return false;
+      if (!community.empty() && !any_route([&](const v1::Route& r) {
+            return std::find(r.communities().begin(), r.communities().end(), community) != r.communities().end();
+          }))
+        return false;
+      if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), static_cast<int>(p.kind())) == kinds.end()) return false;
+      if (gateway == v1::GATEWAY_EXPRESSROUTE && !p.has_expressroute()) return false;
+      if (gateway == v1::GATEWAY_VPN && !p.has_vpn()) return false;
+      if (!peer.empty() && std::none_of(p.carrying().begin(), p.carrying().end(),
+                                        [&](const v1::CarryingPath& c) { return c.peer_address() == peer; }))
+        return false;
+      return true;
+    }
+  };
+  static std::optional<grpc::Status> parse(const v1::PathFilter& in, Filter& f) {
+    if (!in.prefix().empty()) {
+      const auto p = prefix_arg(in.prefix());
+      if (!p) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in.prefix())));
+      f.prefix = rib::PrefixKey::from(*p);
+    } else if (in.longer() || in.shorter()) {
+      return error(grpc::StatusCode::INVALID_ARGUMENT, "longer and shorter need a prefix");
+    }
+    f.longer = in.longer();
+    f.shorter = in.shorter();
+    for (int k : in.kinds()) f.kinds.push_back(k);
+    f.gateway = in.gateway();
+    if (!in.peer_address().empty()) {
+      const auto a = address_arg(in.peer_address());
+      if (!a) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not an address", quoted(in.peer_address())));
+      f.peer = wire::to_string(*a);
+    }
+    f.origin_asn = in.origin_asn();
+    if (!in.community().empty()) {
+      unsigned hi = 0, lo = 0;
+      char extra = 0;
+      if (in.community().size() > 11 || std::sscanf(in.community().c_str(), "%u:%u%c", &hi, &lo, &extra) != 2 || hi > 65535 ||
+          lo > 65535)
+        return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a community (ASN:VALUE)", quoted(in.community())));
+      f.community = fmt::format("{}:{}", hi, lo);
     }
     return std::nullopt;
   }
-  static grpc::Status unavailable() { return {grpc::StatusCode::UNAVAILABLE, "the analyzer is not answering (shutting down?)"}; }
 
-  grpc::Status ListPeers(grpc::ServerContext*, const v1::ListPeersRequest*, v1::ListPeersResponse* out) override {
-    auto peers = on_core([this] {
-      auto summaries = a_.peer_summaries();
-      std::vector<std::pair<analyzer::PeerSummary, std::pair<std::string, std::size_t>>> rows;
-      for (std::size_t i = 0; i < summaries.size(); ++i)
-        rows.push_back({summaries[i], {state_of_(summaries[i].address), a_.stale_routes(static_cast<int>(i))}});
-      return rows;
-    });
-    if (!peers) return unavailable();
-    for (const auto& [s, extra] : *peers) to_proto(s, extra.first, extra.second, *out->add_peers());
-    return grpc::Status::OK;
+  // Rows taken on the io thread, with the names to convert them and (when asked) their routes.
+  using Candidates = std::vector<std::vector<v1::Route>>;
+  struct Slice {
+    std::vector<analyzer::PrefixRow> rows;
+    Names names;
+    Candidates candidates;
+    std::uint64_t keys_sequence = 0;  // the changes up to this one were made when its keys were read
+    [[nodiscard]] v1::Path path(std::size_t i) const {
+      v1::Path p;
+      to_proto(rows[i], names, p);
+      if (i < candidates.size())
+        for (const auto& r : candidates[i]) *p.add_candidates() = r;
+      return p;
+    }
+  };
+
+  // One stream's read of the table in prefix order: a pass over the table on the io thread
+  // collects the next `key_block` keys (at most a few MB), then rows come from the io thread
+  // `slice` keys at a time. No whole-table copy, and one pass serves many slices.
+  class TableCursor {
+   public:
+    TableCursor(Impl& s, std::optional<rib::PrefixKey> within, bool candidates)
+        : s_(s), within_(within), candidates_(candidates) {}
+    // The next rows (none at the end); nullopt when the io thread did not answer.
+    std::optional<Slice> next() {
+      if (at_ == keys_.size()) {
+        if (end_) return Slice{};
+        // Blocks grow as the client keeps reading: a frozen client holds a small one, a fast
+        // one needs few passes over the table.
+        const std::size_t block = block_;
+        block_ = std::min(block_ * 2, std::max(s_.limits_.key_block, s_.limits_.slice));
+        auto pass = s_.on_core([&a = s_.a_, after = after_, within = within_, block] {
+          return std::pair{a.keys_after(after, block, within), a.event_count()};
+        });
+        if (!pass) return std::nullopt;
+        keys_ = std::move(pass->first);
+        keys_sequence_ = pass->second;
+        at_ = 0;
+        end_ = keys_.size() < block;
+        if (keys_.empty()) return Slice{};
+        after_ = keys_.back();
+      }
+      const std::size_t n = std::min(s_.limits_.slice, keys_.size() - at_);
+      std::vector<rib::PrefixKey> take(keys_.begin() + static_cast<std::ptrdiff_t>(at_),
+                                       keys_.begin() + static_cast<std::ptrdiff_t>(at_ + n));
+      at_ += n;
+      auto slice = s_.on_core([&s = s_, take = std::move(take), candidates = candidates_] {
+        auto rows = s.a_.rows_for(take);
+        auto c = candidates ? s.candidates_for(rows) : Candidates{};
+        return Slice{std::move(rows), names_of(s.a_), std::move(c)};
+      });
+      if (slice) slice->keys_sequence = keys_sequence_;
+      return slice;
+    }
+
+   private:
+    Impl& s_;
+    std::optional<rib::PrefixKey> within_;
+    bool candidates_;
+    std::vector<rib::PrefixKey> keys_;
+    std::size_t at_ = 0;
+    std::optional<rib::PrefixKey> after_;
+    bool end_ = false;
+    std::uint64_t keys_sequence_ = 0;
+    std::size_t block_ = std::max<std::size_t>(s_.limits_.slice * 4, 1);
+  };
+  [[nodiscard]] Candidates candidates_for(const std::vector<analyzer::PrefixRow>& rows) const {
+    Candidates out;
+    const auto names = names_of(a_);
+    for (const auto& r : rows) out.push_back(r.covering ? std::vector<v1::Route>{} : candidates_of(a_, rib::PrefixKey::from(r.prefix), names));
+    return out;
   }
 
-  grpc::Status GetPaths(grpc::ServerContext*, const v1::GetPathsRequest* in, v1::GetPathsResponse* out) override {
-    const std::string& q = in->query();
-    std::optional<wire::Prefix> prefix;
-    std::optional<wire::IpAddress> address;
-    if (!q.empty()) {
-      if (q.find('/') != std::string::npos) {
-        prefix = wire::parse_prefix(q);
-        if (!prefix) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix", q)};
-      } else {
-        address = wire::parse_address(q);
-        if (!address) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix or an address", q)};
+  grpc::Status ListPaths(grpc::ServerContext* ctx, const v1::ListPathsRequest* in, grpc::ServerWriter<v1::PathBatch>* w) override {
+    Filter f;
+    if (auto bad = parse(in->filter(), f)) return *bad;
+    const std::size_t batch_size = batch_of(in->batch_size());
+    const bool candidates = in->candidates() || f.needs_routes();
+    const bool keep_candidates = in->candidates();
+    StallMonitor::Guard guard(stalls_, ctx);
+    v1::PathBatch batch;
+    const auto flush = [&] {
+      const bool ok = write(w, guard, batch);
+      batch.Clear();
+      return ok;
+    };
+    const auto emit = [&](v1::Path p) {
+      if (!f.keeps(p)) return true;
+      if (!keep_candidates) p.clear_candidates();  // read for the filter only
+      *batch.add_paths() = std::move(p);
+      return static_cast<std::size_t>(batch.paths_size()) < batch_size || flush();
+    };
+    // Prefixes covering the filter's (shorter), then the prefix itself or everything inside it.
+    if (f.prefix && (f.shorter || !f.longer)) {
+      const auto key = *f.prefix;
+      const bool shorter = f.shorter, exact = !f.longer;
+      auto rows = on_core([this, key, shorter, exact, candidates] {
+        std::vector<analyzer::PrefixRow> out;
+        if (shorter)
+          for (int len = 0; len < key.length; ++len) {
+            const auto k = key.truncated(static_cast<std::uint8_t>(len));
+            if (a_.table().find(k)) out.push_back(a_.row(k));
+          }
+        if (exact)
+          if (auto r = row_or_covering(key)) out.push_back(std::move(*r));
+        auto c = candidates ? candidates_for(out) : Candidates{};
+        return Slice{std::move(out), names_of(a_), std::move(c)};
+      });
+      if (!rows) return unavailable();
+      if (exact && !shorter && rows->rows.empty())
+        return error(grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", wire::to_string(key.to_prefix())));
+      for (std::size_t i = 0; i < rows->rows.size(); ++i)
+        if (!emit(rows->path(i))) return grpc::Status::OK;
+    }
+    if (!f.prefix || f.longer) {
+      // In slices from the io thread, never the whole table at once.
+      TableCursor cursor(*this, f.prefix, candidates);
+      for (;;) {
+        auto slice = cursor.next();
+        if (!slice) return unavailable();
+        if (slice->rows.empty()) break;
+        for (std::size_t i = 0; i < slice->rows.size(); ++i)
+          if (!emit(slice->path(i))) return grpc::Status::OK;
       }
     }
-    // What runs on the core thread owns its data: a call that timed out leaves nothing dangling.
-    auto rows = on_core([prefix, address, this]() -> std::pair<std::vector<analyzer::PrefixRow>, std::vector<std::string>> {
-      std::vector<analyzer::PrefixRow> r;
-      if (prefix) {
-        r.push_back(a_.row(rib::PrefixKey::from(*prefix)));
-      } else if (address) {
-        if (auto k = a_.lookup(*address)) r.push_back(a_.row(*k));
-      } else {
-        r = a_.rows();
-      }
-      return {std::move(r), a_.policy().circuits};
-    });
-    if (!rows) return unavailable();
-    if (address && rows->first.empty()) return {grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", q)};
-    for (const auto& r : rows->first) to_proto(r, rows->second, *out->add_paths());
+    if (batch.paths_size() > 0) (void)flush();
     return grpc::Status::OK;
   }
 
-  grpc::Status GetReport(grpc::ServerContext*, const v1::GetReportRequest* in, v1::GetReportResponse* out) override {
+  grpc::Status Lookup(grpc::ServerContext*, const v1::LookupRequest* in, v1::Path* out) override {
+    const auto address = address_arg(in->address());
+    if (!address) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not an address", quoted(in->address())));
+    const auto a = *address;
+    auto row = on_core([this, a]() -> std::optional<std::pair<analyzer::PrefixRow, Names>> {
+      const auto k = a_.lookup(a);
+      if (!k) return std::nullopt;
+      return std::pair{a_.row(*k), names_of(a_)};
+    });
+    if (!row) return unavailable();
+    if (!*row) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", wire::to_string(a)));
+    to_proto((*row)->first, (*row)->second, *out);
+    return grpc::Status::OK;
+  }
+
+  // Changes of the log from sequence `after` + 1 that `keep` accepts, in batches, until `limit`,
+  // the end of the log, or `stop` (given the time of an event) says so.
+  template <class Keep, class Stop>
+  grpc::Status stream_events(grpc::ServerContext* ctx, grpc::ServerWriter<v1::EventBatch>* w, std::uint64_t after,
+                             std::size_t batch_size, std::uint64_t limit, Keep keep, Stop stop) {
+    StallMonitor::Guard guard(stalls_, ctx);
+    std::uint64_t next = after;  // index into the log = sequence - 1
+    std::uint64_t sent = 0;
+    v1::EventBatch batch;
+    const std::size_t n = limits_.slice;
+    for (;;) {
+      auto slice = on_core([this, next, n] { return std::pair{a_.events_range(next, n), names_of(a_)}; });
+      if (!slice) return unavailable();
+      const bool end_of_log = slice->first.size() < n;
+      bool done = false;
+      for (std::size_t i = 0; i < slice->first.size() && !done; ++i) {
+        const auto& e = slice->first[i];
+        if (stop(e.time_us)) {
+          done = true;
+          break;
+        }
+        if (!keep(e)) continue;
+        to_proto(e, next + i + 1, slice->second, *batch.add_events());
+        if (limit && ++sent >= limit) done = true;
+        if (static_cast<std::size_t>(batch.events_size()) >= batch_size) {
+          if (!write(w, guard, batch)) return grpc::Status::OK;
+          batch.Clear();
+        }
+      }
+      done |= end_of_log;
+      if (done && batch.events_size() > 0 && !write(w, guard, batch)) return grpc::Status::OK;
+      if (done || ctx->IsCancelled()) break;
+      next += slice->first.size();
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListEvents(grpc::ServerContext* ctx, const v1::ListEventsRequest* in, grpc::ServerWriter<v1::EventBatch>* w) override {
+    std::optional<rib::PrefixKey> within;
+    if (!in->prefix().empty()) {
+      const auto p = prefix_arg(in->prefix());
+      if (!p) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in->prefix())));
+      within = rib::PrefixKey::from(*p);
+    }
+    const std::uint64_t start = in->has_start() ? micros(in->start()) : 0;
+    const std::uint64_t end = in->has_end() ? micros(in->end()) : ~std::uint64_t{0};
+    return stream_events(
+        ctx, w, in->since_sequence(), batch_of(in->batch_size()), in->limit(),
+        [&](const analyzer::Event& e) {
+          return e.time_us >= start && (!within || within->covers(rib::PrefixKey::from(e.prefix)));
+        },
+        [&](std::uint64_t t) { return t > end; });
+  }
+
+  grpc::Status GetPrefixHistory(grpc::ServerContext* ctx, const v1::GetPrefixHistoryRequest* in,
+                                grpc::ServerWriter<v1::EventBatch>* w) override {
+    const auto p = prefix_arg(in->prefix());
+    if (!p) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in->prefix())));
+    const auto key = rib::PrefixKey::from(*p);
+    return stream_events(
+        ctx, w, 0, batch_of(in->batch_size()), 0,
+        [&](const analyzer::Event& e) { return rib::PrefixKey::from(e.prefix) == key; }, [](std::uint64_t) { return false; });
+  }
+
+  grpc::Status ListEpisodes(grpc::ServerContext* ctx, const v1::ListEpisodesRequest* in, grpc::ServerWriter<v1::Episode>* w) override {
+    auto episodes = on_core([this] { return a_.episodes(); });
+    if (!episodes) return unavailable();
+    StallMonitor::Guard guard(stalls_, ctx);
+    const std::uint64_t start = in->has_start() ? micros(in->start()) : 0;
+    const std::uint64_t end = in->has_end() ? micros(in->end()) : ~std::uint64_t{0};
+    std::uint64_t sent = 0;
+    for (std::size_t i = 0; i < episodes->size(); ++i) {
+      const auto& e = (*episodes)[i];
+      if (e.start_us < start || e.start_us > end) continue;
+      v1::Episode out;
+      to_proto(e, i + 1, out);
+      if (!write(w, guard, out)) break;
+      if (in->limit() && ++sent >= in->limit()) break;
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetEpisode(grpc::ServerContext* ctx, const v1::GetEpisodeRequest* in, v1::EpisodeDetail* out) override {
+    const std::uint64_t id = in->id();
+    auto episode = on_core([this, id]() -> std::optional<analyzer::Episode> {
+      if (id == 0 || id > a_.episodes().size()) return std::nullopt;
+      return a_.episodes()[id - 1];
+    });
+    if (!episode) return unavailable();
+    if (!*episode) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no episode {} (episodes are numbered from 1)", id));
+    to_proto(**episode, id, *out->mutable_episode());
+    // The prefixes it moved: the changes of the log in its time span, read in slices.
+    std::set<rib::PrefixKey> moved;
+    const std::uint64_t from = (*episode)->start_us, to = (*episode)->end_us;
+    const std::size_t n = limits_.slice * 10;
+    for (std::size_t next = 0;; next += n) {
+      if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+      auto slice = on_core([this, next, n] { return a_.events_range(next, n); });
+      if (!slice) return unavailable();
+      bool past = false;
+      for (const auto& e : *slice) {
+        if (e.time_us > to) {
+          past = true;
+          break;
+        }
+        if (e.time_us >= from) moved.insert(rib::PrefixKey::from(e.prefix));
+      }
+      if (past || slice->size() < n) break;
+    }
+    constexpr std::size_t kMaxPrefixes = 100'000;
+    for (const auto& k : moved) {
+      if (static_cast<std::size_t>(out->prefixes_size()) >= kMaxPrefixes) break;
+      out->add_prefixes(wire::to_string(k.to_prefix()));
+    }
+    out->set_prefix_count(moved.size());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListFindings(grpc::ServerContext* ctx, const v1::ListFindingsRequest*, grpc::ServerWriter<v1::Finding>* w) override {
+    auto findings = on_core([this] { return a_.findings(); });
+    if (!findings) return unavailable();
+    StallMonitor::Guard guard(stalls_, ctx);
+    for (const auto& f : *findings) {
+      v1::Finding out;
+      to_proto(f, out);
+      if (!write(w, guard, out)) break;
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetSummary(grpc::ServerContext*, const v1::GetSummaryRequest*, v1::Summary* out) override {
+    auto s = on_core([this] {
+      v1::Summary r;
+      std::map<int, std::uint64_t> kinds;
+      a_.table().for_each([&](const rib::PrefixKey&, const rib::PrefixEntry& e) { ++kinds[kind_of(analyzer::unpack(e.state).kind)]; });
+      for (const auto& [k, n] : kinds) {
+        auto& c = *r.add_by_kind();
+        c.set_kind(static_cast<v1::PathKind>(k));
+        c.set_prefixes(n);
+      }
+      r.set_prefixes(a_.table().prefixes());
+      r.set_routes(a_.routes());
+      r.set_peers(a_.peers().size());
+      std::uint64_t up = 0;
+      for (std::size_t i = 0; i < a_.peers().size(); ++i) {
+        const auto state = state_of_(wire::to_string(a_.peers()[i].address));
+        up += state == "Established" || (state == "replayed" && a_.peer_routes(static_cast<int>(i)) > 0);
+      }
+      r.set_peers_up(up);
+      r.set_events(a_.event_count());
+      r.set_episodes(a_.episodes().size());
+      if (!a_.episodes().empty()) to_proto(a_.episodes().back(), a_.episodes().size(), *r.mutable_last_episode());
+      return r;
+    });
+    if (!s) return unavailable();
+    *out = std::move(*s);
+    out->set_version(kVersion);
+    set_duration(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::steady_clock::now() - started_)
+                                                .count()),
+                 *out->mutable_uptime());
+    out->set_watchers(watchers_.load());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetReport(grpc::ServerContext* ctx, const v1::GetReportRequest* in, grpc::ServerWriter<v1::ReportChunk>* w) override {
     const std::string format = in->format().empty() ? "text" : in->format();
     if (format != "text" && format != "json" && format != "html")
-      return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("format \"{}\": text, json or html", format)};
-    auto body = on_core([format, this] {
+      return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("format {}: text, json or html", quoted(format)));
+    auto body = on_core([this, format] {
       const auto report = a_.report(false);
       const auto& c = a_.policy().circuits;
       return format == "json" ? render_json(report, c) : format == "html" ? render_html(report, c) : render_text(report, c);
     });
     if (!body) return unavailable();
-    out->set_format(format);
-    out->set_body(std::move(*body));
+    StallMonitor::Guard guard(stalls_, ctx);
+    constexpr std::size_t kChunk = 1 << 20;
+    for (std::size_t at = 0; at < body->size() || at == 0; at += kChunk) {
+      v1::ReportChunk chunk;
+      if (at == 0) chunk.set_format(format);
+      chunk.set_data(body->substr(at, kChunk));
+      if (!write(w, guard, chunk)) break;
+      if (body->empty()) break;
+    }
     return grpc::Status::OK;
   }
 
-  grpc::Status WhatIf(grpc::ServerContext*, const v1::WhatIfRequest* in, v1::WhatIfResponse* out) override {
+  grpc::Status WhatIf(grpc::ServerContext* ctx, const v1::WhatIfRequest* in, grpc::ServerWriter<v1::WhatIfResponse>* w) override {
     std::vector<std::string> targets(in->fail().begin(), in->fail().end());
-    if (targets.empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "what-if: name at least one peer or role to fail"};
-    auto result = on_core([targets, this]() -> std::pair<std::optional<analyzer::WhatIf>, std::string> {
+    if (targets.empty()) return error(grpc::StatusCode::INVALID_ARGUMENT, "what-if: name at least one peer or role to fail");
+    for (const auto& t : targets)  // no target is that long: do not echo a huge one back
+      if (t.size() > 100 || std::any_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+        return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("what-if: {} names no configured peer", quoted(t)));
+    auto result = on_core([this, targets = std::move(targets)]() -> std::pair<std::optional<analyzer::WhatIf>, std::variant<std::string, Names>> {
       const auto failed = resolve_targets(a_, targets);
       if (!failed.error.empty()) return {std::nullopt, failed.error};
-      return {a_.what_if(failed.peers), {}};
+      return {a_.what_if(failed.peers), names_of(a_)};
     });
     if (!result) return unavailable();
-    if (!result->first) return {grpc::StatusCode::INVALID_ARGUMENT, result->second};
-    const auto circuits = on_core([this] { return a_.policy().circuits; });
-    if (!circuits) return unavailable();
-    to_proto(*result->first, *circuits, *out);
+    if (!result->first) return error(grpc::StatusCode::INVALID_ARGUMENT, std::get<std::string>(result->second));
+    const auto& names = std::get<Names>(result->second);
+    const auto& wi = *result->first;
+    StallMonitor::Guard guard(stalls_, ctx);
+    v1::WhatIfResponse head;
+    auto& summary = *head.mutable_summary();
+    for (const auto& f : wi.failed) summary.add_failed(f);
+    for (const auto& [k, n] : wi.transitions) transition(k, n, *summary.add_transitions());
+    summary.set_changes(wi.changes.size());
+    if (!write(w, guard, head)) return grpc::Status::OK;
+    const std::size_t batch_size = batch_of(in->batch_size());
+    v1::WhatIfResponse batch;
+    for (std::size_t i = 0; i < wi.changes.size(); ++i) {
+      to_proto(wi.changes[i], names, *batch.mutable_changes()->add_changes());
+      if (static_cast<std::size_t>(batch.changes().changes_size()) >= batch_size || i + 1 == wi.changes.size()) {
+        if (!write(w, guard, batch)) break;
+        batch.Clear();
+      }
+    }
     return grpc::Status::OK;
   }
 
   grpc::Status Watch(grpc::ServerContext* ctx, const v1::WatchRequest* in, grpc::ServerWriter<v1::WatchResponse>* w) override {
-    auto watcher = std::make_shared<Watcher>();
+    std::optional<rib::PrefixKey> within;
     if (!in->within().empty()) {
-      auto p = wire::parse_prefix(in->within());
-      if (!p) return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("\"{}\" is not a prefix", in->within())};
-      watcher->within = rib::PrefixKey::from(*p);
+      auto p = prefix_arg(in->within());
+      if (!p) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in->within())));
+      within = rib::PrefixKey::from(*p);
     }
-    // The snapshot and the registration happen together on the io thread: no change falls
-    // between them, none is seen twice.
-    auto snapshot = on_core([watcher, this] {
-      std::lock_guard lock(watchers_m_);
-      if (shutting_down_) watcher->closed = true;
-      watchers_.push_back(watcher);
-      watcher->snapshot_sequence = a_.event_count();
-      return std::pair{a_.rows(watcher->within), a_.policy().circuits};
-    });
-    if (!snapshot) return unavailable();
-    v1::WatchResponse msg;
-    for (const auto& r : snapshot->first) {
-      to_proto(r, snapshot->second, *msg.mutable_path());
-      if (!w->Write(msg)) return grpc::Status::OK;
+    std::vector<int> kinds(in->kinds().begin(), in->kinds().end());
+    const auto kind_kept = [&](const v1::Path& p) {
+      return kinds.empty() || std::find(kinds.begin(), kinds.end(), static_cast<int>(p.kind())) != kinds.end();
+    };
+    const std::size_t batch_size = batch_of(in->batch_size());
+    struct Slot {  // this stream, counted against the watcher limit
+      std::atomic<std::size_t>& count;
+      std::size_t mine;
+      explicit Slot(std::atomic<std::size_t>& c) : count(c), mine(++c) {}
+      ~Slot() { --count; }
+    } slot(watchers_);
+    if (slot.mine > limits_.max_watchers)
+      return error(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                   fmt::format("{} watchers already, the server's limit: try again when one has ended", limits_.max_watchers));
+    StallMonitor::Guard guard(stalls_, ctx);
+
+    const auto start = on_core([this] { return std::pair{a_.event_count(), names_of(a_)}; });
+    if (!start) return unavailable();
+    Names names = start->second;
+    std::vector<std::pair<rib::PrefixKey, std::uint64_t>> seen;
+    std::uint64_t last_seen = start->first;
+    std::uint64_t next = start->first + 1;
+    bool catching_up = false;  // resuming: the changes after since_sequence come from the log first
+    if (in->has_since_sequence()) {
+      if (in->since_sequence() > start->first)
+        return error(grpc::StatusCode::OUT_OF_RANGE,
+                     fmt::format("since_sequence {} is beyond the last change, {}", in->since_sequence(), start->first));
+      next = in->since_sequence() + 1;
+      last_seen = 0;
+      catching_up = true;
+    } else {
+      // The snapshot, in slices taken from the io thread as the client reads them (never the
+      // whole table at once). Each slice is as of its own moment: `seen` keeps, per slice, its
+      // last prefix and the changes it already shows, so that no change is sent twice.
+      TableCursor cursor(*this, within, false);
+      for (;;) {
+        auto slice = cursor.next();
+        if (!slice) return unavailable();
+        const auto& rows = slice->rows;
+        if (rows.empty()) break;
+        names = slice->names;
+        v1::WatchResponse batch;  // fresh for each batch: nothing of a previous row may leak in
+        for (const auto& r : rows) {
+          v1::Path p;
+          to_proto(r, names, p);
+          if (!kind_kept(p)) continue;
+          *batch.mutable_snapshot()->add_paths() = std::move(p);
+          if (static_cast<std::size_t>(batch.snapshot().paths_size()) >= batch_size) {
+            if (!write(w, guard, batch)) return grpc::Status::OK;
+            batch.Clear();
+          }
+        }
+        if (batch.has_snapshot() && !write(w, guard, batch)) return grpc::Status::OK;
+        // The rows were read after their keys: they show at least the changes up to then. (One
+        // made between the two may be sent again after the snapshot; it changes nothing there.)
+        last_seen = slice->keys_sequence;
+        seen.emplace_back(rib::PrefixKey::from(rows.back().prefix), last_seen);
+      }
+      v1::WatchResponse end;
+      end.set_snapshot_end(last_seen);
+      if (!write(w, guard, end)) return grpc::Status::OK;
     }
-    msg.Clear();
-    msg.set_snapshot_end(watcher->snapshot_sequence);
-    if (!w->Write(msg)) return grpc::Status::OK;
-    auto circuits = snapshot->second;
+    const auto in_snapshot = [&](std::uint64_t sequence, const rib::PrefixKey& p) {
+      const auto it = std::lower_bound(seen.begin(), seen.end(), p, [](const auto& s, const rib::PrefixKey& k) { return s.first < k; });
+      return sequence <= (it == seen.end() ? last_seen : it->second);
+    };
+    const auto keep = [&](const analyzer::Event& e) {
+      const auto key = rib::PrefixKey::from(e.prefix);
+      if (within && !within->covers(key)) return false;
+      return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind_of(e.from.kind)) != kinds.end() ||
+             std::find(kinds.begin(), kinds.end(), kind_of(e.to.kind)) != kinds.end();
+    };
+
+    // Then the changes in order: from the log while resuming, then from the shared ring.
     for (;;) {
-      std::deque<std::pair<std::uint64_t, analyzer::Event>> batch;
-      std::uint64_t dropped = 0;
-      {
-        std::unique_lock lock(watcher->m);
-        watcher->cv.wait_for(lock, std::chrono::milliseconds(200), [&] {
-          return watcher->closed || !watcher->queue.empty() || watcher->dropped_up_to;
-        });
-        if (ctx->IsCancelled()) break;
-        if (watcher->closed && watcher->queue.empty()) break;
-        batch.swap(watcher->queue);
-        dropped = std::exchange(watcher->dropped_up_to, 0);
+      std::vector<std::pair<std::uint64_t, analyzer::Event>> batch;
+      if (catching_up) {
+        {
+          std::lock_guard lock(ring_.m);
+          if (ring_.first() <= next && next < ring_.next) catching_up = false;  // the ring has it from here
+        }
+        if (catching_up) {
+          const std::uint64_t index = next - 1;
+          const std::size_t n = limits_.slice;
+          auto slice = on_core([this, index, n] { return a_.events_range(index, n); });
+          if (!slice) return unavailable();
+          if (slice->size() < n) catching_up = false;  // the end of the log: live changes follow
+          for (auto& e : *slice) {
+            if (keep(e)) batch.emplace_back(next, std::move(e));
+            ++next;
+          }
+        }
       }
-      if (dropped) {
-        msg.Clear();
-        msg.set_fell_behind(dropped);
-        if (!w->Write(msg)) break;
+      if (!catching_up && batch.empty()) {
+        std::unique_lock lock(ring_.m);
+        ring_.cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return ring_.closed || ring_.next > next; });
+        if (ctx->IsCancelled() || ring_.closed) break;
+        if (next < ring_.first()) {  // the ring moved on: this client read too slowly
+          lock.unlock();
+          v1::WatchResponse behind;
+          behind.mutable_fell_behind()->set_last_sent(next - 1);
+          (void)write(w, guard, behind);
+          return grpc::Status::OK;
+        }
+        if (next >= ring_.next) continue;  // nothing new yet (or not yet published)
+        for (auto it = ring_.events.begin() + static_cast<std::ptrdiff_t>(next - ring_.first());
+             it != ring_.events.end() && batch.size() < batch_size; ++it, ++next) {
+          if (!keep(it->second) || in_snapshot(it->first, rib::PrefixKey::from(it->second.prefix))) continue;
+          batch.push_back(*it);
+        }
       }
-      // Circuits are only ever appended (SIGHUP): fetch the names again when one is new.
-      const auto known = [&](const analyzer::ActivePath& p) { return p.circuit < static_cast<int>(circuits.size()); };
+      if (batch.empty()) continue;
+      // Circuits and peers are only ever appended (SIGHUP): fetch the names again when one is new.
+      const auto known = [&](const analyzer::ActivePath& p) { return names_cover(names, p); };
       if (!std::all_of(batch.begin(), batch.end(), [&](const auto& x) { return known(x.second.from) && known(x.second.to); })) {
-        if (auto fresh = on_core([this] { return a_.policy().circuits; })) circuits = std::move(*fresh);
+        if (auto fresh = on_core([this] { return names_of(a_); })) names = std::move(*fresh);
       }
-      for (const auto& [sequence, e] : batch) {
-        msg.Clear();
-        to_proto(e, sequence, circuits, *msg.mutable_event());
-        if (!w->Write(msg)) return grpc::Status::OK;
-      }
+      v1::WatchResponse msg;
+      for (const auto& [sequence, e] : batch) to_proto(e, sequence, names, *msg.mutable_events()->add_events());
+      if (!write(w, guard, msg)) return grpc::Status::OK;
     }
     return grpc::Status::OK;
   }
 
+  // On the io thread: the changes since the last call into the ring (only while anyone watches).
   void publish() {
     const std::size_t count = a_.event_count();
     if (count == published_) return;
-    std::lock_guard lock(watchers_m_);
-    std::erase_if(watchers_, [](const std::shared_ptr<Watcher>& w) { return w.use_count() == 1; });  // stream gone
-    if (!watchers_.empty()) {
-      const auto events = a_.events_since(published_);
-      for (auto& w : watchers_) {
-        std::lock_guard wl(w->m);
-        for (std::size_t i = 0; i < events.size(); ++i) {
-          const std::uint64_t sequence = published_ + i + 1;
-          if (sequence <= w->snapshot_sequence) continue;  // already in its snapshot
-          if (w->within && !w->within->covers(rib::PrefixKey::from(events[i].prefix))) continue;
-          if (w->queue.size() >= kWatchQueue) {  // cut short: drop what is queued, say so
-            w->dropped_up_to = sequence;
-            w->queue.clear();
-            continue;
-          }
-          w->queue.emplace_back(sequence, events[i]);
-        }
-        w->cv.notify_one();
-      }
+    const std::size_t keep = limits_.watch_buffer;
+    std::vector<analyzer::Event> fresh;
+    const std::size_t from = count - published_ > keep ? count - keep : published_;
+    if (watchers_.load() > 0) fresh = a_.events_range(from, count - from);
+    {
+      std::lock_guard lock(ring_.m);
+      if (fresh.empty() || from != published_) ring_.events.clear();
+      for (std::size_t i = 0; i < fresh.size(); ++i) ring_.events.emplace_back(from + i + 1, std::move(fresh[i]));
+      while (ring_.events.size() > keep) ring_.events.pop_front();
+      ring_.next = count + 1;
     }
+    ring_.cv.notify_all();
     published_ = count;
   }
 
   void close_watchers() {
-    std::lock_guard lock(watchers_m_);
-    shutting_down_ = true;
-    for (auto& w : watchers_) {
-      std::lock_guard wl(w->m);
-      w->closed = true;
-      w->cv.notify_one();
+    {
+      std::lock_guard lock(ring_.m);
+      ring_.closed = true;
     }
+    ring_.cv.notify_all();
   }
 
   std::unique_ptr<grpc::Server> server;
@@ -239,36 +861,104 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   boost::asio::io_context& io_;
   Analyzer& a_;
   std::function<std::string(const std::string&)> state_of_;
-  std::mutex watchers_m_;
-  std::vector<std::shared_ptr<Watcher>> watchers_;
-  bool shutting_down_ = false;
-  std::size_t published_ = 0;  // change-log entries handed to watchers (io thread only)
+  GrpcLimits limits_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+
+ public:
+  StallMonitor stalls_;
+
+ private:
+  EventRing ring_;
+
+ public:
+  std::atomic<std::size_t> watchers_{0};
+
+ private:
+  std::size_t published_ = 0;  // change-log entries handed to the ring (io thread only)
 };
 
-GrpcServer::GrpcServer(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of)
-    : impl_(std::make_unique<Impl>(io, a, std::move(state_of))) {}
+GrpcServer::GrpcServer(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of,
+                       GrpcLimits limits)
+    : impl_(std::make_unique<Impl>(io, a, std::move(state_of), limits)) {}
 
 GrpcServer::~GrpcServer() { shutdown(); }
 
-std::string GrpcServer::start(const std::string& address) {
+GrpcSecurity grpc_security(const config::Config& c) {
+  return {c.grpc_allow_remote, c.grpc_tls_cert, c.grpc_tls_key, c.grpc_insecure};
+}
+
+namespace {
+
+// 127.0.0.0/8, ::1 and localhost; anything else (0.0.0.0, ::, a host's address) reaches further.
+bool loopback(const std::string& address) {
+  const auto colon = address.rfind(':');
+  std::string host = colon == std::string::npos ? address : address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  const auto a = boost::asio::ip::make_address(host, ec);
+  return !ec && a.is_loopback();
+}
+
+std::string read_pem(const std::string& what, const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error(fmt::format("gRPC: tls {} {}: {}", what, path, std::strerror(errno)));
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::shared_ptr<grpc::ServerCredentials> credentials(const std::string& address, const GrpcSecurity& sec) {
+  const bool tls = !sec.tls_cert.empty() || !sec.tls_key.empty();
+  if (tls && sec.insecure) throw std::runtime_error("gRPC: tls and insecure exclude each other");
+  if (!loopback(address)) {
+    if (!sec.allow_remote)
+      throw std::runtime_error(fmt::format("gRPC: {} is not a loopback address: serving it needs `allow-remote` in the "
+                                           "config's grpc section, and `tls cert FILE key FILE` or `insecure`",
+                                           quoted(address)));
+    if (!tls && !sec.insecure)
+      throw std::runtime_error(fmt::format("gRPC: {} is off loopback: the config's grpc section needs `tls cert FILE key "
+                                           "FILE`, or `insecure` to serve it without TLS",
+                                           quoted(address)));
+  }
+  if (!tls) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions opts;
+  opts.pem_key_cert_pairs.push_back({read_pem("key", sec.tls_key), read_pem("cert", sec.tls_cert)});
+  return grpc::SslServerCredentials(opts);
+}
+
+}  // namespace
+
+std::string GrpcServer::start(const std::string& address, const GrpcSecurity& security) {
+  const auto creds = credentials(address, security);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // gRPC turns SO_REUSEPORT on by default: a second server on a busy port would share it and
+  // clients would be answered by either in turn.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, creds, &port);
   builder.RegisterService(impl_.get());
   impl_->server = builder.BuildAndStart();
-  if (!impl_->server || port == 0) throw std::runtime_error(fmt::format("gRPC: cannot listen on {}", address));
+  impl_->stalls_.start();
+  if (!impl_->server || port == 0) {
+    impl_->server.reset();
+    throw std::runtime_error(fmt::format("gRPC: cannot listen on {}: {}", quoted(address), bind_error(address)));
+  }
   const auto colon = address.rfind(':');
   return fmt::format("{}:{}", address.substr(0, colon), port);
 }
 
 void GrpcServer::publish() { impl_->publish(); }
 
+std::size_t GrpcServer::watchers() const { return impl_->watchers_.load(); }
+
 void GrpcServer::shutdown() {
   if (!impl_->server) return;
   impl_->stopping = true;
   impl_->close_watchers();
+  impl_->stalls_.stop();
   impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   impl_->server.reset();
 }

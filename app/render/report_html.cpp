@@ -34,6 +34,7 @@ const char* colour(PathKind k) {
     case PathKind::ErEcmp: return "#2f855a";
     case PathKind::Vpn: return "#dd6b20";
     case PathKind::None: return "#c53030";
+    case PathKind::System: return "#718096";
   }
   return "#999";
 }

@@ -642,3 +642,58 @@ TEST_CASE("azure: VNets, peering system routes and gateway transit", "[analyzer]
   CHECK(kind_in(isolated, spoke1) == PathKind::None);  // spokes are not peered with each other
   CHECK(isolated.summary.vnet == "spoke2");
 }
+
+TEST_CASE("rows_after reads the table in slices that add up to rows(); events_range slices the log", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary), vpn(0xc0000203, 0)});
+  const auto x = attrs({12076, 65100}, 0xc0000201);
+  for (std::uint32_t i = 0; i < 37; ++i) lab.announce(i % 2, pfx(0x0a000000 + (((i * 7919) % 64) << 16), 16), x);
+  lab.announce(0, pfx(0x0b000000, 8), x);
+  const auto all = lab.a->rows();
+  for (std::size_t n : {1, 5, 100}) {
+    std::vector<PrefixRow> sliced;
+    std::optional<rib::PrefixKey> after;
+    for (;;) {
+      auto slice = lab.a->rows_after(after, n);
+      CHECK(slice.size() <= n);
+      if (slice.empty()) break;
+      after = rib::PrefixKey::from(slice.back().prefix);
+      sliced.insert(sliced.end(), slice.begin(), slice.end());
+    }
+    REQUIRE(sliced.size() == all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) CHECK(wire::to_string(sliced[i].prefix) == wire::to_string(all[i].prefix));
+  }
+  const auto within = rib::PrefixKey::from(pfx(0x0a000000, 8));
+  CHECK(lab.a->rows_after(std::nullopt, 1000, within).size() == lab.a->rows(within).size());
+  for (std::size_t n : {1, 2, 3, 7, 64}) {  // keys_after: exactly the next n, whatever n is
+    const auto keys = lab.a->keys_after(rib::PrefixKey::from(all[2].prefix), n);
+    REQUIRE(keys.size() == std::min(n, all.size() - 3));
+    for (std::size_t i = 0; i < keys.size(); ++i) CHECK(keys[i] == rib::PrefixKey::from(all[3 + i].prefix));
+  }
+  const auto gone = rib::PrefixKey::from(pfx(0xc0a80000, 16));  // never in the table
+  const auto rows = lab.a->rows_for({rib::PrefixKey::from(all[0].prefix), gone});
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].active == all[0].active);
+  CHECK(rows[1].active.kind == PathKind::None);
+  const auto events = lab.a->events_since(0);
+  const auto middle = lab.a->events_range(3, 4);
+  REQUIRE(middle.size() == 4);
+  CHECK(wire::to_string(middle[0].prefix) == wire::to_string(events[3].prefix));
+  CHECK(lab.a->events_range(events.size() - 1, 10).size() == 1);
+  CHECK(lab.a->events_range(events.size(), 10).empty());
+}
+
+TEST_CASE("findings() and episodes() are the report's, without building one", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));  // one link only: a single-link finding
+  lab.a->trigger(lab.t += 1000, "session down 192.0.2.2");
+  lab.withdraw(0, P);
+  lab.a->advance(lab.t += 10'000'000);
+  const auto findings = lab.a->findings();
+  const auto episodes = lab.a->episodes();
+  const auto r = lab.a->report(false);
+  REQUIRE(findings.size() == r.findings.size());
+  for (std::size_t i = 0; i < findings.size(); ++i) CHECK(findings[i].message == r.findings[i].message);
+  REQUIRE(episodes.size() == r.episodes.size());
+  REQUIRE(episodes.size() == 1);
+  CHECK(episodes[0].trigger == r.episodes[0].trigger);
+}

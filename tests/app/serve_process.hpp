@@ -57,6 +57,7 @@ class Serve {
     status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return status_;
   }
+  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
   int wait() {
     if (pid_ <= 0) return status_.value_or(-1);
     int status = 0;

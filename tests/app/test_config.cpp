@@ -927,3 +927,21 @@ TEST_CASE("config: neighbor X bfd [interval MS] [multiplier N]", "[config][bfd]"
   CHECK(errors == std::vector<std::string>{"t.conf:7:34: error: BFD interval 5 ms is outside 10-60000",
                                            "t.conf:8:36: error: BFD multiplier 0 is outside 1-255"});
 }
+
+TEST_CASE("grpc allow-remote, tls cert FILE key FILE and insecure", "[config]") {
+  const std::string base = "router bgp 65515\n neighbor 192.0.2.1 remote-as 12076\n neighbor 192.0.2.1 gateway vpn instance 0\n!\n";
+  auto r = parse_config(base + "grpc\n listen 0.0.0.0:50051\n allow-remote\n tls cert /etc/bgpfa/cert.pem key /etc/bgpfa/key.pem\n!\n",
+                        "t.conf");
+  REQUIRE(r.errors.empty());
+  CHECK(r.config.grpc_listen == "0.0.0.0:50051");
+  CHECK(r.config.grpc_allow_remote);
+  CHECK(r.config.grpc_tls_cert == "/etc/bgpfa/cert.pem");
+  CHECK(r.config.grpc_tls_key == "/etc/bgpfa/key.pem");
+  CHECK_FALSE(r.config.grpc_insecure);
+  r = parse_config(base + "grpc\n insecure\n!\n", "t.conf");
+  REQUIRE(r.errors.empty());
+  CHECK(r.config.grpc_insecure);
+  CHECK_FALSE(r.config.grpc_allow_remote);
+  CHECK(errors((base + "grpc\n tls cert a.pem\n!\n").c_str()) ==
+        std::vector<std::string>{"t.conf:6:16: error: expected \"key\", found end of line"});
+}

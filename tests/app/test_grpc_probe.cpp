@@ -43,12 +43,17 @@ TEST_CASE("gRPC health check and server reflection", "[serve][grpc]") {
   CHECK(stream->Finish().ok());
 
   grpc::ClientContext peers_ctx;
-  bgpfa::v1::ListPeersResponse peers;
-  REQUIRE(bgpfa::v1::Analyzer::NewStub(channel)->ListPeers(&peers_ctx, {}, &peers).ok());
-  REQUIRE(peers.peers_size() == 1);
-  CHECK(peers.peers(0).address() == "127.0.0.2");
-  CHECK(peers.peers(0).role() == "vpn 0");
-  CHECK(peers.peers(0).state() == "Active");
+  auto stub = bgpfa::v1::Analyzer::NewStub(channel);
+  auto reader = stub->ListPeers(&peers_ctx, {});
+  std::vector<bgpfa::v1::Peer> peers;
+  for (bgpfa::v1::Peer p; reader->Read(&p);) peers.push_back(p);
+  REQUIRE(reader->Finish().ok());
+  REQUIRE(peers.size() == 1);
+  CHECK(peers[0].address() == "127.0.0.2");
+  CHECK(peers[0].role() == "vpn 0");
+  CHECK(peers[0].gateway() == bgpfa::v1::GATEWAY_VPN);
+  CHECK(peers[0].vpn_instance() == 0);
+  CHECK(peers[0].state() == bgpfa::v1::SESSION_STATE_ACTIVE);
   serve.signal(SIGTERM);
   CHECK(serve.wait() == 0);
 }

@@ -88,7 +88,7 @@ TEST_CASE("gRPC: peers, paths, report and watch of a running serve", "[serve][gr
   CHECK(miss.status == 1);
   CHECK_THAT(miss.err, Catch::Contains("no route covers 192.0.2.1"));
   auto bad = run_bgpfa("paths -s " + server + " 10.1.0.0/33");
-  CHECK(bad.status == 1);
+  CHECK(bad.status == 2);  // a usage error
   CHECK_THAT(bad.err, Catch::Contains("\"10.1.0.0/33\" is not a prefix"));
   auto what_if = run_bgpfa("what-if -s " + server + " \"er1 primary\"");
   CHECK(what_if.status == 0);
@@ -197,4 +197,18 @@ TEST_CASE("serve: active-active VPN, one on-premises address peering with both i
   CHECK_THAT(replayed.out, Catch::Contains(R"({"prefix":"10.1.0.0/16","active":{"kind":"vpn","circuits":[],"vpn_instances":[0],)"));
   CHECK_THAT(replayed.out, Catch::Contains(R"("vpn_instances":[0,1],)"));
   std::filesystem::remove_all(capture);
+}
+
+TEST_CASE("replay --serve: a gRPC address already in use is refused with a non-zero exit", "[replay][grpc]") {
+  TempFile err, out;
+  const std::string server = "127.0.0.1:" + std::to_string(free_port());
+  const std::string src = BGPFA_SOURCE_DIR;
+  const std::string conf = src + "/fixtures/failover/bgpfa.conf", dump = src + "/fixtures/failover/capture.mrt";
+  Serve first({"-c", conf, "-o", out.path(), "--serve", server, dump}, err.path(), "replay");
+  REQUIRE(eventually([&] { return contains(err.path(), "results are served over gRPC on " + server); }));
+  auto second = run_bgpfa("replay -c " + conf + " -o /dev/null --serve " + server + " " + dump);
+  CHECK(second.status == 2);
+  CHECK_THAT(second.err, Catch::Contains("cannot listen on \"" + server + "\": the address is already in use"));
+  first.signal(SIGTERM);
+  CHECK(first.wait() == 0);
 }
