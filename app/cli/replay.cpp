@@ -50,6 +50,12 @@ class ReplaySink final : public DumpSink {
     if (peer < 0) return;
     a_.announce(micros(r), peer, rib.prefix, e.path_id, a_.intern(attrs, true), cause_snapshot(peer));
   }
+  void bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e, const wire::PathAttributes& attrs) override {
+    if (!e.interpreted() || e.safi != 1) return;  // unicast routes only
+    const int peer = peer_of(e.peer.peer_ip);
+    if (peer < 0) return;
+    a_.announce(micros(r), peer, e.prefix, 0, a_.intern(attrs, false), cause_snapshot(peer));
+  }
   void state_change(const mrt::Record& r, const mrt::StateChange& s, bool) override {
     const int peer = peer_of(s.peer.peer_ip);
     if (peer < 0) return;
@@ -133,6 +139,10 @@ class TimedSink final : public DumpSink {
                  const wire::PathAttributes& a) override {
     Timer t_(*this, 1);
     inner_.rib_entry(r, rib, e, p, a);
+  }
+  void bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e, const wire::PathAttributes& a) override {
+    Timer t_(*this, 1);
+    inner_.bgp4mp_entry(r, e, a);
   }
   void state_change(const mrt::Record& r, const mrt::StateChange& s, bool mrtd) override {
     Timer t_(*this, 0);
