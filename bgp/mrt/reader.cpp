@@ -197,9 +197,11 @@ bool Reader::next(Record& out) {
       }
     } else if (have_next && !plausible_shape(size, kMaxRecordLength)) {
       // The header after this record is implausible. If a record chain starts inside this
-      // record, this header's length is the damage: resynchronise there, dropping only it.
+      // record, this header's length is the damage: resynchronise there, dropping only it. The
+      // chain's time must be near this record's (last_time_ is 0 at the first record, and
+      // random bytes inside a body must not pass for records).
       std::size_t at = 1;
-      while (at < size && !chain_at(at, last_time_)) ++at;
+      while (at < size && !chain_at(at, hdr.seconds)) ++at;
       if (at < size) {
         const std::uint64_t from = stream_pos_;
         begin_ += at;

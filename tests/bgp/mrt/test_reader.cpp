@@ -256,6 +256,26 @@ TEST_CASE("a wrong length that fits the input costs only its own record", "[mrt]
   CHECK_THAT(c.errors[0].what, Catch::Contains("a record starts inside it"));
 }
 
+TEST_CASE("bytes inside the first record that look like records do not replace it", "[mrt][reader][errors][resync]") {
+  // Record 0 carries an unknown attribute holding two back-to-back MRT headers (58 days off);
+  // then record 1's header is damaged. The search for a record starting inside record 0 must
+  // not take those bytes for records (there is no previous record's time to compare with).
+  std::vector<std::uint8_t> bytes;
+  const auto attrs = hex("40010100 400200 400304c0000201 c0ff18 004c4b40 0010 0001 00000000 004c4b40 0010 0001 00000000");
+  mrt::append_bgp4mp_et_message(bytes, {1000, 0}, test_peer(), false, wire::encode_update({}, attrs, hex("180a0100")));
+  std::vector<std::size_t> starts;
+  auto rest = updates(5, starts, 1001);
+  for (auto& st : starts) st += bytes.size();
+  bytes.insert(bytes.end(), rest.begin(), rest.end());
+  bytes[starts[0] + 4] = 0xff;  // record 1: type 65296
+  TempFile f;
+  f.write(bytes);
+  auto c = read_all(f.path());
+  CHECK(seconds_of(c) == std::vector<std::uint32_t>{1000, 1002, 1003, 1004, 1005});
+  REQUIRE(c.errors.size() == 1);
+  CHECK(c.errors[0].offset == starts[0]);
+}
+
 TEST_CASE("a timestamp far from both neighbours' is an implausible header", "[mrt][reader][errors][resync]") {
   std::vector<std::size_t> starts;
   auto bytes = updates(8, starts);
