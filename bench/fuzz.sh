@@ -4,13 +4,13 @@
 # another, and prints per target: coverage edges, features, executions, exec/s, corpus growth and
 # findings. Logs and findings (crash-/leak-/timeout-/oom- inputs) land in $FUZZ_OUT (default
 # build-fuzz/findings/DATE); minimise one with `build-fuzz/fuzz/fuzz_T -minimize_crash=1 FILE`.
-#   bench/fuzz.sh [RUNS] [TARGET...]      e.g. bench/fuzz.sh 10000000 mrt bgp4mp_entry
+#   bench/fuzz.sh [RUNS] [TARGET...]      (default: every fuzz/fuzz_*.cpp) e.g. bench/fuzz.sh 10000000 mrt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-1000000}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(update message mrt bgp4mp_entry config request)
+((${#targets[@]})) || targets=($(cd fuzz && ls fuzz_*.cpp | sed "s/^fuzz_//; s/\.cpp$//"))  # every harness in fuzz/
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(cd .. && pwd)}"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
-targets=(update mrt config message bgp4mp_entry request)
+targets=($(cd fuzz && ls fuzz_*.cpp | sed "s/^fuzz_//; s/\.cpp$//"))  # every harness in fuzz/
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(cd .. && pwd)}"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DBGPFA_FUZZ=ON -DBGPFA_TESTS=OFF -DBGPFA_SANITIZE=address,undefined >/dev/null
