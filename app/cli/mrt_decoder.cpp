@@ -1,6 +1,7 @@
 #include "app/cli/mrt_decoder.hpp"
 
 #include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -141,6 +142,7 @@ class MrtDecoder::Impl {
   void bgp4mp(const mrt::Record& r) {
     const std::uint16_t st = r.header.subtype;
     if (mrt::is_state_change_subtype(st)) return state_change(r);
+    if (st == mrt::bgp4mp::kEntry) return entry(r);
     if (!mrt::is_message_subtype(st)) {
       warning(r, r.offset, fmt::format("{} records are not supported; skipped", mrt::type_name(r.header.type, st)));
       return;
@@ -148,6 +150,37 @@ class MrtDecoder::Impl {
     auto m = mrt::decode_bgp4mp_message(r);
     if (!m) return error(r, m.error());
     message(r, m.value(), false);
+  }
+
+  // BGP4MP_ENTRY: decoded as a RIB entry whose next hop, kept outside the attributes, is given
+  // to them as the NEXT_HOP (IPv4) or RFC 6396 next-hop-only MP_REACH_NLRI it stands for, so
+  // that every renderer and the analyzer see the route's next hop where they look for it.
+  void entry(const mrt::Record& r) {
+    auto d = mrt::decode_bgp4mp_entry(r);
+    if (!d) return error(r, d.error());
+    const mrt::Bgp4mpEntry& e = d.value();
+    wire::DecodeContext ctx;
+    ctx.four_octet_as = false;
+    ctx.mrt_rib_entry = true;
+    ctx.aggregator_either_width = true;
+    ctx.base_offset = r.body_offset() + e.attributes_offset;
+    const wire::IpAddress& peer = e.peer.peer_ip;
+    if (auto fatal = wire::decode_path_attributes(e.attributes, ctx, false, attrs_)) return error(r, *fatal, peer);
+    const std::size_t nh = e.next_hop.size();
+    if (e.interpreted() && !attrs_.has(AttrType::NextHop) && !attrs_.has(AttrType::MpReachNlri) &&
+        (nh == 4 || nh == 16 || nh == 32)) {
+      entry_attrs_.assign(e.attributes.begin(), e.attributes.end());
+      if (nh == 4 && e.afi == 1) {
+        entry_attrs_.insert(entry_attrs_.end(), {0x40, 0x03, 0x04});
+      } else {
+        entry_attrs_.insert(entry_attrs_.end(), {0x80, 0x0e, static_cast<std::uint8_t>(nh + 1), static_cast<std::uint8_t>(nh)});
+      }
+      entry_attrs_.insert(entry_attrs_.end(), e.next_hop.begin(), e.next_hop.end());
+      if (auto fatal = wire::decode_path_attributes(entry_attrs_, ctx, false, attrs_)) return error(r, *fatal, peer);
+    }
+    attribute_problems(r, attrs_, peer);
+    if (attrs_.action < ErrorAction::TreatAsWithdraw) sink_.bgp4mp_entry(r, e, attrs_);
+    ++sink_.packet_index;
   }
 
   void state_change(const mrt::Record& r) {
@@ -262,6 +295,7 @@ class MrtDecoder::Impl {
   std::optional<mrt::PeerIndexTable> peers_;
   mrt::Rib rib_;
   wire::PathAttributes attrs_;
+  std::vector<std::uint8_t> entry_attrs_;  // a BGP4MP_ENTRY's attributes with its next hop added
   wire::Update update_;
   std::uint64_t errors_ = 0;
   std::uint64_t mislabelled_ = 0;

@@ -46,6 +46,10 @@ class ReplaySink final : public DumpSink {
     if (!rib.generic_nlri.empty() || rib.safi != 1) return;  // unicast routes only
     if (const int peer = f_.peer_of(p.ip); peer >= 0) f_.snapshot_route(micros(r), peer, rib.prefix, e.path_id, attrs, true);
   }
+  void bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e, const wire::PathAttributes& attrs) override {
+    if (!e.interpreted() || e.safi != 1) return;  // unicast routes only
+    if (const int peer = f_.peer_of(e.peer.peer_ip); peer >= 0) f_.snapshot_route(micros(r), peer, e.prefix, 0, attrs, false);
+  }
   void state_change(const mrt::Record& r, const mrt::StateChange& s, bool) override {
     if (const int peer = f_.peer_of(s.peer.local_ip, s.peer.peer_ip); peer >= 0) f_.state_change(micros(r), peer, s.old_state, s.new_state);
   }
@@ -80,6 +84,10 @@ class TimedSink final : public DumpSink {
                  const wire::PathAttributes& a) override {
     Timer t_(*this, 1);
     inner_.rib_entry(r, rib, e, p, a);
+  }
+  void bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e, const wire::PathAttributes& a) override {
+    Timer t_(*this, 1);
+    inner_.bgp4mp_entry(r, e, a);
   }
   void state_change(const mrt::Record& r, const mrt::StateChange& s, bool mrtd) override {
     Timer t_(*this, 0);

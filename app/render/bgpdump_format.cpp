@@ -228,7 +228,7 @@ std::string BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet
   return s;
 }
 
-void BgpdumpFormat::attribute_texts(const PathAttributes& a, bool four_octet_as) {
+void BgpdumpFormat::attribute_texts(const PathAttributes& a, bool four_octet_as, bool aggregator_by_length) {
   as_path_ = as_path_text(a, four_octet_as);
   communities_.clear();
   if (a.has(AttrType::Communities)) {
@@ -244,7 +244,7 @@ void BgpdumpFormat::attribute_texts(const PathAttributes& a, bool four_octet_as)
   if (const auto* raw = find_raw(a, AttrType::Aggregator)) {
     // bgpdump reads whatever the attribute holds (e.g. OpenBGPD's 8-octet AGGREGATOR in 2-octet
     // TABLE_DUMP records), zero-filling a short one, where bgpfa's decoder discards it.
-    wire::Aggregator g = raw_aggregator(*raw, four_octet_as ? 4 : 2);
+    wire::Aggregator g = raw_aggregator(*raw, four_octet_as || (aggregator_by_length && raw->value.size() == 8) ? 4 : 2);
     const auto* raw4 = find_raw(a, AttrType::As4Aggregator);
     if (!four_octet_as && raw4 && g.asn == 23456) g = raw_aggregator(*raw4, 4);
     if (wire::load_u32(g.address.data()) != 0xFFFFFFFF) {  // QUIRK: INADDR_NONE means "absent"
@@ -338,7 +338,7 @@ const std::string& BgpdumpFormat::rib_tail(const PathAttributes& a, bool four_oc
   slot.key.assign(a.block.begin(), a.block.end());
   std::string& s = slot.text;
   s.clear();
-  attribute_texts(a, four_octet_as);
+  attribute_texts(a, four_octet_as, kind == TailKind::Bgp4mpEntry);
   s += as_path_;
   s += '|';
   s += origin_text(a);
@@ -434,6 +434,28 @@ void BgpdumpFormat::rib_entry(const mrt::Record& r, const mrt::Rib& rib, const m
     p = put_u32(e.path_id, p);
     *p++ = '|';
   }
+  std::memcpy(p, tail.data(), tail.size());
+  out_.advance(p + tail.size());
+}
+
+void BgpdumpFormat::bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e, const PathAttributes& a) {
+  // bgpdump rejects BGP4MP_ENTRY. A unicast route gets the line bgpdump prints for the same
+  // route in a TABLE_DUMP_V2 RIB (what OpenBGPD's table-v2 dump of the same RIB gives), with
+  // the AS path of a 2-octet record (AS4_PATH merged as bgpdump merges it).
+  if (!e.interpreted() || e.safi != 1) return;
+  line_start("TABLE_DUMP2", opt_.change_time ? e.originated : r.header.seconds, 0, false, "B");
+  const std::string& tail = rib_tail(a, false, TailKind::Bgp4mpEntry);
+  char* p = out_.reserve(head_.size() + 160 + tail.size());
+  std::memcpy(p, head_.data(), head_.size());
+  p += head_.size();
+  p = put_addr(e.peer.peer_ip, e.peer.afi == 2, p);
+  *p++ = '|';
+  p = put_u32(e.peer.peer_as, p);
+  *p++ = '|';
+  p = put_addr(e.prefix.address, e.afi == 2, p);
+  *p++ = '/';
+  p = put_u32(e.prefix.length, p);
+  *p++ = '|';
   std::memcpy(p, tail.data(), tail.size());
   out_.advance(p + tail.size());
 }

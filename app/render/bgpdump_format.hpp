@@ -23,6 +23,7 @@ class BgpdumpFormat final : public DumpSink {
   void table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const wire::PathAttributes& a) override;
   void rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e, const mrt::PeerEntry& peer,
                  const wire::PathAttributes& a) override;
+  void bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e, const wire::PathAttributes& a) override;
   void state_change(const mrt::Record& r, const mrt::StateChange& s, bool mrtd) override;
   void update(const UpdateInfo& u) override;
   void other_message(const mrt::Record&, const mrt::Bgp4mpMessage&, wire::MessageType, wire::Bytes) override {}
@@ -34,8 +35,9 @@ class BgpdumpFormat final : public DumpSink {
  private:
   void line_start(const char* format, std::uint32_t seconds, std::uint32_t usec, bool et, const char* kind);
   void time_text(std::uint32_t seconds, std::uint32_t usec, bool et);
-  void attribute_texts(const wire::PathAttributes& a, bool four_octet_as);
-  enum class TailKind : std::uint8_t { TableDumpV4, TableDumpV6, TableDumpV2 };
+  // aggregator_by_length: a 2-octet record whose AGGREGATOR may hold a 4-octet ASN (BGP4MP_ENTRY).
+  void attribute_texts(const wire::PathAttributes& a, bool four_octet_as, bool aggregator_by_length = false);
+  enum class TailKind : std::uint8_t { TableDumpV4, TableDumpV6, TableDumpV2, Bgp4mpEntry };
   const std::string& rib_tail(const wire::PathAttributes& a, bool four_octet_as, TailKind kind);
   void append_tail_after_next_hop(std::string& s, const wire::PathAttributes& a);
 

@@ -28,6 +28,8 @@ class DumpSink {
   virtual void table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const wire::PathAttributes& a) = 0;
   virtual void rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e, const mrt::PeerEntry& peer,
                          const wire::PathAttributes& a) = 0;
+  // A BGP4MP_ENTRY route (2-octet ASNs; its next hop is in `a`, as NEXT_HOP or MP_REACH_NLRI).
+  virtual void bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e, const wire::PathAttributes& a) = 0;
   virtual void state_change(const mrt::Record& r, const mrt::StateChange& s, bool mrtd) = 0;
   virtual void update(const UpdateInfo& u) = 0;
   // OPEN, NOTIFICATION, KEEPALIVE, ROUTE-REFRESH: bgpdump's one-line modes print nothing for them.

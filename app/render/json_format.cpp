@@ -191,6 +191,18 @@ void JsonFormat::rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt:
   out_.put(line_);
 }
 
+void JsonFormat::bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e, const wire::PathAttributes& a) {
+  begin(r, "rib");
+  fmt::format_to(std::back_inserter(line_), ",\"peer_ip\":\"{}\",\"peer_as\":{},\"afi\":{},\"safi\":{},\"prefix\":",
+                 wire::to_string(e.peer.peer_ip), e.peer.peer_as, e.afi, e.safi);
+  if (e.interpreted()) line_ += '"' + wire::to_string(e.prefix) + '"';
+  else append_hex(line_, e.generic_nlri);
+  line_ += ",\"originated\":";
+  append_time(line_, e.originated, 0);
+  line_ += ",\"attributes\":" + attributes_json(a, false) + "}\n";
+  out_.put(line_);
+}
+
 void JsonFormat::state_change(const mrt::Record& r, const mrt::StateChange& s, bool) {
   begin(r, "state");
   fmt::format_to(std::back_inserter(line_),

@@ -13,6 +13,7 @@ class JsonFormat final : public DumpSink {
   void table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const wire::PathAttributes& a) override;
   void rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e, const mrt::PeerEntry& peer,
                  const wire::PathAttributes& a) override;
+  void bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e, const wire::PathAttributes& a) override;
   void state_change(const mrt::Record& r, const mrt::StateChange& s, bool mrtd) override;
   void update(const UpdateInfo& u) override;
   void other_message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, wire::MessageType type,

@@ -23,6 +23,26 @@ bool known_type(std::uint16_t type, std::uint16_t subtype) noexcept {
   return false;
 }
 
+namespace {
+
+// RFC 6396 types bgpfa does not decode (control, RIP, IDRP, BGP4PLUS, OSPF, IS-IS): plausible in
+// a dump, so the decoder reports and skips them; their subtypes are unused (0) or at most 7.
+bool registered_type(std::uint16_t type, std::uint16_t subtype) noexcept {
+  if (known_type(type, subtype)) return true;
+  switch (type) {
+    case 0: case 1: case 2: case 3: case 4: case 6: case 7: case 8: case 9: case 10: case 11:
+    case 32: case 33: case 48: case 49:
+      return subtype <= 7;
+    default: return false;
+  }
+}
+
+bool near(std::uint32_t t, std::uint32_t ref) noexcept {
+  return ref == 0 || (t >= ref ? t - ref : ref - t) <= Reader::kMaxTimeGap;
+}
+
+}  // namespace
+
 std::string type_name(std::uint16_t type, std::uint16_t subtype) {
   static constexpr const char* td2[] = {"?", "PEER_INDEX_TABLE", "RIB_IPV4_UNICAST", "RIB_IPV4_MULTICAST",
                                         "RIB_IPV6_UNICAST", "RIB_IPV6_MULTICAST", "RIB_GENERIC", "?",
@@ -59,18 +79,20 @@ void Reader::report(std::uint64_t offset, std::string what) {
 bool Reader::ensure(std::size_t n) {
   while (end_ - begin_ < n) {
     if (eof_) return false;
-    if (begin_ + n > cap_) {
-      if (n > cap_) {
-        const std::size_t cap = n + (1u << 20);
+    if (end_ == cap_) {
+      if (begin_ > 0) {
+        std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+      } else {
+        // Full of bytes that did arrive: double. A header's length alone never grows it, so a
+        // tiny input declaring 60 MB costs nothing.
+        const std::size_t cap = cap_ * 2;
         auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(cap);
-        std::memcpy(bigger.get(), buf_.get() + begin_, end_ - begin_);
+        std::memcpy(bigger.get(), buf_.get(), end_);
         buf_ = std::move(bigger);
         cap_ = cap;
-      } else if (begin_ > 0) {
-        std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
       }
-      end_ -= begin_;
-      begin_ = 0;
     }
     const std::size_t r = src_->read(buf_.get() + end_, cap_ - end_);
     if (r == 0) eof_ = true;
@@ -79,39 +101,48 @@ bool Reader::ensure(std::size_t n) {
   return true;
 }
 
-bool Reader::plausible_header(std::size_t at, std::uint32_t& length) const {
-  const std::uint8_t* h = buf_.get() + at;
-  const std::uint32_t time = load_u32(h);
+std::uint32_t Reader::time_at(std::size_t at) const { return load_u32(buf_.get() + begin_ + at); }
+std::uint32_t Reader::length_at(std::size_t at) const { return load_u32(buf_.get() + begin_ + at + 8); }
+
+bool Reader::plausible_shape(std::size_t at, std::uint32_t max_length) const {
+  const std::uint8_t* h = buf_.get() + begin_ + at;
   const std::uint16_t type = load_u16(h + 4), subtype = load_u16(h + 6);
-  length = load_u32(h + 8);
-  if (!known_type(type, subtype) || length > (1u << 20)) return false;
-  if (type == static_cast<std::uint16_t>(Type::Bgp4mpEt) && length < 4) return false;
-  // Within a day of the last good record: random bytes rarely pass this and the type test.
-  if (last_time_ != 0 && (time + 86400u < last_time_ || time > last_time_ + 86400u)) return false;
-  return true;
+  const std::uint32_t length = load_u32(h + 8);
+  if (!registered_type(type, subtype) || length > max_length) return false;
+  return !(type == static_cast<std::uint16_t>(Type::Bgp4mpEt) && length < 4);
 }
 
-bool Reader::resync() {
-  // Look for a header that is plausible and followed by another plausible header (or the end).
+bool Reader::chain_at(std::size_t at, std::uint32_t ref) {
+  if (!plausible_shape(at, kMaxCandidateLength) || !near(time_at(at), ref)) return false;
+  const std::size_t next = at + kHeaderSize + length_at(at);
+  if (!ensure(next + kHeaderSize)) return ensure(next);  // the candidate ends the input
+  return plausible_shape(next, kMaxRecordLength) && near(time_at(next), time_at(at));
+}
+
+bool Reader::resync(const std::string& why, const std::string& truncated) {
   const std::uint64_t from = stream_pos_;
-  for (std::size_t skip = 1;; ++skip) {
-    if (!ensure(skip + kHeaderSize)) {
-      report(from, fmt::format("no further record header found after offset {}; {} bytes skipped to end", from,
-                               end_ - begin_));
-      stream_pos_ += end_ - begin_;
-      begin_ = end_;
+  std::uint64_t skipped = 0;
+  auto drop = [&](std::size_t n) {
+    begin_ += n;
+    stream_pos_ += n;
+    skipped += n;
+  };
+  for (std::size_t at = 1;; ++at) {
+    if (!ensure(at + kHeaderSize)) {
+      drop(end_ - begin_);
+      if (!truncated.empty()) report(from, truncated);
+      else report(from, fmt::format("{}; no further record header found, {} bytes skipped to the end of the input", why,
+                                    skipped));
       return false;
     }
-    std::uint32_t len = 0;
-    if (!plausible_header(begin_ + skip, len)) continue;
-    const std::size_t next = skip + kHeaderSize + len;
-    std::uint32_t len2 = 0;
-    const bool has_next = ensure(next + kHeaderSize);
-    if (has_next ? plausible_header(begin_ + next, len2) : ensure(next)) {
-      report(from, fmt::format("resynchronised at offset {} after skipping {} bytes", from + skip, skip));
-      begin_ += skip;
-      stream_pos_ += skip;
+    if (chain_at(at, last_time_)) {
+      drop(at);
+      report(from, fmt::format("{}; resynchronised at offset {} after skipping {} bytes", why, stream_pos_, skipped));
       return true;
+    }
+    if (at >= (64u << 10)) {  // drop what was searched: a long damaged stretch costs no memory
+      drop(at);
+      at = 0;
     }
   }
 }
@@ -134,18 +165,53 @@ bool Reader::next(Record& out) {
     hdr.subtype = load_u16(h + 6);
     hdr.length = load_u32(h + 8);
     const bool et = hdr.type == static_cast<std::uint16_t>(Type::Bgp4mpEt);
-    if (hdr.length > kMaxRecordLength || (et && hdr.length < 4)) {
-      report(stream_pos_, fmt::format("implausible record length {} for {}", hdr.length,
-                                      type_name(hdr.type, hdr.subtype)));
-      if (!resync()) return false;
+    if (!plausible_shape(0, kMaxRecordLength)) {
+      const std::string why =
+          registered_type(hdr.type, hdr.subtype)
+              ? fmt::format("implausible record length {} for {}", hdr.length, type_name(hdr.type, hdr.subtype))
+              : fmt::format("implausible record header: type {} subtype {} is not an MRT record type", hdr.type,
+                            hdr.subtype);
+      if (!resync(why)) return false;
       continue;
     }
-    if (!ensure(kHeaderSize + hdr.length)) {
-      report(stream_pos_, fmt::format("truncated record: {} declares {} body bytes, only {} remain",
-                                      type_name(hdr.type, hdr.subtype), hdr.length, end_ - begin_ - kHeaderSize));
-      stream_pos_ += end_ - begin_;
-      begin_ = end_;
-      return false;
+    const std::size_t size = kHeaderSize + hdr.length;
+    if (!ensure(size)) {
+      // Runs past the end: a damaged header if a plausible record follows, else a truncated last record.
+      const std::size_t remain = end_ - begin_ - kHeaderSize;
+      const std::string what = fmt::format("{} declares {} body bytes, only {} remain", type_name(hdr.type, hdr.subtype),
+                                           hdr.length, remain);
+      if (!resync("implausible record header: " + what, "truncated record: " + what)) return false;
+      continue;
+    }
+    const bool have_next = ensure(size + kHeaderSize);
+    if (!near(hdr.seconds, last_time_)) {
+      // Believable only if the next record agrees (dumps of different days concatenated).
+      const bool agrees = have_next ? plausible_shape(size, kMaxRecordLength) && near(time_at(size), hdr.seconds)
+                                    : end_ - begin_ == size;
+      if (!agrees) {
+        if (!resync(fmt::format("implausible record header: timestamp {} is more than {} s from the previous "
+                                "record's ({}) and the next record's",
+                                hdr.seconds, kMaxTimeGap, last_time_)))
+          return false;
+        continue;
+      }
+    } else if (have_next && !plausible_shape(size, kMaxRecordLength)) {
+      // The header after this record is implausible. If a record chain starts inside this
+      // record, this header's length is the damage: resynchronise there, dropping only it. The
+      // chain's time must be near this record's (last_time_ is 0 at the first record, and
+      // random bytes inside a body must not pass for records).
+      std::size_t at = 1;
+      while (at < size && !chain_at(at, hdr.seconds)) ++at;
+      if (at < size) {
+        const std::uint64_t from = stream_pos_;
+        begin_ += at;
+        stream_pos_ += at;
+        report(from, fmt::format("implausible record header: {} of {} body bytes is followed by no plausible "
+                                 "header, but a record starts inside it; resynchronised at offset {} after skipping "
+                                 "{} bytes",
+                                 type_name(hdr.type, hdr.subtype), hdr.length, stream_pos_, at));
+        continue;
+      }
     }
     h = buf_.get() + begin_;
     out.offset = stream_pos_;
@@ -160,9 +226,9 @@ bool Reader::next(Record& out) {
     }
     out.header = hdr;
     out.body = Bytes(buf_.get() + body_at, body_len);
-    begin_ += kHeaderSize + (et ? 4 : 0) + body_len;
-    stream_pos_ += kHeaderSize + (et ? 4 : 0) + body_len;
-    if (known_type(hdr.type, hdr.subtype)) last_time_ = hdr.seconds;
+    begin_ += size;
+    stream_pos_ += size;
+    last_time_ = hdr.seconds;
     return true;
   }
 }

@@ -25,20 +25,36 @@ class Reader {
   explicit Reader(const std::string& path);
 
   // Next record, or false at end of input. Framing errors go to on_error and reading goes on
-  // with the next plausible record header.
+  // with the next plausible record header: a header is believed only if its type is an MRT
+  // type, its length fits the input, its timestamp is within kMaxTimeGap of the last record's
+  // (or of the next record's: concatenated dumps) and the header after it is plausible too.
   [[nodiscard]] bool next(Record& out);
 
   std::function<void(const ReadError&)> on_error;
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] const ByteSource& source() const noexcept { return *src_; }
   [[nodiscard]] std::uint64_t error_count() const noexcept { return errors_; }
+  [[nodiscard]] std::size_t buffer_capacity() const noexcept { return cap_; }  // for tests
 
   static constexpr std::uint32_t kMaxRecordLength = 64u << 20;
+  // Resynchronisation candidates: real records stay well below this.
+  static constexpr std::uint32_t kMaxCandidateLength = 1u << 20;
+  static constexpr std::uint32_t kMaxTimeGap = 86400;  // seconds
 
  private:
-  bool ensure(std::size_t n);  // at least n bytes buffered from begin_, or false at EOF
-  [[nodiscard]] bool plausible_header(std::size_t at, std::uint32_t& length) const;
-  bool resync();
+  // At least n bytes buffered from begin_, or false at EOF. The buffer grows only when it is
+  // full of bytes that did arrive, never on a length's say-so.
+  bool ensure(std::size_t n);
+  // Header at buf_[begin_ + at]: plausible type, subtype and length (at most max_length).
+  [[nodiscard]] bool plausible_shape(std::size_t at, std::uint32_t max_length) const;
+  [[nodiscard]] std::uint32_t time_at(std::size_t at) const;
+  [[nodiscard]] std::uint32_t length_at(std::size_t at) const;
+  // Whether a plausible record chain starts at begin_ + at: a candidate header (time near
+  // `ref`, 0: any) followed by another plausible header or the end of the input.
+  bool chain_at(std::size_t at, std::uint32_t ref);
+  // Skips to the next chain after begin_ (reporting `why`, the offset and the bytes skipped);
+  // false when none is left. `truncated`: what to say instead when no chain is found.
+  bool resync(const std::string& why, const std::string& truncated = {});
   void report(std::uint64_t offset, std::string what);
 
   std::unique_ptr<ByteSource> src_;

@@ -34,6 +34,7 @@ inline constexpr std::uint16_t kRibGenericAddPath = 12;
 namespace bgp4mp {
 inline constexpr std::uint16_t kStateChange = 0;
 inline constexpr std::uint16_t kMessage = 1;
+inline constexpr std::uint16_t kEntry = 2;  // drafts before RFC 6396 (deprecated there); OpenBGPD's table-mp
 inline constexpr std::uint16_t kMessageAs4 = 4;
 inline constexpr std::uint16_t kStateChangeAs4 = 5;
 inline constexpr std::uint16_t kMessageLocal = 6;

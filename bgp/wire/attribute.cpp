@@ -105,7 +105,7 @@ struct Decoder {
       case AttrType::LocalPref: out.local_pref = load_u32(v.data()); return true;
       case AttrType::AtomicAggregate: return true;
       case AttrType::Aggregator: {
-        const std::size_t want = ctx.four_octet_as ? 8 : 6;
+        const std::size_t want = ctx.four_octet_as || (ctx.aggregator_either_width && v.size() == 8) ? 8 : 6;
         if (v.size() != want) {
           note(update_error::kAttributeLengthError, value_at - 1, ErrorAction::AttributeDiscard, &a,
                fmt::format("AGGREGATOR length {} (expected {})", v.size(), want));

@@ -13,6 +13,9 @@ struct DecodeContext {
   std::uint16_t add_path_rx = 0;
   // MRT TABLE_DUMP_V2 RIB entries may abbreviate MP_REACH_NLRI to next-hop only (RFC 6396 4.3.4).
   bool mrt_rib_entry = false;
+  // MRT BGP4MP_ENTRY: OpenBGPD writes AGGREGATOR with a 4-octet ASN beside a 2-octet AS_PATH,
+  // so the attribute's length (6 or 8) says which it is.
+  bool aggregator_either_width = false;
   // MRT reading only: keep the well-formed entries before a truncated last NLRI entry (as
   // bgpdump does) and report the truncation as an error instead of dropping the message.
   bool salvage_truncated_nlri = false;

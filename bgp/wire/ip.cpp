@@ -109,6 +109,8 @@ std::string to_string(const IpAddress& a) {
 std::string to_string(const Prefix& p) { return to_string(p.address) + "/" + std::to_string(p.length); }
 
 std::optional<IpAddress> parse_address(const std::string& text) {
+  // inet_pton reads a C string: "10.0.0.0\0garbage" would pass as 10.0.0.0.
+  if (text.find('\0') != std::string::npos) return std::nullopt;
   IpAddress a;
   if (::inet_pton(AF_INET, text.c_str(), a.octets.data()) == 1) return a;
   a.afi = Afi::Ipv6;

@@ -110,3 +110,59 @@ TEST_CASE("BGP4MP state change and message", "[mrt][bgp4mp]") {
   REQUIRE_FALSE(bad.ok());
   CHECK_THAT(bad.error().what, Catch::Contains("unsupported address family 3"));
 }
+
+TEST_CASE("BGP4MP_ENTRY as OpenBGPD writes it: local side first, own AFI/SAFI and next hop", "[mrt][bgp4mp][entry]") {
+  // local AS 65000, peer AS 23456, ifindex 0, AFI 1; local 192.168.1.102, peer 192.0.2.1;
+  // view 0, status 1, originated; AFI 1 SAFI 1, next hop 192.0.2.1; 10.1.0.0/16; 4 octets of attributes.
+  const auto body = hex("fde8 5ba0 0000 0001 c0a80166 c0000201 0000 0001 561e8d53 0001 01 04 c0000201 10 0a01 0004 40010100");
+  auto e = mrt::decode_bgp4mp_entry(record(16, mrt::bgp4mp::kEntry, body));
+  REQUIRE(e.ok());
+  CHECK(e->peer.peer_as == 23456);
+  CHECK(e->peer.local_as == 65000);
+  CHECK(wire::to_string(e->peer.peer_ip) == "192.0.2.1");
+  CHECK(wire::to_string(e->peer.local_ip) == "192.168.1.102");
+  CHECK(e->status == 1);
+  CHECK(e->originated == 0x561e8d53);
+  CHECK(e->afi == 1);
+  CHECK(e->safi == 1);
+  CHECK(e->next_hop.size() == 4);
+  CHECK(e->interpreted());
+  CHECK(wire::to_string(e->prefix) == "10.1.0.0/16");
+  CHECK(e->attributes.size() == 4);
+  CHECK(e->attributes_offset == body.size() - 4);
+
+  SECTION("IPv6 addresses and route, VPN NLRI kept raw") {
+    const auto v6 = hex("fde8 fbf5 0000 0002 20010db8000000000000000000000064 20010db8000000000000000000000001 0000 0001 00000000"
+                        "0002 01 10 20010db8000000000000000000000001 28 20010db801 0000");
+    auto e6 = mrt::decode_bgp4mp_entry(record(16, 2, v6));
+    REQUIRE(e6.ok());
+    CHECK(wire::to_string(e6->peer.peer_ip) == "2001:db8::1");
+    CHECK(wire::to_string(e6->prefix) == "2001:db8:100::/40");
+    const auto vpn = hex("fde8 fbf5 0000 0001 c0a80166 c0000201 0000 0001 00000000 0001 80 0c 0000000000000000c0000201"
+                         "70 000011 0000fbf400000001 0a0102 0000");
+    auto ev = mrt::decode_bgp4mp_entry(record(16, 2, vpn));
+    REQUIRE(ev.ok());
+    CHECK_FALSE(ev->interpreted());
+    CHECK(ev->generic_nlri.size() == 15);
+    CHECK(ev->next_hop.size() == 12);
+  }
+  SECTION("damage is reported where it is") {
+    auto bad = body;
+    bad[bad.size() - 5] = 5;  // attribute length 5, 4 bytes follow
+    auto e2 = mrt::decode_bgp4mp_entry(record(16, 2, bad));
+    REQUIRE_FALSE(e2.ok());
+    CHECK(e2.error().offset == 512 + body.size() - 6);
+    CHECK_THAT(e2.error().what, Catch::Contains("attribute length 5 but 4 bytes follow"));
+    auto cut = body;
+    cut.resize(30);
+    auto e3 = mrt::decode_bgp4mp_entry(record(16, 2, cut));
+    REQUIRE_FALSE(e3.ok());
+    CHECK_THAT(e3.error().what, Catch::Contains("next-hop length 4 overruns the record"));
+    auto plen = body;
+    plen[32] = 33;  // a /33 IPv4 prefix
+    auto e4 = mrt::decode_bgp4mp_entry(record(16, 2, plen));
+    REQUIRE_FALSE(e4.ok());
+    CHECK(e4.error().offset == 512 + 32);
+    CHECK_THAT(e4.error().what, Catch::Contains("prefix length 33 invalid"));
+  }
+}

@@ -134,6 +134,23 @@ TEST_CASE("AGGREGATOR length follows the AS size", "[wire][attribute]") {
     CHECK(d.attrs.errors.empty());
     CHECK(d.attrs.aggregator.asn == 65001);
   }
+  SECTION("MRT BGP4MP_ENTRY: either width in a 2-octet record, by the attribute's length") {
+    auto either = [](const char* h) {
+      Decoded d{hex(h), {}, {}};
+      DecodeContext ctx;
+      ctx.four_octet_as = false;
+      ctx.aggregator_either_width = true;
+      d.fatal = decode_path_attributes(d.bytes, ctx, false, d.attrs);
+      return d;
+    };
+    auto four = either("c00708 fa56ea01 c0000201");
+    CHECK(four.attrs.errors.empty());
+    CHECK(four.attrs.aggregator.asn == 4200000001u);
+    auto two = either("c00706 fde9 c0000201");
+    CHECK(two.attrs.errors.empty());
+    CHECK(two.attrs.aggregator.asn == 65001);
+    check_single(either("c00707 00fde9 c0000201"), update_error::kAttributeLengthError, 2, ErrorAction::AttributeDiscard);
+  }
   SECTION("ATOMIC_AGGREGATE with a value is discarded") {
     auto d = decode("40060100");
     check_single(d, update_error::kAttributeLengthError, 2, ErrorAction::AttributeDiscard);

@@ -22,3 +22,15 @@ TEST_CASE("dotted quads", "[wire][ip]") {
   CHECK(to_string(IpAddress::v4(0)) == "0.0.0.0");
   CHECK(to_string(IpAddress::v4(0xffffffff)) == "255.255.255.255");
 }
+
+TEST_CASE("address and prefix text: embedded NULs are not the end of the string", "[wire][ip]") {
+  using namespace std::string_literals;
+  CHECK(parse_address("10.0.0.1") == IpAddress::v4(0x0a000001));
+  CHECK_FALSE(parse_address("10.0.0.1\0garbage"s));
+  CHECK_FALSE(parse_address("2001:db8::1\0"s));
+  REQUIRE(parse_prefix("10.0.0.0/8"));
+  CHECK(to_string(*parse_prefix("10.1.2.3/8")) == "10.0.0.0/8");
+  CHECK_FALSE(parse_prefix("10.0.0.0\0garbage/8"s));
+  CHECK_FALSE(parse_prefix("10.0.0.0/8\0"s));
+  CHECK_FALSE(parse_prefix("2001:db8::\0/32"s));
+}
