@@ -311,8 +311,10 @@ TEST_CASE("configured timers: keepalive interval and connect retry reach the ses
     expect(ours, wire::MessageType::Keepalive);
     expect(ours, wire::MessageType::Keepalive);
     const auto took = std::chrono::steady_clock::now() - t0;
+    // Two gaps of the configured 1 s; a third of the hold time (3 s) would make them 6 s. Timers
+    // fire late on a loaded machine, never early: the margin is on the upper side.
     CHECK(took > std::chrono::milliseconds(1500));
-    CHECK(took < std::chrono::milliseconds(2700));  // a third of 9 s would take 6 s
+    CHECK(took < std::chrono::milliseconds(5500));
   }
   SECTION("timers connect 1: the session dials again a second after losing its connection, not 5 s") {
     Rig rig(0x01010101, [](NeighborConfig& n) { n.connect_retry = std::chrono::seconds(1); });
@@ -323,8 +325,7 @@ TEST_CASE("configured timers: keepalive interval and connect retry reach the ses
     pollfd p{rig.peer_listener.native_handle(), POLLIN, 0};
     REQUIRE(::poll(&p, 1, 4000) == 1);
     const auto took = std::chrono::steady_clock::now() - t0;
-    CHECK(took > std::chrono::milliseconds(700));
-    CHECK(took < std::chrono::milliseconds(2500));
+    CHECK(took > std::chrono::milliseconds(700));  // and at most the 4 s the poll waits (the default is 5 s)
     auto again = rig.accept_session_connection();
   }
 }
