@@ -31,13 +31,7 @@ bfd
  !
 !
 CONF
-# bfdd drops to the frr user: it must reach its directory (mktemp made LAB_DIR root-only).
-chmod a+x "$LAB_DIR"
-chmod -R a+rwx "$LAB_DIR/frr"
-# Without zebra: bfdd keeps retrying zserv.api, which does not matter for static peers.
-lab_spawn "$ns_b" bfdd /usr/lib/frr/bfdd -f "$LAB_DIR/frr/bfdd.conf" -i "$LAB_DIR/frr/bfdd.pid" \
-  --vty_socket "$LAB_DIR/frr" --bfdctl "$LAB_DIR/frr/bfdd.sock" -z "$LAB_DIR/frr/zserv.api" -A 127.0.0.1 -P 0 \
-  --log stdout >/dev/null
+lab_bfdd "$ns_b" frr
 lab_spawn "$ns_a" probe4 "$probe" --peer 10.255.1.2 --local 10.255.1.1 --interval 300 --multiplier 3 >/dev/null
 probe4_pid=${LAB_PIDS[-1]}
 lab_spawn "$ns_a" probe6 "$probe" --peer fd00:bfd::2 --local fd00:bfd::1 --interval 300 --multiplier 3 >/dev/null

@@ -35,11 +35,7 @@ bfd
  !
 !
 CONF
-chmod a+x "$LAB_DIR"
-chmod -R a+rwx "$LAB_DIR/frr"
-lab_spawn "$ns_b" bfdd /usr/lib/frr/bfdd -f "$LAB_DIR/frr/bfdd.conf" -i "$LAB_DIR/frr/bfdd.pid" \
-  --vty_socket "$LAB_DIR/frr" --bfdctl "$LAB_DIR/frr/bfdd.sock" -z "$LAB_DIR/frr/zserv.api" -A 127.0.0.1 -P 0 \
-  --log stdout >/dev/null
+lab_bfdd "$ns_b" frr
 
 cat >"$LAB_DIR/bgpfa.conf" <<CONF
 router bgp 65515

@@ -98,6 +98,17 @@ lab_frr() {
   lab_spawn "$ns" "$name" /usr/lib/frr/bgpd -Z -S -f "$LAB_DIR/$name/bgpd.conf" -i "$LAB_DIR/$name/bgpd.pid" \
     --vty_socket "$LAB_DIR/$name" -A 127.0.0.1 -P 0 --log stdout >/dev/null
 }
+# lab_bfdd NS NAME: FRR bfdd without zebra, from $LAB_DIR/NAME/bfdd.conf (static peers; it keeps
+# retrying zserv.api, which does not matter for them). It drops to the frr user, so the lab
+# directory must be reachable by it.
+lab_bfdd() {
+  local ns=$1 name=$2
+  chmod a+x "$LAB_DIR"
+  chmod -R a+rwx "$LAB_DIR/$name"
+  lab_spawn "$ns" bfdd /usr/lib/frr/bfdd -f "$LAB_DIR/$name/bfdd.conf" -i "$LAB_DIR/$name/bfdd.pid" \
+    --vty_socket "$LAB_DIR/$name" --bfdctl "$LAB_DIR/$name/bfdd.sock" -z "$LAB_DIR/$name/zserv.api" -A 127.0.0.1 -P 0 \
+    --log stdout >/dev/null
+}
 lab_vtysh() {
   local name=$1
   shift

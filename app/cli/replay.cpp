@@ -169,14 +169,26 @@ int run_replay(const ReplayOptions& opt) {
   using Key = std::pair<std::uint64_t, std::size_t>;
   std::priority_queue<Key, std::vector<Key>, std::greater<>> heap;
   std::uint64_t errors = 0;
+  std::vector<bool> started(inputs.size(), false);  // a record was read from it
   auto advance_input = [&](std::size_t i) {
     try {
-      if (inputs[i].reader->next(inputs[i].current)) heap.emplace(micros(inputs[i].current), i);
+      if (inputs[i].reader->next(inputs[i].current)) {
+        heap.emplace(micros(inputs[i].current), i);
+        started[i] = true;
+      }
     } catch (const std::exception& e) {
       inputs[i].decoder->read_error(mrt::ReadError{inputs[i].reader->name(), inputs[i].current.index + 1, 0, e.what()});
     }
   };
-  for (std::size_t i = 0; i < inputs.size(); ++i) advance_input(i);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    advance_input(i);
+    // Nothing at the start reads as MRT and nothing after it either: a wrong file, not a damaged
+    // dump (a config, a text export). Say so and stop, rather than report on nothing.
+    if (!started[i] && inputs[i].decoder->errors() > 0) {
+      fmt::print(stderr, "bgpfa: error: {}: not an MRT file (no MRT record in it)\n", inputs[i].reader->name());
+      return 2;
+    }
+  }
 
   const auto wall_start = std::chrono::steady_clock::now();
   std::uint64_t virtual_start = heap.empty() ? 0 : heap.top().first;

@@ -23,3 +23,11 @@ TEST_CASE("cli: an unknown command is named, usage errors exit 2", "[cli]") {
   CHECK(help.status == 0);
   CHECK_THAT(help.out, Catch::Contains("replay"));
 }
+
+TEST_CASE("cli: replay of a file that is not MRT says so and stops", "[cli][replay]") {
+  const std::string conf = BGPFA_SOURCE_DIR "/fixtures/failover/bgpfa.conf";
+  auto r = run_bgpfa("replay -c " + conf + " " + conf);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains(": not an MRT file (no MRT record in it)"));
+  CHECK(r.out.empty());  // no report on nothing
+}

@@ -207,3 +207,15 @@ TEST_CASE("ADD-PATH NLRI in MP_REACH_NLRI", "[wire][attribute][mp]") {
   CHECK(a.errors.empty());
   CHECK(a.mp_reach.next_hop_length == 4);
 }
+
+TEST_CASE("a malformed well-known attribute is reported once, not also as missing", "[wire][attribute]") {
+  // ORIGIN with a bad value, a good AS_PATH and NEXT_HOP, and NLRI: one error (invalid ORIGIN),
+  // no "missing well-known attribute ORIGIN" after it.
+  auto d = decode("40010103 400200 400304c0000201", true, true);
+  REQUIRE(d.attrs.errors.size() == 1);
+  CHECK(d.attrs.errors[0].subcode == update_error::kInvalidOriginAttribute);
+  // Really missing: still reported.
+  auto m = decode("400200 400304c0000201", true, true);
+  REQUIRE(m.attrs.errors.size() == 1);
+  CHECK(m.attrs.errors[0].subcode == update_error::kMissingWellKnownAttribute);
+}
