@@ -90,14 +90,14 @@ int Analyzer::add_peer(PeerRole role) {
 
 int Analyzer::peer_index(const wire::IpAddress& a) const {
   for (std::size_t i = 0; i < peers_.size(); ++i)
-    if (peers_[i].address == a) return static_cast<int>(i);
+    if (peers_[i].address == a && !peers_[i].static_site) return static_cast<int>(i);
   return -1;
 }
 
 int Analyzer::peer_index(const std::optional<wire::IpAddress>& local, const wire::IpAddress& a) const {
   int any = -1;
   for (std::size_t i = 0; i < peers_.size(); ++i) {
-    if (peers_[i].address != a) continue;
+    if (peers_[i].address != a || peers_[i].static_site) continue;
     if (peers_[i].local && local && *peers_[i].local == *local) return static_cast<int>(i);
     if (any < 0 && (!peers_[i].local || !local)) any = static_cast<int>(i);
   }
@@ -112,13 +112,18 @@ Candidate Analyzer::candidate(const rib::Route& r) const {
   return Candidate{r.attrs.get(), r.peer, r.path_id, role.asn != policy_.local_as, &role.address, weight};
 }
 
-Analyzer::Decision Analyzer::decide(const PrefixEntry& e) const {
+Analyzer::Decision Analyzer::decide(const PrefixEntry& e, bool default_route) const {
   Decision d;
   const auto& routes = e.routes;
+  // vpn-gateway/vpn-gateway-vnet-vnet-rm-ps: BGP transit over a VNet-to-VNet connection works,
+  // except for the default route.
+  const auto usable = [&](const rib::Route& r) {
+    return !dropped_[r.peer] && !(default_route && peers_[r.peer].vnet_to_vnet);
+  };
   // Each gateway's Loc-RIB best by the RFC 4271 process, connection weight first (Azure's rule
   // 3), LOCAL_PREF only from internal peers. Sessions Azure dropped at a prefix limit do not count.
   for (std::size_t i = 0; i < routes.size(); ++i) {
-    if (dropped_[routes[i].peer]) continue;
+    if (!usable(routes[i])) continue;
     const int g = peers_[routes[i].peer].gateway == Gateway::Vpn ? kVpn : kEr;
     rib::LocRibBest& best = d.best[g];
     if (best.index == rib::kNoBest) {
@@ -141,7 +146,7 @@ Analyzer::Decision Analyzer::decide(const PrefixEntry& e) const {
     }
     const Candidate best = candidate(routes[d.best[g].index]);
     for (const auto& r : routes)
-      if (!dropped_[r.peer] && (peers_[r.peer].gateway == Gateway::Vpn) == (g == kVpn) && azure_equal(candidate(r), best))
+      if (usable(r) && (peers_[r.peer].gateway == Gateway::Vpn) == (g == kVpn) && azure_equal(candidate(r), best))
         carrying[g]->push_back(r.peer);
     std::sort(carrying[g]->begin(), carrying[g]->end());
     carrying[g]->erase(std::unique(carrying[g]->begin(), carrying[g]->end()), carrying[g]->end());
@@ -168,6 +173,20 @@ Analyzer::Decision Analyzer::decide(const PrefixEntry& e) const {
     d.active.kind = primary && secondary ? PathKind::ErEcmp : primary ? PathKind::ErPrimary : PathKind::ErSecondary;
   }
   return d;
+}
+
+void Analyzer::install_static(int peer, const std::vector<wire::Prefix>& prefixes) {
+  // A static site's prefixes are VPN routes from the start (configured, not learned): no
+  // events, and the input's clock is untouched.
+  const bool was = baseline_;
+  const auto first = first_us_, last = last_us_;
+  baseline_ = true;
+  wire::PathAttributes none;  // no AS path: the site is the gateway's own configuration
+  const rib::AttrRef attrs = store_.intern(none, true);
+  for (const auto& p : prefixes) announce(0, peer, p, 0, attrs, "static route of VPN site " + peers_[static_cast<std::size_t>(peer)].site);
+  baseline_ = was;
+  first_us_ = first;
+  last_us_ = last;
 }
 
 int Analyzer::vnet_index(const std::string& name) const {
@@ -331,7 +350,7 @@ void Analyzer::set_active(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, c
 }
 
 void Analyzer::changed(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, std::uint32_t cause) {
-  const Decision d = decide(e);
+  const Decision d = decide(e, p.length == 0);
   e.best[kEr] = d.best[kEr];
   e.best[kVpn] = d.best[kVpn];
   if (e.routes.empty()) {
@@ -818,7 +837,7 @@ WhatIf Analyzer::what_if(const std::vector<int>& failed_peers) const {
     for (const auto& r : e.routes)
       if (survives(r)) scratch.routes.push_back(r);
     if (scratch.routes.empty()) uncovered.push_back(p);
-    else after[p] = system_route(p, hub_) ? system_path() : decide(scratch).active;
+    else after[p] = system_route(p, hub_) ? system_path() : decide(scratch, p.length == 0).active;
   });
   auto own_path = [&](const PrefixKey& k, const PrefixEntry& e) -> std::optional<ActivePath> {
     if (auto it = after.find(k); it != after.end()) return it->second;

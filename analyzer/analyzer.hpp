@@ -55,6 +55,8 @@ class Analyzer {
   // A neighbour configured while running; returns its index. An ExpressRoute peer names its
   // circuit by index into policy().circuits: add_circuit() first when the circuit is new.
   int add_peer(PeerRole role);
+  // A static VPN site's configured prefixes, as routes of its role (PeerRole::static_site).
+  void install_static(int peer, const std::vector<wire::Prefix>& prefixes);
   int add_circuit(const std::string& name, int weight);
   [[nodiscard]] const Policy& policy() const noexcept { return policy_; }
   void trigger(std::uint64_t t, const std::string& why, const FailureWindow* window = nullptr);  // NOTIFICATION, hold timer, mark
@@ -122,7 +124,7 @@ class Analyzer {
     ActivePath active;
     rib::LocRibBest best[2];  // per gateway, into the entry's routes
   };
-  Decision decide(const rib::PrefixEntry& e) const;
+  Decision decide(const rib::PrefixEntry& e, bool default_route = false) const;
   [[nodiscard]] rib::Candidate candidate(const rib::Route& r) const;
   void summarise(ActivePath& p) const;
   [[nodiscard]] ActivePath active_of(std::uint32_t state) const;

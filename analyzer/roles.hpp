@@ -24,6 +24,8 @@ struct PeerRole {
   int circuit = -1;  // index into Policy::circuits (ExpressRoute)
   Link link = Link::Primary;
   int vpn_instance = 0;
+  bool static_site = false;        // VPN: a site without BGP; its routes are configured (install_static)
+  bool vnet_to_vnet = false;       // VPN: the peer is another VNet's gateway (no default route over it)
   std::string site;                // VPN: the local network gateway (site) this peer belongs to; "" = its own
   std::uint32_t max_prefixes = 0;
   // BFD (neighbor X bfd): its interval and multiplier bound a BFD-detected failure; 0: no BFD.

@@ -145,6 +145,7 @@ int run_replay(const ReplayOptions& opt) {
   }
   const auto policy = policy_from(parsed.config);
   Analyzer analyzer(policy, roles_from(parsed.config, policy));
+  install_static_sites(parsed.config, analyzer);
   feed::Feed feed(analyzer);
   feed.baseline_from_dumps(!opt.events_from_start);
   ReplaySink replay_sink(feed);

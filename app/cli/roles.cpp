@@ -64,6 +64,7 @@ std::vector<analyzer::PeerRole> roles_of(const config::Config& c, const analyzer
   }
   r.gateway = analyzer::Gateway::Vpn;
   r.site = n.site;
+  if (const auto* s = c.vpn_gateway.site(n.site)) r.vnet_to_vnet = s->vnet_to_vnet;
   const auto& addresses = c.vpn_gateway.instance_address;
   if (n.vpn_instance_given || (!addresses[0] && !addresses[1])) {
     r.vpn_instance = n.vpn_instance;
@@ -86,7 +87,27 @@ std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyz
   std::vector<analyzer::PeerRole> out;
   for (const auto& n : c.neighbors)
     for (auto& r : roles_of(c, p, n)) out.push_back(std::move(r));
+  // Static sites (no BGP): one role each, holding the site's configured prefixes.
+  for (const auto& s : c.vpn_gateway.sites) {
+    if (s.static_prefixes.empty()) continue;
+    analyzer::PeerRole r;
+    r.gateway = analyzer::Gateway::Vpn;
+    r.site = s.name;
+    r.static_site = true;
+    r.vnet_to_vnet = s.vnet_to_vnet;
+    r.asn = c.local_as;
+    r.description = "static site";
+    out.push_back(std::move(r));
+  }
   return out;
+}
+
+void install_static_sites(const config::Config& c, analyzer::Analyzer& a) {
+  for (std::size_t i = 0; i < a.peers().size(); ++i) {
+    const auto& role = a.peers()[i];
+    if (!role.static_site) continue;
+    if (const auto* s = c.vpn_gateway.site(role.site)) a.install_static(static_cast<int>(i), s->static_prefixes);
+  }
 }
 
 FailedPeers resolve_targets(const analyzer::Analyzer& a, const std::vector<std::string>& targets) {

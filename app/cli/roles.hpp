@@ -13,6 +13,8 @@ namespace bgpfa::app {
 // Every session's role: one per neighbour, or one per VPN instance for a VPN neighbour that names
 // no instance (it peers with each instance's BGP address from the vpn-gateway section).
 [[nodiscard]] std::vector<analyzer::PeerRole> roles_from(const config::Config& c, const analyzer::Policy& p);
+// The configured prefixes of static VPN sites into the analyzer (their roles come from roles_from).
+void install_static_sites(const config::Config& c, analyzer::Analyzer& a);
 [[nodiscard]] std::vector<analyzer::PeerRole> roles_of(const config::Config& c, const analyzer::Policy& p,
                                                        const config::Neighbor& n);
 // A neighbour's session settings (timers, maximum-prefix, passive), the defaults filled in.

@@ -402,6 +402,9 @@ int run_serve(const ServeOptions& opt) {
     }
   };
   add_neighbors(parsed.config);
+  for (auto& r : roles_from(parsed.config, policy))  // static VPN sites: configured routes, no session
+    if (r.static_site) analyzer.add_peer(std::move(r));
+  install_static_sites(parsed.config, analyzer);
   starting = false;
   fmt::print(stderr, "bgpfa: serving {} neighbours on [{}]:{}{}\n", parsed.config.neighbors.size(), opt.listen, opt.port,
              capture ? ", capturing to " + capture_dir : "");

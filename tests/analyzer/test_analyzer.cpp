@@ -697,3 +697,25 @@ TEST_CASE("findings() and episodes() are the report's, without building one", "[
   REQUIRE(episodes.size() == 1);
   CHECK(episodes[0].trigger == r.episodes[0].trigger);
 }
+
+// vpn-gateway/vpn-gateway-vnet-vnet-rm-ps (BGP over VNet-to-VNet): transit works, except for the
+// default route; a static site's prefixes (local network gateway address space) are VPN routes.
+TEST_CASE("azure: VNet-to-VNet carries no default route; static sites' prefixes are VPN routes", "[analyzer][azure]") {
+  auto other_vnet = vpn(0x0a200001, 0);
+  other_vnet.site = "vnet2";
+  other_vnet.vnet_to_vnet = true;
+  PeerRole branch_c;
+  branch_c.gateway = Gateway::Vpn;
+  branch_c.site = "branch-c";
+  branch_c.static_site = true;
+  Lab lab({other_vnet, branch_c});
+  const auto any = pfx(0, 0), remote = pfx(0x0a210000, 16), c = pfx(0x0a460000, 16);
+  lab.a->install_static(1, {c});
+  CHECK(lab.active(c).kind == PathKind::Vpn);
+  CHECK(lab.a->report(false).events.empty());  // configured, not learned: no event
+  lab.announce(0, any, attrs({65020}, 0x0a200001));
+  lab.announce(0, remote, attrs({65020}, 0x0a200001));
+  CHECK(lab.active(remote).kind == PathKind::Vpn);
+  CHECK(lab.active(any).kind == PathKind::None);  // the default route does not cross it
+  CHECK(lab.a->peer_index(wire::IpAddress{}) == -1);  // a static site is no BGP peer
+}

@@ -221,3 +221,13 @@ TEST_CASE("replay --vnet: the answers as a spoke sees them", "[replay][vnet]") {
   CHECK(unknown.status == 2);
   CHECK_THAT(unknown.err, Catch::Contains("--vnet nosuch: no such VNet"));
 }
+
+TEST_CASE("replay: a static VPN site's prefixes are VPN routes", "[replay][azure]") {
+  bgpfa::test::TempFile conf;
+  std::string text = slurp(kSrc + "/fixtures/failover/bgpfa.conf");
+  text += "vpn-gateway\n site branch-c static-prefix 10.70.0.0/16\n";
+  conf.write({text.begin(), text.end()});
+  auto r = run_bgpfa("replay -q -c " + conf.path() + " --report json " + kSrc + "/fixtures/failover/capture.mrt");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains(R"({"prefix":"10.70.0.0/16","active":{"kind":"vpn","circuits":[],"vpn_instances":[0],"paths":[{"gateway":"vpn","instance":0,"site":"branch-c")"));
+}
