@@ -537,7 +537,9 @@ PrefixRow Analyzer::row(const PrefixKey& p) const {
     r.prefix = p.to_prefix();
     return r;
   }
-  return row_of(p, *e);
+  PrefixRow r = row_of(p, *e);
+  path_text_.clear();  // keyed by set address: a set freed later may reuse it for another path
+  return r;
 }
 
 PrefixRow Analyzer::row_of(const PrefixKey& p, const PrefixEntry& entry) const {

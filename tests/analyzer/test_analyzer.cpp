@@ -1,6 +1,8 @@
 // Azure's rules, one at a time, with hand-computed expectations.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "analyzer/analyzer.hpp"
 #include "bgp/wire/attribute.hpp"
 
@@ -718,4 +720,16 @@ TEST_CASE("azure: VNet-to-VNet carries no default route; static sites' prefixes 
   CHECK(lab.active(remote).kind == PathKind::Vpn);
   CHECK(lab.active(any).kind == PathKind::None);  // the default route does not cross it
   CHECK(lab.a->peer_index(wire::IpAddress{}) == -1);  // a static site is no BGP peer
+}
+
+TEST_CASE("a row's AS path is its own, even after an attribute set was freed and its memory reused", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary)});
+  for (std::uint32_t i = 0; i < 20; ++i) {  // each round frees the set and makes a new one, often at the same address
+    const std::uint32_t as = 65100 + i;
+    lab.announce(0, P, attrs({12076, as}, 0xc0000201));
+    const auto row = lab.a->row(rib::PrefixKey::from(P));
+    REQUIRE(row.expressroute);
+    CHECK(row.expressroute->as_path == fmt::format("12076 {}", as));
+    lab.withdraw(0, P);
+  }
 }
