@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
   replay->add_option("--report", ropt.report, "text, json or html")->check(CLI::IsMember({"text", "json", "html"}));
   replay->add_option("-o,--output", ropt.output, "write the report to FILE");
   replay->add_flag("-q", ropt.quiet, "errors only, no warnings");
+  replay->add_option("--limit", ropt.limit, "text report: show N active-path rows, the interesting ones first (0: all; default 200)");
+  replay->add_option("--kind", ropt.kind, "text report: only active paths of this kind")
+      ->check(CLI::IsMember({"none", "er-primary", "er-secondary", "er-ecmp", "vpn", "system"}));
   replay->add_option("--vnet", ropt.vnet, "the active paths as this VNet sees them (default: the hub, which holds the gateways)");
   replay->add_flag("--events-from-start", ropt.events_from_start,
                    "RIB dumps before the first update make events and episodes (default: they are the baseline)");

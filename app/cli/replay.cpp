@@ -257,7 +257,14 @@ int run_replay(const ReplayOptions& opt) {
   }
   report.summary.records = records;
   report.summary.unknown_peers = feed.unknown_peers();
-  if (!write_report(report, analyzer.policy().circuits, opt.report, opt.output)) return 2;
+  TextOptions text;
+  text.limit = opt.limit;
+  if (!opt.kind.empty()) {
+    for (auto k : {analyzer::PathKind::None, analyzer::PathKind::ErPrimary, analyzer::PathKind::ErSecondary,
+                   analyzer::PathKind::ErEcmp, analyzer::PathKind::Vpn, analyzer::PathKind::System})
+      if (opt.kind == analyzer::to_string(k)) text.kind = k;
+  }
+  if (!write_report(report, analyzer.policy().circuits, opt.report, opt.output, text)) return 2;
   const int status = errors ? 1 : 0;
   if (opt.then) {
     std::fflush(stdout);

@@ -17,7 +17,9 @@ struct ReplayOptions {
   bool quiet = false;
   bool stats = false;
   bool events_from_start = false;
-  std::string vnet;  // the active paths as this VNet sees them (default: the hub's)  // RIB dumps before the first update make events too (not a baseline)  // print routes/s of the RIB+analyzer stage and bytes per route to stderr
+  std::string vnet;  // the active paths as this VNet sees them (default: the hub's)
+  std::size_t limit = 200;  // text report: active-path rows shown (0: all)
+  std::string kind;         // text report: only rows of this kind  // RIB dumps before the first update make events too (not a baseline)  // print routes/s of the RIB+analyzer stage and bytes per route to stderr
   std::string rib_snapshot;  // write the final RIB here as an MRT TABLE_DUMP_V2 snapshot
   std::vector<std::string> what_if;  // fail these (together) at the end; the report says what would move
   // Called with the analyzer once the report is written (replay --serve); its result is the exit

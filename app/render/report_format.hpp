@@ -1,6 +1,7 @@
 // Report renderers: text for people, JSON for programs, HTML with an SVG timeline per episode.
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,13 @@
 namespace bgpfa::app {
 
 [[nodiscard]] std::string render_text(const analyzer::Report& r, const std::vector<std::string>& circuits);
+// Text report choices: how many active-path rows (0: all; interesting ones first) and of which kind.
+struct TextOptions {
+  std::size_t limit = 200;
+  std::optional<analyzer::PathKind> kind;
+};
+[[nodiscard]] std::string render_text(const analyzer::Report& r, const std::vector<std::string>& circuits,
+                                      const TextOptions& opt);
 [[nodiscard]] std::string render_json(const analyzer::Report& r, const std::vector<std::string>& circuits);
 // The same, handed out in chunks of about a megabyte as it is rendered.
 void render_json(const analyzer::Report& r, const std::vector<std::string>& circuits,
@@ -19,7 +27,7 @@ void render_json(const analyzer::Report& r, const std::vector<std::string>& circ
 // Renders `r` as text, json or html and writes it to `path` (empty: stdout). False (with a
 // message on stderr) when the file cannot be written.
 [[nodiscard]] bool write_report(const analyzer::Report& r, const std::vector<std::string>& circuits,
-                                const std::string& format, const std::string& path);
+                                const std::string& format, const std::string& path, const TextOptions& text = {});
 
 // Whether a report can be written to `path` later (empty: stdout, always): "" or why not, in
 // words with the path. Nothing is created or truncated.

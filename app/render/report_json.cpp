@@ -17,7 +17,7 @@ namespace bgpfa::app {
 using namespace analyzer;
 
 bool write_report(const Report& r, const std::vector<std::string>& circuits, const std::string& format,
-                  const std::string& path) {
+                  const std::string& path, const TextOptions& text) {
   std::FILE* f = path.empty() ? stdout : std::fopen(path.c_str(), "w");
   if (!f) {
     fmt::print(stderr, "bgpfa: error: cannot open {}: {}\n", path, std::strerror(errno));
@@ -26,7 +26,7 @@ bool write_report(const Report& r, const std::vector<std::string>& circuits, con
   bool ok = true;
   const auto write = [&](std::string_view v) { ok = ok && std::fwrite(v.data(), 1, v.size(), f) == v.size(); };
   if (format == "json") render_json(r, circuits, write);  // streamed: a big table never sits whole in memory
-  else write(format == "html" ? render_html(r, circuits) : render_text(r, circuits));
+  else write(format == "html" ? render_html(r, circuits) : render_text(r, circuits, text));
   if (f != stdout) std::fclose(f);
   else std::fflush(stdout);
   return ok;

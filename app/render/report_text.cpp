@@ -1,3 +1,4 @@
+#include <set>
 #include <algorithm>
 #include <iterator>
 
@@ -40,7 +41,9 @@ std::string path_text(const ActivePath& p, const Report& r, const std::vector<st
 
 }  // namespace
 
-std::string render_text(const Report& r, const std::vector<std::string>& circuits) {
+std::string render_text(const Report& r, const std::vector<std::string>& circuits) { return render_text(r, circuits, {}); }
+
+std::string render_text(const Report& r, const std::vector<std::string>& circuits, const TextOptions& opt) {
   std::string s;
   auto out = std::back_inserter(s);
   fmt::format_to(out, "bgpfa replay: {} peers, {} prefixes, {} routes, {} events, {} convergence episodes\n",
@@ -72,9 +75,24 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
   s += "\nACTIVE PATHS (end of input)\n";
   for (const auto& [kind, n] : r.summary.active_by_kind) fmt::format_to(out, "  {:<13} {} prefixes\n", kind, n);
   s += "\n";
-  const std::size_t limit = 200;
-  for (std::size_t i = 0; i < r.active_paths.size() && i < limit; ++i) {
-    const auto& row = r.active_paths[i];
+  // The interesting rows first: black holes, prefixes that changed during the input, VPN, one
+  // link only (a passive or missing link); then the rest, each group in address order.
+  std::set<std::string> changed;
+  for (const auto& e : r.events) changed.insert(wire::to_string(e.prefix));
+  const auto rank = [&](const PrefixRow& row) {
+    if (row.active.kind == PathKind::None) return 0;
+    if (changed.count(wire::to_string(row.prefix))) return 1;
+    if (row.active.kind == PathKind::Vpn) return 2;
+    if (row.active.kind == PathKind::ErPrimary || row.active.kind == PathKind::ErSecondary) return 3;
+    return 4;
+  };
+  std::vector<const PrefixRow*> shown;
+  for (const auto& row : r.active_paths)
+    if (!opt.kind || row.active.kind == *opt.kind) shown.push_back(&row);
+  std::stable_sort(shown.begin(), shown.end(), [&](const PrefixRow* a, const PrefixRow* b) { return rank(*a) < rank(*b); });
+  const std::size_t limit = opt.limit ? opt.limit : shown.size();
+  for (std::size_t i = 0; i < shown.size() && i < limit; ++i) {
+    const auto& row = *shown[i];
     fmt::format_to(out, "  {:<20} {:<22}", wire::to_string(row.prefix), path_text(row.active, r, circuits));
     if (row.expressroute)
       fmt::format_to(out, " ER {} via {} ({})", row.expressroute->as_path, row.expressroute->peer, row.expressroute->reason);
@@ -82,8 +100,8 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
     if (row.covering) fmt::format_to(out, " (covered by {})", wire::to_string(*row.covering));
     s += "\n";
   }
-  if (r.active_paths.size() > limit)
-    fmt::format_to(out, "  ... {} more (use --report json for all)\n", r.active_paths.size() - limit);
+  if (shown.size() > limit)
+    fmt::format_to(out, "  ... {} more (--limit 0 for all, --kind K for one kind, --report json)\n", shown.size() - limit);
 
   s += "\nCONVERGENCE EPISODES\n";
   if (r.episodes.empty()) s += "  none\n";

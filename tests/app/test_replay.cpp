@@ -231,3 +231,17 @@ TEST_CASE("replay: a static VPN site's prefixes are VPN routes", "[replay][azure
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains(R"({"prefix":"10.70.0.0/16","active":{"kind":"vpn","circuits":[],"vpn_instances":[0],"paths":[{"gateway":"vpn","instance":0,"site":"branch-c")"));
 }
+
+TEST_CASE("replay text report: --kind, --limit, the interesting rows first", "[replay][text]") {
+  const std::string args = "replay -q -c " + kSrc + "/fixtures/failover/bgpfa.conf " + kSrc + "/fixtures/failover/capture.mrt";
+  auto vpn = run_bgpfa(args + " --kind vpn");
+  CHECK(vpn.status == 0);
+  CHECK_THAT(vpn.out, Catch::Contains("  10.1.5.0/24          vpn (instance 0)"));
+  CHECK_THAT(vpn.out, !Catch::Contains("er-primary             ER 12076"));  // no ER row
+  auto one = run_bgpfa(args + " --limit 1");
+  CHECK_THAT(one.out, Catch::Contains("  ... 4 more (--limit 0 for all"));
+  auto all = run_bgpfa(args + " --limit 0");
+  CHECK_THAT(all.out, !Catch::Contains(" more (--limit 0"));
+  auto bad = run_bgpfa(args + " --kind purple");
+  CHECK(bad.status == 2);
+}
