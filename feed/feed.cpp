@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "bgp/mrt/bgp4mp.hpp"
 #include "bgp/wire/notification.hpp"
 #include "bgp/wire/open.hpp"
 #include "feed/update_feed.hpp"
