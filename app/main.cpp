@@ -84,6 +84,10 @@ int main(int argc, char** argv) {
   serve->add_option("-o,--output", sopt.output, "write the exit report to FILE");
   serve->add_option("--state-file", sopt.state_file, "keep FILE updated with each peer's session state");
   serve->add_option("--grpc", sopt.grpc, "gRPC listen address (default: the config's grpc listen, 127.0.0.1:50051); off: none");
+  serve->add_option("--log-level", sopt.log_level, "least level logged: debug, info, warning or error (default info)")
+      ->check(CLI::IsMember({"debug", "info", "warning", "error"}));
+  serve->add_option("--log-format", sopt.log_format, "text (default) or json: one object per line")
+      ->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--rib-snapshot", sopt.rib_snapshot,
                     "write the RIB to FILE as an MRT TABLE_DUMP_V2 snapshot on SIGUSR1 and at exit");
 

@@ -27,6 +27,7 @@
 #include <fmt/format.h>
 
 #include "app/cli/capture.hpp"
+#include "app/cli/log.hpp"
 #include "app/cli/systemd_notify.hpp"
 #include "app/cli/rib_snapshot.hpp"
 #include "app/grpc/server.hpp"
@@ -88,7 +89,7 @@ std::uint64_t now_us() {
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
-void log_line(const std::string& who, const std::string& line) { fmt::print(stderr, "bgpfa: peer={} {}\n", who, line); }
+void log_line(const std::string& who, const std::string& line) { log::say(line, who); }
 
 // Who sent a message, as the core thread needs it: the MRT peer header of its capture records.
 struct PeerHeader {
@@ -165,11 +166,11 @@ class LiveCore {
     if (error.empty()) std::filesystem::rename(tmp, state_file_, ec);
     if (error.empty() && ec) error = fmt::format("cannot rename {} to {}: {}", tmp, state_file_, ec.message());
     if (!error.empty()) {
-      if (error != state_error_) fmt::print(stderr, "bgpfa: error: state file: {}; retrying\n", error);
+      if (error != state_error_) log::say(fmt::format("error: state file: {}; retrying", error));
       state_error_ = error;
       return;
     }
-    if (!state_error_.empty()) fmt::print(stderr, "bgpfa: state file {} written again\n", state_file_);
+    if (!state_error_.empty()) log::say(fmt::format("state file {} written again", state_file_));
     state_error_.clear();
     written_ = std::move(body);
   }
@@ -275,6 +276,8 @@ class BfdBridge final : public session::bfd::EndpointListener {
 }  // namespace
 
 int run_serve(const ServeOptions& opt) {
+  log::configure(log::level_named(opt.log_level).value_or(log::Level::Info),
+                 opt.log_format == "json" ? log::Format::Json : log::Format::Text);
   // Large tables grow by doubling: keep big blocks in mmap so the old array is returned to the
   // system when the new one replaces it (glibc's adaptive threshold would otherwise keep it).
   ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
@@ -286,12 +289,12 @@ int run_serve(const ServeOptions& opt) {
   for (const auto& line : parsed.lines()) fmt::print(stderr, "{}\n", line);
   if (!parsed.errors.empty()) return 2;
   if (auto e = check_output_file(opt.output); !e.empty()) {  // the report is written at exit: fail now, not then
-    fmt::print(stderr, "bgpfa: error: {}\n", e);
+    log::say(fmt::format("error: {}", e));
     return 2;
   }
   if (!opt.capture.empty())
     if (auto why = config::capture_dir_problem(opt.capture)) {
-      fmt::print(stderr, "bgpfa: error: --capture {}: {}\n", opt.capture, *why);
+      log::say(fmt::format("error: --capture {}: {}", opt.capture, *why));
       return 2;
     }
   const auto policy = policy_from(parsed.config);
@@ -300,7 +303,7 @@ int run_serve(const ServeOptions& opt) {
   const std::string capture_dir = opt.capture.empty() ? parsed.config.capture_dir : opt.capture;
   if (!capture_dir.empty())
     capture = std::make_unique<Capture>(capture_dir, parsed.config.capture_rotate,
-                                        [](const std::string& line) { fmt::print(stderr, "bgpfa: capture: {}\n", line); },
+                                        [](const std::string& line) { log::say(fmt::format("capture: {}", line)); },
                                         parsed.config.capture_keep);
 
   // Two threads: the sessions (sockets, FSMs, KEEPALIVEs, hold timers) on their own, and the core
@@ -314,7 +317,7 @@ int run_serve(const ServeOptions& opt) {
   try {
     speaker.listen(opt.listen, static_cast<std::uint16_t>(opt.port));
   } catch (const std::exception& e) {
-    fmt::print(stderr, "bgpfa: error: {}\n", e.what());
+    log::say(fmt::format("error: {}", e.what()));
     return 2;
   }
   // BFD (RFC 5881 single hop, UDP 3784) when a neighbour asks for it.
@@ -325,7 +328,7 @@ int run_serve(const ServeOptions& opt) {
     try {
       bfd->open();
     } catch (const std::exception& e) {
-      fmt::print(stderr, "bgpfa: error: BFD: {}\n", e.what());
+      log::say(fmt::format("error: BFD: {}", e.what()));
       return 2;
     }
   }
@@ -341,9 +344,9 @@ int run_serve(const ServeOptions& opt) {
   Periodic publish(core_io, std::chrono::milliseconds(50), [&grpc] { grpc.publish(); });
   if (grpc_address != "off") {
     try {
-      fmt::print(stderr, "bgpfa: gRPC on {} (health and reflection on)\n", grpc.start(grpc_address, grpc_security(parsed.config)));
+      log::say(fmt::format("gRPC on {} (health and reflection on)", grpc.start(grpc_address, grpc_security(parsed.config))));
     } catch (const std::exception& e) {
-      fmt::print(stderr, "bgpfa: error: {}\n", e.what());
+      log::say(fmt::format("error: {}", e.what()));
       return 2;
     }
     publish.start();
@@ -364,7 +367,7 @@ int run_serve(const ServeOptions& opt) {
           const std::string now = current.label(analyzer.policy().circuits);
           const std::string wanted = role.label(fresh_policy.circuits);
           if (now != wanted)
-            fmt::print(stderr, "bgpfa: neighbour {} keeps its role {}: a role change ({}) needs a restart\n", key, now, wanted);
+            log::say(fmt::format("neighbour {} keeps its role {}: a role change ({}) needs a restart", key, now, wanted));
         }
         if (!running.insert(key).second) continue;
         if (analyzer.peer_index(role.local, n.address) < 0 ||
@@ -375,7 +378,7 @@ int run_serve(const ServeOptions& opt) {
           }
           analyzer.add_peer(role);
           if (!starting)
-            fmt::print(stderr, "bgpfa: neighbour {} added as {}\n", key, role.label(analyzer.policy().circuits));
+            log::say(fmt::format("neighbour {} added as {}", key, role.label(analyzer.policy().circuits)));
         }
         live.set_limit(key, n.max_prefixes);
         bridge.added(key);
@@ -406,8 +409,8 @@ int run_serve(const ServeOptions& opt) {
     if (r.static_site) analyzer.add_peer(std::move(r));
   install_static_sites(parsed.config, analyzer);
   starting = false;
-  fmt::print(stderr, "bgpfa: serving {} neighbours on [{}]:{}{}\n", parsed.config.neighbors.size(), opt.listen, opt.port,
-             capture ? ", capturing to " + capture_dir : "");
+  log::say(fmt::format("serving {} neighbours on [{}]:{}{}", parsed.config.neighbors.size(), opt.listen, opt.port,
+             capture ? ", capturing to " + capture_dir : ""));
   std::thread sessions([&session_io] { session_io.run(); });
   auto stop_sessions = [&, stopped = false](std::uint8_t cease_subcode, const std::string& why) mutable {
     if (stopped) return;
@@ -438,9 +441,9 @@ int run_serve(const ServeOptions& opt) {
     if (opt.rib_snapshot.empty()) return;
     const auto now = static_cast<std::uint32_t>(std::time(nullptr));
     if (auto e = write_rib_snapshot(analyzer, opt.rib_snapshot, now, collector_id); !e.empty())
-      fmt::print(stderr, "bgpfa: error: {}\n", e);
+      log::say(fmt::format("error: {}", e));
     else
-      fmt::print(stderr, "bgpfa: RIB snapshot written: {} ({} routes)\n", opt.rib_snapshot, analyzer.routes());
+      log::say(fmt::format("RIB snapshot written: {} ({} routes)", opt.rib_snapshot, analyzer.routes()));
   };
   asio::signal_set snapshot_signal(core_io, SIGUSR1);
   std::function<void(const boost::system::error_code&, int)> on_usr1 = [&](const boost::system::error_code& ec, int) {
@@ -458,7 +461,7 @@ int run_serve(const ServeOptions& opt) {
         for (auto& e : config::check_for_serve(fresh.config)) fresh.errors.push_back(std::move(e));
       if (!fresh.errors.empty()) {
         for (const auto& line : fresh.lines()) fmt::print(stderr, "{}\n", line);
-        fmt::print(stderr, "bgpfa: SIGHUP: configuration rejected, keeping the running one\n");
+        log::say("SIGHUP: configuration rejected, keeping the running one");
       } else {
         for (const auto& n : parsed.config.neighbors) {
           if (fresh.config.find(n.address)) continue;
@@ -474,12 +477,12 @@ int run_serve(const ServeOptions& opt) {
           asio::post(session_io, [&speaker, a = n.address] { speaker.resume(a); });
         parsed = std::move(fresh);
         notify_status(peers_status(bridge.states()));  // neighbours removed or added
-        fmt::print(stderr, "bgpfa: SIGHUP: configuration reloaded\n");
+        log::say("SIGHUP: configuration reloaded");
       }
       signals.async_wait(on_signal);
       return;
     }
-    fmt::print(stderr, "bgpfa: signal {}: sending Cease to every peer and stopping\n", sig);
+    log::say(fmt::format("signal {}: sending Cease to every peer and stopping", sig));
     notify_stopping();
     bridge.shutting_down = true;
     refresh.cancel();
@@ -496,8 +499,8 @@ int run_serve(const ServeOptions& opt) {
   core_io.restart();
   core_io.poll();
   grpc.shutdown();
-  fmt::print(stderr, "bgpfa: stopped: routes={} rib_bytes={} change_log_bytes={} events={}\n", analyzer.routes(),
-             analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count());
+  log::say(fmt::format("stopped: routes={} rib_bytes={} change_log_bytes={} events={}", analyzer.routes(),
+             analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count()));
 
   snapshot();
   auto report = analyzer.report(true);
@@ -508,10 +511,10 @@ int serve_replayed(analyzer::Analyzer& a, const std::string& address, const Grpc
   asio::io_context io;
   GrpcServer grpc(io, a, [](const std::string&) { return std::string("replayed"); });
   try {
-    fmt::print(stderr, "bgpfa: replay done; its results are served over gRPC on {} until SIGINT or SIGTERM\n",
-               grpc.start(address, security));
+    log::say(fmt::format("replay done; its results are served over gRPC on {} until SIGINT or SIGTERM",
+               grpc.start(address, security)));
   } catch (const std::exception& e) {
-    fmt::print(stderr, "bgpfa: error: {}\n", e.what());
+    log::say(fmt::format("error: {}", e.what()));
     return 2;
   }
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -17,6 +17,8 @@ struct ServeOptions {
   std::string state_file;       // rewritten on every session state change: "peer state" lines
   std::string rib_snapshot;     // MRT TABLE_DUMP_V2 of the RIB, written on SIGUSR1 and at exit
   std::string grpc;             // gRPC listen address; empty: the config's; "off": none
+  std::string log_level = "info";   // debug | info | warning | error
+  std::string log_format = "text";  // text | json
 };
 
 [[nodiscard]] int run_serve(const ServeOptions& opt);

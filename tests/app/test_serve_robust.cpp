@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "tests/app/serve_process.hpp"
@@ -174,4 +176,44 @@ TEST_CASE("serve: KEEPALIVEs stay on time while the API builds big reports", "[s
   CHECK(contains(state.path(), "127.0.0.2 Established 200000 0"));
   serve.signal(SIGTERM);
   CHECK(serve.wait() == 0);
+}
+
+TEST_CASE("serve --log-format json: every line is a timestamped JSON object with a level", "[serve][log]") {
+  TempFile conf, err;
+  conf.write({kConf.begin(), kConf.end()});
+  const auto port = free_port();
+  Serve serve({"-c", conf.path(), "--listen", "127.0.0.1", "--port", std::to_string(port), "--grpc", "off", "--log-format",
+               "json", "-o", "/dev/null"},
+              err.path());
+  REQUIRE(eventually([&] { return contains(err.path(), "serving 1 neighbours"); }));
+  asio::io_context io;
+  auto peer = established_peer(io, "127.0.0.2", port, 65001);
+  send(peer, wire::encode_notification(wire::make_shutdown(2, "bye\n{\"level\":\"error\"}")));  // peer text in a JSON line
+  REQUIRE(eventually([&] { return contains(err.path(), "received NOTIFICATION"); }));
+  serve.signal(SIGTERM);
+  CHECK(serve.wait() == 0);
+  const std::regex line(R"re(\{"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z","level":"(debug|info|warning|error)"(,"peer":"[^"]*")?,"msg":"([^"\\]|\\.)*"\})re");
+  std::istringstream in(slurp(err.path()));
+  std::size_t n = 0;
+  for (std::string l; std::getline(in, l); ++n) {
+    INFO(l);
+    CHECK(std::regex_match(l, line));
+  }
+  CHECK(n > 5);
+  CHECK(contains(err.path(), R"("peer":"127.0.0.2","msg":"state OpenConfirm -> Established")"));
+}
+
+TEST_CASE("serve logs: timestamped text lines with levels; --log-level warning keeps only warnings and errors", "[serve][log]") {
+  TempFile conf, err;
+  conf.write({kConf.begin(), kConf.end()});
+  const auto port = free_port();
+  Serve serve({"-c", conf.path(), "--listen", "127.0.0.1", "--port", std::to_string(port), "--grpc", "off", "--log-level",
+               "warning", "-o", "/dev/null", "--state-file", "/nonexistent-dir/state"},
+              err.path());
+  REQUIRE(eventually([&] { return contains(err.path(), "state file"); }));
+  serve.signal(SIGTERM);
+  CHECK(serve.wait() == 0);
+  const auto text = slurp(err.path());
+  CHECK_THAT(text, !Catch::Contains("serving 1 neighbours"));  // info: not shown
+  CHECK(std::regex_search(text, std::regex(R"re(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z error   bgpfa: error: state file: cannot write)re")));
 }
