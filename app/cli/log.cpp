@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "app/render/json_text.hpp"
+
 namespace bgpfa::app::log {
 
 namespace {
@@ -33,24 +35,6 @@ std::string now_rfc3339() {
                      tm.tm_min, tm.tm_sec, us % 1000000);
 }
 
-// JSON string contents (the text is already free of raw control bytes from the network, but the
-// configuration's and the system's messages are quoted here too).
-std::string json_text(std::string_view v) {
-  std::string s;
-  s.reserve(v.size() + 2);
-  for (const unsigned char c : v) {
-    if (c == '"' || c == '\\') {
-      s += '\\';
-      s += static_cast<char>(c);
-    } else if (c < 0x20) {
-      s += fmt::format("\\u{:04x}", c);
-    } else {
-      s += static_cast<char>(c);
-    }
-  }
-  return s;
-}
-
 }  // namespace
 
 std::optional<Level> level_named(std::string_view name) {
@@ -69,8 +53,8 @@ void write(Level level, std::string_view message, std::string_view peer) {
   std::string line;
   if (line_format.load() == Format::Json) {
     line = fmt::format("{{\"time\":\"{}\",\"level\":\"{}\"", now_rfc3339(), name_of(level));
-    if (!peer.empty()) line += fmt::format(",\"peer\":\"{}\"", json_text(peer));
-    line += fmt::format(",\"msg\":\"{}\"}}\n", json_text(message));
+    if (!peer.empty()) line += ",\"peer\":" + json_quote(peer);
+    line += ",\"msg\":" + json_quote(message) + "}\n";
   } else {
     line = fmt::format("{} {:<7} bgpfa: ", now_rfc3339(), name_of(level));
     if (!peer.empty()) {

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "app/render/json_text.hpp"
 #include "app/render/report_format.hpp"
 
 namespace bgpfa::app {
@@ -59,20 +60,7 @@ std::string rfc3339(std::uint64_t us) {
 
 namespace {
 
-std::string q(std::string_view v) {
-  std::string s = "\"";
-  for (unsigned char c : v) {
-    if (c == '"' || c == '\\') {
-      s += '\\';
-      s += static_cast<char>(c);
-    } else if (c < 0x20) {
-      s += fmt::format("\\u{:04x}", c);
-    } else {
-      s += static_cast<char>(c);
-    }
-  }
-  return s + "\"";
-}
+std::string q(std::string_view v) { return json_quote(v); }
 
 // Appends a list item, comma-separated after the first.
 void append_item(std::string& s, std::size_t index, const std::string& item) {
