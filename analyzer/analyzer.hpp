@@ -1,38 +1,44 @@
 // Gateway RIBs + Azure policy: the active path of every prefix, its changes as events, and
 // convergence episodes, on a clock given by the inputs (MRT timestamps or receive times).
+// The analyzer owns the state and applies inputs to it; the concerns are classes of their own:
+// the topology (topology.hpp), Azure's decision per prefix (azure_rules.hpp), prefix limits
+// (prefix_limits.hpp), graceful-restart timers (rib/stale_timers.hpp), episodes (episodes.hpp),
+// and the read-only views: rows (rows.hpp), findings (findings.hpp), what-if (what_if.hpp).
 #pragma once
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <set>
-#include <tuple>
 #include <string>
 #include <vector>
 
-#include <absl/container/flat_hash_map.h>
-#include <absl/container/flat_hash_set.h>
-
 #include "analyzer/active_path.hpp"
+#include "analyzer/azure_rules.hpp"
 #include "analyzer/episodes.hpp"
-#include "analyzer/path_sets.hpp"
+#include "analyzer/orphans.hpp"
 #include "analyzer/policy.hpp"
+#include "analyzer/prefix_limits.hpp"
 #include "analyzer/report.hpp"
 #include "analyzer/roles.hpp"
+#include "analyzer/topology.hpp"
 #include "rib/attr_store.hpp"
-#include "rib/decision.hpp"
 #include "rib/route_table.hpp"
+#include "rib/stale_timers.hpp"
 
 namespace bgpfa::analyzer {
 
 class Analyzer {
  public:
   Analyzer(Policy policy, std::vector<PeerRole> peers);
+  Analyzer(const Analyzer&) = delete;  // its parts refer to each other
+  Analyzer& operator=(const Analyzer&) = delete;
 
-  [[nodiscard]] int peer_index(const wire::IpAddress& a) const;
-  // The session (gateway-side address, peer address): the role whose `local` is `local`, else
-  // the first role of that peer without a gateway-side address (or any, when `local` is unknown).
-  [[nodiscard]] int peer_index(const std::optional<wire::IpAddress>& local, const wire::IpAddress& a) const;
-  [[nodiscard]] const std::vector<PeerRole>& peers() const noexcept { return peers_; }
+  [[nodiscard]] int peer_index(const wire::IpAddress& a) const { return topo_.peer_index(a); }
+  // The session (gateway-side address, peer address): see Topology::peer_index.
+  [[nodiscard]] int peer_index(const std::optional<wire::IpAddress>& local, const wire::IpAddress& a) const {
+    return topo_.peer_index(local, a);
+  }
+  [[nodiscard]] const std::vector<PeerRole>& peers() const noexcept { return topo_.peers(); }
+  [[nodiscard]] const Topology& topology() const noexcept { return topo_; }
 
   // Inputs, in time order (µs since the epoch). `cause` names the message for events.
   [[nodiscard]] rib::AttrRef intern(const wire::PathAttributes& a, bool four_octet_as) { return store_.intern(a, four_octet_as); }
@@ -57,8 +63,8 @@ class Analyzer {
   int add_peer(PeerRole role);
   // A static VPN site's configured prefixes, as routes of its role (PeerRole::static_site).
   void install_static(int peer, const std::vector<wire::Prefix>& prefixes);
-  int add_circuit(const std::string& name, int weight);
-  [[nodiscard]] const Policy& policy() const noexcept { return policy_; }
+  int add_circuit(const std::string& name, int weight) { return topo_.add_circuit(name, weight); }
+  [[nodiscard]] const Policy& policy() const noexcept { return topo_.policy(); }
   void trigger(std::uint64_t t, const std::string& why, const FailureWindow* window = nullptr);  // NOTIFICATION, hold timer, mark
   // RIB dumps before the first update are the starting state, not convergence: while the
   // baseline lasts, routes change the active paths without events or episodes.
@@ -89,20 +95,22 @@ class Analyzer {
   // aside (nothing in the analyzer changes). match_peers() reads a target: a peer address,
   // "er1" (both links of a circuit), "er1 primary", "expressroute", "vpn", "vpn 0".
   [[nodiscard]] WhatIf what_if(const std::vector<int>& failed) const;
-  [[nodiscard]] std::vector<int> match_peers(const std::string& target) const;
+  [[nodiscard]] std::vector<int> match_peers(const std::string& target) const { return topo_.match_peers(target); }
   // Every prefix's row, in prefix order (`within` set: only prefixes inside it).
   [[nodiscard]] std::vector<PrefixRow> rows(const std::optional<rib::PrefixKey>& within = {}) const;
   // VNets: the index of a VNet by name (-1: none); whether p is a system route (VNet or
   // peering address space) seen from it; a prefix's answer as that VNet sees it (the analyzer
   // keeps the hub's; a spoke without gateway transit has no on-premises route).
-  [[nodiscard]] int vnet_index(const std::string& name) const;
-  [[nodiscard]] bool system_route(const rib::PrefixKey& p, int vnet) const;
-  [[nodiscard]] ActivePath in_vnet(const rib::PrefixKey& p, const ActivePath& hub_view, int vnet) const;
+  [[nodiscard]] int vnet_index(const std::string& name) const { return topo_.vnet_index(name); }
+  [[nodiscard]] bool system_route(const rib::PrefixKey& p, int vnet) const { return topo_.system_route(p, vnet); }
+  [[nodiscard]] ActivePath in_vnet(const rib::PrefixKey& p, const ActivePath& hub_view, int vnet) const {
+    return topo_.in_vnet(p, hub_view, vnet);
+  }
   // The sessions of an interned carrying set (ActivePath::set), named.
-  [[nodiscard]] std::vector<CarryingPath> carrying(std::uint32_t set) const;
-  [[nodiscard]] std::size_t path_set_count() const noexcept { return path_sets_.size(); }
+  [[nodiscard]] std::vector<CarryingPath> carrying(std::uint32_t set) const { return rules_.carrying(set); }
+  [[nodiscard]] std::size_t path_set_count() const noexcept { return rules_.set_count(); }
   // True while the peer's session counts as dropped at a prefix limit.
-  [[nodiscard]] bool dropped_at_limit(int peer) const { return dropped_[static_cast<std::size_t>(peer)] != 0; }
+  [[nodiscard]] bool dropped_at_limit(int peer) const { return limits_.dropped(static_cast<std::size_t>(peer)); }
   // Slices for streams that must not copy a whole table at once (gRPC): at most `n` rows in
   // prefix order after `after` (none: from the first), inside `within` when set; one pass over
   // the table each. And at most `n` changes of the log from index `first`.
@@ -120,69 +128,31 @@ class Analyzer {
   [[nodiscard]] std::vector<Finding> findings() const;
 
  private:
-  struct Decision {
-    ActivePath active;
-    rib::LocRibBest best[2];  // per gateway, into the entry's routes
-  };
-  Decision decide(const rib::PrefixEntry& e, bool default_route = false) const;
-  [[nodiscard]] rib::Candidate candidate(const rib::Route& r) const;
-  void summarise(ActivePath& p) const;
-  [[nodiscard]] ActivePath active_of(std::uint32_t state) const;
   void check_limit(std::uint64_t t, int peer);
-  [[nodiscard]] int hub_index() const;
-  [[nodiscard]] static ActivePath system_path() {
-    ActivePath a;
-    a.kind = PathKind::System;
-    return a;
-  }
   void predict(int peer);  // what-if of this session failing, for the open episode
-  void judge(Episode& ep, const WhatIf& w, const std::vector<rib::PrefixKey>& changed) const;
-  [[nodiscard]] bool covered_on_link(const rib::PrefixKey& p, int circuit, Link link) const;
   void changed(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, std::uint32_t cause);
   void set_active(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, const ActivePath& now, std::uint32_t cause);
   void refresh_orphans_under(std::uint64_t t, const rib::PrefixKey& p, std::uint32_t cause);
   [[nodiscard]] ActivePath covered_path(const rib::PrefixKey& p) const;
   std::uint32_t cause_id(const std::string& cause);
   void drop_stale(std::uint64_t t, int peer, std::uint8_t families, const std::string& why);
-  void run_stale_timers(std::uint64_t t);
-  GatewayBest describe_best(const rib::PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) const;
-  [[nodiscard]] const std::string& as_path_text(const rib::AttrSet* s) const;  // cached per interned set
-  [[nodiscard]] std::vector<Finding> findings(const std::vector<std::pair<rib::PrefixKey, const rib::PrefixEntry*>>& sorted) const;
-  [[nodiscard]] PrefixRow row_of(const rib::PrefixKey& p, const rib::PrefixEntry& e) const;
+  [[nodiscard]] std::string who(std::size_t peer) const;  // "192.0.2.1 (er1 primary)"
 
-  Policy policy_;
-  std::vector<PeerRole> peers_;
+  Topology topo_;
+  AzureRules rules_{topo_};
   rib::AttrStore store_;  // before the table: its AttrRefs release into the store
   rib::RouteTable table_;
   std::vector<PeerSummary> peer_stats_;
-  struct StaleTimer {
-    std::uint64_t deadline_us = 0;  // 0: none running
-    std::string why;
-  };
-  std::vector<StaleTimer> stale_timers_;  // per peer
-  std::uint64_t next_stale_deadline_ = 0;
-  // Rows without a route of their own, ordered by address so that those under a prefix are one
-  // contiguous range (a full table withdrawn at once must not make every change scan them all).
-  struct ByAddress {
-    bool operator()(const rib::PrefixKey& a, const rib::PrefixKey& b) const noexcept {
-      return std::tie(a.v6, a.hi, a.lo, a.length) < std::tie(b.v6, b.hi, b.lo, b.length);
-    }
-  };
-  std::set<rib::PrefixKey, ByAddress> orphans_;
+  rib::StaleTimers stale_timers_;
+  PrefixLimits limits_;
+  Orphans orphans_;
   std::deque<Change> events_;  // every active-path change, in time order (chunked: no regrowth copies)
   std::vector<std::string> causes_;
-  EpisodeTracker episodes_{policy_.quiet_period_us, events_};
+  EpisodeTracker episodes_{topo_.policy().quiet_period_us, events_};
   std::uint64_t first_us_ = 0, last_us_ = 0;
   std::vector<rib::PrefixKey> scratch_;
-  int hub_ = -1;  // the VNet holding the gateways (-1: no VNet model)
   bool baseline_ = false;
   Baseline baseline_info_;
-  std::vector<std::uint8_t> dropped_;  // per peer: the session counts as dropped at a prefix limit
-  mutable PathSets path_sets_;         // decide() interns (what-if's sets too)
-  mutable std::vector<std::uint16_t> carry_scratch_[2];
-  mutable std::vector<std::uint32_t> single_sets_;  // per peer: the id of {peer}
-  [[nodiscard]] std::uint32_t intern_set(const std::vector<std::uint16_t>& peers) const;
-  mutable absl::flat_hash_map<const rib::AttrSet*, std::string> path_text_;  // during report()  // decide(): best route index per circuit
 };
 
 }  // namespace bgpfa::analyzer

@@ -1,0 +1,77 @@
+#include "analyzer/rows.hpp"
+
+#include <algorithm>
+
+namespace bgpfa::analyzer {
+
+using rib::PrefixEntry;
+using rib::PrefixKey;
+
+GatewayBest RowBuilder::describe_best(const PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) {
+  const rib::Route& r = e.routes[b.index];
+  GatewayBest g;
+  g.peer = wire::to_string(topo_.role(r.peer).address);
+  g.role = topo_.label(r.peer);
+  g.as_path = as_path_text(r.attrs.get());
+  g.local_pref = r.attrs->local_pref;
+  g.next_hop = wire::to_string(r.attrs->next_hop);
+  g.reason = rib::to_string(b.reason);
+  g.candidates = n;
+  return g;
+}
+
+const std::string& RowBuilder::as_path_text(const rib::AttrSet* s) {
+  auto [it, fresh] = path_text_.try_emplace(s);
+  if (fresh) it->second = s->as_path_text();
+  return it->second;
+}
+
+PrefixRow RowBuilder::row(const PrefixKey& p) {
+  if (const PrefixEntry* e = table_.find(p)) return row(p, *e);
+  PrefixRow r;
+  r.prefix = p.to_prefix();
+  return r;
+}
+
+PrefixRow RowBuilder::row(const PrefixKey& p, const PrefixEntry& entry) {
+  PrefixRow r;
+  r.prefix = p.to_prefix();
+  const PrefixEntry* e = &entry;
+  r.active = rules_.active_of(e->state);
+  if (r.active.via_covering) {
+    const auto cover = table_.longest_covering(p, false);
+    if (!cover) return r;
+    r.covering = cover->to_prefix();
+    e = table_.find(*cover);
+  }
+  std::size_t n[2] = {0, 0};
+  for (const auto& route : e->routes) ++n[Topology::gateway_slot(topo_.role(route.peer))];
+  if (e->best[kEr].index != rib::kNoBest) r.expressroute = describe_best(*e, e->best[kEr], n[kEr]);
+  if (e->best[kVpn].index != rib::kNoBest) r.vpn = describe_best(*e, e->best[kVpn], n[kVpn]);
+  return r;
+}
+
+std::vector<PrefixKey> keys_after(const rib::RouteTable& table, const std::optional<PrefixKey>& after, std::size_t n,
+                                  const std::optional<PrefixKey>& within) {
+  // The n smallest keys above `after` in one pass: collect up to 2n, keep the n smallest
+  // (nth_element), and from then on only keys below the largest kept.
+  std::vector<PrefixKey> keys;
+  if (n == 0) return keys;
+  keys.reserve(2 * n);
+  std::optional<PrefixKey> bound;
+  table.for_each([&](const PrefixKey& p, const PrefixEntry&) {
+    if ((after && !(*after < p)) || (bound && *bound < p) || (within && !within->covers(p))) return;
+    keys.push_back(p);
+    if (keys.size() == 2 * n) {
+      std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n - 1), keys.end());
+      keys.resize(n);
+      bound = *std::max_element(keys.begin(), keys.end());
+    }
+  });
+  std::sort(keys.begin(), keys.end());
+  if (keys.size() > n) keys.resize(n);
+  keys.shrink_to_fit();  // the caller keeps them for a while
+  return keys;
+}
+
+}  // namespace bgpfa::analyzer

@@ -1,0 +1,41 @@
+// A prefix's row as reports and the API show it: its carrying paths and each gateway's best
+// route with the reason that decided. AS-path texts are cached per interned attribute set for
+// the builder's life (build one per report or slice: sets freed later may reuse an address).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <absl/container/flat_hash_map.h>
+
+#include "analyzer/azure_rules.hpp"
+#include "analyzer/report.hpp"
+#include "analyzer/topology.hpp"
+#include "rib/route_table.hpp"
+
+namespace bgpfa::analyzer {
+
+class RowBuilder {
+ public:
+  RowBuilder(const Topology& topo, const AzureRules& rules, const rib::RouteTable& table)
+      : topo_(topo), rules_(rules), table_(table) {}
+  [[nodiscard]] PrefixRow row(const rib::PrefixKey& p, const rib::PrefixEntry& e);
+  // A key the table no longer holds gets a row without a path.
+  [[nodiscard]] PrefixRow row(const rib::PrefixKey& p);
+
+ private:
+  [[nodiscard]] GatewayBest describe_best(const rib::PrefixEntry& e, const rib::LocRibBest& b, std::size_t n);
+  [[nodiscard]] const std::string& as_path_text(const rib::AttrSet* s);
+
+  const Topology& topo_;
+  const AzureRules& rules_;
+  const rib::RouteTable& table_;
+  absl::flat_hash_map<const rib::AttrSet*, std::string> path_text_;
+};
+
+// The first `n` keys in prefix order after `after` (none: from the first), inside `within`
+// when set: one pass over the table, so that one pass serves a whole slice of a stream.
+[[nodiscard]] std::vector<rib::PrefixKey> keys_after(const rib::RouteTable& table, const std::optional<rib::PrefixKey>& after,
+                                                     std::size_t n, const std::optional<rib::PrefixKey>& within);
+
+}  // namespace bgpfa::analyzer

@@ -1,0 +1,98 @@
+#include "analyzer/what_if.hpp"
+
+#include <algorithm>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+#include <fmt/format.h>
+
+namespace bgpfa::analyzer {
+
+using rib::PrefixEntry;
+using rib::PrefixKey;
+
+WhatIf what_if(const Topology& topo, const AzureRules& rules, const rib::RouteTable& table, const PrefixLimits& limits,
+               const std::vector<int>& failed_peers) {
+  const std::vector<PeerRole>& roles = topo.peers();
+  std::vector<bool> failed(roles.size(), false);
+  WhatIf out;
+  for (int i : failed_peers) {
+    failed[static_cast<std::size_t>(i)] = true;
+    out.failed.push_back(fmt::format("{} ({})", wire::to_string(roles[static_cast<std::size_t>(i)].address),
+                                     topo.label(static_cast<std::size_t>(i))));
+  }
+  auto survives = [&](const rib::Route& r) { return !failed[r.peer]; };
+  // Prefixes whose own routes were hit get a new decision; those left without a surviving route
+  // (and rows that never had one) follow their longest surviving covering prefix.
+  absl::flat_hash_map<PrefixKey, ActivePath> after;
+  std::vector<PrefixKey> uncovered;
+  PrefixEntry scratch;
+  table.for_each([&](const PrefixKey& p, const PrefixEntry& e) {
+    const bool hit = std::any_of(e.routes.begin(), e.routes.end(), [&](const rib::Route& r) { return !survives(r); });
+    if (!hit) {
+      if (e.routes.empty()) uncovered.push_back(p);
+      return;
+    }
+    scratch.routes.clear();
+    for (const auto& r : e.routes)
+      if (survives(r)) scratch.routes.push_back(r);
+    if (scratch.routes.empty()) uncovered.push_back(p);
+    else if (topo.system_route(p, topo.hub())) after[p] = Topology::system_path();
+    else after[p] = rules.decide(scratch, p.length == 0, limits.flags()).active;
+  });
+  auto own_path = [&](const PrefixKey& k, const PrefixEntry& e) -> std::optional<ActivePath> {
+    if (auto it = after.find(k); it != after.end()) return it->second;
+    if (std::none_of(e.routes.begin(), e.routes.end(), survives)) return std::nullopt;
+    return unpack(e.state);
+  };
+  for (const auto& p : uncovered) {
+    ActivePath a;
+    for (int len = p.length - 1; len >= 0; --len) {
+      const PrefixKey k = p.truncated(static_cast<std::uint8_t>(len));
+      const PrefixEntry* e = table.find(k);
+      if (!e) continue;
+      if (auto own = own_path(k, *e)) {
+        a = *own;
+        a.via_covering = true;
+        break;
+      }
+    }
+    after[p] = a;
+  }
+  for (auto& [p, a] : after) {
+    const ActivePath before = rules.active_of(table.find(p)->state);
+    if (before == a) continue;
+    rules.summarise(a);
+    out.changes.push_back(WhatIfChange{p.to_prefix(), before, a});
+    ++out.transitions[fmt::format("{}->{}", to_string(before.kind), to_string(a.kind))];
+  }
+  std::sort(out.changes.begin(), out.changes.end(), [](const WhatIfChange& x, const WhatIfChange& y) {
+    return PrefixKey::from(x.prefix) < PrefixKey::from(y.prefix);
+  });
+  return out;
+}
+
+void judge(Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed, const rib::RouteTable& table,
+           const AzureRules& rules) {
+  Prediction& p = ep.prediction;
+  p.made = true;
+  p.failed = w.failed;
+  absl::flat_hash_set<PrefixKey> predicted;
+  for (const auto& c : w.changes) {
+    const PrefixKey k = PrefixKey::from(c.prefix);
+    predicted.insert(k);
+    const PrefixEntry* e = table.find(k);
+    const ActivePath now = e ? rules.active_of(e->state) : ActivePath{};
+    ++p.predicted[fmt::format("{}->{}", to_string(c.before.kind), to_string(c.after.kind))];
+    ++p.observed[fmt::format("{}->{}", to_string(c.before.kind), to_string(now.kind))];
+    if (now.kind == c.after.kind) {
+      ++p.matched;
+      continue;
+    }
+    ++p.differed;
+    if (p.misses.size() < 20) p.misses.push_back({c.prefix, c.after.kind, now.kind});
+  }
+  for (const auto& k : changed) p.unpredicted += predicted.contains(k) ? 0 : 1;
+}
+
+}  // namespace bgpfa::analyzer

@@ -1,0 +1,23 @@
+// What-if: the carrying paths as they would be without some sessions' routes, computed aside
+// (nothing in the analyzer changes), and an episode's prediction judged against its outcome.
+#pragma once
+#include <vector>
+
+#include "analyzer/azure_rules.hpp"
+#include "analyzer/prefix_limits.hpp"
+#include "analyzer/report.hpp"
+#include "analyzer/topology.hpp"
+#include "rib/route_table.hpp"
+
+namespace bgpfa::analyzer {
+
+// `failed`: peer indexes whose routes are gone; longest-prefix fallback included.
+[[nodiscard]] WhatIf what_if(const Topology& topo, const AzureRules& rules, const rib::RouteTable& table,
+                             const PrefixLimits& limits, const std::vector<int>& failed);
+
+// Prediction versus outcome: each predicted change against the prefix's path now, and how many
+// of the episode's `changed` prefixes the prediction did not name.
+void judge(Episode& ep, const WhatIf& predicted, const std::vector<rib::PrefixKey>& changed, const rib::RouteTable& table,
+           const AzureRules& rules);
+
+}  // namespace bgpfa::analyzer

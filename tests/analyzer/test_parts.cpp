@@ -1,0 +1,117 @@
+// The analyzer's parts on their own: the topology model and the prefix limits.
+#include <catch2/catch.hpp>
+
+#include "analyzer/prefix_limits.hpp"
+#include "analyzer/topology.hpp"
+
+using namespace bgpfa;
+using namespace bgpfa::analyzer;
+
+namespace {
+
+wire::Prefix pfx(const char* text) { return *wire::parse_prefix(text); }
+rib::PrefixKey key(const char* text) { return rib::PrefixKey::from(pfx(text)); }
+
+PeerRole vpn_session(const char* peer, const char* local, int instance) {
+  PeerRole r;
+  r.address = *wire::parse_address(peer);
+  r.local = wire::parse_address(local);
+  r.gateway = Gateway::Vpn;
+  r.vpn_instance = instance;
+  r.site = "hq";
+  return r;
+}
+
+PeerRole er_link(const char* peer, int circuit, Link link) {
+  PeerRole r;
+  r.address = *wire::parse_address(peer);
+  r.gateway = Gateway::ExpressRoute;
+  r.circuit = circuit;
+  r.link = link;
+  return r;
+}
+
+}  // namespace
+
+// about-active-active-gateways: one on-premises address peers with both instances' addresses:
+// two sessions, told apart by the gateway-side address.
+TEST_CASE("topology: one peer address, two VPN instance sessions", "[analyzer][topology]") {
+  Policy policy;
+  Topology topo(policy, {vpn_session("10.52.255.253", "10.12.255.4", 0), vpn_session("10.52.255.253", "10.12.255.5", 1)});
+  const auto peer = *wire::parse_address("10.52.255.253");
+  CHECK(topo.peer_index(wire::parse_address("10.12.255.4"), peer) == 0);
+  CHECK(topo.peer_index(wire::parse_address("10.12.255.5"), peer) == 1);
+  CHECK(topo.peer_index(std::nullopt, peer) == 0);  // unknown gateway side: the first
+  CHECK(topo.peer_index(wire::parse_address("10.12.255.9"), *wire::parse_address("10.0.0.1")) == -1);
+  bool added = true;
+  CHECK(topo.add_peer(vpn_session("10.52.255.253", "10.12.255.5", 1), added) == 1);
+  CHECK_FALSE(added);
+  CHECK(topo.match_peers("vpn") == std::vector<int>{0, 1});
+  CHECK(topo.match_peers("vpn 1 site hq") == std::vector<int>{1});
+  CHECK(topo.describe(1).local == "10.12.255.5");
+}
+
+TEST_CASE("topology: what-if targets and connection weights of circuits", "[analyzer][topology]") {
+  Policy policy;
+  policy.circuits = {"er1", "er2"};
+  policy.weights = {0, 100};
+  Topology topo(policy, {er_link("192.0.2.1", 0, Link::Primary), er_link("192.0.2.2", 0, Link::Secondary),
+                         er_link("192.0.2.5", 1, Link::Primary)});
+  CHECK(topo.match_peers("er1") == std::vector<int>{0, 1});
+  CHECK(topo.match_peers("er1 secondary") == std::vector<int>{1});
+  CHECK(topo.match_peers("expressroute") == std::vector<int>{0, 1, 2});
+  CHECK(topo.match_peers("192.0.2.5") == std::vector<int>{2});
+  CHECK(topo.match_peers("vpn").empty());
+  CHECK(topo.weight(topo.role(2)) == 100);
+  CHECK(topo.add_circuit("er2", 5) == 1);  // known: the configured weight stays
+  CHECK(topo.weight(topo.role(2)) == 100);
+  CHECK(topo.add_circuit("er3", 7) == 2);
+}
+
+// virtual-networks-udr-overview and vpn-gateway-peering-gateway-transit: the hub and its peered
+// spokes see each other's address spaces as system routes; only spokes with gateway transit see
+// the gateways' routes.
+TEST_CASE("topology: VNet system routes and gateway transit", "[analyzer][topology][vnet]") {
+  Policy policy;
+  policy.vnets = {{"hub", {pfx("10.12.0.0/16")}, true, false},
+                  {"spoke1", {pfx("10.1.0.0/16")}, false, true},
+                  {"spoke2", {pfx("10.2.0.0/16")}, false, false}};
+  Topology topo(policy, {});
+  CHECK(topo.hub() == 0);
+  CHECK(topo.vnet_index("spoke2") == 2);
+  CHECK(topo.vnet_index("nope") == -1);
+  CHECK(topo.system_route(key("10.1.5.0/24"), 0));   // a spoke's space, seen from the hub
+  CHECK(topo.system_route(key("10.12.0.0/24"), 1));  // the hub's, seen from a spoke
+  CHECK_FALSE(topo.system_route(key("10.2.0.0/24"), 1));  // spokes are not peered with each other
+  CHECK_FALSE(topo.system_route(key("10.9.0.0/16"), 0));
+  ActivePath er;
+  er.kind = PathKind::ErPrimary;
+  er.set = 1;
+  CHECK(topo.in_vnet(key("10.9.0.0/16"), er, 1) == er);                 // gateway transit
+  CHECK(topo.in_vnet(key("10.9.0.0/16"), er, 2).kind == PathKind::None);  // no transit: no route
+  CHECK(topo.in_vnet(key("10.12.1.0/24"), er, 2).kind == PathKind::System);
+}
+
+// expressroute-routing#route-aggregation-and-prefix-limits: 4,000 IPv4 (10,000 Premium) and 100
+// IPv6 prefixes per private-peering session; vpn-gateway FAQ: 4,000 per VPN BGP peer.
+TEST_CASE("prefix limits: Azure's per-session limits and maximum-prefix", "[analyzer][limits]") {
+  Policy policy;
+  PeerRole er = er_link("192.0.2.1", 0, Link::Primary);
+  PeerRole vpn = vpn_session("10.52.255.253", "10.12.255.4", 0);
+  CHECK(PrefixLimits::over(policy, er, 4000, 100).empty());
+  CHECK(PrefixLimits::over(policy, er, 4001, 0) == "4001 IPv4 prefixes, above Azure's ExpressRoute limit of 4000");
+  CHECK(PrefixLimits::over(policy, er, 10, 101) == "101 IPv6 prefixes, above Azure's ExpressRoute limit of 100");
+  CHECK(PrefixLimits::over(policy, vpn, 3000, 1000).empty());
+  CHECK(PrefixLimits::over(policy, vpn, 3000, 1001) == "4001 prefixes, above Azure's limit of 4000 per VPN BGP peer");
+  policy.er_prefix_limit = 10000;  // er-sku premium
+  CHECK(PrefixLimits::over(policy, er, 9999, 0).empty());
+  policy.azure_limits = false;  // prefix-limits off: only the neighbour's own maximum-prefix
+  CHECK(PrefixLimits::over(policy, er, 20000, 500).empty());
+  er.max_prefixes = 50;
+  CHECK(PrefixLimits::over(policy, er, 40, 11) == "51 prefixes, above its maximum-prefix 50");
+  PrefixLimits limits(1);
+  limits.add_peer();
+  limits.set_dropped(1, true);
+  CHECK(limits.flags() == std::vector<std::uint8_t>{0, 1});
+  CHECK(limits.dropped(1));
+}
