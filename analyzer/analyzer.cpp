@@ -105,7 +105,8 @@ ActivePath Analyzer::covered_path(const PrefixKey& p) const {
   // Longest-prefix match: without a route of its own, a less specific route carries the traffic.
   ActivePath now;
   if (auto cover = table_.longest_covering(p, false)) {
-    now = unpack(table_.find(*cover)->state);
+    now = unpack(table_.find(*cover)->state);  // itself via its own cover when it has no usable route
+    if (now.kind == PathKind::None) return ActivePath{};  // nothing carries it: a plain black hole
     now.via_covering = true;
   }
   return now;
@@ -125,7 +126,9 @@ void Analyzer::changed(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, std:
   const Decision d = rules_.decide(e, p.length == 0, limits_.flags());
   e.best[kEr] = d.best[kEr];
   e.best[kVpn] = d.best[kVpn];
-  if (e.routes.empty()) {
+  // No usable route of its own (none at all, or only from sessions dropped at a prefix limit, or
+  // a default route over VNet-to-VNet): longest-prefix match goes on to a less specific route.
+  if (d.active.kind == PathKind::None) {
     orphans_.insert(p);
     set_active(t, p, e, covered_path(p), cause);
   } else {

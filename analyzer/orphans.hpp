@@ -1,6 +1,6 @@
-// Prefixes the table holds without a route of their own (they follow a less specific route),
-// ordered by address so that those under a prefix are one contiguous range: a full table
-// withdrawn at once must not make every change scan them all.
+// Prefixes the table holds without a usable route of their own (they follow a less specific
+// route), ordered by address so that those under a prefix are one contiguous range: a full
+// table withdrawn at once must not make every change scan them all.
 #pragma once
 #include <set>
 #include <tuple>

@@ -39,7 +39,9 @@ PrefixRow RowBuilder::row(const PrefixKey& p, const PrefixEntry& entry) {
   const PrefixEntry* e = &entry;
   r.active = rules_.active_of(e->state);
   if (r.active.via_covering) {
-    const auto cover = table_.longest_covering(p, false);
+    // The less specific route that carries it: the first cover with a path of its own.
+    auto cover = table_.longest_covering(p, false);
+    while (cover && unpack(table_.find(*cover)->state).via_covering) cover = table_.longest_covering(*cover, false);
     if (!cover) return r;
     r.covering = cover->to_prefix();
     e = table_.find(*cover);

@@ -22,39 +22,54 @@ WhatIf what_if(const Topology& topo, const AzureRules& rules, const rib::RouteTa
                                      topo.label(static_cast<std::size_t>(i))));
   }
   auto survives = [&](const rib::Route& r) { return !failed[r.peer]; };
-  // Prefixes whose own routes were hit get a new decision; those left without a surviving route
-  // (and rows that never had one) follow their longest surviving covering prefix.
+  // Prefixes whose own routes were hit get a new decision; those left without a usable route of
+  // their own (and those that had none) follow their longest covering prefix that has one.
+  absl::flat_hash_map<PrefixKey, ActivePath> own_after;  // hit prefixes that keep a path of their own
   absl::flat_hash_map<PrefixKey, ActivePath> after;
   std::vector<PrefixKey> uncovered;
   PrefixEntry scratch;
   table.for_each([&](const PrefixKey& p, const PrefixEntry& e) {
     const bool hit = std::any_of(e.routes.begin(), e.routes.end(), [&](const rib::Route& r) { return !survives(r); });
     if (!hit) {
-      if (e.routes.empty()) uncovered.push_back(p);
+      const ActivePath now = unpack(e.state);
+      if (now.via_covering || now.kind == PathKind::None) uncovered.push_back(p);  // its cover may be hit
       return;
     }
     scratch.routes.clear();
     for (const auto& r : e.routes)
       if (survives(r)) scratch.routes.push_back(r);
-    if (scratch.routes.empty()) uncovered.push_back(p);
-    else if (topo.system_route(p, topo.hub())) after[p] = Topology::system_path();
-    else after[p] = rules.decide(scratch, p.length == 0, limits.flags()).active;
+    ActivePath a;
+    if (topo.system_route(p, topo.hub())) a = Topology::system_path();
+    else if (!scratch.routes.empty()) a = rules.decide(scratch, p.length == 0, limits.flags()).active;
+    if (a.kind == PathKind::None) {
+      uncovered.push_back(p);
+      return;
+    }
+    own_after[p] = a;
+    after[p] = a;
   });
   auto own_path = [&](const PrefixKey& k, const PrefixEntry& e) -> std::optional<ActivePath> {
-    if (auto it = after.find(k); it != after.end()) return it->second;
-    if (std::none_of(e.routes.begin(), e.routes.end(), survives)) return std::nullopt;
-    return unpack(e.state);
+    if (auto it = own_after.find(k); it != own_after.end()) return it->second;
+    if (std::any_of(e.routes.begin(), e.routes.end(), [&](const rib::Route& r) { return !survives(r); }))
+      return std::nullopt;  // hit, and left without a path of its own
+    const ActivePath now = unpack(e.state);
+    if (now.via_covering || now.kind == PathKind::None) return std::nullopt;
+    return now;
   };
   for (const auto& p : uncovered) {
     ActivePath a;
-    for (int len = p.length - 1; len >= 0; --len) {
-      const PrefixKey k = p.truncated(static_cast<std::uint8_t>(len));
-      const PrefixEntry* e = table.find(k);
-      if (!e) continue;
-      if (auto own = own_path(k, *e)) {
-        a = *own;
-        a.via_covering = true;
-        break;
+    if (topo.system_route(p, topo.hub())) {
+      a = Topology::system_path();
+    } else {
+      for (int len = p.length - 1; len >= 0; --len) {
+        const PrefixKey k = p.truncated(static_cast<std::uint8_t>(len));
+        const PrefixEntry* e = table.find(k);
+        if (!e) continue;
+        if (auto own = own_path(k, *e)) {
+          a = *own;
+          a.via_covering = true;
+          break;
+        }
       }
     }
     after[p] = a;

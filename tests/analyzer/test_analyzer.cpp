@@ -545,6 +545,50 @@ TEST_CASE("azure: prefix limits drop the session, a withdrawal brings it back", 
   }
 }
 
+// expressroute-routing#route-aggregation-and-prefix-limits + the longest-prefix-match rule
+// (expressroute-routing "Route advertisement", virtual-networks-udr-overview "How Azure selects a
+// route"): a dropped session's routes are gone from Azure's table, so its more specifics fall
+// back on a less specific route of another session instead of black-holing.
+TEST_CASE("azure: a session dropped at a prefix limit: its more specifics follow a covering route", "[analyzer][azure][limits]") {
+  const auto a = attrs({12076, 65100}, 0xc0000201);
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  const auto cover = pfx(0x0b000000, 8);  // 11.0.0.0/8 on the secondary link only
+  lab.announce(1, cover, attrs({12076, 65100}, 0xc0000202));
+  const auto first = pfx(0x0b000000, 24);
+  for (std::uint32_t i = 0; i < 4000; ++i) lab.announce(0, pfx(0x0b000000 + (i << 8), 24), a);
+  CHECK(lab.active(first).kind == PathKind::ErPrimary);
+  const auto predicted = lab.a->what_if({0});
+  lab.announce(0, pfx(0x0c000000, 24), a);  // 4,001: the primary session is dropped
+  REQUIRE(lab.a->dropped_at_limit(0));
+  const auto row = lab.a->row(rib::PrefixKey::from(first));
+  CHECK(row.active.kind == PathKind::ErSecondary);
+  CHECK(row.active.via_covering);
+  REQUIRE(row.covering);
+  CHECK(*row.covering == cover);
+  CHECK(lab.active(pfx(0x0c000000, 24)).kind == PathKind::None);  // nothing covers 12.0.0.0/24
+  // The what-if of that session failing, made before, said the same.
+  std::size_t to_secondary = 0;
+  for (const auto& c : predicted.changes) to_secondary += c.after.kind == PathKind::ErSecondary && c.after.via_covering;
+  CHECK(to_secondary == 4000);
+  lab.withdraw(0, first);  // back under: its own route carries it again
+  CHECK(lab.active(pfx(0x0b000100, 24)).kind == PathKind::ErPrimary);
+  CHECK_FALSE(lab.active(pfx(0x0b000100, 24)).via_covering);
+  CHECK(lab.active(first).kind == PathKind::ErSecondary);  // withdrawn: via the /8
+}
+
+TEST_CASE("a covering route that carries nothing leaves a plain black hole, without a change event", "[analyzer]") {
+  auto other_vnet = vpn(0x0a200001, 0);
+  other_vnet.vnet_to_vnet = true;
+  Lab lab({er(0xc0000201, Link::Primary), other_vnet});
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));
+  lab.withdraw(0, P);  // P stays a row without a route
+  const auto events = lab.a->event_count();
+  lab.announce(1, pfx(0, 0), attrs({65020}, 0x0a200001));  // a default route that VNet-to-VNet does not carry
+  CHECK(lab.active(P).kind == PathKind::None);
+  CHECK_FALSE(lab.active(P).via_covering);
+  CHECK(lab.a->event_count() == events);  // none -> none is no change
+}
+
 // expressroute/designing-for-high-availability-with-expressroute + expressroute-routing (dual
 // stack): each link may carry an IPv4 and an IPv6 session.
 TEST_CASE("azure: dual-stack links, one IPv4 and one IPv6 session each", "[analyzer][azure]") {
