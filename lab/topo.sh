@@ -58,8 +58,12 @@ link() {
   echo "$name $a $b ${addr_a%% *} ${addr_b%% *}" >>"$TOPO_DIR/links"
 }
 
-# addr NODE LINK ADDR: one more address on a link's end (a second VPN instance address)
-addr() { ip -n "$(topo_ns "$1")" addr add "$3" dev "$2"; }
+# addr NODE LINK ADDR: one more address on a link's end (a second VPN instance address). With
+# promote_secondaries, removing the first address (an instance failing) keeps this one.
+addr() {
+  ip netns exec "$(topo_ns "$1")" sysctl -qw "net.ipv4.conf.$2.promote_secondaries=1"
+  ip -n "$(topo_ns "$1")" addr add "$3" dev "$2"
+}
 
 # frr NODE < bgpd.conf: the node's bgpd configuration (started by topo_up)
 frr() {
