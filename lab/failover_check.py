@@ -8,8 +8,10 @@
   failover_check.py verify DIR BGPFA
       the run in DIR (lab/topo.sh's TOPO_DIR, bgpfa stopped, report.json written) against
       ground truth: steps.tsv (the harness's clock at each failure), dumpcap's captures on the
-      cloud side of every link (UPDATE arrivals, read with tshark), and a replay of bgpfa's
-      own capture. Prints one summary block per step and the deviations measured.
+      cloud side of every link (UPDATE arrivals, read with tshark; kept as truth.tsv), and a
+      replay of bgpfa's own capture. Prints one summary block per step and the deviations.
+      DIR may also be a bundled fixture (fixtures/lab/NAME: bgpfa.conf, capture.mrt,
+      expected-report.json, steps.tsv, truth.tsv): the same checks without root or tshark.
 """
 import datetime
 import glob
@@ -20,11 +22,14 @@ import subprocess
 import sys
 
 # bgpfa's UPDATE time against the capture on the cloud side of the veth. Both clocks are the
-# same machine's; bgpfa reads the socket after the kernel's packet tap stamped the frame, so
-# the difference is scheduling delay. 2 ms is the goal; on a loaded 2-core machine (other
-# builds running) bgpfa's thread is sometimes not scheduled for longer, so the assertion
-# allows FLAB_UPDATE_TOLERANCE_MS (default 20) and the deviations are printed for the record.
-UPDATE_TOL_MS = float(os.environ.get("FLAB_UPDATE_TOLERANCE_MS", "20"))
+# same machine's; bgpfa stamps a message when its session thread reads it (user space), after
+# the kernel's packet tap stamped the frame, so the difference is the scheduling delay of that
+# thread. 2 ms is the goal and holds for the median (asserted: FLAB_UPDATE_MEDIAN_MS, default 2);
+# on the shared 2-core machine at load average 14-16 (other builds running) single messages
+# were read up to 28 ms late, so each one is held to FLAB_UPDATE_TOLERANCE_MS (default 50) and
+# every deviation is printed for the record.
+UPDATE_MEDIAN_MS = float(os.environ.get("FLAB_UPDATE_MEDIAN_MS", "2"))
+UPDATE_TOL_MS = float(os.environ.get("FLAB_UPDATE_TOLERANCE_MS", "50"))
 # The harness stamps its clock right before and right after the command that makes the
 # failure; FRR's KEEPALIVE / bfdd's packet timers can fire a little late under load, so the
 # window is widened by this much on each side.
@@ -106,15 +111,21 @@ def check(cond, what):
 
 
 def cmd_verify(d, bgpfa):
-    live = json.load(open(os.path.join(d, "report.json")))
-    mrts = sorted(glob.glob(os.path.join(d, "capture", "*.mrt")))
+    fixture = not os.path.exists(os.path.join(d, "report.json"))
+    live = json.load(open(os.path.join(d, "expected-report.json" if fixture else "report.json")))
+    mrts = sorted(glob.glob(os.path.join(d, "capture", "*.mrt"))) or [os.path.join(d, "capture.mrt")]
     replay = json.loads(subprocess.run([bgpfa, "replay", "-q", "-c", os.path.join(d, "bgpfa.conf"), "--report",
                                         "json", *mrts], check=True, capture_output=True, text=True).stdout)
-    with open(os.path.join(d, "replay.json"), "w") as f:
-        json.dump(replay, f, indent=1)
     msgs = []
-    for pcap in sorted(glob.glob(os.path.join(d, "*.pcapng"))):
-        msgs += tshark_messages(pcap)
+    if fixture:
+        for line in open(os.path.join(d, "truth.tsv")):
+            t, src, typ = line.split()
+            msgs.append((float(t), src, int(typ)))
+    else:
+        for pcap in sorted(glob.glob(os.path.join(d, "*.pcapng"))):
+            msgs += tshark_messages(pcap)
+        with open(os.path.join(d, "truth.tsv"), "w") as f:
+            f.writelines(f"{t:.6f}\t{src}\t{typ}\n" for t, src, typ in sorted(msgs))
     updates = sorted((t, src) for t, src, typ in msgs if typ == 2)
     notifications = sorted((t, src) for t, src, typ in msgs if typ == 3)
     failures = []
@@ -138,6 +149,12 @@ def cmd_verify(d, bgpfa):
         print(f"UPDATE arrivals: {len(devs)} changes matched to tshark's UPDATE frames: bgpfa - tshark "
               f"median {absd[len(absd) // 2]:.3f} ms, max {worst[0]:.3f} ms ({worst[2]} at {worst[1]}); "
               f"within 2 ms: {sum(1 for x in absd if x <= 2.0)}/{len(absd)}")
+        if os.environ.get("FLAB_DEVIATIONS_LOG"):
+            with open(os.environ["FLAB_DEVIATIONS_LOG"], "a") as f:
+                f.write(f"{os.path.basename(d.rstrip('/'))}\t{len(absd)}\t{absd[len(absd) // 2]:.3f}\t{worst[0]:.3f}\t"
+                        f"{sum(1 for x in absd if x <= 2.0)}\t{' '.join(f'{x[0]:.3f}' for x in devs)}\n")
+        if absd[len(absd) // 2] > UPDATE_MEDIAN_MS:
+            failures.append(f"UPDATE times: median deviation {absd[len(absd) // 2]:.3f} ms from tshark's (> {UPDATE_MEDIAN_MS} ms)")
         if abs(worst[0]) > UPDATE_TOL_MS:
             failures.append(f"UPDATE time {worst[1]} ({worst[2]}) is {worst[0]:.3f} ms from tshark's (> {UPDATE_TOL_MS} ms)")
     check(devs, "no UPDATE-caused change to compare with tshark")

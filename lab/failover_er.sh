@@ -6,13 +6,13 @@
 # and restarted, admin shutdown, CE withdraws a prefix, active-passive by prepending, a link
 # flapping 3 times; recovery after each.
 # Usage: lab/failover_er.sh BGPFA_BINARY
+# shellcheck disable=SC2046,SC2086 # expectations are words without blanks, split on purpose
 source "$(dirname "$0")/topo.sh"
 fo_test failover_er "$1" "$(dirname "$0")/topologies/er-active-active.topo"
 P=10.255.11.2 S=10.255.12.2
 prefixes=(10.1.0.0/16 10.2.0.0/16 10.3.0.0/24)
 all() { local p; for p in "${prefixes[@]}"; do printf '%s=%s ' "$p" "$1"; done; }
 ecmp=$(all "er-ecmp:$P+$S")
-# shellcheck disable=SC2086
 fo_expect "both links carry every prefix" $ecmp
 
 # 1. The primary link is cut: nothing more arrives; bgpfa's hold timer (9 s) notices.

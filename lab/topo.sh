@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Failover lab: brings up a topology of lab/topologies/*.topo and drives failures in it.
 #
 # A topology file is a short declarative shell file sourced here; its statements are the
@@ -23,7 +24,6 @@ topo_init() {
   : >"$TOPO_DIR/links"
   : >"$TOPO_DIR/nodes"
   : >"$TOPO_DIR/query"
-  TOPO_DESCRIPTION=""
 }
 
 topo_ns() { echo "flab-${TOPO_TAG}-$1"; }
@@ -31,7 +31,7 @@ topo_ns() { echo "flab-${TOPO_TAG}-$1"; }
 # --- statements of a topology file ---------------------------------------------------------
 
 # describe TEXT: one line saying what the topology is
-describe() { TOPO_DESCRIPTION="$*"; echo "$*" >"$TOPO_DIR/description"; }
+describe() { echo "$*" >"$TOPO_DIR/description"; }
 
 # node NAME: a namespace with lo up
 node() {
@@ -324,7 +324,8 @@ fo_verify() {
   python3 "$TOPO_LIB_DIR/failover_check.py" verify "$TOPO_DIR" "$TOPO_BGPFA"
   if [[ -n ${FLAB_SAVE_FIXTURE:-} ]]; then
     mkdir -p "$FLAB_SAVE_FIXTURE"
-    cp "$TOPO_DIR/bgpfa.conf" "$FLAB_SAVE_FIXTURE/"
+    cp "$TOPO_DIR/bgpfa.conf" "$TOPO_DIR/steps.tsv" "$TOPO_DIR/truth.tsv" "$FLAB_SAVE_FIXTURE/"
+    echo "$FO_NAME: $(cat "$TOPO_DIR/description")" >"$FLAB_SAVE_FIXTURE/README"
     cat "$TOPO_DIR"/capture/*.mrt >"$FLAB_SAVE_FIXTURE/capture.mrt"
     "$TOPO_BGPFA" replay -q -c "$FLAB_SAVE_FIXTURE/bgpfa.conf" --report json "$FLAB_SAVE_FIXTURE/capture.mrt" \
       >"$FLAB_SAVE_FIXTURE/expected-report.json"
