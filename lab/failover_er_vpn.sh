@@ -22,5 +22,6 @@ t=$(topo_now)
 topo_link_up er1p
 topo_link_up er1s
 fo_expect "ExpressRoute back" "${normal[@]}"
-fo_step "recovery of ExpressRoute" "$t $t" "^session up ($P|$S) |^first update after a quiet period" "(vpn->er-ecmp=2|er-(primary|secondary)->er-ecmp=2,vpn->er-(primary|secondary)=2)"
+# The two sessions may come back more than a quiet period apart: then this is the first of two episodes.
+fo_step "recovery of ExpressRoute" "$t $t" "^session up ($P|$S) |^first update after a quiet period" "(vpn->er-ecmp=2|er-(primary|secondary)->er-ecmp=2,vpn->er-(primary|secondary)=2|vpn->er-(primary|secondary)=2)"
 fo_verify

@@ -314,7 +314,8 @@ fo_step() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "${2% *}" "${2#* }" "$3" "${4:-}" "${5:-0}" >>"$TOPO_DIR/steps.tsv"
 }
 
-# fo_verify: stops bgpfa (its report is written at SIGTERM) and checks the run
+# fo_verify: stops bgpfa (its report is written at SIGTERM) and checks the run. With
+# FLAB_SAVE_FIXTURE=DIR the run becomes DIR/NAME, a fixture for tests/lab_golden.sh.
 fo_verify() {
   local pid
   pid=$(topo_pid bgpfa)
@@ -323,13 +324,13 @@ fo_verify() {
   topo_wait 10 fo_gone "$pid"
   python3 "$TOPO_LIB_DIR/failover_check.py" verify "$TOPO_DIR" "$TOPO_BGPFA"
   if [[ -n ${FLAB_SAVE_FIXTURE:-} ]]; then
-    mkdir -p "$FLAB_SAVE_FIXTURE"
-    cp "$TOPO_DIR/bgpfa.conf" "$TOPO_DIR/steps.tsv" "$TOPO_DIR/truth.tsv" "$FLAB_SAVE_FIXTURE/"
-    echo "$FO_NAME: $(cat "$TOPO_DIR/description")" >"$FLAB_SAVE_FIXTURE/README"
-    cat "$TOPO_DIR"/capture/*.mrt >"$FLAB_SAVE_FIXTURE/capture.mrt"
-    "$TOPO_BGPFA" replay -q -c "$FLAB_SAVE_FIXTURE/bgpfa.conf" --report json "$FLAB_SAVE_FIXTURE/capture.mrt" \
-      >"$FLAB_SAVE_FIXTURE/expected-report.json"
-    echo "saved the capture and its report in $FLAB_SAVE_FIXTURE"
+    local fx=$FLAB_SAVE_FIXTURE/$FO_NAME
+    mkdir -p "$fx"
+    cp "$TOPO_DIR/bgpfa.conf" "$TOPO_DIR/steps.tsv" "$TOPO_DIR/truth.tsv" "$fx/"
+    echo "$FO_NAME: $(cat "$TOPO_DIR/description")" >"$fx/README"
+    cat "$TOPO_DIR"/capture/*.mrt >"$fx/capture.mrt"
+    "$TOPO_BGPFA" replay -q -c "$fx/bgpfa.conf" --report json "$fx/capture.mrt" >"$fx/expected-report.json"
+    echo "saved the capture, its report and the ground truth in $fx"
   fi
   echo "ok: $FO_NAME: $((SECONDS - FO_START)) s"
 }
