@@ -3,8 +3,8 @@
 # for a sequence of failures, each checked before, during and after against bgpfa's carrying
 # paths, and at the end against ground truth (the harness's clock, tshark on the cloud side):
 # link cut detected by the hold timer (3/9), the same with BFD (300 ms x 3), edge router killed
-# and restarted, admin shutdown, CE withdraws a prefix, active-passive by prepending, a link
-# flapping 3 times; recovery after each.
+# and restarted, admin shutdown, CE withdraws a prefix, active-passive by prepending and by a
+# more specific route, a link flapping 3 times; recovery after each.
 # Usage: lab/failover_er.sh BGPFA_BINARY
 # shellcheck disable=SC2046,SC2086 # expectations are words without blanks, split on purpose
 source "$(dirname "$0")/topo.sh"
@@ -71,12 +71,23 @@ fo_quiet
 topo_bgp pe2 65001 "address-family ipv4 unicast" "no neighbor 10.255.12.1 route-map PREPEND out" >/dev/null
 fo_expect "active-active again" $ecmp
 
-# 7. The BFD link flaps 3 times; every flap is an episode and the paths come back each time.
+# 7. Active-passive by a more specific route: pe1 alone announces 10.1.1.0/24, which only the
+# primary carries (10.1.0.0/16 still over both: longest match).
+fo_quiet
+cut=$(topo_bgp pe1 65001 "address-family ipv4 unicast" "network 10.1.1.0/24")
+fo_expect "more specific on the primary only" $ecmp "10.1.1.0/24=er-primary:$P"
+fo_step "active-passive by a more specific route" "$cut" "first update after a quiet period" ".*->er-primary=1"
+fo_quiet
+topo_bgp pe1 65001 "address-family ipv4 unicast" "no network 10.1.1.0/24" >/dev/null
+fo_expect "more specific withdrawn: it follows 10.1.0.0/16 again" $ecmp "10.1.1.0/24=via:10.1.0.0/16"
+
+# 8. The BFD link flaps 3 times; every flap is an episode and the paths come back each time.
+ecmp="$ecmp 10.1.1.0/24=via:10.1.0.0/16"
 for i in 1 2 3; do
   fo_quiet
   cut=$(topo_link_down er1s)
-  fo_expect "flap $i down" $(all "er-primary:$P")
-  fo_step "flap $i" "$cut" "^BFD down: to $S " "er-ecmp->er-primary=3" 1
+  fo_expect "flap $i down" $(all "er-primary:$P") 10.1.1.0/24=via:10.1.0.0/16
+  fo_step "flap $i" "$cut" "^BFD down: to $S " "er-ecmp->er-primary=4" 1  # 10.1.1.0/24 follows 10.1.0.0/16
   topo_link_up er1s
   fo_expect "flap $i up" $ecmp
 done
