@@ -262,16 +262,19 @@ def cmd_verify(d, bgpfa):
                 if abs(dev) > UPDATE_TOL_MS:
                     failures.append(f"{name}: NOTIFICATION time {dev:.3f} ms from tshark's")
 
-    # The live run's capture, replayed, gives the same report.
-    for key in ("active_paths", "events", "episodes"):
-        if live[key] != replay[key]:
-            a, b = live[key], replay[key]
+    # The live run's capture, replayed, gives the same report: every section of it.
+    for key in sorted(set(live) | set(replay)):
+        if live.get(key) != replay.get(key):
+            a, b = live.get(key, []), replay.get(key, [])
+            if not isinstance(a, list) or not isinstance(b, list):
+                failures.append(f"replay differs in {key}: live {json.dumps(a)[:700]} / replay {json.dumps(b)[:700]}")
+                continue
             first = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), min(len(a), len(b)))
             failures.append(f"replay differs in {key} ({len(a)} live, {len(b)} replayed), first at #{first}: "
                             f"live {json.dumps(a[first]) if first < len(a) else '-'} / replay "
                             f"{json.dumps(b[first]) if first < len(b) else '-'}"[:1500])
-    print(f"replay of the capture: {'same' if not any(f.startswith('replay') for f in failures) else 'DIFFERENT'} "
-          f"active paths, events ({len(live['events'])}) and episodes ({len(live['episodes'])})")
+    print(f"replay of the capture: {'the same' if not any(f.startswith('replay') for f in failures) else 'a DIFFERENT'} "
+          f"report (summary, peers, active paths, events ({len(live['events'])}), episodes ({len(live['episodes'])}), findings)")
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures))
         return 1
