@@ -15,8 +15,8 @@ build_packages=(
   libsystemd-dev
 )
 # The tests also need Catch2, bgpdump (byte-compatibility), the routers of the lab tests,
-# and what the package test uses.
-test_packages=(catch2 bgpdump frr gobgpd bird2 exabgp iproute2 python3 python3-grpcio python3-protobuf man-db)
+# tshark (the failover lab's ground truth), and what the package test uses.
+test_packages=(catch2 bgpdump frr gobgpd bird2 exabgp iproute2 tshark python3 python3-grpcio python3-protobuf man-db)
 case "$set_name" in
   build) packages=("${build_packages[@]}") ;;
   test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
@@ -32,6 +32,10 @@ if ((${#missing[@]})); then
   sudo=""
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
   echo "bgpfa: installing ${missing[*]}" >&2
+  # wireshark-common asks whether non-root users may capture; answer no, without a prompt
+  if printf '%s\n' "${missing[@]}" | grep -qx tshark; then
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+  fi
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
