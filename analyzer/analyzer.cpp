@@ -308,7 +308,7 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
   const std::string why = now ? fmt::format("prefix limit exceeded: {} advertised {}: the session is dropped", who, over)
                               : fmt::format("back under the prefix limit: {} ({} prefixes): the session counts again", who, all);
   if (now) ++peer_stats_[pi].limit_drops;
-  trigger(t, why);
+  trigger(t, why, nullptr, peer, SessionMark::Kind::PrefixLimit);
   if (now) {  // predicted with the session's routes still counting
     dropped_[pi] = 0;
     predict(peer);
@@ -423,6 +423,7 @@ void Analyzer::session_up(std::uint64_t t, int peer, const std::string& why, std
   last_us_ = std::max(last_us_, t);
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = true;
+  mark(t, peer, SessionMark::Kind::Up, why);
   episodes_.trigger(t, why);
   if (!stale_routes(peer)) return;
   // RFC 4724 4.2: families the restarted peer no longer preserves lose their stale routes now;
@@ -441,7 +442,7 @@ void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why, s
   last_us_ = std::max(last_us_, t);
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = false;
-  trigger(t, why, window);
+  trigger(t, why, window, peer, SessionMark::Kind::Down);
   if (!retain_families) predict(peer);  // a graceful restart keeps the routes: nothing to predict
   std::vector<PrefixKey> affected;
   if (retain_families) table_.retain_stale(static_cast<std::uint16_t>(peer), retain_families, affected);
@@ -467,6 +468,7 @@ void Analyzer::drop_stale(std::uint64_t t, int peer, std::uint8_t families, cons
   std::vector<PrefixKey> affected;
   table_.sweep_stale(static_cast<std::uint16_t>(peer), families, affected);
   if (affected.empty()) return;
+  mark(t, peer, SessionMark::Kind::Other, why);
   episodes_.trigger(t, why);
   const std::uint32_t cause = cause_id(why);
   for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
@@ -490,8 +492,18 @@ void Analyzer::run_stale_timers(std::uint64_t t) {
   if (!next_stale_deadline_) next_stale_deadline_ = ~std::uint64_t{0};
 }
 
-void Analyzer::trigger(std::uint64_t t, const std::string& why, const FailureWindow* window) {
+void Analyzer::trigger(std::uint64_t t, const std::string& why, const FailureWindow* window, int peer,
+                       SessionMark::Kind kind) {
+  mark(t, peer, kind, why);
   if (!baseline_) episodes_.trigger(t, why, window);
+}
+
+void Analyzer::mark(std::uint64_t t, int peer, SessionMark::Kind kind, const std::string& text) {
+  if (marks_.size() == kSessionMarks) {  // bounded: a flapping session must not grow it forever
+    marks_.pop_front();
+    ++marks_dropped_;
+  }
+  marks_.push_back(SessionMark{t, peer, kind, text});
 }
 
 void Analyzer::end_baseline(std::uint64_t t) {
@@ -685,6 +697,8 @@ Report Analyzer::report(bool final, int vnet) {
   for (std::uint32_t i = 0; i < path_sets_.size(); ++i) r.path_sets.push_back(carrying(i));
   r.episodes = episodes_.done();
   r.findings = findings(sorted);
+  r.marks.assign(marks_.begin(), marks_.end());
+  r.marks_dropped = marks_dropped_;
   r.summary.first_us = first_us_;
   r.summary.last_us = last_us_;
   r.summary.routes = routes();

@@ -59,7 +59,9 @@ class Analyzer {
   void install_static(int peer, const std::vector<wire::Prefix>& prefixes);
   int add_circuit(const std::string& name, int weight);
   [[nodiscard]] const Policy& policy() const noexcept { return policy_; }
-  void trigger(std::uint64_t t, const std::string& why, const FailureWindow* window = nullptr);  // NOTIFICATION, hold timer, mark
+  // NOTIFICATION, hold timer, BFD, mark; `peer` (-1: none) and `kind` place it on the timeline.
+  void trigger(std::uint64_t t, const std::string& why, const FailureWindow* window = nullptr, int peer = -1,
+               SessionMark::Kind kind = SessionMark::Kind::Other);
   // RIB dumps before the first update are the starting state, not convergence: while the
   // baseline lasts, routes change the active paths without events or episodes.
   void begin_baseline(std::uint64_t t) {
@@ -171,6 +173,9 @@ class Analyzer {
   std::set<rib::PrefixKey, ByAddress> orphans_;
   std::deque<Change> events_;  // every active-path change, in time order (chunked: no regrowth copies)
   std::vector<std::string> causes_;
+  std::deque<SessionMark> marks_;  // the most recent kSessionMarks
+  std::size_t marks_dropped_ = 0;
+  void mark(std::uint64_t t, int peer, SessionMark::Kind kind, const std::string& text);
   EpisodeTracker episodes_{policy_.quiet_period_us, events_};
   std::uint64_t first_us_ = 0, last_us_ = 0;
   std::vector<rib::PrefixKey> scratch_;
