@@ -18,6 +18,8 @@ std::string ms(std::uint64_t us) {
   return fmt::format("{:.1f} ms", static_cast<double>(us) / 1e3);
 }
 
+}  // namespace
+
 // "er-ecmp [er1+er2]", "vpn (instances 0+1) [hq+branch-a]": the circuits or sites that carry it
 // when the configuration has several.
 std::string path_text(const ActivePath& p, const Report& r, const std::vector<std::string>& circuits) {
@@ -38,8 +40,6 @@ std::string path_text(const ActivePath& p, const Report& r, const std::vector<st
   }
   return s + " [" + joined + "]";
 }
-
-}  // namespace
 
 std::string render_text(const Report& r, const std::vector<std::string>& circuits) { return render_text(r, circuits, {}); }
 

@@ -42,6 +42,12 @@ TEST_CASE("replay reports: text and HTML", "[replay]") {
   CHECK_THAT(html.out, Catch::StartsWith("<!doctype html>"));
   CHECK_THAT(html.out, Catch::Contains("<svg"));
   CHECK(html.out.find("http") == std::string::npos);  // no external assets
+  // The secondary failure (an "also" trigger of the third episode) is on the common timeline.
+  const auto tl = html.out.find("<svg id=\"tl\"");
+  REQUIRE(tl != std::string::npos);
+  const std::string timeline = html.out.substr(tl, html.out.find("</svg>", tl) - tl);
+  CHECK_THAT(timeline, Catch::Contains("session down: session down 192.0.2.2 (er1 secondary)"));
+  CHECK_THAT(html.out, Catch::Contains("also at 2023-11-14T22:14:20.400000Z (400.0 ms after the trigger)"));
 }
 
 TEST_CASE("replay rejects a bad configuration with line and column", "[replay]") {
