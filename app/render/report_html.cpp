@@ -722,7 +722,7 @@ for(let i=0;i<n;i++){
   if(c===33){prev=0;c=s.charCodeAt(p++);}
   if(c===126){pfx[i]=D.v6[six++];addr[i]=-1;}
   else{const l=c-48,u=Math.pow(2,32-l),a=(Math.floor(prev/u)+num())*u;prev=a;addr[i]=a;plen[i]=l;
-    pfx[i]=[Math.floor(a/16777216),Math.floor(a/65536)%256,Math.floor(a/256)%256,a%256].join(".")+"/"+l;}
+    pfx[i]=(a>>>24)+"."+((a>>>16)&255)+"."+((a>>>8)&255)+"."+(a&255)+"/"+l;}
   path[i]=num();ert[i]=num();if(ert[i])era[i]=num();vpt[i]=num();if(vpt[i])vpa[i]=num();chg[i]=num();
 }
 const pk=D.paths.map(x=>+x[0]),pt=D.paths.map(x=>x.slice(1));
