@@ -488,17 +488,23 @@ void episode_chart(std::string& s, const Report& r, const Episode& e, std::size_
   if (w.known) {
     // Failure window, then detection (failure -> trigger) and failover (failure -> last change)
     // as ranges: pale where the failure may lie, solid where it had certainly happened.
-    auto range = [&](double y, std::uint64_t a, std::uint64_t b, std::uint64_t to, const char* cls, const std::string& label) {
+    // The numbers go beside the bar, inside the chart, on the side with room.
+    auto range = [&](double y, std::uint64_t a, std::uint64_t b, std::uint64_t to, const char* cls, const char* label,
+                     const std::string& value) {
       const double xa = ax.x(a), xb = std::max(ax.x(b), xa + 4), xt = std::max(ax.x(to), xb);
       fmt::format_to(out, "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"10\" class=\"{}u\"/>", xa, y + 4, xb - xa, cls);
       if (xt > xb) fmt::format_to(out, "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"10\" class=\"{}\"/>", xb, y + 4, xt - xb, cls);
-      fmt::format_to(out, "<text x=\"4\" y=\"{:.1f}\" class=\"lbl\">{}</text>\n", y + 13, esc(label));
+      fmt::format_to(out, "<text x=\"4\" y=\"{:.1f}\" class=\"lbl\">{}</text>", y + 13, label);
+      const bool after = kX1 - xt >= xa - kX0;
+      fmt::format_to(out, "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"ttext\" text-anchor=\"{}\">{}</text>\n", after ? xt + 5 : xa - 5, y + 13,
+                     after ? "start" : "end", esc(value));
     };
-    range(y_fail, w.after_us, w.before_us, w.before_us, "fw", "failure window");
-    range(y_fail + kRow, w.after_us, w.before_us, e.trigger_us, "det",
-          fmt::format("detection {}\u2013{}", us_text(e.detection_min_us), us_text(e.detection_max_us)));
-    range(y_fail + 2 * kRow, w.after_us, w.before_us, e.end_us, "fo",
-          fmt::format("failover {}\u2013{}", us_text(e.failover_min_us), us_text(e.failover_max_us)));
+    range(y_fail, w.after_us, w.before_us, w.before_us, "fw", "failure window",
+          w.after_us == w.before_us ? "at " + rfc3339(w.after_us).substr(11) : rfc3339(w.after_us).substr(11) + " \u2013 " + rfc3339(w.before_us).substr(11));
+    range(y_fail + kRow, w.after_us, w.before_us, e.trigger_us, "det", "detection",
+          fmt::format("{}\u2013{} ({})", us_text(e.detection_min_us), us_text(e.detection_max_us), w.detected_by));
+    range(y_fail + 2 * kRow, w.after_us, w.before_us, e.end_us, "fo", "failover",
+          fmt::format("{}\u2013{}", us_text(e.failover_min_us), us_text(e.failover_max_us)));
   }
   for (std::size_t i = 0; i < nl; ++i) {
     const auto& evs = lanes[order[i]];
@@ -787,7 +793,7 @@ std::string render_html(const Report& r, const std::vector<std::string>& circuit
        "body{font-family:sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;color:#222}"
        "h2{margin-top:1.6em;border-bottom:1px solid #ddd}h3{font-size:15px;margin:1.2em 0 .3em}"
        "table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px;text-align:left}"
-       "th{background:#f3f3f3}td.n{text-align:right}svg{width:100%;height:auto;display:block}"
+       "th{background:#f3f3f3}td.n{text-align:right;white-space:nowrap}td.t{white-space:nowrap}svg{width:100%;height:auto;display:block}"
        ".legend span{display:inline-block;padding:2px 8px;margin:0 6px 4px 0;color:#fff;font-size:12px}"
        ".legend i{display:inline-block;margin:0 10px 0 2px;font-style:normal;font-size:12px}"
        ".warning{color:#b7791f}.error{color:#c53030}.info{color:#2b6cb0}.note{color:#555;font-size:13px}"
@@ -845,7 +851,7 @@ std::string render_html(const Report& r, const std::vector<std::string>& circuit
       std::string pred;
       if (e.prediction.made)
         pred = fmt::format("{} as predicted, {} otherwise, {} unpredicted", e.prediction.matched, e.prediction.differed, e.prediction.unpredicted);
-      fmt::format_to(out, "<tr><td><a href=\"#ep{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td class=\"n\">{3}</td><td class=\"n\">{4}</td>"
+      fmt::format_to(out, "<tr><td><a href=\"#ep{0}\">{0}</a></td><td>{1}</td><td class=\"t\">{2}</td><td class=\"n\">{3}</td><td class=\"n\">{4}</td>"
                           "<td class=\"n\">{5}</td><td class=\"n\">{6}</td><td>{7}</td><td>{8}</td></tr>\n",
                      i + 1, trig, rfc3339(e.trigger_us), e.prefixes_changed, us_text(e.end_us - e.start_us), us_text(e.p90_us),
                      e.blackholed_prefixes, det, pred);
