@@ -475,7 +475,8 @@ void episode_chart(std::string& s, const Report& r, const Episode& e, std::size_
   // Triggers: a line through the chart, the text inside the box on the side with room.
   for (std::size_t i = 0; i < nt; ++i) {
     const double x = ax.x(trig[i].t), y = y_trig + static_cast<double>(i) * kRow;
-    const std::string label = i == 0 ? *trig[i].text : *trig[i].text + " (+" + us_text(trig[i].t - std::min(trig[i].t, e.trigger_us)) + ")";
+    // The offset first: a long text loses its tail, not its time.
+    const std::string label = i == 0 ? *trig[i].text : fmt::format("+{}: {}", us_text(trig[i].t - std::min(trig[i].t, e.trigger_us)), *trig[i].text);
     const bool right = x < (kX0 + kX1) / 2;
     const double room = (right ? kX1 - x : x - kX0) - 10;
     fmt::format_to(out, "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" class=\"{3}\"/>", x, y + 2, height - 24,
@@ -500,7 +501,8 @@ void episode_chart(std::string& s, const Report& r, const Episode& e, std::size_
                      after ? "start" : "end", esc(value));
     };
     range(y_fail, w.after_us, w.before_us, w.before_us, "fw", "failure window",
-          w.after_us == w.before_us ? "at " + rfc3339(w.after_us).substr(11) : rfc3339(w.after_us).substr(11) + " \u2013 " + rfc3339(w.before_us).substr(11));
+          w.after_us == w.before_us ? fmt::format("at {}", rfc3339(w.after_us).substr(11))
+                                     : fmt::format("{} \u2013 {}", rfc3339(w.after_us).substr(11), rfc3339(w.before_us).substr(11)));
     range(y_fail + kRow, w.after_us, w.before_us, e.trigger_us, "det", "detection",
           fmt::format("{}\u2013{} ({})", us_text(e.detection_min_us), us_text(e.detection_max_us), w.detected_by));
     range(y_fail + 2 * kRow, w.after_us, w.before_us, e.end_us, "fo", "failover",
@@ -835,7 +837,7 @@ std::string render_html(const Report& r, const std::vector<std::string>& circuit
   s += "<h2>Convergence episodes</h2>\n";
   if (r.episodes.empty()) s += "<p>None.</p>\n";
   else {
-    s += "<table><tr><th>#</th><th>trigger</th><th>time</th><th>prefixes</th><th>duration</th><th>p90</th><th>black hole</th>"
+    s += "<table><tr><th>#</th><th>trigger</th><th>time (UTC)</th><th>prefixes</th><th>duration</th><th>p90</th><th>black hole</th>"
          "<th>failure / detection</th><th>prediction</th></tr>\n";
     constexpr std::size_t kMaxRows = 1000;
     for (std::size_t i = 0; i < r.episodes.size() && i < kMaxRows; ++i) {
@@ -853,7 +855,7 @@ std::string render_html(const Report& r, const std::vector<std::string>& circuit
         pred = fmt::format("{} as predicted, {} otherwise, {} unpredicted", e.prediction.matched, e.prediction.differed, e.prediction.unpredicted);
       fmt::format_to(out, "<tr><td><a href=\"#ep{0}\">{0}</a></td><td>{1}</td><td class=\"t\">{2}</td><td class=\"n\">{3}</td><td class=\"n\">{4}</td>"
                           "<td class=\"n\">{5}</td><td class=\"n\">{6}</td><td>{7}</td><td>{8}</td></tr>\n",
-                     i + 1, trig, rfc3339(e.trigger_us), e.prefixes_changed, us_text(e.end_us - e.start_us), us_text(e.p90_us),
+                     i + 1, trig, fmt::format("<span title=\"{}\">{}</span>", rfc3339(e.trigger_us), rfc3339(e.trigger_us).substr(11)), e.prefixes_changed, us_text(e.end_us - e.start_us), us_text(e.p90_us),
                      e.blackholed_prefixes, det, pred);
     }
     s += "</table>\n";

@@ -90,7 +90,7 @@ TEST_CASE("html: the timeline shows every session mark, the BFD trigger and the 
   CHECK_THAT(tl, Catch::Contains("class=\"band\""));                                         // the episode
   CHECK_THAT(tl, Catch::Contains("class=\"fail\""));                                         // its failure window
   // The "also" trigger in the episode's own chart and list, with its time.
-  CHECK_THAT(svg(html, 1), Catch::Contains("session down 192.0.2.2 (er1 secondary): Established -&gt; Idle (+400.0 ms)"));
+  CHECK_THAT(svg(html, 1), Catch::Contains("+400.0 ms: session down 192.0.2.2 (er1 secondary): Established -&gt; Idle"));
   CHECK_THAT(html, Catch::Contains("also at 2023-11-14T22:13:30.400000Z (400.0 ms after the trigger)"));
   CHECK_THAT(html, Catch::Contains("detection 600.0 ms\u2013900.0 ms (BFD)"));  // in the table
   CHECK_THAT(svg(html, 1), Catch::Contains(">600.0 ms\u2013900.0 ms (BFD)</text>"));  // beside the chart's range
