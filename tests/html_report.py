@@ -196,7 +196,24 @@ def main():
         a = attrs(dom)
         if a.get("matching") != "2" or a.get("first-row") != "10.1.5.0/24":
             fail("scenario: #q=10.1.5.7 matched %s rows, first %s (expected 2, 10.1.5.0/24)" % (a.get("matching"), a.get("first-row")))
-        bview = os.path.join(shared, "fixtures", "mrt", "ris", "bview.20020722.2337.gz")
+        # IPv4 and IPv6 rows together (the compact data keeps IPv6 prefixes as text).
+        ris = os.path.join(shared, "fixtures", "mrt", "ris")
+        v4, v6 = os.path.join(ris, "bview.ipv4_unicast_add_path.gz"), os.path.join(ris, "bview.ipv6_unicast_add_path.gz")
+        if os.path.exists(v4) and os.path.exists(v6):
+            conf = os.path.join(tmp, "mixed.conf")
+            with open(conf, "w") as f:
+                f.write("router bgp 65515\n"
+                        " neighbor 10.0.15.1 remote-as 65015\n"
+                        " neighbor 10.0.15.1 gateway expressroute circuit er1 link primary\n"
+                        " neighbor 2001:db8:15::1 remote-as 65015\n"
+                        " neighbor 2001:db8:15::1 gateway expressroute circuit er1 link secondary\n"
+                        " neighbor 2001:db8:16::2 remote-as 65017\n"
+                        " neighbor 2001:db8:16::2 gateway vpn instance 0\n")
+            _, a = check_page("mixed", tmp, bgpfa, ["-c", conf, v4, v6], None)
+            rows = json.load(open(os.path.join(tmp, "mixed.json")))["active_paths"]
+            if not any(":" in r["prefix"] for r in rows) or not any("." in r["prefix"] for r in rows):
+                fail("mixed: the report does not hold both IPv4 and IPv6 prefixes")
+        bview = os.path.join(ris, "bview.20020722.2337.gz")
         if not os.path.exists(bview):
             print("SKIP (RIS part): %s is not there" % bview)
             return 0

@@ -151,3 +151,19 @@ TEST_CASE("html: the table data is compact and its strings cannot end the script
   CHECK(data.substr(0, data.find("</script>")).find("<") == std::string::npos);
   CHECK_THAT(data, Catch::Contains("65001 \\u003c/script>\\u003cb>"));
 }
+
+TEST_CASE("html: an empty report and IPv6 rows", "[html]") {
+  const std::string empty = app::render_html(Report{}, {});
+  CHECK_THAT(empty, Catch::Contains("nothing to draw"));
+  CHECK_THAT(empty, Catch::Contains("const D={n:0,"));
+  CHECK_THAT(empty, Catch::EndsWith("</html>\n"));
+  Report r = failover();
+  PrefixRow row;
+  row.prefix = pfx("2001:db8::/32");
+  row.active = path(PathKind::Vpn);
+  r.active_paths.push_back(row);
+  const std::string html = app::render_html(r, {"er1"});
+  CHECK_THAT(html, Catch::Contains("v6:[\"2001:db8::/32\"]"));
+  const std::string rec = html.substr(html.find("rec:\""));
+  CHECK(rec.find('~') != std::string::npos);  // the IPv6 row's place among the compact records
+}
