@@ -38,6 +38,7 @@ TEST_CASE("replay reports: text and HTML", "[replay]") {
   CHECK_THAT(text.out, Catch::Contains("10.4.0.0/16          er-primary -> none  (session down 192.0.2.1 (er1 primary)"));
   CHECK_THAT(text.out, Catch::Contains("black hole: 1 prefixes, 60.800 prefix-seconds (1 still unreachable)"));
   CHECK_THAT(text.out, Catch::Contains("ExpressRoute is bypassed for 10.1.5.0/24"));
+  CHECK_THAT(text.out, Catch::Contains("also: session down 192.0.2.2 (er1 secondary): Established -> Idle (+400.0 ms)"));
   auto html = run_bgpfa("replay --report html " + args);
   CHECK_THAT(html.out, Catch::StartsWith("<!doctype html>"));
   CHECK_THAT(html.out, Catch::Contains("<svg"));
