@@ -83,7 +83,7 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
   const std::string why = now ? fmt::format("prefix limit exceeded: {} advertised {}: the session is dropped", who(pi), over)
                               : fmt::format("back under the prefix limit: {} ({} prefixes): the session counts again", who(pi), all);
   if (now) ++peer_stats_[pi].limit_drops;
-  trigger(t, why);
+  trigger(t, why, nullptr, peer, SessionMark::Kind::PrefixLimit);
   if (now) predict(peer);  // with the session's routes still counting
   limits_.set_dropped(pi, now);
   const std::uint32_t cause = cause_id(why);
@@ -178,6 +178,7 @@ void Analyzer::session_up(std::uint64_t t, int peer, const std::string& why, std
   last_us_ = std::max(last_us_, t);
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = true;
+  marks_.add(t, peer, SessionMark::Kind::Up, why);
   episodes_.trigger(t, why);
   if (!stale_routes(peer)) return;
   // RFC 4724 4.2: families the restarted peer no longer preserves lose their stale routes now;
@@ -198,7 +199,7 @@ void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why, s
   last_us_ = std::max(last_us_, t);
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = false;
-  trigger(t, why, window);
+  trigger(t, why, window, peer, SessionMark::Kind::Down);
   if (!retain_families) predict(peer);  // a graceful restart keeps the routes: nothing to predict
   std::vector<PrefixKey> affected;
   if (retain_families) table_.retain_stale(static_cast<std::uint16_t>(peer), retain_families, affected);
@@ -226,13 +227,16 @@ void Analyzer::drop_stale(std::uint64_t t, int peer, std::uint8_t families, cons
   std::vector<PrefixKey> affected;
   table_.sweep_stale(static_cast<std::uint16_t>(peer), families, affected);
   if (affected.empty()) return;
+  marks_.add(t, peer, SessionMark::Kind::Other, why);
   episodes_.trigger(t, why);
   const std::uint32_t cause = cause_id(why);
   for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
   check_limit(t, peer);
 }
 
-void Analyzer::trigger(std::uint64_t t, const std::string& why, const FailureWindow* window) {
+void Analyzer::trigger(std::uint64_t t, const std::string& why, const FailureWindow* window, int peer,
+                       SessionMark::Kind kind) {
+  marks_.add(t, peer, kind, why);
   if (!baseline_) episodes_.trigger(t, why, window);
 }
 
@@ -270,6 +274,8 @@ Report Analyzer::report(bool final, int vnet) {
   for (std::uint32_t i = 0; i < rules_.set_count(); ++i) r.path_sets.push_back(rules_.carrying(i));
   r.episodes = episodes_.done();
   r.findings = scan_findings(topo_, table_, sorted, peer_stats_, limits_);
+  r.marks.assign(marks_.marks().begin(), marks_.marks().end());
+  r.marks_dropped = marks_.dropped();
   r.summary.first_us = first_us_;
   r.summary.last_us = last_us_;
   r.summary.routes = routes();

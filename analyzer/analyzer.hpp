@@ -19,6 +19,7 @@
 #include "analyzer/prefix_limits.hpp"
 #include "analyzer/report.hpp"
 #include "analyzer/roles.hpp"
+#include "analyzer/session_marks.hpp"
 #include "analyzer/topology.hpp"
 #include "rib/attr_store.hpp"
 #include "rib/route_table.hpp"
@@ -65,7 +66,9 @@ class Analyzer {
   void install_static(int peer, const std::vector<wire::Prefix>& prefixes);
   int add_circuit(const std::string& name, int weight) { return topo_.add_circuit(name, weight); }
   [[nodiscard]] const Policy& policy() const noexcept { return topo_.policy(); }
-  void trigger(std::uint64_t t, const std::string& why, const FailureWindow* window = nullptr);  // NOTIFICATION, hold timer, mark
+  // NOTIFICATION, hold timer, BFD, mark; `peer` (-1: none) and `kind` place it on the timeline.
+  void trigger(std::uint64_t t, const std::string& why, const FailureWindow* window = nullptr, int peer = -1,
+               SessionMark::Kind kind = SessionMark::Kind::Other);
   // RIB dumps before the first update are the starting state, not convergence: while the
   // baseline lasts, routes change the active paths without events or episodes.
   void begin_baseline(std::uint64_t t) {
@@ -148,6 +151,7 @@ class Analyzer {
   Orphans orphans_;
   std::deque<Change> events_;  // every active-path change, in time order (chunked: no regrowth copies)
   std::vector<std::string> causes_;
+  SessionMarks marks_;
   EpisodeTracker episodes_{topo_.policy().quiet_period_us, events_};
   std::uint64_t first_us_ = 0, last_us_ = 0;
   std::vector<rib::PrefixKey> scratch_;

@@ -22,6 +22,7 @@ void EpisodeTracker::trigger(std::uint64_t t, const std::string& why, const Fail
     return;
   }
   open_->ep.other_triggers.push_back(why);
+  open_->ep.other_trigger_us.push_back(t);
   open_->last_activity = std::max(open_->last_activity, t);
 }
 

@@ -73,6 +73,7 @@ struct Episode {
   std::uint64_t trigger_us = 0;
   std::string trigger;
   std::vector<std::string> other_triggers;
+  std::vector<std::uint64_t> other_trigger_us;  // when each of other_triggers happened
   std::uint64_t start_us = 0;  // = trigger
   std::uint64_t end_us = 0;    // last active-path change
   std::size_t prefixes_changed = 0;
@@ -88,6 +89,17 @@ struct Episode {
   // With a known window: detection = trigger - failure, failover = failure -> last change.
   std::uint64_t detection_min_us = 0, detection_max_us = 0;
   std::uint64_t failover_min_us = 0, failover_max_us = 0;
+};
+
+// A session event as it happened, for a timeline of the whole input: state changes and what
+// ended sessions (BFD, hold timer, NOTIFICATION, prefix limit). Episodes name the same ones as
+// triggers; these also keep those that changed no prefix.
+struct SessionMark {
+  enum class Kind : std::uint8_t { Up, Down, Bfd, HoldTimer, Notification, PrefixLimit, Other };
+  std::uint64_t time_us = 0;
+  int peer = -1;  // index into Report::peers; -1: not one peer's
+  Kind kind = Kind::Other;
+  std::string text;
 };
 
 struct Finding {
@@ -152,6 +164,8 @@ struct CarryingPath {
   std::string local;     // the gateway side's address, when known
 };
 
+inline constexpr std::size_t kSessionMarks = 20000;
+
 struct Report {
   // Every interned carrying set, by ActivePath::set (0: empty).
   std::vector<std::vector<CarryingPath>> path_sets;
@@ -160,6 +174,8 @@ struct Report {
   std::vector<Event> events;
   std::vector<Episode> episodes;
   std::vector<Finding> findings;
+  std::vector<SessionMark> marks;  // in time order, the most recent kSessionMarks
+  std::size_t marks_dropped = 0;   // older ones no longer kept
   Summary summary;
   std::optional<WhatIf> what_if;  // when asked for
 };

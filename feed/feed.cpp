@@ -143,10 +143,11 @@ void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Byte
     w.after_us = w.before_us = t;
     w.detected_by = local ? "a NOTIFICATION bgpfa sent" : "a NOTIFICATION from the peer";
   }
+  using Kind = analyzer::SessionMark::Kind;
   a_.trigger(t,
              fmt::format("{} {} {} ({}): {}", hold ? "hold timer expired:" : bfd ? "BFD down:" : "NOTIFICATION", local ? "to" : "from",
                          wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer), n->describe()),
-             &w);
+             &w, peer, hold ? Kind::HoldTimer : bfd ? Kind::Bfd : Kind::Notification);
 }
 
 void Feed::message(std::uint64_t t, int peer, wire::Bytes whole, bool add_path, bool four_octet_as, bool local) {

@@ -1,4 +1,5 @@
-// Report renderers: text for people, JSON for programs, HTML with an SVG timeline per episode.
+// Report renderers: text for people, JSON for programs, HTML (one timeline of the whole input,
+// per-episode detail, a prefix table built in the browser from compact data).
 #pragma once
 #include <functional>
 #include <optional>
@@ -18,6 +19,10 @@ struct TextOptions {
 };
 [[nodiscard]] std::string render_text(const analyzer::Report& r, const std::vector<std::string>& circuits,
                                       const TextOptions& opt);
+// "er-ecmp [er1+er2]", "vpn (instances 0+1) [hq+branch-a]": describe() plus the circuits or
+// sites that carry it when the configuration has several.
+[[nodiscard]] std::string path_text(const analyzer::ActivePath& p, const analyzer::Report& r,
+                                    const std::vector<std::string>& circuits);
 [[nodiscard]] std::string render_json(const analyzer::Report& r, const std::vector<std::string>& circuits);
 // The same, handed out in chunks of about a megabyte as it is rendered.
 void render_json(const analyzer::Report& r, const std::vector<std::string>& circuits,

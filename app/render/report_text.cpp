@@ -18,6 +18,8 @@ std::string ms(std::uint64_t us) {
   return fmt::format("{:.1f} ms", static_cast<double>(us) / 1e3);
 }
 
+}  // namespace
+
 // "er-ecmp [er1+er2]", "vpn (instances 0+1) [hq+branch-a]": the circuits or sites that carry it
 // when the configuration has several.
 std::string path_text(const ActivePath& p, const Report& r, const std::vector<std::string>& circuits) {
@@ -38,8 +40,6 @@ std::string path_text(const ActivePath& p, const Report& r, const std::vector<st
   }
   return s + " [" + joined + "]";
 }
-
-}  // namespace
 
 std::string render_text(const Report& r, const std::vector<std::string>& circuits) { return render_text(r, circuits, {}); }
 
@@ -120,7 +120,10 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
     for (const auto& [g, lag] : e.gateway_lag)
       fmt::format_to(out, "     {} updates: {} (first after {}, last after {})\n", g, lag.updates, ms(lag.first_update_us),
                      ms(lag.last_update_us));
-    for (const auto& t : e.other_triggers) fmt::format_to(out, "     also: {}\n", t);
+    for (std::size_t j = 0; j < e.other_triggers.size(); ++j) {
+      const std::uint64_t t = j < e.other_trigger_us.size() ? e.other_trigger_us[j] : e.trigger_us;
+      fmt::format_to(out, "     also: {} (+{})\n", e.other_triggers[j], ms(t - std::min(t, e.trigger_us)));
+    }
     if (const auto& p = e.prediction; p.made) {
       fmt::format_to(out, "     predicted (what-if of {} just before):", fmt::join(p.failed, " and "));
       for (const auto& [k, n] : p.predicted) fmt::format_to(out, " {} x{}", k, n);

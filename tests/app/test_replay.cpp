@@ -38,10 +38,17 @@ TEST_CASE("replay reports: text and HTML", "[replay]") {
   CHECK_THAT(text.out, Catch::Contains("10.4.0.0/16          er-primary -> none  (session down 192.0.2.1 (er1 primary)"));
   CHECK_THAT(text.out, Catch::Contains("black hole: 1 prefixes, 60.800 prefix-seconds (1 still unreachable)"));
   CHECK_THAT(text.out, Catch::Contains("ExpressRoute is bypassed for 10.1.5.0/24"));
+  CHECK_THAT(text.out, Catch::Contains("also: session down 192.0.2.2 (er1 secondary): Established -> Idle (+400.0 ms)"));
   auto html = run_bgpfa("replay --report html " + args);
   CHECK_THAT(html.out, Catch::StartsWith("<!doctype html>"));
   CHECK_THAT(html.out, Catch::Contains("<svg"));
   CHECK(html.out.find("http") == std::string::npos);  // no external assets
+  // The secondary failure (an "also" trigger of the third episode) is on the common timeline.
+  const auto tl = html.out.find("<svg id=\"tl\"");
+  REQUIRE(tl != std::string::npos);
+  const std::string timeline = html.out.substr(tl, html.out.find("</svg>", tl) - tl);
+  CHECK_THAT(timeline, Catch::Contains("session down: session down 192.0.2.2 (er1 secondary)"));
+  CHECK_THAT(html.out, Catch::Contains("also at 2023-11-14T22:14:20.400000Z (400.0 ms after the trigger)"));
 }
 
 TEST_CASE("replay rejects a bad configuration with line and column", "[replay]") {

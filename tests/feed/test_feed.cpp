@@ -115,3 +115,40 @@ TEST_CASE("feed: a TCP reset and a NOTIFICATION received", "[feed][failure-windo
     CHECK_THAT(e.failure.note, Catch::Contains("holds no KEEPALIVEs from 192.0.2.1"));
   }
 }
+
+TEST_CASE("feed: session marks for the timeline, with what ended each session", "[feed][marks]") {
+  using Kind = SessionMark::Kind;
+  Rig rig;
+  rig.open_session(t0, 90);
+  // BFD declared the path down: bgpfa sends Cease/BFD Down (RFC 9384 subcode 10), then the session ends.
+  rig.f.message(t0 + 10 * kS, 0, wire::encode_notification({wire::notify::kCease, 10, {}}), false, true, true);
+  rig.f.state_change(t0 + 10 * kS, 0, 6, 1);
+  rig.open_session(t0 + 20 * kS, 90);
+  rig.f.message(t0 + 30 * kS, 0, wire::encode_notification({wire::notify::kHoldTimerExpired, 0, {}}), false, true, true);
+  rig.f.state_change(t0 + 30 * kS, 0, 6, 1);
+  rig.open_session(t0 + 40 * kS, 90);
+  rig.f.message(t0 + 50 * kS, 0, wire::encode_notification(wire::make_shutdown(2, "maintenance")), false, true, false);
+  rig.f.state_change(t0 + 50 * kS, 0, 6, 1);
+  const auto marks = rig.a.report(true).marks;
+  std::vector<std::pair<std::uint64_t, Kind>> got;
+  for (const auto& m : marks) {
+    CHECK(m.peer == 0);
+    got.emplace_back(m.time_us - t0, m.kind);
+  }
+  const std::vector<std::pair<std::uint64_t, Kind>> want = {
+      {0, Kind::Up},           {10 * kS, Kind::Bfd},       {10 * kS, Kind::Down}, {20 * kS, Kind::Up},
+      {30 * kS, Kind::HoldTimer}, {30 * kS, Kind::Down}, {40 * kS, Kind::Up},   {50 * kS, Kind::Notification},
+      {50 * kS, Kind::Down}};
+  CHECK(got == want);
+  CHECK_THAT(marks[1].text, Catch::StartsWith("BFD down: to 192.0.2.1 (er1 primary)"));
+}
+
+TEST_CASE("feed: a trigger inside an open episode keeps its time", "[feed][marks]") {
+  Rig rig;
+  rig.open_session(t0, 90);
+  rig.f.state_change(t0 + 2 * kS, 0, 6, 1);  // inside the episode the session's routes opened
+  const Episode& e = rig.last_episode();
+  REQUIRE(e.other_triggers.size() == 1);
+  REQUIRE(e.other_trigger_us.size() == 1);
+  CHECK(e.other_trigger_us[0] == t0 + 2 * kS);
+}
