@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "analyzer/projection.hpp"
+
 namespace bgpfa::analyzer {
 
 using rib::Candidate;
@@ -26,7 +28,7 @@ bool azure_equal(const Candidate& a, const Candidate& b) {
 
 Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
     : policy_(std::move(policy)), peers_(std::move(peers)), table_(peers_.size()), peer_stats_(peers_.size()),
-      stale_timers_(peers_.size()), dropped_(peers_.size(), 0) {
+      stale_timers_(peers_.size()), dropped_(peers_.size(), 0), initial_(peers_.size(), 0) {
   hub_ = hub_index();
   for (std::size_t i = 0; i < peers_.size(); ++i) {
     peer_stats_[i].address = wire::to_string(peers_[i].address);
@@ -35,6 +37,7 @@ Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
     peer_stats_[i].description = peers_[i].description;
   }
   episodes_.judge = [this](Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed) { judge(ep, w, changed); };
+  episodes_.project = [this](Episode& ep) { ep.projection = project(ep, policy_, peers_); };
 }
 
 void Analyzer::predict(int peer) {
@@ -79,6 +82,7 @@ int Analyzer::add_peer(PeerRole role) {
   table_.add_peer();
   stale_timers_.emplace_back();
   dropped_.push_back(0);
+  initial_.push_back(0);
   PeerSummary s;
   s.address = wire::to_string(peers_.back().address);
   s.role = peers_.back().label(policy_.circuits);
@@ -309,6 +313,8 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
                               : fmt::format("back under the prefix limit: {} ({} prefixes): the session counts again", who, all);
   if (now) ++peer_stats_[pi].limit_drops;
   trigger(t, why);
+  const bool quiet = quiet_;
+  quiet_ = false;  // a session dropped at its limit is news, initial table or not
   if (now) {  // predicted with the session's routes still counting
     dropped_[pi] = 0;
     predict(peer);
@@ -321,6 +327,7 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
   });
   std::sort(affected.begin(), affected.end());
   for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
+  quiet_ = quiet;
 }
 
 std::uint32_t Analyzer::cause_id(const std::string& cause) {
@@ -345,8 +352,9 @@ void Analyzer::set_active(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, c
   const std::uint32_t before = e.state;
   e.state = packed;
   if (baseline_) return;  // the starting state: no change, no episode
-  events_.push_back(Change{t, p, before, packed, cause});
-  episodes_.changed(t);
+  events_.push_back(Change{t, p, before, packed, cause, quiet_});
+  if (quiet_) episodes_.initial_change(events_.back());  // an event (watchers see it), no episode
+  else episodes_.changed(t);
 }
 
 void Analyzer::changed(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, std::uint32_t cause) {
@@ -399,8 +407,10 @@ void Analyzer::announce(std::uint64_t t, int peer, const wire::Prefix& prefix, s
   if (!e) return;
   auto& st = peer_stats_[pi];
   st.max_prefixes = std::max(st.max_prefixes, table_.peer_routes(pi));
+  quiet_ = initial_[pi];
   changed(t, p, *e, cause_id(cause));
   check_limit(t, peer);
+  quiet_ = false;
 }
 
 void Analyzer::withdraw(std::uint64_t t, int peer, const wire::Prefix& prefix, std::uint32_t path_id,
@@ -409,13 +419,16 @@ void Analyzer::withdraw(std::uint64_t t, int peer, const wire::Prefix& prefix, s
   if (!first_us_) first_us_ = t;
   const PrefixKey p = PrefixKey::from(prefix);
   if (PrefixEntry* e = table_.withdraw(p, static_cast<std::uint16_t>(peer), path_id)) {
+    quiet_ = initial_[static_cast<std::size_t>(peer)];
     changed(t, p, *e, cause_id(cause));
     check_limit(t, peer);  // a withdrawal may bring a dropped session back under its limit
+    quiet_ = false;
   }
 }
 
 void Analyzer::update_received(std::uint64_t t, int peer) {
   ++peer_stats_[static_cast<std::size_t>(peer)].updates;
+  if (initial_[static_cast<std::size_t>(peer)]) return;  // no episode's lag
   episodes_.update_from(t, peers_[static_cast<std::size_t>(peer)].gateway == Gateway::Vpn ? "vpn" : "expressroute");
 }
 
@@ -423,7 +436,7 @@ void Analyzer::session_up(std::uint64_t t, int peer, const std::string& why, std
   last_us_ = std::max(last_us_, t);
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = true;
-  episodes_.trigger(t, why);
+  if (!initial_[pi]) episodes_.trigger(t, why);  // a first establishment is a baseline, not news
   if (!stale_routes(peer)) return;
   // RFC 4724 4.2: families the restarted peer no longer preserves lose their stale routes now;
   // the others wait for End-of-RIB, at most the stale-path time.
@@ -709,6 +722,7 @@ Report Analyzer::report(bool final, int vnet) {
     r.summary.vnet = policy_.vnets[static_cast<std::size_t>(hub_)].name;
   }
   r.summary.baseline = baseline_info_;
+  r.summary.initial_tables = initial_tables_;
   return r;
 }
 

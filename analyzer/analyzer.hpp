@@ -68,6 +68,11 @@ class Analyzer {
   }
   void end_baseline(std::uint64_t t);
   [[nodiscard]] bool in_baseline() const noexcept { return baseline_; }
+  // A session's initial table (the feed decides when it starts and ends): while on, the
+  // session's changes are events but start or extend no episode, and its coming up is no trigger.
+  void initial_table(int peer, bool on) { initial_[static_cast<std::size_t>(peer)] = on; }
+  [[nodiscard]] bool in_initial_table(int peer) const { return initial_[static_cast<std::size_t>(peer)] != 0; }
+  void initial_table_done(InitialTable t) { initial_tables_.push_back(std::move(t)); }
   void advance(std::uint64_t t);  // closes episodes that went quiet, runs out restart timers
 
   // The report as of now; `final` closes the open episode (end of input).
@@ -178,6 +183,9 @@ class Analyzer {
   bool baseline_ = false;
   Baseline baseline_info_;
   std::vector<std::uint8_t> dropped_;  // per peer: the session counts as dropped at a prefix limit
+  std::vector<std::uint8_t> initial_;  // per peer: its initial table is loading
+  bool quiet_ = false;                 // the change being made belongs to an initial table
+  std::vector<InitialTable> initial_tables_;
   mutable PathSets path_sets_;         // decide() interns (what-if's sets too)
   mutable std::vector<std::uint16_t> carry_scratch_[2];
   mutable std::vector<std::uint32_t> single_sets_;  // per peer: the id of {peer}

@@ -104,7 +104,18 @@ struct PeerHeader {
 class LiveCore {
  public:
   LiveCore(analyzer::Analyzer& a, Capture* capture, std::string state_file)
-      : a_(a), feed_(a), capture_(capture), state_file_(std::move(state_file)) {}
+      : a_(a), feed_(a), capture_(capture), state_file_(std::move(state_file)) {
+    // Each session's first table is its baseline, not an episode: said once, here and in the report.
+    feed_.on_initial_table([](const analyzer::InitialTable& t) {
+      log::say(fmt::format("initial table from {} ({}): {} prefixes in {:.1f} ms (ended by {})", t.peer, t.role, t.prefixes,
+                           static_cast<double>(t.end_us - t.start_us) / 1e3, t.ended_by),
+               t.peer);
+    });
+  }
+
+  // The clock, when no message moves it (quiet periods end initial tables and episodes).
+  void advance(std::uint64_t t) { feed_.advance(t); }
+  void finish(std::uint64_t t) { feed_.finish(t); }
 
   // maximum-prefix: how many routes a neighbour with a limit now has (handed to its session).
   std::function<void(const PeerHeader&, std::size_t, std::uint16_t, std::uint8_t)> routes_held;
@@ -432,7 +443,7 @@ int run_serve(const ServeOptions& opt) {
   if (!opt.state_file.empty() || capture) refresh.start();
   // The analyzer's clock moves with received messages; this keeps it moving when the network is
   // quiet, so restart timers of gracefully restarting peers run out and quiet episodes close.
-  Periodic clock(core_io, std::chrono::seconds(1), [&analyzer] { analyzer.advance(now_us()); });
+  Periodic clock(core_io, std::chrono::seconds(1), [&live] { live.advance(now_us()); });
   clock.start();
   notify_status(peers_status(bridge.states()));  // then on each state change (SessionBridge)
   notify_ready();  // the BGP listener and gRPC are up
@@ -503,6 +514,7 @@ int run_serve(const ServeOptions& opt) {
              analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count()));
 
   snapshot();
+  live.finish(now_us());
   auto report = analyzer.report(true);
   return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }

@@ -13,6 +13,11 @@ using namespace analyzer;
 
 namespace {
 
+std::string secs(std::uint64_t us) {
+  if (us >= 10'000'000) return fmt::format("{:.1f} s", static_cast<double>(us) / 1e6);
+  return fmt::format("{:.1f} ms", static_cast<double>(us) / 1e3);
+}
+
 std::string esc(std::string_view v) {
   std::string s;
   for (char c : v) {
@@ -98,7 +103,11 @@ std::string render_html(const Report& r, const std::vector<std::string>& circuit
   fmt::format_to(out, "<h1>bgpfa report</h1>\n<p>{} peers, {} prefixes, {} routes, {} events, {} episodes",
                  r.peers.size(), r.summary.prefixes, r.summary.routes, r.summary.events, r.episodes.size());
   if (r.summary.first_us) fmt::format_to(out, "; updates from {} to {}", rfc3339(r.summary.first_us), rfc3339(r.summary.last_us));
-  s += ".</p>\n<div class=\"legend\">";
+  s += ".</p>\n";
+  for (const auto& t : r.summary.initial_tables)
+    fmt::format_to(out, "<p class=\"initial\">Initial table from {} ({}): {} prefixes in {} (ended by {}): a baseline, not an episode.</p>\n",
+                   esc(t.peer), esc(t.role), t.prefixes, secs(t.end_us - t.start_us), esc(t.ended_by));
+  s += "<div class=\"legend\">";
   for (PathKind k : {PathKind::ErPrimary, PathKind::ErSecondary, PathKind::ErEcmp, PathKind::Vpn, PathKind::None})
     fmt::format_to(out, "<span style=\"background:{}\">{}</span>", colour(k), to_string(k));
   s += "</div>\n<h2>Peers</h2>\n<table><tr><th>peer</th><th>role</th><th>AS</th><th>state</th><th>prefixes</th><th>max</th><th>updates</th></tr>\n";
@@ -113,6 +122,17 @@ std::string render_html(const Report& r, const std::vector<std::string>& circuit
                         "p99 {:.1f} ms, max {:.1f} ms; black hole {} prefixes ({:.3f} prefix-seconds); path exploration {}.</p>\n",
                    i + 1, rfc3339(e.trigger_us), esc(e.trigger), e.prefixes_changed, e.p50_us / 1e3, e.p90_us / 1e3,
                    e.p99_us / 1e3, e.max_us / 1e3, e.blackholed_prefixes, e.blackhole_prefix_seconds, e.path_exploration);
+    if (const auto& w = e.failure; w.known && w.after_us != w.before_us)
+      fmt::format_to(out, "<p>Failure between {} and {}, noticed {}&ndash;{} later by {}; prefixes moved {}&ndash;{} after the failure.</p>\n",
+                     rfc3339(w.after_us), rfc3339(w.before_us), secs(e.detection_min_us), secs(e.detection_max_us),
+                     esc(w.detected_by), secs(e.failover_min_us), secs(e.failover_max_us));
+    else if (!w.known && !w.note.empty())
+      fmt::format_to(out, "<p>Detection time {}.</p>\n", esc(w.note));
+    if (const auto& p = e.projection)
+      fmt::format_to(out, "<p class=\"projection\"><b>Projection with Azure's timers</b> ({} {}): detected {}&ndash;{} after the "
+                          "failure by {}; with the propagation observed here ({}), failover {}&ndash;{}.</p>\n",
+                     esc(p->gateway), esc(p->timers), secs(p->detection_min_us), secs(p->detection_max_us),
+                     esc(p->detected_by), secs(p->propagation_us), secs(p->failover_min_us), secs(p->failover_max_us));
     timeline(s, e, r.events);
   }
   if (r.what_if) {
