@@ -45,18 +45,54 @@ void Analyzer::predict(int peer) {
   episodes_.predict(what_if({peer}));  // from the state just before the session's routes go
 }
 
+void Analyzer::predict_from_log(int peer, std::size_t first) {
+  if (baseline_ || episodes_.predicted()) return;
+  // The session's routes are gone: the changes just logged are what what_if({peer}) computes
+  // aside (the same decision over the surviving routes, uncovered rows following their longest
+  // surviving cover), read here without a second pass over the table at the failure.
+  WhatIf w;
+  const PeerRole& r = peers_[static_cast<std::size_t>(peer)];
+  w.failed.push_back(fmt::format("{} ({})", wire::to_string(r.address), r.label(policy_.circuits)));
+  std::vector<std::pair<PrefixKey, std::size_t>> order;
+  order.reserve(events_.size() - first);
+  for (std::size_t i = first; i < events_.size(); ++i) order.emplace_back(events_[i].prefix, i);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  constexpr int kKinds = static_cast<int>(PathKind::System) + 1;
+  std::size_t counts[kKinds][kKinds] = {};
+  w.changes.reserve(order.size());
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j < order.size() && order[j].first == order[i].first) ++j;
+    const Change& a = events_[order[i].second];
+    const Change& b = events_[order[j - 1].second];
+    i = j;
+    if (a.before == b.after) continue;  // changed and back: no change predicted
+    const ActivePath before = active_of(a.before), after = active_of(b.after);
+    ++counts[static_cast<int>(before.kind)][static_cast<int>(after.kind)];
+    w.changes.push_back(WhatIfChange{a.prefix.to_prefix(), before, after});
+  }
+  for (int f = 0; f < kKinds; ++f)
+    for (int t = 0; t < kKinds; ++t)
+      if (counts[f][t])
+        w.transitions[fmt::format("{}->{}", to_string(static_cast<PathKind>(f)), to_string(static_cast<PathKind>(t)))] = counts[f][t];
+  episodes_.predict(std::move(w));
+}
+
 void Analyzer::judge(Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed) const {
   Prediction& p = ep.prediction;
   p.made = true;
   p.failed = w.failed;
   absl::flat_hash_set<PrefixKey> predicted;
+  predicted.reserve(w.changes.size());
+  constexpr int kKinds = static_cast<int>(PathKind::System) + 1;
+  std::size_t predicted_n[kKinds][kKinds] = {}, observed_n[kKinds][kKinds] = {};  // counted, then named once
   for (const auto& c : w.changes) {
     const PrefixKey k = PrefixKey::from(c.prefix);
     predicted.insert(k);
     const PrefixEntry* e = table_.find(k);
     const ActivePath now = e ? active_of(e->state) : ActivePath{};
-    ++p.predicted[fmt::format("{}->{}", to_string(c.before.kind), to_string(c.after.kind))];
-    ++p.observed[fmt::format("{}->{}", to_string(c.before.kind), to_string(now.kind))];
+    ++predicted_n[static_cast<int>(c.before.kind)][static_cast<int>(c.after.kind)];
+    ++observed_n[static_cast<int>(c.before.kind)][static_cast<int>(now.kind)];
     if (now.kind == c.after.kind) {
       ++p.matched;
       continue;
@@ -65,6 +101,12 @@ void Analyzer::judge(Episode& ep, const WhatIf& w, const std::vector<PrefixKey>&
     if (p.misses.size() < 20) p.misses.push_back({c.prefix, c.after.kind, now.kind});
   }
   for (const auto& k : changed) p.unpredicted += predicted.contains(k) ? 0 : 1;
+  for (int f = 0; f < kKinds; ++f)
+    for (int t = 0; t < kKinds; ++t) {
+      const auto name = [&] { return fmt::format("{}->{}", to_string(static_cast<PathKind>(f)), to_string(static_cast<PathKind>(t))); };
+      if (predicted_n[f][t]) p.predicted[name()] = predicted_n[f][t];
+      if (observed_n[f][t]) p.observed[name()] = observed_n[f][t];
+    }
 }
 
 int Analyzer::add_circuit(const std::string& name, int weight) {
@@ -455,12 +497,13 @@ void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why, s
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = false;
   trigger(t, why, window);
-  if (!retain_families) predict(peer);  // a graceful restart keeps the routes: nothing to predict
+  const std::size_t first_change = events_.size();
   std::vector<PrefixKey> affected;
   if (retain_families) table_.retain_stale(static_cast<std::uint16_t>(peer), retain_families, affected);
   else table_.clear_peer(static_cast<std::uint16_t>(peer), affected);
   const std::uint32_t cause = cause_id(why);
   for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
+  if (!retain_families) predict_from_log(peer, first_change);  // a graceful restart keeps the routes: nothing to predict
   if (!table_.peer_routes(static_cast<std::uint16_t>(peer))) dropped_[pi] = 0;  // a new session starts under its limit
   auto& timer = stale_timers_[pi];
   timer.deadline_us = stale_routes(peer) ? t + std::uint64_t{restart_time_s} * 1000000 : 0;

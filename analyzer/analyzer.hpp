@@ -141,6 +141,8 @@ class Analyzer {
     return a;
   }
   void predict(int peer);  // what-if of this session failing, for the open episode
+  // The same, read from the changes logged since `first` by the session's end (no table pass).
+  void predict_from_log(int peer, std::size_t first);
   void judge(Episode& ep, const WhatIf& w, const std::vector<rib::PrefixKey>& changed) const;
   [[nodiscard]] bool covered_on_link(const rib::PrefixKey& p, int circuit, Link link) const;
   void changed(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, std::uint32_t cause);

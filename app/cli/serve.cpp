@@ -114,7 +114,10 @@ class LiveCore {
   }
 
   // The clock, when no message moves it (quiet periods end initial tables and episodes).
-  void advance(std::uint64_t t) { feed_.advance(t); }
+  void advance(std::uint64_t t) {
+    feed_.advance(t);
+    episodes_closed();
+  }
   void finish(std::uint64_t t) { feed_.finish(t); }
 
   // maximum-prefix: how many routes a neighbour with a limit now has (handed to its session).
@@ -130,7 +133,9 @@ class LiveCore {
     }
     const int peer = feed_.peer_of(h.local, h.mrt.peer_ip);
     if (peer < 0) return;
-    if (feed_.state_change(t, peer, mrt_state(from), mrt_state(to)))
+    const bool graceful = feed_.state_change(t, peer, mrt_state(from), mrt_state(to));
+    analysed(t);
+    if (graceful)
       log_line(h.name, fmt::format("graceful restart: {} routes kept as stale for up to {} s", a_.stale_routes(peer),
                                    feed_.lifecycle().graceful_restart(peer)->restart_time));
   }
@@ -144,6 +149,7 @@ class LiveCore {
     const int peer = feed_.peer_of(h.local, h.mrt.peer_ip);
     if (peer < 0) return;
     feed_.message(t, peer, bytes, add_path, four_octet_as, local);
+    analysed(t);
     if (local || bytes.size() <= wire::kHeaderSize || bytes[18] != static_cast<std::uint8_t>(wire::MessageType::Update)) return;
     const auto limit = limits_.find(h.name);
     if (limit == limits_.end() || !limit->second || !routes_held) return;
@@ -151,6 +157,22 @@ class LiveCore {
     const bool mp = attrs.has(wire::AttrType::MpReachNlri);
     routes_held(h, a_.peer_routes(peer), mp ? attrs.mp_reach.afi : 1, mp ? attrs.mp_reach.safi : 1);
   }
+  // Each episode that closed, with bgpfa's own lag: from the receipt of the message that made its
+  // last change (the session thread's stamp) to the core having recorded every change it made.
+  void episodes_closed() {
+    const auto& eps = a_.episodes();
+    for (; logged_episodes_ < eps.size(); ++logged_episodes_) {
+      const auto& e = eps[logged_episodes_];
+      std::string lag;
+      for (const auto& d : done_)
+        if (d.received_us == e.end_us)
+          lag = fmt::format("; its last change came in a message received at {}, analysis complete {:.3f} ms later",
+                            rfc3339(d.received_us), static_cast<double>(d.done_us - d.received_us) / 1e3);
+      log::say(fmt::format("episode #{} closed: {}: {} prefixes changed in {:.1f} ms{}", logged_episodes_ + 1, e.trigger,
+                           e.prefixes_changed, static_cast<double>(e.end_us - e.trigger_us) / 1e3, lag));
+    }
+  }
+
   // `peer state routes stale-routes` lines. A file error is logged (once until it works again);
   // the speaker goes on.
   void write_states(const std::map<std::string, std::string>& states) {
@@ -193,6 +215,19 @@ class LiveCore {
   std::string state_file_;
   std::string written_, state_error_;
   std::map<std::string, std::uint32_t> limits_;
+  // When the core finished the last two messages that changed active paths (an episode's last
+  // change may be followed by the first of the next one before the close is seen).
+  struct Done {
+    std::uint64_t received_us = 0, done_us = 0;
+  };
+  Done done_[2];
+  std::size_t events_seen_ = 0, logged_episodes_ = 0;
+  void analysed(std::uint64_t t) {
+    if (a_.event_count() == events_seen_) return;
+    events_seen_ = a_.event_count();
+    if (done_[1].received_us != t) done_[0] = done_[1];
+    done_[1] = {t, now_us()};
+  }
 };
 
 // The session thread's side: every session event is handed to the core thread as data the
@@ -516,6 +551,7 @@ int run_serve(const ServeOptions& opt) {
   snapshot();
   live.finish(now_us());
   auto report = analyzer.report(true);
+  live.episodes_closed();  // the one the final report closed too
   return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }
 
