@@ -56,7 +56,10 @@ void Analyzer::predict_from_log(int peer, std::size_t first) {
   std::vector<std::pair<PrefixKey, std::size_t>> order;
   order.reserve(events_.size() - first);
   for (std::size_t i = first; i < events_.size(); ++i) order.emplace_back(events_[i].prefix, i);
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Usually in order already (a session's end changes its prefixes in order; orphans refreshed
+  // under a cover come out of order).
+  const auto by_prefix = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(order.begin(), order.end(), by_prefix)) std::stable_sort(order.begin(), order.end(), by_prefix);
   constexpr int kKinds = static_cast<int>(PathKind::System) + 1;
   std::size_t counts[kKinds][kKinds] = {};
   w.changes.reserve(order.size());

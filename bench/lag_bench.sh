@@ -66,7 +66,7 @@ import datetime, json, re, sys
 peer = json.load(open(sys.argv[1]))
 log = open(sys.argv[2]).read()
 m = re.search(r"episode #1 closed: (.*?): (\d+) prefixes changed in ([\d.]+) ms; its last change came in a message "
-              r"received at (\S+), analysis complete ([\d.]+) ms later", log)
+              r"received at (\S+), analysis complete ([\d.]+) ms later \(([\d.]+) ms of the core's CPU\)", log)
 if not m:
     sys.exit("no episode line with its lag in bgpfa's log")
 received = datetime.datetime.strptime(m.group(4), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
@@ -77,8 +77,8 @@ print(f"routes {peer['routes']}, primary {peer['mode']}; trigger: {m.group(1)}; 
 print(f"  tables loaded (both links, first UPDATE to bgpfa's state file): {peer['load_s']:.3f} s")
 print(f"  lag, last {'UPDATE' if peer['mode'] == 'withdraw' else 'packet (RST)'} on lo (tshark) -> analysis complete: "
       f"{(done - arrival) * 1e3:.1f} ms")
-print(f"  of which bgpfa's receipt -> analysis complete: {float(m.group(5)):.1f} ms; episode span "
-      f"(trigger -> last change): {float(m.group(3)):.1f} ms")
+print(f"  of which bgpfa's receipt -> analysis complete: {float(m.group(5)):.1f} ms, the analysis itself "
+      f"{float(m.group(6)):.1f} ms of the core thread's CPU; episode span (trigger -> last change): {float(m.group(3)):.1f} ms")
 print(f"  bgpfa's core thread (RIBs, analyzer) for the failure: {a['core_run_ms'] - b['core_run_ms']:.1f} ms on a CPU, "
       f"{a['core_wait_ms'] - b['core_wait_ms']:.1f} ms waiting for one; whole process {a['cpu_s'] - b['cpu_s']:.2f} s CPU")
 print(f"  bgpfa memory: RSS {a['rss_mb']} MB, peak {a['hwm_mb']} MB; load average {open('/proc/loadavg').read().split()[0]}")

@@ -84,6 +84,13 @@ mrt::Timestamp ts(std::uint64_t us) { return {static_cast<std::uint32_t>(us / 10
 // RFC 6396 4.4.1 state numbers are the FSM's plus one (Idle = 1).
 std::uint16_t mrt_state(State s) { return static_cast<std::uint16_t>(static_cast<int>(s) + 1); }
 
+// The calling thread's CPU time (µs): what the core spent analysing, whatever else runs.
+std::uint64_t thread_cpu_us() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000;
+}
+
 std::uint64_t now_us() {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -133,8 +140,9 @@ class LiveCore {
     }
     const int peer = feed_.peer_of(h.local, h.mrt.peer_ip);
     if (peer < 0) return;
+    const std::uint64_t cpu = thread_cpu_us();
     const bool graceful = feed_.state_change(t, peer, mrt_state(from), mrt_state(to));
-    analysed(t);
+    analysed(t, cpu);
     if (graceful)
       log_line(h.name, fmt::format("graceful restart: {} routes kept as stale for up to {} s", a_.stale_routes(peer),
                                    feed_.lifecycle().graceful_restart(peer)->restart_time));
@@ -148,8 +156,9 @@ class LiveCore {
     }
     const int peer = feed_.peer_of(h.local, h.mrt.peer_ip);
     if (peer < 0) return;
+    const std::uint64_t cpu = thread_cpu_us();
     feed_.message(t, peer, bytes, add_path, four_octet_as, local);
-    analysed(t);
+    analysed(t, cpu);
     if (local || bytes.size() <= wire::kHeaderSize || bytes[18] != static_cast<std::uint8_t>(wire::MessageType::Update)) return;
     const auto limit = limits_.find(h.name);
     if (limit == limits_.end() || !limit->second || !routes_held) return;
@@ -168,9 +177,15 @@ class LiveCore {
         if (d.received_us == e.end_us)
           lag = fmt::format("; its last change came in a message received at {}, analysis complete {:.3f} ms later",
                             rfc3339(d.received_us), static_cast<double>(d.done_us - d.received_us) / 1e3);
+      std::uint64_t cpu = 0;  // of the messages that changed paths from the trigger to the last change
+      for (const auto& [at, spent] : cpu_spent_)
+        if (at >= e.trigger_us && at <= e.end_us) cpu += spent;
+      if (!lag.empty()) lag += fmt::format(" ({:.3f} ms of the core's CPU)", static_cast<double>(cpu) / 1e3);
       log::say(fmt::format("episode #{} closed: {}: {} prefixes changed in {:.1f} ms{}", logged_episodes_ + 1, e.trigger,
                            e.prefixes_changed, static_cast<double>(e.end_us - e.trigger_us) / 1e3, lag));
     }
+    // What no open episode can still ask for.
+    std::erase_if(cpu_spent_, [&](const auto& c) { return c.first < (eps.empty() ? 0 : eps.back().end_us); });
   }
 
   // `peer state routes stale-routes` lines. A file error is logged (once until it works again);
@@ -222,11 +237,13 @@ class LiveCore {
   };
   Done done_[2];
   std::size_t events_seen_ = 0, logged_episodes_ = 0;
-  void analysed(std::uint64_t t) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> cpu_spent_;  // (received, core CPU µs) per message that changed paths
+  void analysed(std::uint64_t t, std::uint64_t cpu_before) {
     if (a_.event_count() == events_seen_) return;
     events_seen_ = a_.event_count();
     if (done_[1].received_us != t) done_[0] = done_[1];
     done_[1] = {t, now_us()};
+    cpu_spent_.emplace_back(t, thread_cpu_us() - cpu_before);
   }
 };
 

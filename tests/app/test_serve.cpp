@@ -393,4 +393,8 @@ TEST_CASE("serve: an initial table without End-of-RIB ends at its first quiet pe
   CHECK_THAT(json, Catch::Contains("\"episodes\":1,"));
   CHECK_THAT(json, Catch::Contains("{\"trigger\":\"first update after a quiet period\""));
   CHECK(slurp(err.path()).find("initial table from") == slurp(err.path()).rfind("initial table from"));  // once
+  // Each closed episode is logged with bgpfa's own lag, receipt of its last change to analysis done.
+  CHECK_THAT(slurp(err.path()), Catch::Matches("(.|\n)*episode #1 closed: first update after a quiet period: 1 prefixes changed "
+                                               "in 0\\.0 ms; its last change came in a message received at [-0-9T:.]+Z, analysis "
+                                               "complete [0-9.]+ ms later \\([0-9.]+ ms of the core's CPU\\)\n(.|\n)*"));
 }
