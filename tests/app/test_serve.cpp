@@ -361,6 +361,11 @@ TEST_CASE("serve: replay of the capture gives the live episodes (hold timer, NOT
   auto live_text = run_bgpfa("replay -q -c " + conf.path() + capture_files(capture));
   CHECK_THAT(live_text.out, Catch::Contains("initial table from 127.0.0.2 (er1 primary): 1 prefixes in "));
   CHECK_THAT(live_text.out, Catch::Contains("     projection with Azure's timers (expressroute hold 180 s): detected 120.0 s-180.0 s"));
+  auto html = run_bgpfa("replay -q -c " + conf.path() + " --report html" + capture_files(capture));
+  CHECK_THAT(html.out, Catch::Contains("<p class=\"initial\">Initial table from 127.0.0.5 (er2 primary): 2 prefixes in "));
+  CHECK_THAT(html.out, Catch::Contains("<p class=\"projection\"><b>Projection with Azure's timers</b> (expressroute hold 180 s): "
+                                       "detected 120.0 s&ndash;180.0 s after the failure by Azure's hold timer"));
+  CHECK_THAT(html.out, Catch::Contains("<p>Failure between "));
   std::filesystem::remove_all(capture);
 }
 
