@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "analyzer/findings.hpp"
+#include "analyzer/projection.hpp"
 #include "analyzer/rows.hpp"
 #include "analyzer/what_if.hpp"
 
@@ -28,11 +29,13 @@ PeerSummary summary_of(const Topology& topo, std::size_t i) {
 }  // namespace
 
 Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
-    : topo_(std::move(policy), std::move(peers)), table_(topo_.size()), stale_timers_(topo_.size()), limits_(topo_.size()) {
+    : topo_(std::move(policy), std::move(peers)), table_(topo_.size()), stale_timers_(topo_.size()), limits_(topo_.size()),
+      initial_(topo_.size(), 0) {
   for (std::size_t i = 0; i < topo_.size(); ++i) peer_stats_.push_back(summary_of(topo_, i));
   episodes_.judge = [this](Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed) {
     analyzer::judge(ep, w, changed, table_, rules_);
   };
+  episodes_.project = [this](Episode& ep) { ep.projection = project(ep, topo_.policy(), topo_.peers()); };
 }
 
 int Analyzer::add_peer(PeerRole role) {
@@ -42,6 +45,7 @@ int Analyzer::add_peer(PeerRole role) {
   table_.add_peer();
   stale_timers_.add_peer();
   limits_.add_peer();
+  initial_.push_back(0);
   peer_stats_.push_back(summary_of(topo_, static_cast<std::size_t>(i)));
   return i;
 }
@@ -57,6 +61,37 @@ void Analyzer::predict(int peer) {
 
 WhatIf Analyzer::what_if(const std::vector<int>& failed) const {
   return analyzer::what_if(topo_, rules_, table_, limits_, failed);
+}
+
+void Analyzer::predict_from_log(int peer, std::size_t first) {
+  if (baseline_ || episodes_.predicted()) return;
+  // The session's routes are gone: the changes just logged are what what_if({peer}) computes
+  // aside (the same decision over the surviving routes, uncovered rows following their longest
+  // surviving cover), read here without a second pass over the table at the failure.
+  WhatIf w;
+  w.failed.push_back(who(static_cast<std::size_t>(peer)));
+  std::vector<std::pair<PrefixKey, std::size_t>> order;
+  order.reserve(events_.size() - first);
+  for (std::size_t i = first; i < events_.size(); ++i) order.emplace_back(events_[i].prefix, i);
+  // Usually in order already (a session's end changes its prefixes in order; orphans refreshed
+  // under a cover come out of order).
+  const auto by_prefix = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(order.begin(), order.end(), by_prefix)) std::stable_sort(order.begin(), order.end(), by_prefix);
+  TransitionCounts counts;
+  w.changes.reserve(order.size());
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j < order.size() && order[j].first == order[i].first) ++j;
+    const Change& a = events_[order[i].second];
+    const Change& b = events_[order[j - 1].second];
+    i = j;
+    if (a.before == b.after) continue;  // changed and back: no change predicted
+    const ActivePath before = rules_.active_of(a.before), after = rules_.active_of(b.after);
+    counts.add(before.kind, after.kind);
+    w.changes.push_back(WhatIfChange{a.prefix.to_prefix(), before, after});
+  }
+  counts.into(w.transitions);
+  episodes_.predict(std::move(w));
 }
 
 void Analyzer::install_static(int peer, const std::vector<wire::Prefix>& prefixes) {
@@ -84,6 +119,8 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
                               : fmt::format("back under the prefix limit: {} ({} prefixes): the session counts again", who(pi), all);
   if (now) ++peer_stats_[pi].limit_drops;
   trigger(t, why, nullptr, peer, SessionMark::Kind::PrefixLimit);
+  const bool quiet = quiet_;
+  quiet_ = false;  // a session dropped at its limit is news, initial table or not
   if (now) predict(peer);  // with the session's routes still counting
   limits_.set_dropped(pi, now);
   const std::uint32_t cause = cause_id(why);
@@ -93,6 +130,7 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
   });
   std::sort(affected.begin(), affected.end());
   for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
+  quiet_ = quiet;
 }
 
 std::uint32_t Analyzer::cause_id(const std::string& cause) {
@@ -118,8 +156,9 @@ void Analyzer::set_active(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, c
   const std::uint32_t before = e.state;
   e.state = packed;
   if (baseline_) return;  // the starting state: no change, no episode
-  events_.push_back(Change{t, p, before, packed, cause});
-  episodes_.changed(t);
+  events_.push_back(Change{t, p, before, packed, cause, quiet_});
+  if (quiet_) episodes_.initial_change(events_.back());  // an event (watchers see it), no episode
+  else episodes_.changed(t);
 }
 
 void Analyzer::changed(std::uint64_t t, const PrefixKey& p, PrefixEntry& e, std::uint32_t cause) {
@@ -154,8 +193,10 @@ void Analyzer::announce(std::uint64_t t, int peer, const wire::Prefix& prefix, s
   if (!e) return;
   auto& st = peer_stats_[pi];
   st.max_prefixes = std::max(st.max_prefixes, table_.peer_routes(pi));
+  quiet_ = initial_[pi];
   changed(t, p, *e, cause_id(cause));
   check_limit(t, peer);
+  quiet_ = false;
 }
 
 void Analyzer::withdraw(std::uint64_t t, int peer, const wire::Prefix& prefix, std::uint32_t path_id,
@@ -164,13 +205,16 @@ void Analyzer::withdraw(std::uint64_t t, int peer, const wire::Prefix& prefix, s
   if (!first_us_) first_us_ = t;
   const PrefixKey p = PrefixKey::from(prefix);
   if (PrefixEntry* e = table_.withdraw(p, static_cast<std::uint16_t>(peer), path_id)) {
+    quiet_ = initial_[static_cast<std::size_t>(peer)];
     changed(t, p, *e, cause_id(cause));
     check_limit(t, peer);  // a withdrawal may bring a dropped session back under its limit
+    quiet_ = false;
   }
 }
 
 void Analyzer::update_received(std::uint64_t t, int peer) {
   ++peer_stats_[static_cast<std::size_t>(peer)].updates;
+  if (initial_[static_cast<std::size_t>(peer)]) return;  // no episode's lag
   episodes_.update_from(t, topo_.role(static_cast<std::size_t>(peer)).gateway == Gateway::Vpn ? "vpn" : "expressroute");
 }
 
@@ -179,7 +223,7 @@ void Analyzer::session_up(std::uint64_t t, int peer, const std::string& why, std
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = true;
   marks_.add(t, peer, SessionMark::Kind::Up, why);
-  episodes_.trigger(t, why);
+  if (!initial_[pi]) episodes_.trigger(t, why);  // a first establishment is a baseline, not news
   if (!stale_routes(peer)) return;
   // RFC 4724 4.2: families the restarted peer no longer preserves lose their stale routes now;
   // the others wait for End-of-RIB, at most the stale-path time.
@@ -200,12 +244,13 @@ void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why, s
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = false;
   trigger(t, why, window, peer, SessionMark::Kind::Down);
-  if (!retain_families) predict(peer);  // a graceful restart keeps the routes: nothing to predict
+  const std::size_t first_change = events_.size();
   std::vector<PrefixKey> affected;
   if (retain_families) table_.retain_stale(static_cast<std::uint16_t>(peer), retain_families, affected);
   else table_.clear_peer(static_cast<std::uint16_t>(peer), affected);
   const std::uint32_t cause = cause_id(why);
   for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
+  if (!retain_families) predict_from_log(peer, first_change);  // a graceful restart keeps the routes: nothing to predict
   if (!table_.peer_routes(static_cast<std::uint16_t>(peer))) limits_.set_dropped(pi, false);  // a new session starts under its limit
   if (!stale_routes(peer)) {
     stale_timers_.disarm(pi);
@@ -301,6 +346,7 @@ Report Analyzer::report(bool final, int vnet) {
     r.summary.vnet = vnets[static_cast<std::size_t>(topo_.hub())].name;
   }
   r.summary.baseline = baseline_info_;
+  r.summary.initial_tables = initial_tables_;
   return r;
 }
 

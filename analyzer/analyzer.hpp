@@ -77,6 +77,11 @@ class Analyzer {
   }
   void end_baseline(std::uint64_t t);
   [[nodiscard]] bool in_baseline() const noexcept { return baseline_; }
+  // A session's initial table (the feed decides when it starts and ends): while on, the
+  // session's changes are events but start or extend no episode, and its coming up is no trigger.
+  void initial_table(int peer, bool on) { initial_[static_cast<std::size_t>(peer)] = on; }
+  [[nodiscard]] bool in_initial_table(int peer) const { return initial_[static_cast<std::size_t>(peer)] != 0; }
+  void initial_table_done(InitialTable t) { initial_tables_.push_back(std::move(t)); }
   void advance(std::uint64_t t);  // closes episodes that went quiet, runs out restart timers
 
   // The report as of now; `final` closes the open episode (end of input).
@@ -133,6 +138,8 @@ class Analyzer {
  private:
   void check_limit(std::uint64_t t, int peer);
   void predict(int peer);  // what-if of this session failing, for the open episode
+  // The same, read from the changes logged since `first` by the session's end (no table pass).
+  void predict_from_log(int peer, std::size_t first);
   void changed(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, std::uint32_t cause);
   void set_active(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, const ActivePath& now, std::uint32_t cause);
   void refresh_orphans_under(std::uint64_t t, const rib::PrefixKey& p, std::uint32_t cause);
@@ -157,6 +164,9 @@ class Analyzer {
   std::vector<rib::PrefixKey> scratch_;
   bool baseline_ = false;
   Baseline baseline_info_;
+  std::vector<std::uint8_t> initial_;  // per peer: its initial table is loading
+  bool quiet_ = false;                 // the change being made belongs to an initial table
+  std::vector<InitialTable> initial_tables_;
 };
 
 }  // namespace bgpfa::analyzer

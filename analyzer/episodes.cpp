@@ -31,6 +31,7 @@ void EpisodeTracker::changed(std::uint64_t t) {
   if (open_ && t >= open_->last_activity + quiet_us_) close_before(log_.size() - 1);
   if (!open_) {
     FailureWindow upstream;
+    upstream.kind = FailureKind::Upstream;
     upstream.note = "not observable from here: the trigger is the first update after a quiet period (a failure upstream "
                     "of the peers, which the cloud side cannot see)";
     start(t, "first update after a quiet period", &upstream);
@@ -38,6 +39,14 @@ void EpisodeTracker::changed(std::uint64_t t) {
   }
   open_->last_activity = t;
   open_->ep.end_us = std::max(open_->ep.end_us, t);
+}
+
+void EpisodeTracker::initial_change(const Change& c) {
+  if (unpack(c.from()).kind != PathKind::None) return;
+  if (auto it = pending_none_.find(c.prefix); it != pending_none_.end()) {
+    done_[it->second.first].blackhole_prefix_seconds += static_cast<double>(c.time_us - it->second.second) / 1e6;
+    pending_none_.erase(it);
+  }
 }
 
 void EpisodeTracker::update_from(std::uint64_t t, const std::string& gateway) {
@@ -68,14 +77,27 @@ void EpisodeTracker::close_before(std::size_t end) {
   constexpr int kKinds = static_cast<int>(PathKind::System) + 1;
   std::size_t transitions[kKinds][kKinds] = {};
   std::vector<std::uint64_t> conv;
+  std::vector<rib::PrefixKey> changed;  // prefixes with changes of the episode's own
   for (std::size_t i = 0; i < idx.size();) {
     const rib::PrefixKey& p = log_[idx[i]].prefix;
     std::size_t j = i;
     bool none = false, ever_none = false;
     std::uint64_t none_since = 0, none_total = 0;
+    std::size_t own = 0;                 // changes that are not initial-table ones
+    std::uint64_t last_own = 0;
     for (; j < idx.size() && log_[idx[j]].prefix == p; ++j) {
       const Change& c = log_[idx[j]];
       const ActivePath from = unpack(c.from()), to = unpack(c.to());
+      // An initial-table change inside the episode only ends (or starts) a black hole.
+      if (c.initial) {
+        if (to.kind != PathKind::None && none) {
+          none = false;
+          none_total += c.time_us - none_since;
+        }
+        continue;
+      }
+      ++own;
+      last_own = c.time_us;
       ++transitions[static_cast<int>(from.kind)][static_cast<int>(to.kind)];
       if (from.kind == PathKind::None) {
         if (auto it = pending_none_.find(p); it != pending_none_.end()) {  // a hole from an earlier episode ends
@@ -91,8 +113,13 @@ void EpisodeTracker::close_before(std::size_t end) {
         none_total += c.time_us - none_since;
       }
     }
-    conv.push_back(log_[idx[j - 1]].time_us - ep.trigger_us);
-    ep.path_exploration += (j - i) - 1;
+    if (!own) {
+      i = j;
+      continue;
+    }
+    changed.push_back(p);
+    conv.push_back(last_own - ep.trigger_us);
+    ep.path_exploration += own - 1;
     if (none) {  // still without a path: the black hole goes on past this episode
       pending_none_[p] = {done_.size(), none_since};
       ++ep.still_unreachable;
@@ -129,12 +156,8 @@ void EpisodeTracker::close_before(std::size_t end) {
     ep.p99_us = rank(0.99);
     ep.max_us = conv.back();
   }
-  if (o.prediction && judge) {
-    std::vector<rib::PrefixKey> changed;
-    for (std::size_t k = 0; k < idx.size(); ++k)
-      if (k == 0 || log_[idx[k]].prefix != log_[idx[k - 1]].prefix) changed.push_back(log_[idx[k]].prefix);
-    judge(ep, *o.prediction, changed);
-  }
+  if (o.prediction && judge) judge(ep, *o.prediction, changed);
+  if (project && !conv.empty()) project(ep);
   if (ep.prefixes_changed > 0) done_.push_back(std::move(ep));
   open_.reset();
 }

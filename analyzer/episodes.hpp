@@ -22,15 +22,20 @@ struct Change {
   rib::PrefixKey prefix;
   std::uint32_t before, after;  // packed ActivePaths
   std::uint32_t cause;          // index into the analyzer's cause strings
+  std::uint8_t initial = 0;     // part of a session's initial table: an event, not in any episode
   [[nodiscard]] std::uint32_t from() const noexcept { return before; }
   [[nodiscard]] std::uint32_t to() const noexcept { return after; }
 };
+static_assert(sizeof(Change) <= 48, "the initial flag lives in what was padding");
 
 class EpisodeTracker {
  public:
   EpisodeTracker(std::uint64_t quiet_us, const std::deque<Change>& log) : quiet_us_(quiet_us), log_(log) {}
   void trigger(std::uint64_t t, const std::string& why, const FailureWindow* window = nullptr);
   void changed(std::uint64_t t);  // call after appending the change to the log
+  // An initial-table change (Change::initial), appended to the log: it ends a black hole left
+  // by an earlier episode, and starts or extends no episode.
+  void initial_change(const Change& c);
   void update_from(std::uint64_t t, const std::string& gateway);
   void advance(std::uint64_t t);  // closes the open episode once quiet
   void close();                   // the open episode, now
@@ -43,6 +48,8 @@ class EpisodeTracker {
   }
   [[nodiscard]] bool predicted() const noexcept { return open_ && open_->prediction; }
   std::function<void(Episode&, const WhatIf&, const std::vector<rib::PrefixKey>&)> judge;
+  // At the close, what Azure's timers would have made of it (Episode::projection).
+  std::function<void(Episode&)> project;
 
  private:
   struct Open {

@@ -20,6 +20,14 @@ struct VnetModel {
   bool transit = false;  // spoke: uses the hub's gateway
 };
 
+// The cloud side's real timers (analyzer: azure-timers GATEWAY hold N [bfd MSxN]), for the
+// projection of each silent failure; hold 0: not stated.
+struct AzureTimers {
+  std::uint32_t hold_s = 0;
+  std::uint32_t bfd_interval_ms = 0;  // 0: no BFD
+  std::uint32_t bfd_multiplier = 0;
+};
+
 struct Policy {
   std::uint32_t local_as = 65515;
   RoutingPreference preference = RoutingPreference::ExpressRoute;
@@ -31,6 +39,7 @@ struct Policy {
   std::size_t vpn_prefix_limit = 4000;  // per VPN BGP peer
   bool azure_limits = true;             // false: Azure's prefix limits are not applied (maximum-prefix still is)
   std::vector<VnetModel> vnets;         // empty: no VNet model (every prefix is a gateway route)
+  AzureTimers azure_timers[2];          // by Gateway: ExpressRoute, Vpn
 };
 
 }  // namespace bgpfa::analyzer

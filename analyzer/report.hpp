@@ -44,7 +44,10 @@ struct GatewayLag {
 
 // When a session died silently, when the failure itself happened: after the last message heard
 // from the peer, before the next one was due (RFC 4098 terms: detection is trigger - failure).
+enum class FailureKind : std::uint8_t { Said, HoldTimer, Bfd, TcpClose, Upstream };
 struct FailureWindow {
+  FailureKind kind = FailureKind::Said;  // what noticed it (silent: HoldTimer, Bfd, TcpClose)
+  int peer = -1;                // the session that failed (analyzer index); -1: none named
   bool known = false;           // false: `note` says why there is no window
   std::uint64_t after_us = 0;   // the last message heard
   std::uint64_t before_us = 0;  // the next one was due (or the trigger, when sooner)
@@ -69,6 +72,18 @@ struct Prediction {
   std::vector<PredictionMiss> misses;            // the first few that differed
 };
 
+// What the failover would have taken with Azure's own timers (analyzer azure-timers): the
+// detection they imply on the failed session's gateway plus the propagation observed here (last
+// change minus trigger). A projection, not a measurement.
+struct Projection {
+  std::string gateway;      // "expressroute" | "vpn"
+  std::string timers;       // "hold 180 s", "BFD 300 ms x 3"
+  std::string detected_by;  // in words, with why that timer
+  std::uint64_t detection_min_us = 0, detection_max_us = 0;
+  std::uint64_t propagation_us = 0;
+  std::uint64_t failover_min_us = 0, failover_max_us = 0;
+};
+
 struct Episode {
   std::uint64_t trigger_us = 0;
   std::string trigger;
@@ -89,6 +104,7 @@ struct Episode {
   // With a known window: detection = trigger - failure, failover = failure -> last change.
   std::uint64_t detection_min_us = 0, detection_max_us = 0;
   std::uint64_t failover_min_us = 0, failover_max_us = 0;
+  std::optional<Projection> projection;  // a silent failure, with azure-timers for its gateway
 };
 
 // A session event as it happened, for a timeline of the whole input: state changes and what
@@ -127,6 +143,17 @@ struct Baseline {
   std::size_t prefixes = 0, routes = 0;
 };
 
+// A live session's initial table: from the first establishment of the session since the start
+// (of serve, or of the replayed input) to its End-of-RIB for every negotiated family, or to its
+// last UPDATE before a quiet period. Its changes are events but make no episode.
+struct InitialTable {
+  std::string peer, role;
+  std::uint64_t start_us = 0;  // Established
+  std::uint64_t end_us = 0;    // the last End-of-RIB, or the last UPDATE before the quiet period
+  std::size_t prefixes = 0;    // routes of the session then (ADD-PATH paths counted apart)
+  std::string ended_by;        // "End-of-RIB", "quiet period", "session down", "end of input"
+};
+
 struct Summary {
   std::uint64_t first_us = 0, last_us = 0;
   std::size_t records = 0;
@@ -136,6 +163,7 @@ struct Summary {
   std::size_t events = 0;
   std::size_t path_sets = 0;       // distinct non-empty carrying sets
   Baseline baseline;
+  std::vector<InitialTable> initial_tables;  // in the order they ended
   std::string vnet;                 // the VNet whose view the active paths are ("" : no VNet model)
   std::vector<std::string> vnets;   // every VNet configured, with its role
   std::map<std::string, std::size_t> active_by_kind;

@@ -11,6 +11,12 @@ namespace bgpfa::analyzer {
 using rib::PrefixEntry;
 using rib::PrefixKey;
 
+void TransitionCounts::into(std::map<std::string, std::size_t>& out) const {
+  for (int f = 0; f < kKinds; ++f)
+    for (int t = 0; t < kKinds; ++t)
+      if (n_[f][t]) out[fmt::format("{}->{}", to_string(static_cast<PathKind>(f)), to_string(static_cast<PathKind>(t)))] = n_[f][t];
+}
+
 WhatIf what_if(const Topology& topo, const AzureRules& rules, const rib::RouteTable& table, const PrefixLimits& limits,
                const std::vector<int>& failed_peers) {
   const std::vector<PeerRole>& roles = topo.peers();
@@ -74,13 +80,15 @@ WhatIf what_if(const Topology& topo, const AzureRules& rules, const rib::RouteTa
     }
     after[p] = a;
   }
+  TransitionCounts counts;
   for (auto& [p, a] : after) {
     const ActivePath before = rules.active_of(table.find(p)->state);
     if (before == a) continue;
     rules.summarise(a);
     out.changes.push_back(WhatIfChange{p.to_prefix(), before, a});
-    ++out.transitions[fmt::format("{}->{}", to_string(before.kind), to_string(a.kind))];
+    counts.add(before.kind, a.kind);
   }
+  counts.into(out.transitions);
   std::sort(out.changes.begin(), out.changes.end(), [](const WhatIfChange& x, const WhatIfChange& y) {
     return PrefixKey::from(x.prefix) < PrefixKey::from(y.prefix);
   });
@@ -93,13 +101,15 @@ void judge(Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed, 
   p.made = true;
   p.failed = w.failed;
   absl::flat_hash_set<PrefixKey> predicted;
+  predicted.reserve(w.changes.size());
+  TransitionCounts predicted_n, observed_n;
   for (const auto& c : w.changes) {
     const PrefixKey k = PrefixKey::from(c.prefix);
     predicted.insert(k);
     const PrefixEntry* e = table.find(k);
     const ActivePath now = e ? rules.active_of(e->state) : ActivePath{};
-    ++p.predicted[fmt::format("{}->{}", to_string(c.before.kind), to_string(c.after.kind))];
-    ++p.observed[fmt::format("{}->{}", to_string(c.before.kind), to_string(now.kind))];
+    predicted_n.add(c.before.kind, c.after.kind);
+    observed_n.add(c.before.kind, now.kind);
     if (now.kind == c.after.kind) {
       ++p.matched;
       continue;
@@ -108,6 +118,8 @@ void judge(Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed, 
     if (p.misses.size() < 20) p.misses.push_back({c.prefix, c.after.kind, now.kind});
   }
   for (const auto& k : changed) p.unpredicted += predicted.contains(k) ? 0 : 1;
+  predicted_n.into(p.predicted);
+  observed_n.into(p.observed);
 }
 
 }  // namespace bgpfa::analyzer

@@ -1,6 +1,8 @@
 // What-if: the carrying paths as they would be without some sessions' routes, computed aside
 // (nothing in the analyzer changes), and an episode's prediction judged against its outcome.
 #pragma once
+#include <map>
+#include <string>
 #include <vector>
 
 #include "analyzer/azure_rules.hpp"
@@ -10,6 +12,18 @@
 #include "rib/route_table.hpp"
 
 namespace bgpfa::analyzer {
+
+// Prefix counts per (before kind, after kind), named "er-primary->vpn" once at the end rather
+// than a string per prefix.
+class TransitionCounts {
+ public:
+  void add(PathKind from, PathKind to) noexcept { ++n_[static_cast<int>(from)][static_cast<int>(to)]; }
+  void into(std::map<std::string, std::size_t>& out) const;
+
+ private:
+  static constexpr int kKinds = static_cast<int>(PathKind::System) + 1;
+  std::size_t n_[kKinds][kKinds] = {};
+};
 
 // `failed`: peer indexes whose routes are gone; longest-prefix fallback included.
 [[nodiscard]] WhatIf what_if(const Topology& topo, const AzureRules& rules, const rib::RouteTable& table,

@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"none", "er-primary", "er-secondary", "er-ecmp", "vpn", "system"}));
   replay->add_option("--vnet", ropt.vnet, "the active paths as this VNet sees them (default: the hub, which holds the gateways)");
   replay->add_flag("--events-from-start", ropt.events_from_start,
-                   "RIB dumps before the first update make events and episodes (default: they are the baseline)");
+                   "RIB dumps before the first update, and each session's initial table, make events and episodes (default: they are baselines)");
   replay->add_flag("--stats", ropt.stats, "print RIB+analyzer routes/s and bytes per route to stderr");
   replay->add_option("--rib-snapshot", ropt.rib_snapshot, "write the final RIB to FILE as an MRT TABLE_DUMP_V2 snapshot");
   replay->add_option("--what-if", ropt.what_if,

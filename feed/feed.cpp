@@ -7,12 +7,19 @@
 #include "bgp/wire/notification.hpp"
 #include "bgp/wire/open.hpp"
 #include "feed/update_feed.hpp"
+#include "rib/route_table.hpp"
 
 namespace bgpfa::feed {
 
 namespace {
 constexpr int kEstablished = 6;
 constexpr std::uint8_t kCeaseBfdDown = 10;  // RFC 9384
+
+// The unicast families an OPEN offers, as rib::kFamily* bits (RFC 4760 8: none listed is IPv4).
+std::uint8_t unicast_families(const wire::Open& o) {
+  return static_cast<std::uint8_t>((o.caps.supports(1, 1) ? rib::kFamilyIpv4 : 0) |
+                                   (o.caps.supports(2, 1) ? rib::kFamilyIpv6 : 0));
+}
 
 // RFC 6396 4.4.1 state names.
 const char* state_name(int s) {
@@ -51,6 +58,8 @@ std::uint64_t Feed::last_heard(int peer) const {
 analyzer::FailureWindow Feed::silent_failure(std::uint64_t t, int peer, bool hold_timer) const {
   analyzer::FailureWindow w;
   w.detected_by = hold_timer ? "the hold timer" : "the TCP connection closing";
+  w.kind = hold_timer ? analyzer::FailureKind::HoldTimer : analyzer::FailureKind::TcpClose;
+  w.peer = peer;
   const auto i = static_cast<std::size_t>(peer);
   const Session s = i < sessions_.size() ? sessions_[i] : Session{};
   const std::string who = wire::to_string(a_.peers()[i].address);
@@ -85,6 +94,16 @@ bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
                                       wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer),
                                       state_name(from), state_name(to));
   a_.advance(t);
+  if (to == kEstablished) {
+    // The End-of-RIB markers to wait for: the unicast families both OPENs offered (the local OPEN
+    // unknown, as in other collectors' dumps: bgpfa's own, both); the peer's unknown: none.
+    const Session& s = session(peer);
+    const std::uint8_t local = s.local_families ? s.local_families : rib::kFamilyIpv4 | rib::kFamilyIpv6;
+    initial_.established(t, peer, static_cast<std::uint8_t>(local & s.remote_families),
+                         wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer));
+  } else if (from == kEstablished) {
+    initial_.down(t, peer);
+  }
   // A session that ends with no NOTIFICATION either way ended silently: the TCP connection
   // closed (or was reset) some time after the last message heard.
   if (from == kEstablished && to != kEstablished && !lifecycle_.notified(peer)) {
@@ -97,15 +116,18 @@ bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
 void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::DecodeContext& ctx, bool withdraw_all) {
   live(t);
   heard(t, peer);
+  initial_.advance(t);
   a_.advance(t);
   feed_update(a_, t, peer, u, ctx, withdraw_all,
               fmt::format("UPDATE from {} ({})", wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address),
                           role(peer)));
   a_.update_received(t, peer);  // after the routes: an UPDATE that opens an episode counts in it
+  initial_.after_update(t, peer, end_of_rib_family(u));
 }
 
 void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Bytes body, bool local) {
   live(t);
+  initial_.advance(t);
   if (!local) heard(t, peer);
   if (type == wire::MessageType::Keepalive && !local) session(peer).keepalives = true;
   if (type != wire::MessageType::Notification && type != wire::MessageType::Open) return;
@@ -113,6 +135,7 @@ void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Byte
   if (type == wire::MessageType::Open) {
     if (auto o = wire::decode_open(body)) {
       (local ? session(peer).local_hold : session(peer).remote_hold) = o->hold_time;
+      (local ? session(peer).local_families : session(peer).remote_families) = unicast_families(o.value());
       if (!local) session(peer).keepalives = false;  // a new session: signs of life start again
     }
     return;
@@ -130,6 +153,8 @@ void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Byte
     // interval): the failure was after the last packet, before the next one was due.
     const auto& role = a_.peers()[static_cast<std::size_t>(peer)];
     w.detected_by = "BFD";
+    w.kind = analyzer::FailureKind::Bfd;
+    w.peer = peer;
     if (role.bfd_interval_us && role.bfd_multiplier) {
       const std::uint64_t detect = std::uint64_t{role.bfd_multiplier} * role.bfd_interval_us;
       w.known = true;
@@ -142,6 +167,7 @@ void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Byte
     w.known = true;
     w.after_us = w.before_us = t;
     w.detected_by = local ? "a NOTIFICATION bgpfa sent" : "a NOTIFICATION from the peer";
+    w.peer = peer;
   }
   using Kind = analyzer::SessionMark::Kind;
   a_.trigger(t,

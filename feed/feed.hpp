@@ -13,13 +13,14 @@
 #include "analyzer/analyzer.hpp"
 #include "bgp/wire/header.hpp"
 #include "bgp/wire/update.hpp"
+#include "feed/initial_tables.hpp"
 #include "feed/peer_lifecycle.hpp"
 
 namespace bgpfa::feed {
 
 class Feed {
  public:
-  explicit Feed(analyzer::Analyzer& a) : a_(a), lifecycle_(a) {}
+  explicit Feed(analyzer::Analyzer& a) : a_(a), lifecycle_(a), initial_(a) {}
 
   // The analyzer's index of a peer; -1 for one the configuration does not name (remembered in
   // unknown_peers(), so that the caller can summarise them once).
@@ -45,7 +46,19 @@ class Feed {
   // RIB dumps read before any update are the baseline (see Analyzer::begin_baseline) unless
   // events from the start are asked for.
   void baseline_from_dumps(bool on) noexcept { baseline_wanted_ = on; }
-  void finish(std::uint64_t t) { live(t); }  // end of input (a baseline of RIB dumps only ends here)
+  void finish(std::uint64_t t) {  // end of input (a baseline of RIB dumps only ends here)
+    live(t);
+    initial_.finish(t);
+  }
+  // The clock moved with no message (serve's tick): quiet periods end initial tables, episodes close.
+  void advance(std::uint64_t t) {
+    initial_.advance(t);
+    a_.advance(t);
+  }
+  // Each session's initial table is a baseline (InitialTables); off: every change makes episodes.
+  void initial_tables(bool on) noexcept { initial_.enable(on); }
+  // Called as each initial table ends (serve logs it).
+  void on_initial_table(std::function<void(const analyzer::InitialTable&)> f) { initial_.on_done = std::move(f); }
   // A route from a RIB dump (TABLE_DUMP / TABLE_DUMP_V2).
   void snapshot_route(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id,
                       const wire::PathAttributes& attrs, bool four_octet_as);
@@ -64,6 +77,8 @@ class Feed {
     std::uint64_t last_heard_us = 0;
     bool keepalives = false;        // KEEPALIVEs from the peer were seen (the dump records them)
     std::uint16_t local_hold = 0, remote_hold = 0;  // from the OPENs; negotiated = the smaller
+    // Unicast families each OPEN offered (rib::kFamily* bits; 0: no OPEN seen).
+    std::uint8_t local_families = 0, remote_families = 0;
   };
   std::vector<Session> sessions_;
   Session& session(int peer);
@@ -72,6 +87,7 @@ class Feed {
   bool started_ = false;
   analyzer::Analyzer& a_;
   PeerLifecycle lifecycle_;
+  InitialTables initial_;
   std::vector<std::string> roles_;
   std::vector<std::string> snapshot_causes_;
   std::set<std::string> unknown_set_;

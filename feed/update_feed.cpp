@@ -5,13 +5,19 @@
 
 namespace bgpfa::feed {
 
+std::uint8_t end_of_rib_family(const wire::Update& u) {
+  if (!u.is_end_of_rib()) return 0;
+  const auto& attrs = u.attributes;
+  if (attrs.all.empty()) return rib::kFamilyIpv4;
+  if (attrs.mp_unreach.safi != 1) return 0;
+  return attrs.mp_unreach.afi == 1 ? rib::kFamilyIpv4 : attrs.mp_unreach.afi == 2 ? rib::kFamilyIpv6 : 0;
+}
+
 void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u,
                  const wire::DecodeContext& ctx, bool withdraw_all, const std::string& cause) {
   const auto& attrs = u.attributes;
   if (u.is_end_of_rib()) {  // RFC 4724 2: the peer's initial routes of this family are all in
-    const bool v6 = !attrs.all.empty() && attrs.mp_unreach.afi == 2 && attrs.mp_unreach.safi == 1;
-    const bool v4 = attrs.all.empty() || (attrs.mp_unreach.afi == 1 && attrs.mp_unreach.safi == 1);
-    if (v4 || v6) a.end_of_rib(t, peer, v6 ? rib::kFamilyIpv6 : rib::kFamilyIpv4, "End-of-RIB: " + cause);
+    if (const std::uint8_t f = end_of_rib_family(u)) a.end_of_rib(t, peer, f, "End-of-RIB: " + cause);
     return;
   }
   auto known = [](std::uint16_t afi, std::uint8_t safi) { return (afi == 1 || afi == 2) && safi == 1; };

@@ -8,6 +8,9 @@
 
 namespace bgpfa::feed {
 
+// The unicast family (rib::kFamily* bit) an End-of-RIB marker stands for; 0: not one.
+[[nodiscard]] std::uint8_t end_of_rib_family(const wire::Update& u);
+
 // Withdrawals, then announcements (one interned attribute set), of one UPDATE from `peer`;
 // `ctx` says per family whether NLRI carry path identifiers.
 void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::Update& u,

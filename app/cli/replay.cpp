@@ -148,6 +148,7 @@ int run_replay(const ReplayOptions& opt) {
   install_static_sites(parsed.config, analyzer);
   feed::Feed feed(analyzer);
   feed.baseline_from_dumps(!opt.events_from_start);
+  feed.initial_tables(!opt.events_from_start);  // each session's first table: a baseline (as serve decides)
   ReplaySink replay_sink(feed);
   TimedSink timed(replay_sink);
   DumpSink& sink = opt.stats ? static_cast<DumpSink&>(timed) : replay_sink;

@@ -24,6 +24,8 @@ analyzer::Policy policy_from(const config::Config& c) {
   p.quiet_period_us = static_cast<std::uint64_t>(c.quiet_period.count());
   p.er_prefix_limit = c.er_sku == "premium" ? 10000 : 4000;  // IPv4; IPv6: 100 either way
   p.azure_limits = c.prefix_limits;
+  for (int g = 0; g < 2; ++g)
+    p.azure_timers[g] = {c.azure_timers[g].hold_s, c.azure_timers[g].bfd_interval_ms, c.azure_timers[g].bfd_multiplier};
   for (const auto& v : c.vnets) p.vnets.push_back({v.name, v.address_space, v.peering.empty(), v.use_remote_gateway});
   return p;
 }

@@ -84,6 +84,13 @@ mrt::Timestamp ts(std::uint64_t us) { return {static_cast<std::uint32_t>(us / 10
 // RFC 6396 4.4.1 state numbers are the FSM's plus one (Idle = 1).
 std::uint16_t mrt_state(State s) { return static_cast<std::uint16_t>(static_cast<int>(s) + 1); }
 
+// The calling thread's CPU time (µs): what the core spent analysing, whatever else runs.
+std::uint64_t thread_cpu_us() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000;
+}
+
 std::uint64_t now_us() {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -104,7 +111,21 @@ struct PeerHeader {
 class LiveCore {
  public:
   LiveCore(analyzer::Analyzer& a, Capture* capture, std::string state_file)
-      : a_(a), feed_(a), capture_(capture), state_file_(std::move(state_file)) {}
+      : a_(a), feed_(a), capture_(capture), state_file_(std::move(state_file)) {
+    // Each session's first table is its baseline, not an episode: said once, here and in the report.
+    feed_.on_initial_table([](const analyzer::InitialTable& t) {
+      log::say(fmt::format("initial table from {} ({}): {} prefixes in {:.1f} ms (ended by {})", t.peer, t.role, t.prefixes,
+                           static_cast<double>(t.end_us - t.start_us) / 1e3, t.ended_by),
+               t.peer);
+    });
+  }
+
+  // The clock, when no message moves it (quiet periods end initial tables and episodes).
+  void advance(std::uint64_t t) {
+    feed_.advance(t);
+    episodes_closed();
+  }
+  void finish(std::uint64_t t) { feed_.finish(t); }
 
   // maximum-prefix: how many routes a neighbour with a limit now has (handed to its session).
   std::function<void(const PeerHeader&, std::size_t, std::uint16_t, std::uint8_t)> routes_held;
@@ -119,7 +140,10 @@ class LiveCore {
     }
     const int peer = feed_.peer_of(h.local, h.mrt.peer_ip);
     if (peer < 0) return;
-    if (feed_.state_change(t, peer, mrt_state(from), mrt_state(to)))
+    const std::uint64_t cpu = thread_cpu_us();
+    const bool graceful = feed_.state_change(t, peer, mrt_state(from), mrt_state(to));
+    analysed(t, cpu);
+    if (graceful)
       log_line(h.name, fmt::format("graceful restart: {} routes kept as stale for up to {} s", a_.stale_routes(peer),
                                    feed_.lifecycle().graceful_restart(peer)->restart_time));
   }
@@ -132,7 +156,9 @@ class LiveCore {
     }
     const int peer = feed_.peer_of(h.local, h.mrt.peer_ip);
     if (peer < 0) return;
+    const std::uint64_t cpu = thread_cpu_us();
     feed_.message(t, peer, bytes, add_path, four_octet_as, local);
+    analysed(t, cpu);
     if (local || bytes.size() <= wire::kHeaderSize || bytes[18] != static_cast<std::uint8_t>(wire::MessageType::Update)) return;
     const auto limit = limits_.find(h.name);
     if (limit == limits_.end() || !limit->second || !routes_held) return;
@@ -140,6 +166,28 @@ class LiveCore {
     const bool mp = attrs.has(wire::AttrType::MpReachNlri);
     routes_held(h, a_.peer_routes(peer), mp ? attrs.mp_reach.afi : 1, mp ? attrs.mp_reach.safi : 1);
   }
+  // Each episode that closed, with bgpfa's own lag: from the receipt of the message that made its
+  // last change (the session thread's stamp) to the core having recorded every change it made.
+  void episodes_closed() {
+    const auto& eps = a_.episodes();
+    for (; logged_episodes_ < eps.size(); ++logged_episodes_) {
+      const auto& e = eps[logged_episodes_];
+      std::string lag;
+      for (const auto& d : done_)
+        if (d.received_us == e.end_us)
+          lag = fmt::format("; its last change came in a message received at {}, analysis complete {:.3f} ms later",
+                            rfc3339(d.received_us), static_cast<double>(d.done_us - d.received_us) / 1e3);
+      std::uint64_t cpu = 0;  // of the messages that changed paths from the trigger to the last change
+      for (const auto& [at, spent] : cpu_spent_)
+        if (at >= e.trigger_us && at <= e.end_us) cpu += spent;
+      if (!lag.empty()) lag += fmt::format(" ({:.3f} ms of the core's CPU)", static_cast<double>(cpu) / 1e3);
+      log::say(fmt::format("episode #{} closed: {}: {} prefixes changed in {:.1f} ms{}", logged_episodes_ + 1, e.trigger,
+                           e.prefixes_changed, static_cast<double>(e.end_us - e.trigger_us) / 1e3, lag));
+    }
+    // What no open episode can still ask for.
+    std::erase_if(cpu_spent_, [&](const auto& c) { return c.first < (eps.empty() ? 0 : eps.back().end_us); });
+  }
+
   // `peer state routes stale-routes` lines. A file error is logged (once until it works again);
   // the speaker goes on.
   void write_states(const std::map<std::string, std::string>& states) {
@@ -182,6 +230,21 @@ class LiveCore {
   std::string state_file_;
   std::string written_, state_error_;
   std::map<std::string, std::uint32_t> limits_;
+  // When the core finished the last two messages that changed active paths (an episode's last
+  // change may be followed by the first of the next one before the close is seen).
+  struct Done {
+    std::uint64_t received_us = 0, done_us = 0;
+  };
+  Done done_[2];
+  std::size_t events_seen_ = 0, logged_episodes_ = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> cpu_spent_;  // (received, core CPU µs) per message that changed paths
+  void analysed(std::uint64_t t, std::uint64_t cpu_before) {
+    if (a_.event_count() == events_seen_) return;
+    events_seen_ = a_.event_count();
+    if (done_[1].received_us != t) done_[0] = done_[1];
+    done_[1] = {t, now_us()};
+    cpu_spent_.emplace_back(t, thread_cpu_us() - cpu_before);
+  }
 };
 
 // The session thread's side: every session event is handed to the core thread as data the
@@ -432,7 +495,7 @@ int run_serve(const ServeOptions& opt) {
   if (!opt.state_file.empty() || capture) refresh.start();
   // The analyzer's clock moves with received messages; this keeps it moving when the network is
   // quiet, so restart timers of gracefully restarting peers run out and quiet episodes close.
-  Periodic clock(core_io, std::chrono::seconds(1), [&analyzer] { analyzer.advance(now_us()); });
+  Periodic clock(core_io, std::chrono::seconds(1), [&live] { live.advance(now_us()); });
   clock.start();
   notify_status(peers_status(bridge.states()));  // then on each state change (SessionBridge)
   notify_ready();  // the BGP listener and gRPC are up
@@ -503,7 +566,9 @@ int run_serve(const ServeOptions& opt) {
              analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count()));
 
   snapshot();
+  live.finish(now_us());
   auto report = analyzer.report(true);
+  live.episodes_closed();  // the one the final report closed too
   return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }
 

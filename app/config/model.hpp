@@ -83,6 +83,13 @@ struct AddressHash {
   [[nodiscard]] std::size_t operator()(const wire::IpAddress& a) const noexcept;
 };
 
+// analyzer: azure-timers expressroute|vpn hold N [bfd MSxN], the cloud side's real timers.
+struct AzureTimers {
+  std::uint32_t hold_s = 0;  // 0: not stated
+  std::uint32_t bfd_interval_ms = 0, bfd_multiplier = 0;  // 0: no BFD
+  int line = 0;  // where it was stated
+};
+
 struct Config {
   std::string file;
   std::uint32_t local_as = 0;
@@ -94,6 +101,7 @@ struct Config {
   std::string er_sku = "standard";  // prefix limit: standard 4000, premium 10000
   bool route_server_branch_to_branch = false;  // analyzer: `route-server branch-to-branch`
   bool prefix_limits = true;  // analyzer: `prefix-limits off` analyses full tables Azure would refuse
+  AzureTimers azure_timers[2];  // expressroute, vpn
   VpnGateway vpn_gateway;
   std::vector<Vnet> vnets;
   std::string grpc_listen = "127.0.0.1:50051";

@@ -11,7 +11,7 @@
 //   vnet NAME address-space P... [peering HUB [use-remote-gateway]] / analyzer /
 //   routing-preference expressroute|vpn|as-path / route-server branch-to-branch /
 //   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium /
-//   prefix-limits azure|off / grpc /
+//   prefix-limits azure|off / azure-timers expressroute|vpn hold N [bfd MSxN] / grpc /
 //   listen HOST:PORT / allow-remote / tls cert FILE key FILE / insecure / capture DIR [rotate DURATION] [keep DURATION] / exit. Lines starting with ! or # are
 //   comments; a "!" in the first column also ends the current section (an indented one, as FRR
 //   writes inside router bgp and address-family blocks, does not). Known FRR statements bgpfa does not implement are named
@@ -139,7 +139,7 @@ struct Token {
 struct Statement {
   enum Kind { RouterBgp, Analyzer, Grpc, Capture, Exit, RouterId, Neighbor, AddressFamily, Activate, ExitAf,
               RoutingPref, ConnWeight, QuietPeriod, ErSku, PrefixLimits, Listen, VpnGatewaySection, InstanceAddress, Site, Vnet,
-              RouteServer, AllowRemote, Tls, Insecure } kind{};
+              RouteServer, AllowRemote, Tls, Insecure, AzureTimers } kind{};
   std::uint32_t number = 0, number2 = 0;
   It number_at{}, number2_at{};
   Token a, b;  // address/name tokens
@@ -152,6 +152,7 @@ struct Statement {
   std::string neighbor_kind;  // remote-as | description | expressroute | vpn | holdtime | ...
   std::string word;           // link / preference / sku / family
   Token duration, rotate, keep;
+  Token bfd;  // azure-timers ... bfd 300x3
 };
 
 // Keyword rules are named by the keyword itself; quote those, leave descriptions as they are.
@@ -552,13 +553,20 @@ class Parser {
     const auto address_family = x3::rule<class af_, U>{"neighbor ADDRESS activate or exit-address-family"} =
         (kw("neighbor") > neighbor_address > kw("activate"))[kind(Statement::Activate)] |
         kw("exit-address-family")[kind(Statement::ExitAf)];
+    const auto azure_gateway = x3::rule<class ag_, U>{"expressroute or vpn"} =
+        x3::raw[kw("expressroute") | kw("vpn")][tok(&Statement::role)];
+    const auto azure_hold = x3::rule<class ah_, U>{"a hold time in seconds (3 to 65535)"} = n1;
+    const auto azure_bfd = x3::rule<class ab_, U>{"BFD timers such as 300x3 (interval in ms x multiplier)"} =
+        word[tok(&Statement::bfd)];
+    const auto azure_bfd_option = x3::rule<class abo_, U>{"bfd or end of line"} = (kw("bfd") > azure_bfd) | end_of_line;
     const auto analyzer = x3::rule<class analyzer_, U>{
-        "routing-preference, route-server, connection-weight, quiet-period, er-sku or prefix-limits"} =
+        "routing-preference, route-server, connection-weight, quiet-period, er-sku, prefix-limits or azure-timers"} =
         (kw("routing-preference") > preference)[kind(Statement::RoutingPref)] |
         (kw("route-server") > kw("branch-to-branch"))[kind(Statement::RouteServer)] |
         (kw("connection-weight") > circuit > weight)[kind(Statement::ConnWeight)] |
         (kw("quiet-period") > quiet)[kind(Statement::QuietPeriod)] | (kw("er-sku") > sku)[kind(Statement::ErSku)] |
-        (kw("prefix-limits") > limits_mode)[kind(Statement::PrefixLimits)];
+        (kw("prefix-limits") > limits_mode)[kind(Statement::PrefixLimits)] |
+        (kw("azure-timers") > azure_gateway > kw("hold") > azure_hold > azure_bfd_option)[kind(Statement::AzureTimers)];
     const auto tls_file = x3::rule<class tf_, U>{"a file"} = word[tok(&Statement::a)];
     const auto tls_key = x3::rule<class tk_, U>{"a file"} = word[tok(&Statement::b)];
     const auto grpc = x3::rule<class grpc_, U>{"listen, allow-remote, tls or insecure"} =
@@ -637,7 +645,7 @@ class Parser {
       const char* expected =
           section_ == Section::Router          ? "neighbor, bgp router-id, address-family or a new section"
           : section_ == Section::AddressFamily ? "neighbor ADDRESS activate, exit-address-family or a new section"
-          : section_ == Section::Analyzer      ? "routing-preference, route-server, connection-weight, quiet-period, er-sku, prefix-limits or a new section"
+          : section_ == Section::Analyzer      ? "routing-preference, route-server, connection-weight, quiet-period, er-sku, prefix-limits, azure-timers or a new section"
           : section_ == Section::Grpc          ? "listen, allow-remote, tls, insecure or a new section"
           : section_ == Section::VpnGateway    ? "instance, site or a new section"
                                                : "router bgp, analyzer, vpn-gateway, vnet, grpc or capture";
@@ -689,6 +697,44 @@ class Parser {
     if (f->block == Block::Section) section_ = Section::Skipped;
     if (f->block == Block::AddressFamily) section_ = Section::SkippedFamily;
     return true;
+  }
+
+  // azure-timers expressroute|vpn hold N [bfd MSxN]: the cloud side's real timers, for projections.
+  void azure_timers(const Statement& st, std::string_view line, int line_no) {
+    const bool vpn = st.role.text == "vpn";
+    AzureTimers& t = result_.config.azure_timers[vpn ? 1 : 0];
+    if (t.line)
+      return error(line_no, column_of(line, st.role.at),
+                   fmt::format("a second azure-timers {} (the first is at line {})", st.role.text, t.line));
+    if (st.number < 3 || st.number > 65535)
+      return error(line_no, column_of(line, st.number_at),
+                   fmt::format("hold time {} s is outside 3-65535 (Azure's gateways keep a hold timer)", st.number));
+    AzureTimers parsed;
+    parsed.hold_s = st.number;
+    if (!st.bfd.text.empty()) {
+      // "300x3": the interval in milliseconds, x, the detect multiplier.
+      const std::string& b = st.bfd.text;
+      const auto x = b.find('x');
+      auto number = [](std::string_view v, std::uint32_t& out) {
+        if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string_view::npos) return false;
+        out = static_cast<std::uint32_t>(std::stoul(std::string(v)));
+        return true;
+      };
+      std::uint32_t interval = 0, mult = 0;
+      if (x == std::string::npos || !number(std::string_view(b).substr(0, x), interval) ||
+          !number(std::string_view(b).substr(x + 1), mult))
+        return error(line_no, column_of(line, st.bfd.at),
+                     fmt::format("expected BFD timers such as 300x3 (interval in ms x multiplier), found {}", quote_text(b)));
+      if (interval < 10 || interval > 60000)
+        return error(line_no, column_of(line, st.bfd.at), fmt::format("BFD interval {} ms is outside 10-60000", interval));
+      if (mult < 1 || mult > 255)
+        return error(line_no, column_of(line, st.bfd.at) + static_cast<int>(x) + 1,
+                     fmt::format("BFD multiplier {} is outside 1-255", mult));
+      parsed.bfd_interval_ms = interval;
+      parsed.bfd_multiplier = mult;
+    }
+    parsed.line = line_no;
+    t = parsed;
   }
 
   void apply(const Statement& st, std::string_view line, int line_no) {
@@ -780,6 +826,7 @@ class Parser {
       }
       case Statement::ErSku: c.er_sku = st.word; return;
       case Statement::PrefixLimits: c.prefix_limits = st.word == "azure"; return;
+      case Statement::AzureTimers: return azure_timers(st, line, line_no);
       case Statement::VpnGatewaySection: section_ = Section::VpnGateway; return;
       case Statement::RouteServer: c.route_server_branch_to_branch = true; return;
       case Statement::InstanceAddress: return instance_address(st, line, line_no);

@@ -565,6 +565,11 @@ void episode_detail(std::string& s, const Report& r, const Episode& e, std::size
                    esc(w.detected_by), us_text(e.failover_max_us));
   else if (!w.note.empty())
     fmt::format_to(out, "<p>Detection time {}.</p>\n", esc(w.note));
+  if (const auto& p = e.projection)
+    fmt::format_to(out, "<p class=\"projection\"><b>Projection with Azure's timers</b> ({} {}): detected {}\u2013{} after the "
+                        "failure by {}; with the propagation observed here ({}), failover {}\u2013{}.</p>\n",
+                   esc(p->gateway), esc(p->timers), us_text(p->detection_min_us), us_text(p->detection_max_us),
+                   esc(p->detected_by), us_text(p->propagation_us), us_text(p->failover_min_us), us_text(p->failover_max_us));
   if (!e.transitions.empty()) {
     s += "<p>Transitions:";
     for (const auto& [k, n] : e.transitions) fmt::format_to(out, " {} &times;{}", esc(k), n);
@@ -818,6 +823,9 @@ std::string render_html(const Report& r, const std::vector<std::string>& circuit
   if (const auto& b = r.summary.baseline; b.start_us)
     fmt::format_to(out, "<p>Baseline: {} prefixes ({} routes) from RIB dumps up to {}: the starting state, not an episode.</p>\n",
                    b.prefixes, b.routes, rfc3339(b.end_us));
+  for (const auto& t : r.summary.initial_tables)
+    fmt::format_to(out, "<p class=\"initial\">Initial table from {} ({}): {} prefixes in {} (ended by {}): a baseline, not an episode.</p>\n",
+                   esc(t.peer), esc(t.role), t.prefixes, us_text(t.end_us - t.start_us), esc(t.ended_by));
   if (!r.summary.vnet.empty()) fmt::format_to(out, "<p>Active paths as VNet {} sees them.</p>\n", esc(r.summary.vnet));
   if (!r.summary.unknown_peers.empty())
     fmt::format_to(out, "<p class=\"note\">Ignored: {} peer(s) not in the configuration.</p>\n", r.summary.unknown_peers.size());

@@ -151,6 +151,16 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
   if (const auto& b = r.summary.baseline; b.start_us)
     fmt::format_to(out, "\"baseline\":{{\"prefixes\":{},\"routes\":{},\"start\":{},\"end\":{}}},", b.prefixes, b.routes,
                    q(rfc3339(b.start_us)), q(rfc3339(b.end_us)));
+  if (!r.summary.initial_tables.empty()) {
+    s += "\"initial_tables\":[";
+    for (std::size_t i = 0; i < r.summary.initial_tables.size(); ++i) {
+      const auto& t = r.summary.initial_tables[i];
+      fmt::format_to(out, "{}{{\"peer\":{},\"role\":{},\"established\":{},\"end\":{},\"prefixes\":{},\"duration_ms\":{},\"ended_by\":{}}}",
+                     i ? "," : "", q(t.peer), q(t.role), q(rfc3339(t.start_us)), q(rfc3339(t.end_us)), t.prefixes,
+                     ms(t.end_us - t.start_us), q(t.ended_by));
+    }
+    s += "],";
+  }
   fmt::format_to(out, "\"first_update\":{},\"last_update\":{},\"prefixes\":{},\"routes\":{},\"attribute_sets\":{},\"events\":{},\"episodes\":{},\"findings\":{},\"active_by_kind\":{{",
                  q(r.summary.first_us ? rfc3339(r.summary.first_us) : ""), q(r.summary.last_us ? rfc3339(r.summary.last_us) : ""),
                  r.summary.prefixes, r.summary.routes, r.summary.attribute_sets, r.summary.events, r.episodes.size(),
@@ -236,6 +246,15 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
                        q(wire::to_string(p.misses[j].prefix)), q(to_string(p.misses[j].predicted)), q(to_string(p.misses[j].observed)));
       s += "]},";
     }
+    if (const auto& p = e.projection)
+      fmt::format_to(out,
+                     "\"projection\":{{\"label\":\"projection with Azure's timers\",\"gateway\":{},\"timers\":{},"
+                     "\"detected_by\":{},\"detection_min_ms\":{},\"detection_max_ms\":{},\"propagation_ms\":{},"
+                     "\"failover_min_ms\":{},\"failover_max_ms\":{}}},",
+                     q(p->gateway), q(p->timers), q(p->detected_by), ms(p->detection_min_us), ms(p->detection_max_us),
+                     ms(p->propagation_us), ms(p->failover_min_us), ms(p->failover_max_us));
+    else
+      s += "\"projection\":null,";
     if (const auto& w = e.failure; w.known)
       fmt::format_to(out,
                      "\"failure_after\":{},\"failure_before\":{},\"detected_by\":{},\"detection_min_ms\":{},"

@@ -56,6 +56,9 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
     fmt::format_to(out, "baseline: {} prefixes ({} routes) from RIB dumps up to {}: the starting state, not an episode "
                         "(--events-from-start makes events of it)\n",
                    b.prefixes, b.routes, rfc3339(b.end_us));
+  for (const auto& t : r.summary.initial_tables)
+    fmt::format_to(out, "initial table from {} ({}): {} prefixes in {} (up at {}, ended by {}): a baseline, not an episode\n",
+                   t.peer, t.role, t.prefixes, ms(t.end_us - t.start_us), rfc3339(t.start_us), t.ended_by);
   if (!r.summary.unknown_peers.empty()) {
     std::string some;
     for (std::size_t i = 0; i < r.summary.unknown_peers.size() && i < 10; ++i) {
@@ -144,6 +147,11 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
                      w.detected_by, ms(e.failover_max_us));
     else if (!w.note.empty())
       fmt::format_to(out, "     detection time {}\n", w.note);
+    if (const auto& p = e.projection)
+      fmt::format_to(out, "     projection with Azure's timers ({} {}): detected {}-{} after the failure by {}; "
+                          "with the propagation observed here ({}), failover {}-{}\n",
+                     p->gateway, p->timers, ms(p->detection_min_us), ms(p->detection_max_us), p->detected_by,
+                     ms(p->propagation_us), ms(p->failover_min_us), ms(p->failover_max_us));
   }
 
   if (r.what_if) {

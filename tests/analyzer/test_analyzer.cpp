@@ -652,6 +652,35 @@ TEST_CASE("prediction against reality: the what-if made at the trigger, judged a
   CHECK(p.misses[0].observed == PathKind::Vpn);
 }
 
+// The prediction at a session's end is read from the changes the end itself made (no second
+// pass over the table at the failure): it must be what what_if() of that session says from the
+// state just before, covering prefixes and rows without a route of their own included.
+TEST_CASE("prediction at a session's end equals the what-if made just before it", "[analyzer][prediction]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary), vpn(0xc0000203, 0)});
+  const auto Q = pfx(0x0a020000, 16), cover = pfx(0x0a000000, 8), alone = pfx(0x0a030000, 16);
+  lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));
+  lab.announce(1, P, attrs({12076, 65100}, 0xc0000202));
+  lab.announce(0, Q, attrs({12076, 65100}, 0xc0000201));
+  lab.announce(2, Q, attrs({65010}, 0xc0000203));
+  lab.announce(0, alone, attrs({12076, 65100}, 0xc0000201));  // only the primary: falls back to the cover
+  lab.announce(0, cover, attrs({12076, 65100}, 0xc0000201));
+  lab.announce(2, cover, attrs({65010, 65010}, 0xc0000203));
+  lab.a->advance(lab.t += 10'000'000);
+  const WhatIf expected = lab.a->what_if({0});
+  REQUIRE(expected.changes.size() == 4);
+  lab.a->session_down(lab.t += 1000, 0, "session down 192.0.2.1 (er1 primary)");
+  lab.a->advance(lab.t += 10'000'000);
+  const auto report = lab.a->report(true);
+  REQUIRE_FALSE(report.episodes.empty());
+  const auto& p = report.episodes.back().prediction;
+  REQUIRE(p.made);
+  CHECK(p.failed == expected.failed);
+  CHECK(p.predicted == expected.transitions);
+  CHECK(p.matched == expected.changes.size());  // nothing else happened: all as predicted
+  CHECK(p.differed == 0);
+  CHECK(p.unpredicted == 0);
+}
+
 // virtual-network/virtual-networks-udr-overview and virtual-network-peering-overview (gateway
 // transit): VNet and peering system routes win over any BGP route, even a more specific one; a
 // BGP prefix equal to a VNet prefix is filtered; a spoke sees the hub gateway's routes only with

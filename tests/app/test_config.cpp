@@ -940,3 +940,46 @@ TEST_CASE("grpc allow-remote, tls cert FILE key FILE and insecure", "[config]") 
   CHECK(errors((base + "grpc\n tls cert a.pem\n!\n").c_str()) ==
         std::vector<std::string>{"t.conf:6:16: error: expected \"key\", found end of line"});
 }
+
+TEST_CASE("config: analyzer azure-timers GATEWAY hold N [bfd MSxN]", "[config][azure-timers]") {
+  auto r = parse_config(
+      "router bgp 65515\n"
+      "analyzer\n"
+      " azure-timers expressroute hold 180 bfd 300x3   ! Azure's ExpressRoute edges\n"
+      " azure-timers vpn hold 30\n",
+      "t.conf");
+  CHECK(r.errors.empty());
+  CHECK(r.config.azure_timers[0].hold_s == 180);
+  CHECK(r.config.azure_timers[0].bfd_interval_ms == 300);
+  CHECK(r.config.azure_timers[0].bfd_multiplier == 3);
+  CHECK(r.config.azure_timers[1].hold_s == 30);
+  CHECK(r.config.azure_timers[1].bfd_interval_ms == 0);
+  const auto policy = bgpfa::app::policy_from(r.config);  // reaches the analyzer
+  CHECK(policy.azure_timers[0].hold_s == 180);
+  CHECK(policy.azure_timers[0].bfd_multiplier == 3);
+  CHECK(policy.azure_timers[1].hold_s == 30);
+  CHECK(parse_config("router bgp 1\n", "t.conf").config.azure_timers[0].hold_s == 0);  // unstated: no projection
+
+  auto first = [](const std::string& body) {
+    auto e = errors(("router bgp 65515\nanalyzer\n" + body).c_str());
+    return e.empty() ? std::string("(none)") : e.front();
+  };
+  CHECK(first(" azure-timers\n") == "t.conf:3:14: error: expected expressroute or vpn, found end of line");
+  CHECK(first(" azure-timers satellite hold 3\n") == "t.conf:3:15: error: expected expressroute or vpn, found \"satellite\"");
+  CHECK(first(" azure-timers vpn 30\n") == "t.conf:3:19: error: expected \"hold\", found \"30\"");
+  CHECK(first(" azure-timers vpn hold\n") == "t.conf:3:23: error: expected a hold time in seconds (3 to 65535), found end of line");
+  CHECK(first(" azure-timers vpn hold 2\n") ==
+        "t.conf:3:24: error: hold time 2 s is outside 3-65535 (Azure's gateways keep a hold timer)");
+  CHECK(first(" azure-timers expressroute hold 180 bfd\n") ==
+        "t.conf:3:40: error: expected BFD timers such as 300x3 (interval in ms x multiplier), found end of line");
+  CHECK(first(" azure-timers expressroute hold 180 bfd 300\n") ==
+        "t.conf:3:41: error: expected BFD timers such as 300x3 (interval in ms x multiplier), found \"300\"");
+  CHECK(first(" azure-timers expressroute hold 180 bfd 5x3\n") == "t.conf:3:41: error: BFD interval 5 ms is outside 10-60000");
+  CHECK(first(" azure-timers expressroute hold 180 bfd 300x0\n") == "t.conf:3:45: error: BFD multiplier 0 is outside 1-255");
+  CHECK(first(" azure-timers expressroute hold 180 fast\n") == "t.conf:3:37: error: expected bfd or end of line, found \"fast\"");
+  CHECK(first(" azure-timers vpn hold 30\n azure-timers vpn hold 60\n") ==
+        "t.conf:4:15: error: a second azure-timers vpn (the first is at line 3)");
+  CHECK(first(" quiet-periods 5s\n") ==
+        "t.conf:3:2: error: unknown statement \"quiet-periods\": expected routing-preference, route-server, connection-weight, "
+        "quiet-period, er-sku, prefix-limits, azure-timers or a new section");
+}

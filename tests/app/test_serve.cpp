@@ -212,3 +212,194 @@ TEST_CASE("replay --serve: a gRPC address already in use is refused with a non-z
   first.signal(SIGTERM);
   CHECK(first.wait() == 0);
 }
+
+namespace {
+
+// The part of a JSON report between `from` and `to` (both included / excluded), or "" when absent.
+std::string section(const std::string& json, const std::string& from, const std::string& to) {
+  const auto a = json.find(from);
+  if (a == std::string::npos) return {};
+  const auto b = json.find(to, a);
+  return b == std::string::npos ? std::string() : json.substr(a, b - a);
+}
+
+std::string capture_files(const std::filesystem::path& dir) {
+  std::vector<std::string> files;
+  for (const auto& f : std::filesystem::directory_iterator(dir)) files.push_back(f.path().string());
+  std::sort(files.begin(), files.end());
+  std::string out;
+  for (const auto& f : files) out += " " + f;
+  return out;
+}
+
+// A scripted neighbour with graceful restart (IPv4 unicast, forwarding preserved) to Established.
+tcp::socket gr_peer(asio::io_context& io, const char* from, std::uint16_t port, bool restarting) {
+  tcp::socket peer(io);
+  peer.open(tcp::v4());
+  peer.bind(tcp::endpoint(asio::ip::make_address(from), 0));
+  peer.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  wire::Open o;
+  o.my_as = 65001;
+  o.hold_time = 90;
+  o.bgp_id = asio::ip::make_address_v4(from).to_uint();
+  o.caps.four_octet_as = 65001;
+  o.caps.graceful_restart = true;
+  o.caps.gr.restarting = restarting;
+  o.caps.gr.restart_time = 120;
+  o.caps.gr.families = {{1, 1, true}};
+  send(peer, wire::encode_open(o));
+  expect(peer, wire::MessageType::Open);
+  expect(peer, wire::MessageType::Keepalive);
+  send(peer, keepalive());
+  expect(peer, wire::MessageType::Update);  // End-of-RIB
+  return peer;
+}
+
+const std::vector<std::uint8_t> kEndOfRib = wire::encode_update({}, {}, {});
+
+}  // namespace
+
+// Issue 10: the episodes of serve's report — trigger, time and text — are those of a replay of
+// its capture, on a hold-timer expiry, a NOTIFICATION received, a TCP reset and a graceful
+// restart; and each session's first table is a baseline in both, said once.
+TEST_CASE("serve: replay of the capture gives the live episodes (hold timer, NOTIFICATION, TCP reset, graceful restart)",
+          "[serve][replay-equals-live]") {
+  TempFile conf, err, state, report;
+  const std::string text =
+      "router bgp 65515\n"
+      " bgp router-id 127.0.0.1\n"
+      " neighbor 127.0.0.2 remote-as 65001\n neighbor 127.0.0.2 passive\n"
+      " neighbor 127.0.0.2 gateway expressroute circuit er1 link primary\n"
+      " neighbor 127.0.0.3 remote-as 65001\n neighbor 127.0.0.3 passive\n"
+      " neighbor 127.0.0.3 gateway expressroute circuit er1 link secondary\n"
+      " neighbor 127.0.0.4 remote-as 65001\n neighbor 127.0.0.4 passive\n"
+      " neighbor 127.0.0.4 gateway vpn instance 0\n"
+      " neighbor 127.0.0.5 remote-as 65001\n neighbor 127.0.0.5 passive\n"
+      " neighbor 127.0.0.5 gateway expressroute circuit er2 link primary\n"
+      "analyzer\n"
+      " quiet-period 300ms\n"
+      " azure-timers expressroute hold 180 bfd 300x3\n"
+      " azure-timers vpn hold 30\n";
+  conf.write({text.begin(), text.end()});
+  const auto capture = std::filesystem::temp_directory_path() / ("bgpfa-test-rel-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(capture);
+  const auto port = free_port();
+  Serve serve({"-c", conf.path(), "--listen", "127.0.0.1", "--port", std::to_string(port), "--state-file", state.path(),
+               "--grpc", "off", "--report", "json", "-o", report.path(), "--capture", capture.string()},
+              err.path());
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.5 Active"); }));
+  asio::io_context io;
+  // Every session's first table, each ended by its End-of-RIB: baselines, no episode.
+  auto primary = established_peer(io, "127.0.0.2", port, 65001, 3);  // hold 3 s: it will go silent
+  auto secondary = established_peer(io, "127.0.0.3", port, 65001);
+  auto vpn = established_peer(io, "127.0.0.4", port, 65001);
+  auto restarter = gr_peer(io, "127.0.0.5", port, false);
+  for (auto* p : {&primary, &secondary, &vpn}) send(*p, route_update(1));
+  send(vpn, route_update(4));
+  send(restarter, route_update(5));
+  send(restarter, route_update(6));
+  for (auto* p : {&primary, &secondary, &vpn, &restarter}) send(*p, kEndOfRib);
+  REQUIRE(eventually([&] { return contains(err.path(), "initial table from 127.0.0.5 (er2 primary): 2 prefixes in "); }));
+  for (const char* who : {"127.0.0.2 (er1 primary): 1 prefixes", "127.0.0.3 (er1 secondary): 1 prefixes",
+                          "127.0.0.4 (vpn 0): 2 prefixes"})
+    CHECK(contains(err.path(), std::string("initial table from ") + who));
+  CHECK(contains(err.path(), "(ended by End-of-RIB)"));
+
+  // 1. The primary says nothing more: bgpfa's hold timer (3 s) expires.
+  REQUIRE(eventually([&] { return contains(err.path(), "Hold Timer Expired"); }));
+  REQUIRE(eventually([&] { return !contains(state.path(), "127.0.0.2 Established"); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // past the quiet period: a new episode
+  // 2. The secondary says goodbye with a NOTIFICATION (Cease/Administrative Shutdown).
+  send(secondary, wire::encode_notification(wire::make_shutdown(2, "maintenance")));
+  REQUIRE(eventually([&] { return !contains(state.path(), "127.0.0.3 Established"); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  // 3. The VPN device's connection is reset (RST: linger 0), no NOTIFICATION.
+  vpn.set_option(asio::socket_base::linger(true, 0));
+  vpn.close();
+  REQUIRE(eventually([&] { return !contains(state.path(), "127.0.0.4 Established"); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  // 4. The graceful restarter drops its connection, comes back, re-announces 10.5/16 only and
+  // ends with End-of-RIB: 10.6/16 goes then, 10.5/16 never moves.
+  restarter.close();
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.5 Active 2 2"); }));
+  auto back = gr_peer(io, "127.0.0.5", port, true);
+  send(back, route_update(5));
+  send(back, kEndOfRib);
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.5 Established 1 0"); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  serve.signal(SIGTERM);
+  CHECK(serve.wait() == 0);
+
+  const auto live = slurp(report.path());
+  auto replayed = run_bgpfa("replay -q -c " + conf.path() + " --report json" + capture_files(capture));
+  CHECK(replayed.status == 0);
+  const auto episodes = section(live, "\"events\":[", "\n\"findings\"");
+  REQUIRE_FALSE(episodes.empty());
+  CHECK(episodes == section(replayed.out, "\"events\":[", "\n\"findings\""));  // every event and episode, to the µs
+  const auto tables = section(live, "\"initial_tables\":[", "],");
+  CHECK(tables == section(replayed.out, "\"initial_tables\":[", "],"));
+  CHECK(std::count(tables.begin(), tables.end(), '{') == 4);  // once per session, not per establishment
+  CHECK(tables.find("\"ended_by\":\"End-of-RIB\"") != std::string::npos);
+  // The four failures are the episodes, the first tables are not.
+  CHECK_THAT(live, Catch::Contains("\"episodes\":4,"));
+  CHECK_THAT(episodes, Catch::Contains("{\"trigger\":\"hold timer expired: to 127.0.0.2 (er1 primary): Hold Timer Expired"));
+  CHECK_THAT(episodes, Catch::Contains("{\"trigger\":\"NOTIFICATION from 127.0.0.3 (er1 secondary): Cease/Administrative Shutdown"));
+  CHECK_THAT(episodes, Catch::Contains("{\"trigger\":\"session down 127.0.0.4 (vpn 0): Established -> Idle"));
+  CHECK_THAT(episodes, Catch::Contains("{\"trigger\":\"session up 127.0.0.5 (er2 primary)"));
+  CHECK(episodes.find("\"session up 127.0.0.2") == std::string::npos);  // no first establishment is an episode
+  // 10.5/16 kept through the restart: its one event is its arrival in the first table.
+  const std::string p5 = "\"prefix\":\"10.5.0.0/16\"";
+  CHECK(episodes.find(p5) != std::string::npos);
+  CHECK(episodes.find(p5) == episodes.rfind(p5));
+  // The silent failures carry the projection with Azure's timers; the NOTIFICATION does not.
+  CHECK_THAT(episodes, Catch::Contains("\"projection\":{\"label\":\"projection with Azure's timers\",\"gateway\":\"expressroute\","
+                                       "\"timers\":\"hold 180 s\",\"detected_by\":\"Azure's hold timer (this session runs no BFD)\","
+                                       "\"detection_min_ms\":120000.000,\"detection_max_ms\":180000.000,"));
+  CHECK_THAT(episodes, Catch::Contains("\"projection\":{\"label\":\"projection with Azure's timers\",\"gateway\":\"vpn\","
+                                       "\"timers\":\"hold 30 s\",\"detected_by\":\"the TCP connection closing"));
+  // The text reports agree too.
+  auto live_text = run_bgpfa("replay -q -c " + conf.path() + capture_files(capture));
+  CHECK_THAT(live_text.out, Catch::Contains("initial table from 127.0.0.2 (er1 primary): 1 prefixes in "));
+  CHECK_THAT(live_text.out, Catch::Contains("     projection with Azure's timers (expressroute hold 180 s): detected 120.0 s-180.0 s"));
+  auto html = run_bgpfa("replay -q -c " + conf.path() + " --report html" + capture_files(capture));
+  CHECK_THAT(html.out, Catch::Contains("<p class=\"initial\">Initial table from 127.0.0.5 (er2 primary): 2 prefixes in "));
+  CHECK_THAT(html.out, Catch::Contains("<p class=\"projection\"><b>Projection with Azure's timers</b> (expressroute hold 180 s): "
+                                       "detected 120.0 s\u2013180.0 s after the failure by Azure's hold timer"));
+  CHECK_THAT(html.out, Catch::Contains("<p>Failure between "));
+  std::filesystem::remove_all(capture);
+}
+
+TEST_CASE("serve: an initial table without End-of-RIB ends at its first quiet period, said once", "[serve][initial-table]") {
+  TempFile conf, err, state, report;
+  const std::string text = kBase +
+                           " neighbor 127.0.0.2 gateway expressroute circuit er1 link primary\n"
+                           "analyzer\n quiet-period 300ms\n";
+  conf.write({text.begin(), text.end()});
+  const auto port = free_port();
+  Serve serve({"-c", conf.path(), "--listen", "127.0.0.1", "--port", std::to_string(port), "--state-file", state.path(),
+               "--grpc", "off", "--report", "json", "-o", report.path()},
+              err.path());
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.2 Active"); }));
+  asio::io_context io;
+  auto peer = established_peer(io, "127.0.0.2", port, 65001);
+  send(peer, route_update(1));
+  send(peer, route_update(2));
+  // No End-of-RIB: serve's clock (a tick a second) ends the table once 300 ms pass without an UPDATE.
+  REQUIRE(eventually([&] { return contains(err.path(), "initial table from 127.0.0.2 (er1 primary): 2 prefixes in "); }));
+  CHECK(contains(err.path(), "(ended by quiet period)"));
+  send(peer, route_update(3));  // after the table: news, an episode
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.2 Established 3"); }));
+  serve.signal(SIGTERM);
+  CHECK(serve.wait() == 0);
+  const auto json = slurp(report.path());
+  CHECK_THAT(json, Catch::Contains("\"initial_tables\":[{\"peer\":\"127.0.0.2\",\"role\":\"er1 primary\","));
+  CHECK_THAT(json, Catch::Contains("\"prefixes\":2,"));
+  CHECK_THAT(json, Catch::Contains("\"ended_by\":\"quiet period\"}]"));
+  CHECK_THAT(json, Catch::Contains("\"episodes\":1,"));
+  CHECK_THAT(json, Catch::Contains("{\"trigger\":\"first update after a quiet period\""));
+  CHECK(slurp(err.path()).find("initial table from") == slurp(err.path()).rfind("initial table from"));  // once
+  // Each closed episode is logged with bgpfa's own lag, receipt of its last change to analysis done.
+  CHECK_THAT(slurp(err.path()), Catch::Matches("(.|\n)*episode #1 closed: first update after a quiet period: 1 prefixes changed "
+                                               "in 0\\.0 ms; its last change came in a message received at [-0-9T:.]+Z, analysis "
+                                               "complete [0-9.]+ ms later \\([0-9.]+ ms of the core's CPU\\)\n(.|\n)*"));
+}

@@ -145,10 +145,12 @@ TEST_CASE("feed: session marks for the timeline, with what ended each session", 
 
 TEST_CASE("feed: a trigger inside an open episode keeps its time", "[feed][marks]") {
   Rig rig;
-  rig.open_session(t0, 90);
-  rig.f.state_change(t0 + 2 * kS, 0, 6, 1);  // inside the episode the session's routes opened
+  rig.open_session(t0, 90);  // the first establishment: a baseline, no episode
+  rig.f.state_change(t0 + 10 * kS, 0, 6, 1);
+  rig.open_session(t0 + 20 * kS, 90);         // a recovery opens an episode
+  rig.f.state_change(t0 + 22 * kS, 0, 6, 1);  // inside it
   const Episode& e = rig.last_episode();
   REQUIRE(e.other_triggers.size() == 1);
   REQUIRE(e.other_trigger_us.size() == 1);
-  CHECK(e.other_trigger_us[0] == t0 + 2 * kS);
+  CHECK(e.other_trigger_us[0] == t0 + 22 * kS);
 }
