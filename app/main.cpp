@@ -128,9 +128,11 @@ int main(int argc, char** argv) {
   paths->add_option("--peer", copt.peer, "only prefixes whose traffic this peer carries");
   paths->add_option("--origin-as", copt.origin_asn, "only prefixes with a route originated by this AS");
   paths->add_option("--community", copt.community, "only prefixes with a route carrying this community (ASN:VALUE)");
+  paths->add_option("--vnet", copt.vnet, "the answers as this VNet sees them (default: the hub, which holds the gateways)");
   paths->add_flag("--routes", copt.routes, "with every candidate route: AS path, origin, next hop, MED, LOCAL_PREF, communities");
   auto* lookup = client("lookup", "The longest match of an address and its path");
   lookup->add_option("ADDRESS", copt.query, "an IPv4 or IPv6 address")->required();
+  lookup->add_option("--vnet", copt.vnet, "the answer as this VNet sees it (default: the hub)");
   auto* events = client("events", "Active-path changes of the change log, in order");
   auto* events_since = events->add_option("--since", since, "changes after this sequence number");
   events->add_option("--prefix", copt.query, "only this prefix and those inside it");
