@@ -43,7 +43,7 @@ inline wire::Prefix prefix(std::uint32_t addr, std::uint8_t len) {
 }
 
 inline std::vector<std::uint8_t> nlri(const std::vector<wire::Prefix>& ps) {
-  std::vector<std::uint8_t> out(ps.size() * 5);
+  std::vector<std::uint8_t> out(ps.size() * 17);
   std::uint8_t* p = out.data();
   for (const auto& x : ps) wire::encode_prefix(x, p);
   out.resize(static_cast<std::size_t>(p - out.data()));
@@ -83,6 +83,40 @@ inline std::vector<std::uint8_t> attrs(const std::vector<std::uint32_t>& path, s
   return out;
 }
 
+// IPv6 (dual stack): addresses and prefixes from text, sessions over IPv6.
+inline wire::IpAddress v6(const char* text) { return *wire::parse_address(text); }
+inline wire::Prefix prefix6(const char* text) { return *wire::parse_prefix(text); }
+inline Peer make_peer6(const char* ip, std::uint32_t asn, const char* local) {
+  Peer p;
+  p.mrt.peer_as = asn;
+  p.mrt.local_as = 65515;
+  p.mrt.afi = 2;
+  p.mrt.peer_ip = v6(ip);
+  p.mrt.local_ip = v6(local);
+  return p;
+}
+// ORIGIN IGP, AS_PATH, and MP_REACH_NLRI (RFC 4760) for IPv6 unicast with a global next hop.
+inline std::vector<std::uint8_t> attrs6(const std::vector<std::uint32_t>& path, const wire::IpAddress& next_hop,
+                                        const std::vector<wire::Prefix>& ps) {
+  std::vector<std::uint8_t> out;
+  const std::uint8_t origin = 0;
+  wire::encode_attribute(out, 1, wire::Bytes(&origin, 1));
+  std::vector<std::uint8_t> seg{2, static_cast<std::uint8_t>(path.size())};
+  for (auto asn : path) {
+    std::uint8_t b[4];
+    wire::store_u32(b, asn);
+    seg.insert(seg.end(), b, b + 4);
+  }
+  wire::encode_attribute(out, 2, seg);
+  std::vector<std::uint8_t> mp{0, 2, 1, 16};
+  mp.insert(mp.end(), next_hop.octets.begin(), next_hop.octets.end());
+  mp.push_back(0);  // reserved
+  const auto n = nlri(ps);
+  mp.insert(mp.end(), n.begin(), n.end());
+  wire::encode_attribute(out, 14, mp);
+  return out;
+}
+
 class Script {
  public:
   void state(const Peer& p, std::uint64_t at_us, std::uint16_t from, std::uint16_t to) {
@@ -96,6 +130,18 @@ class Script {
   }
   void withdraw(const Peer& p, std::uint64_t at_us, const std::vector<wire::Prefix>& ps) {
     const auto msg = wire::encode_update(nlri(ps), {}, {});
+    mrt::append_bgp4mp_et_message(out_, ts(at_us), p.mrt, false, msg);
+  }
+  void announce6(const Peer& p, std::uint64_t at_us, const std::vector<std::uint32_t>& path, const std::vector<wire::Prefix>& ps) {
+    const auto msg = wire::encode_update({}, attrs6(path, p.mrt.peer_ip, ps), {});
+    mrt::append_bgp4mp_et_message(out_, ts(at_us), p.mrt, false, msg);
+  }
+  void withdraw6(const Peer& p, std::uint64_t at_us, const std::vector<wire::Prefix>& ps) {
+    std::vector<std::uint8_t> mp{0, 2, 1}, a;
+    const auto n = nlri(ps);
+    mp.insert(mp.end(), n.begin(), n.end());
+    wire::encode_attribute(a, 15, mp);
+    const auto msg = wire::encode_update({}, a, {});
     mrt::append_bgp4mp_et_message(out_, ts(at_us), p.mrt, false, msg);
   }
   [[nodiscard]] const std::vector<std::uint8_t>& bytes() const { return out_; }

@@ -171,6 +171,31 @@ void prefix_limit(Script& sc) {
   sc.withdraw(hq(), s(60), {many.back()});  // 4,000: back under the limit, the routes count again
 }
 
+// Dual stack: each link carries an IPv4 and an IPv6 session; the primary's IPv6 session goes
+// over Azure's 100 IPv6 prefixes on private peering and is dropped, its IPv4 session is not
+// (expressroute/expressroute-routing#route-aggregation-and-prefix-limits).
+void er_dual_stack_limit(Script& sc) {
+  const Peer p6 = make_peer6("2001:db8:1::1", kMsee, "2001:db8:1::100"), s6 = make_peer6("2001:db8:2::1", kMsee, "2001:db8:2::100");
+  const wire::Prefix site6 = prefix6("2001:db8:100::/48");
+  for (const Peer& p : {er1p(), er1s()}) {
+    sc.up(p, s(0));
+    sc.announce(p, s(0.1), er(p), {k10_1});
+  }
+  for (const Peer& p : {p6, s6}) {
+    sc.up(p, s(1));
+    sc.announce6(p, s(1.1), {kMsee, kOnPrem}, {site6});
+  }
+  std::vector<wire::Prefix> more;  // 2001:db8:200:0::/64 ... 2001:db8:200:63::/64
+  for (int i = 0; i < 100; ++i) {
+    wire::Prefix x = prefix6("2001:db8:200::/64");
+    x.address.octets[6] = static_cast<std::uint8_t>(i >> 8);
+    x.address.octets[7] = static_cast<std::uint8_t>(i & 0xff);
+    more.push_back(x);
+  }
+  sc.announce6(p6, s(10), {kMsee, kOnPrem}, more);  // 101 IPv6 prefixes: the session is dropped
+  sc.withdraw6(p6, s(40), {more.back()});           // 100: back under the limit
+}
+
 }  // namespace
 
 const std::vector<Topology>& topologies() {
@@ -187,6 +212,7 @@ const std::vector<Topology>& topologies() {
       {"vpn-multi-site", "two VPN sites with shared and distinct prefixes; one site fails", vpn_multi_site},
       {"vnet-transit", "hub with ExpressRoute and VNet-to-VNet, spokes with and without gateway transit", vnet_transit},
       {"prefix-limit", "a VPN peer goes over 4,000 prefixes and back under", prefix_limit},
+      {"er-dual-stack-limit", "IPv4 and IPv6 sessions per link; the primary's IPv6 session goes over 100 prefixes and back", er_dual_stack_limit},
   };
   return all;
 }
