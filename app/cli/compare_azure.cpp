@@ -35,15 +35,16 @@ std::string kind_words(const std::string& k) {
   return k;
 }
 
-void print_text(const azure::Comparison& c) {
+std::string text_of(const azure::Comparison& c) {
+  std::string out;
   std::map<std::string, std::size_t> by_kind;
   for (const auto& d : c.differences) {
     ++by_kind[d.kind];
     const std::string where = d.line ? fmt::format("{}:{}:{}", d.file, d.line, d.column) : d.file;
-    fmt::print("{}: {}: {}: {}: Azure: {}; bgpfa: {}\n", where, d.table, wire::to_string(d.prefix), kind_words(d.kind), d.azure,
-               d.bgpfa);
+    out += fmt::format("{}: {}: {}: {}: Azure: {}; bgpfa: {}\n", where, d.table, wire::to_string(d.prefix), kind_words(d.kind),
+                       d.azure, d.bgpfa);
   }
-  for (const auto& n : c.notes) fmt::print("note: {}\n", n);
+  for (const auto& n : c.notes) out += fmt::format("note: {}\n", n);
   std::string kinds;
   for (const auto& [k, n] : by_kind) kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", n, kind_words(k));
   std::size_t skipped = 0;
@@ -54,11 +55,12 @@ void print_text(const azure::Comparison& c) {
   }
   const std::string tail = fmt::format("{} prefixes compared, {} agree{}", c.compared, c.agreed,
                                        skipped ? fmt::format("; {} Azure routes not modelled ({})", skipped, skipped_by) : "");
-  if (c.differences.empty()) fmt::print("compare-azure: no differences: {}\n", tail);
-  else fmt::print("compare-azure: {} difference{} ({}): {}\n", c.differences.size(), c.differences.size() == 1 ? "" : "s", kinds, tail);
+  if (c.differences.empty()) out += fmt::format("compare-azure: no differences: {}\n", tail);
+  else out += fmt::format("compare-azure: {} difference{} ({}): {}\n", c.differences.size(), c.differences.size() == 1 ? "" : "s", kinds, tail);
+  return out;
 }
 
-void print_json(const azure::Comparison& c) {
+std::string json_of(const azure::Comparison& c) {
   std::string out = "{\"differences\":[";
   std::map<std::string, std::size_t> by_kind;
   for (std::size_t i = 0; i < c.differences.size(); ++i) {
@@ -89,7 +91,7 @@ void print_json(const azure::Comparison& c) {
     out += json_quote(c.notes[i]);
   }
   out += "]}\n";
-  fmt::print("{}", out);
+  return out;
 }
 
 }  // namespace
@@ -148,6 +150,7 @@ int run_compare_azure(const CompareAzureOptions& opt) {
   }
 
   int result = 2;
+  std::string output;  // printed once the replay is known to have read every record
   ReplayOptions r;
   r.config = opt.config;
   r.dumps = opt.dumps;
@@ -194,17 +197,18 @@ int run_compare_azure(const CompareAzureOptions& opt) {
     }
     const auto cfg = config::load_config(opt.config);  // already checked by the replay
     const auto c = azure::compare(a, cfg.config, er_in, eff_in, extra);
-    if (opt.json) print_json(c);
-    else print_text(c);
+    output = opt.json ? json_of(c) : text_of(c);
     result = c.differences.empty() ? 0 : 1;
     return 0;
   };
   const int status = run_replay(r);
   if (status != 0) {
     if (status == 1 && result != 2)
-      fmt::print(stderr, "bgpfa: error: the dumps have damaged records (above): bgpfa's answer is not of the whole input\n");
+      fmt::print(stderr, "bgpfa: error: the dumps have damaged records (above): bgpfa's answer is not of the whole input, "
+                         "nothing compared\n");
     return 2;
   }
+  fmt::print("{}", output);
   return result;
 }
 

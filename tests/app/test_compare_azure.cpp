@@ -200,6 +200,19 @@ TEST_CASE("compare-azure: bad input exits 2 naming file, line and column", "[com
   CHECK_THAT(run("--effective-routes spoke9=" + kAz + "spoke1-effective-routes.json").err, Catch::Contains("no vnet \"spoke9\""));
   CHECK_THAT(run("--effective-routes " + kAz + "hub-effective-routes.json --next-hop '10.3.129.68=er1 tertiary'").err,
              Catch::Contains("--next-hop 10.3.129.68=er1 tertiary: expected"));
+  // A damaged dump: bgpfa's answer would not be of the whole input.
+  TempFile damaged(".mrt");
+  {
+    std::ofstream out(damaged.path(), std::ios::binary);
+    out << bgpfa::test::slurp(d.file.path()) << std::string("\x00\x00\x00\x01\x00\x11\x00\x04\x00\x00\x00\x40garbage", 19);
+  }
+  const auto dmg = run_bgpfa(fmt::format("compare-azure -c {}vnet-transit.conf --effective-routes {}hub-effective-routes.json {}", kTop,
+                                         kAz, damaged.path()));
+  CHECK(dmg.status == 2);
+  CHECK(dmg.out.empty());
+  CHECK_THAT(dmg.err, Catch::Contains("truncated record"));
+  CHECK_THAT(dmg.err, Catch::Contains("the dumps have damaged records (above): bgpfa's answer is not of the whole input, nothing compared"));
+
   const auto none = run("");
   CHECK(none.status == 2);
   CHECK_THAT(none.err, Catch::Contains("needs at least one Azure table"));
