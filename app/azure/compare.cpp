@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "app/azure/json.hpp"
+
 namespace bgpfa::azure {
 
 namespace {
@@ -53,6 +55,13 @@ std::vector<std::uint32_t> path_numbers(const std::string& text) {
   }
   if (in) out.push_back(static_cast<std::uint32_t>(n));
   return out;
+}
+
+// Text from Azure's file (a route name, a next hop type) as is when plain ASCII, else quoted.
+std::string plain(const std::string& s) {
+  for (const char c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) return azure::quoted(s);
+  return s;
 }
 
 std::string link_name(Link l) { return l == Link::Primary ? "primary" : "secondary"; }
@@ -117,7 +126,7 @@ class Comparer {
       }
       auto& t = theirs[PrefixKey::from(r.network)];
       t.paths.insert(path_text(r.path));
-      if (!r.next_hop.empty()) t.next_hops.insert(r.next_hop);
+      if (!r.next_hop.empty()) t.next_hops.insert(plain(r.next_hop));
       if (!t.first) t.first = &r;
     }
     std::set<PrefixKey> all;
@@ -171,8 +180,8 @@ class Comparer {
         if (!t.first) {
           t.first = &r;
           t.kind = azure_kind(r);
-          t.type = r.next_hop_type;
-          t.source = r.source;
+          t.type = plain(r.next_hop_type);
+          t.source = plain(r.source);
         }
         t.hops.insert(t.hops.end(), r.next_hops.begin(), r.next_hops.end());
       }
@@ -219,7 +228,7 @@ class Comparer {
       const bool azure_gateway = t != theirs.end() && t->second.kind == AzureKind::Gateway;
       const bool azure_system = t != theirs.end() && t->second.kind == AzureKind::System;
       if (t != theirs.end() && t->second.kind == AzureKind::Other && o == ours.end()) {
-        ++out.not_modelled[t->second.type.empty() ? "?" : t->second.type];  // Internet, None, user routes ...
+        ++out.not_modelled[t->second.type.empty() ? "?" : t->second.type];  // (plain already)  // Internet, None, user routes ...
         continue;
       }
       if (azure_system && in.vnet < 0) {
@@ -233,7 +242,7 @@ class Comparer {
         azure_text = x.type;
         if (!x.hops.empty()) azure_text += " via " + hops_text(x.hops);
         if (!x.source.empty() && x.source != x.type) azure_text += ", source " + x.source;
-        if (!x.first->name.empty()) azure_text += ", route " + x.first->name;
+        if (!x.first->name.empty()) azure_text += ", route " + plain(x.first->name);
       }
       if (s != system.end()) {  // the configuration says: a system route
         if (azure_system) {

@@ -10,6 +10,8 @@
 
 namespace bgpfa::azure {
 
+struct JsonMember;
+
 struct JsonValue {
   enum class Type : std::uint8_t { Null, Bool, Number, String, Array, Object };
   Type type = Type::Null;
@@ -17,7 +19,7 @@ struct JsonValue {
   double number = 0;
   std::string text;  // a string's value; a number's literal as written
   std::vector<JsonValue> items;                              // Array
-  std::vector<std::pair<std::string, JsonValue>> members;    // Object, in file order
+  std::vector<JsonMember> members;                           // Object, in file order
   std::uint32_t line = 1, column = 1;                        // where the value starts (1-based)
 
   // The member named `key`, compared without case (az prints camelCase, PowerShell's
@@ -26,7 +28,16 @@ struct JsonValue {
   [[nodiscard]] bool is(Type t) const noexcept { return type == t; }
 };
 
+struct JsonMember {
+  std::string key;
+  JsonValue value;
+};
+
 [[nodiscard]] const char* type_name(JsonValue::Type t) noexcept;  // "a string", "an array", ...
+
+// Text from the file in a message: in double quotes, control bytes and bytes that are not UTF-8
+// as \xNN (no escape sequences reach the terminal), at most 80 bytes of it.
+[[nodiscard]] std::string quoted(std::string_view s);
 
 struct JsonError {
   std::uint32_t line = 1, column = 1;

@@ -43,7 +43,7 @@ class Reader {
   }
   wire::Prefix prefix(const JsonValue& v, const char* key) const {
     const auto p = wire::parse_prefix(v.text);
-    if (!p) fail(v, fmt::format("\"{}\": \"{}\" is not a prefix (expected ADDRESS/LENGTH, e.g. 10.1.0.0/16)", key, v.text));
+    if (!p) fail(v, fmt::format("\"{}\": {} is not a prefix (expected ADDRESS/LENGTH, e.g. 10.1.0.0/16)", key, azure::quoted(v.text)));
     return *p;
   }
 
@@ -73,7 +73,7 @@ std::vector<std::uint32_t> as_numbers(const Reader& r, const JsonValue& v) {
     errno = 0;
     char* end = nullptr;
     const unsigned long long n = std::strtoull(token.c_str(), &end, 10);
-    if (*end || errno || n > 0xffffffffull) r.fail(v, fmt::format("\"path\": \"{}\" is not an AS number", token));
+    if (*end || errno || n > 0xffffffffull) r.fail(v, fmt::format("\"path\": {} is not an AS number", azure::quoted(token)));
     out.push_back(static_cast<std::uint32_t>(n));
     token.clear();
   };
@@ -106,7 +106,7 @@ void read_er(const Reader& r, const JsonValue& entries, Table& t) {
     }
     if (const auto* w = r.optional(e, "weight", Type::Number)) {
       if (w->number != std::floor(w->number) || std::fabs(w->number) > 1e15)
-        r.fail(*w, fmt::format("\"weight\" must be an integer, found {}", w->text));
+        r.fail(*w, fmt::format("\"weight\" must be an integer, found {}", azure::quoted(w->text)));
       x.weight = static_cast<std::int64_t>(w->number);
     }
     t.er.push_back(std::move(x));
@@ -131,7 +131,7 @@ void read_effective(const Reader& r, const JsonValue& entries, Table& t) {
       for (const JsonValue& h : hops->items) {
         if (!h.is(Type::String)) r.fail(h, fmt::format("\"nextHopIpAddress\" holds strings, found {}", type_name(h.type)));
         const auto a = wire::parse_address(h.text);
-        if (!a) r.fail(h, fmt::format("\"nextHopIpAddress\": \"{}\" is not an IP address", h.text));
+        if (!a) r.fail(h, fmt::format("\"nextHopIpAddress\": {} is not an IP address", azure::quoted(h.text)));
         x.next_hops.push_back(*a);
       }
     }
@@ -141,7 +141,7 @@ void read_effective(const Reader& r, const JsonValue& entries, Table& t) {
     const JsonValue& state = r.member(e, "state", Type::String, what);
     if (state.text == "Active") x.active = true;
     else if (state.text == "Invalid") x.active = false;
-    else r.fail(state, fmt::format("\"state\" must be \"Active\" or \"Invalid\", found \"{}\"", state.text));
+    else r.fail(state, fmt::format("\"state\" must be \"Active\" or \"Invalid\", found {}", azure::quoted(state.text)));
     t.effective.push_back(std::move(x));
   }
 }
