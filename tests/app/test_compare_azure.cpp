@@ -180,6 +180,12 @@ TEST_CASE("compare-azure: bad input exits 2 naming file, line and column", "[com
   CHECK_THAT(run("--effective-routes " + f.path()).err, Catch::Contains(":1:84: \"state\" must be \"Active\" or \"Invalid\", found \"Gone\""));
   write(f, "{\"value\": [{\"addressPrefix\": \"10.1.0.0/16\", \"nextHopType\": \"VnetLocal\", \"state\": \"Active\"}]}");
   CHECK_THAT(run("--effective-routes " + f.path()).err, Catch::Contains(":1:30: \"addressPrefix\" must be an array, found a string"));
+  // Text from the file reaches the terminal escaped, and cut.
+  write(f, "{\"value\": [{\"network\": \"\\u001b[31m" + std::string(200, 'x') + "\"}]}");
+  const auto esc = run("--er-table er1:primary=" + f.path());
+  CHECK_THAT(esc.err, Catch::Contains("\"network\": \"\\x1b[31mxxx"));
+  CHECK_THAT(esc.err, Catch::Contains("\" (and 125 more bytes) is not a prefix"));
+  CHECK(esc.err.find('\x1b') == std::string::npos);
   write(f, "{\"nextLink\": null}");
   CHECK_THAT(run("--effective-routes " + f.path()).err, Catch::Contains(":1:1: expected the az CLI's output: an object with a \"value\" array"));
   write(f, std::string("\xff\xfe{\0\"\0", 6));
