@@ -98,6 +98,14 @@ class Analyzer {
   [[nodiscard]] int vnet_index(const std::string& name) const;
   [[nodiscard]] bool system_route(const rib::PrefixKey& p, int vnet) const;
   [[nodiscard]] ActivePath in_vnet(const rib::PrefixKey& p, const ActivePath& hub_view, int vnet) const;
+  // The address spaces that are system routes in `vnet` (-1: the hub): its own (VnetLocal, `peered`
+  // false) and its peers' (VNetPeering, `peered` true, with the peer's name).
+  struct SystemSpace {
+    wire::Prefix prefix;
+    std::string vnet;
+    bool peered = false;
+  };
+  [[nodiscard]] std::vector<SystemSpace> system_spaces(int vnet) const;
   // The sessions of an interned carrying set (ActivePath::set), named.
   [[nodiscard]] std::vector<CarryingPath> carrying(std::uint32_t set) const;
   [[nodiscard]] std::size_t path_set_count() const noexcept { return path_sets_.size(); }

@@ -197,14 +197,9 @@ class Comparer {
     }
     // bgpfa's system routes: the VNet's own address space and its peers'.
     std::map<PrefixKey, std::string> system;
-    const auto& vnets = a_.policy().vnets;
     if (in.vnet >= 0) {
-      const auto& v = vnets[static_cast<std::size_t>(in.vnet)];
-      for (const auto& s : v.address_space) system[PrefixKey::from(s)] = "VnetLocal (" + v.name + ")";
-      for (const auto& w : vnets) {
-        if (&w == &v || w.hub == v.hub) continue;  // peerings are hub-spoke
-        for (const auto& s : w.address_space) system.emplace(PrefixKey::from(s), "VNetPeering (" + w.name + ")");
-      }
+      for (const auto& sp : a_.system_spaces(in.vnet))
+        system.emplace(PrefixKey::from(sp.prefix), fmt::format("{} ({})", sp.peered ? "VNetPeering" : "VnetLocal", sp.vnet));
     } else {
       out.notes.push_back(fmt::format("{}: no vnet in the configuration: VnetLocal and VNetPeering routes not compared", in.table.file));
     }

@@ -499,6 +499,20 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     if (!vnet) return unavailable();
     if (*vnet == -2) return no_vnet(in->vnet());
     auto row = on_core([this, a, vnet = *vnet]() -> std::optional<std::pair<analyzer::PrefixRow, Names>> {
+      // virtual-network/virtual-networks-udr-overview: the VNet's own and peered address spaces
+      // win over any BGP route, even a more specific one: an address inside one is theirs.
+      std::optional<wire::Prefix> space;
+      for (const auto& sp : a_.system_spaces(vnet))
+        if (rib::PrefixKey::from(sp.prefix).covers(rib::PrefixKey::from(wire::Prefix{a, static_cast<std::uint8_t>(
+                                                       a.afi == wire::Afi::Ipv6 ? 128 : 32)})) &&
+            (!space || sp.prefix.length > space->length))
+          space = sp.prefix;
+      if (space) {
+        analyzer::PrefixRow r;
+        r.prefix = *space;
+        r.active.kind = analyzer::PathKind::System;
+        return std::pair{std::move(r), names_of(a_)};
+      }
       const auto k = a_.lookup(a);
       if (!k) return std::nullopt;
       std::vector<analyzer::PrefixRow> rows{a_.row(*k)};

@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <map>
+#include <tuple>
 #include <sstream>
 
 #include "app/azure/json.hpp"
@@ -501,6 +502,28 @@ TEST_CASE("gRPC ListPaths and Lookup with a VNet: the answers as that VNet sees 
     REQUIRE(stub->Lookup(&ctx, l, &p).ok());
     CHECK(p.kind() == v1::PATH_KIND_NONE);
   }
+  // An address inside a VNet address space the VNet sees is its system route, whatever BGP has
+  // (here no BGP prefix covers 10.2.0.5, and 10.12.9.9 only the default route, not carried).
+  for (const auto& [addr, vnet, prefix] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"10.2.0.5", "", "10.2.0.0/16"}, {"10.2.0.5", "spoke2", "10.2.0.0/16"}, {"10.12.9.9", "", "10.12.0.0/16"},
+           {"10.12.9.9", "spoke1", "10.12.0.0/16"}, {"10.1.2.3", "spoke1", "10.1.0.0/16"}}) {
+    INFO(addr << " in " << vnet);
+    l.set_address(addr);
+    l.set_vnet(vnet);
+    grpc::ClientContext ctx;
+    REQUIRE(stub->Lookup(&ctx, l, &p).ok());
+    CHECK(p.kind() == v1::PATH_KIND_SYSTEM);
+    CHECK(p.prefix() == prefix);
+  }
+  l.set_address("10.2.0.5");  // spokes are not peered with each other, and 0.0.0.0/0 is not carried
+  l.set_vnet("spoke1");
+  {
+    grpc::ClientContext ctx;
+    REQUIRE(stub->Lookup(&ctx, l, &p).ok());
+    CHECK(p.prefix() == "0.0.0.0/0");
+    CHECK(p.kind() == v1::PATH_KIND_NONE);
+  }
+  l.set_address("10.60.1.1");
   l.set_vnet("nope");
   {
     grpc::ClientContext ctx;
