@@ -114,6 +114,8 @@ class Analyzer {
   [[nodiscard]] ActivePath in_vnet(const rib::PrefixKey& p, const ActivePath& hub_view, int vnet) const {
     return topo_.in_vnet(p, hub_view, vnet);
   }
+  using SystemSpace = Topology::SystemSpace;
+  [[nodiscard]] std::vector<SystemSpace> system_spaces(int vnet) const { return topo_.system_spaces(vnet); }
   // The sessions of an interned carrying set (ActivePath::set), named.
   [[nodiscard]] std::vector<CarryingPath> carrying(std::uint32_t set) const { return rules_.carrying(set); }
   [[nodiscard]] std::size_t path_set_count() const noexcept { return rules_.set_count(); }

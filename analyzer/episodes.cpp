@@ -21,6 +21,14 @@ void EpisodeTracker::trigger(std::uint64_t t, const std::string& why, const Fail
     start(t, why, window);
     return;
   }
+  if (open_->implicit && open_->ep.trigger_us == t) {
+    // The changes that opened it at this very moment were this trigger's doing (a session
+    // dropped at a prefix limit by the UPDATE that went over it): it names the episode.
+    open_->ep.trigger = why;
+    open_->ep.failure = window ? *window : FailureWindow{};
+    open_->implicit = false;
+    return;
+  }
   open_->ep.other_triggers.push_back(why);
   open_->ep.other_trigger_us.push_back(t);
   open_->last_activity = std::max(open_->last_activity, t);
@@ -36,6 +44,7 @@ void EpisodeTracker::changed(std::uint64_t t) {
                     "of the peers, which the cloud side cannot see)";
     start(t, "first update after a quiet period", &upstream);
     open_->first_change = log_.size() - 1;
+    open_->implicit = true;
   }
   open_->last_activity = t;
   open_->ep.end_us = std::max(open_->ep.end_us, t);

@@ -58,6 +58,7 @@ class EpisodeTracker {
     std::uint64_t last_activity = 0;
     std::size_t first_change = 0;  // index into the log
     std::optional<WhatIf> prediction;
+    bool implicit = false;  // started by a change with no trigger before it ("first update after a quiet period")
   };
   void start(std::uint64_t t, const std::string& why, const FailureWindow* window);
   void close_before(std::size_t end);  // summarise log_[first_change, end)

@@ -66,6 +66,9 @@ std::vector<Finding> scan_findings(const Topology& topo, const rib::RouteTable& 
   std::vector<const rib::AttrSet*> link_best(2 * nc);
   for (const auto& [p, e] : sorted) {
     if (e->routes.empty()) continue;
+    // A VNet's own or peered address space: its system route carries it whatever BGP says, so
+    // the links' redundancy does not matter for it (the vnet-prefix finding names it).
+    if (topo.system_route(p, topo.hub())) continue;
     std::fill(link_best.begin(), link_best.end(), nullptr);
     for (const auto& route : e->routes) {
       const PeerRole& role = roles[route.peer];

@@ -106,6 +106,18 @@ bool Topology::system_route(const rib::PrefixKey& p, int vnet) const {
   return false;
 }
 
+std::vector<Topology::SystemSpace> Topology::system_spaces(int vnet) const {
+  std::vector<SystemSpace> out;
+  if (vnet < 0) vnet = hub_;
+  if (vnet < 0) return out;
+  const VnetModel& v = policy_.vnets[static_cast<std::size_t>(vnet)];
+  for (const auto& s : v.address_space) out.push_back({s, v.name, false});
+  for (const auto& w : policy_.vnets)  // peered: the hub with each spoke (as system_route)
+    if (&w != &v && w.hub != v.hub)
+      for (const auto& s : w.address_space) out.push_back({s, w.name, true});
+  return out;
+}
+
 ActivePath Topology::in_vnet(const rib::PrefixKey& p, const ActivePath& hub_view, int vnet) const {
   if (vnet < 0) return hub_view;
   if (system_route(p, vnet)) return system_path();

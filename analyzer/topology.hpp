@@ -50,6 +50,14 @@ class Topology {
   [[nodiscard]] int hub() const noexcept { return hub_; }
   [[nodiscard]] bool system_route(const rib::PrefixKey& p, int vnet) const;
   [[nodiscard]] ActivePath in_vnet(const rib::PrefixKey& p, const ActivePath& hub_view, int vnet) const;
+  // The address spaces that are system routes in `vnet` (-1: the hub): its own (VnetLocal,
+  // `peered` false) and its peers' (VNetPeering, `peered` true, with the peer's name).
+  struct SystemSpace {
+    wire::Prefix prefix;
+    std::string vnet;
+    bool peered = false;
+  };
+  [[nodiscard]] std::vector<SystemSpace> system_spaces(int vnet) const;
   [[nodiscard]] static ActivePath system_path() {
     ActivePath a;
     a.kind = PathKind::System;

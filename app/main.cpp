@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "app/cli/compare_azure.hpp"
 #include "app/cli/mrt_dump.hpp"
 #include "app/cli/replay.hpp"
 #include "app/cli/serve.hpp"
@@ -74,6 +75,22 @@ int main(int argc, char** argv) {
   replay->add_option("--serve", replay_serve, "then serve the results over gRPC on ADDR (e.g. 127.0.0.1:50051) until interrupted");
   replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
 
+  auto* compare = app.add_subcommand("compare-azure", "Replay the dumps, then list where Azure's own route tables (az CLI JSON) differ from bgpfa's answer");
+  bgpfa::app::CompareAzureOptions aopt;
+  compare->add_option("-c,--config", aopt.config, "configuration file")->required();
+  compare->add_option("--er-table", aopt.er_tables,
+                      "CIRCUIT:LINK=FILE: az network express-route list-route-tables --path LINK of that circuit (repeatable)")
+      ->allow_extra_args(false);
+  compare->add_option("--effective-routes", aopt.effective_routes,
+                      "[VNET=]FILE: az network nic show-effective-route-table of a NIC in VNET (default: the hub; repeatable)")
+      ->allow_extra_args(false);
+  compare->add_option("--next-hop", aopt.next_hops,
+                      "ADDRESS=LABEL: a next hop Azure shows stands for \"CIRCUIT primary|secondary\" or \"vpn 0|1\" (repeatable)")
+      ->allow_extra_args(false);
+  compare->add_flag("--json", aopt.json, "the differences as one JSON object");
+  compare->add_flag("-q", aopt.quiet, "errors only, no warnings");
+  compare->add_option("DUMP", aopt.dumps, "MRT dumps (as for replay)")->required();
+
   auto* serve = app.add_subcommand("serve", "Peer with the configured routers; analyze live; capture to MRT");
   bgpfa::app::ServeOptions sopt;
   serve->add_option("-c,--config", sopt.config, "configuration file")->required();
@@ -111,9 +128,11 @@ int main(int argc, char** argv) {
   paths->add_option("--peer", copt.peer, "only prefixes whose traffic this peer carries");
   paths->add_option("--origin-as", copt.origin_asn, "only prefixes with a route originated by this AS");
   paths->add_option("--community", copt.community, "only prefixes with a route carrying this community (ASN:VALUE)");
+  paths->add_option("--vnet", copt.vnet, "the answers as this VNet sees them (default: the hub, which holds the gateways)");
   paths->add_flag("--routes", copt.routes, "with every candidate route: AS path, origin, next hop, MED, LOCAL_PREF, communities");
   auto* lookup = client("lookup", "The longest match of an address and its path");
   lookup->add_option("ADDRESS", copt.query, "an IPv4 or IPv6 address")->required();
+  lookup->add_option("--vnet", copt.vnet, "the answer as this VNet sees it (default: the hub)");
   auto* events = client("events", "Active-path changes of the change log, in order");
   auto* events_since = events->add_option("--since", since, "changes after this sequence number");
   events->add_option("--prefix", copt.query, "only this prefix and those inside it");
@@ -177,6 +196,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (serve->parsed()) return bgpfa::app::run_serve(sopt);
+  if (compare->parsed()) return bgpfa::app::run_compare_azure(aopt);
   if (events_since->count() || watch_since->count()) copt.since = since;
   if (peers->parsed()) return bgpfa::app::run_peers(copt);
   if (paths->parsed()) return bgpfa::app::run_paths(copt);

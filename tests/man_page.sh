@@ -6,9 +6,9 @@ bgpfa="$1" page="$2" completion="$3"
 fail=0
 # The .SS section of the page about a subcommand, as plain text with roff's \- as -.
 section() { sed 's/\\-/-/g' "$page" | awk -v t="$1" '/^\.SS/ { on = index($0, t) == 5 } on'; }
-for cmd in "mrt dump" check-config replay serve peers paths watch what-if report; do
+for cmd in "mrt dump" check-config replay compare-azure serve peers paths lookup watch what-if report; do
   case "$cmd" in
-    peers|paths|watch|what-if|report) text="$(section '"Clients of a running serve"')" ;;
+    peers|paths|lookup|watch|what-if|report) text="$(section '"Clients of a running serve"')" ;;
     *) text="$(section "\"${cmd}")" ;;
   esac
   [[ -n "$text" ]] || { echo "FAIL: $page has no section for $cmd"; fail=1; continue; }

@@ -135,7 +135,7 @@ int run_replay(const ReplayOptions& opt) {
   const auto parsed = config::load_config(opt.config);
   for (const auto& line : parsed.lines()) fmt::print(stderr, "{}\n", line);
   if (!parsed.errors.empty()) return 2;
-  if (opt.report != "text" && opt.report != "json" && opt.report != "html") {
+  if (opt.report != "text" && opt.report != "json" && opt.report != "html" && opt.report != "none") {
     fmt::print(stderr, "bgpfa: error: --report must be text, json or html\n");
     return 2;
   }
@@ -265,7 +265,7 @@ int run_replay(const ReplayOptions& opt) {
                    analyzer::PathKind::ErEcmp, analyzer::PathKind::Vpn, analyzer::PathKind::System})
       if (opt.kind == analyzer::to_string(k)) text.kind = k;
   }
-  if (!write_report(report, analyzer.policy().circuits, opt.report, opt.output, text)) return 2;
+  if (opt.report != "none" && !write_report(report, analyzer.policy().circuits, opt.report, opt.output, text)) return 2;
   const int status = errors ? 1 : 0;
   if (opt.then) {
     std::fflush(stdout);

@@ -12,7 +12,7 @@ struct ReplayOptions {
   std::string config;
   std::vector<std::string> dumps;
   double speed = 0;             // 0: as fast as possible; N: N x real time
-  std::string report = "text";  // text | json | html
+  std::string report = "text";  // text | json | html | none (no report: `then` looks at the analyzer)
   std::string output;           // empty: stdout
   bool quiet = false;
   bool stats = false;

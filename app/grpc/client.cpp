@@ -210,6 +210,7 @@ int run_peers(const ClientOptions& o) {
 int run_lookup(const ClientOptions& o) {
   v1::LookupRequest q;
   q.set_address(o.query);
+  q.set_vnet(o.vnet);
   v1::Path p;
   if (int rc = call(o, &Stub::Lookup, q, p)) return rc;
   if (o.json) print_json(p);
@@ -223,6 +224,7 @@ int run_paths(const ClientOptions& o) {
     if (!o.routes) return run_lookup(o);
     v1::LookupRequest l;
     l.set_address(o.query);
+    l.set_vnet(o.vnet);
     v1::Path p;
     if (int rc = call(o, &Stub::Lookup, l, p)) return rc;
     ClientOptions exact = o;
@@ -232,6 +234,7 @@ int run_paths(const ClientOptions& o) {
   v1::ListPathsRequest q;
   auto& f = *q.mutable_filter();
   f.set_prefix(o.query);
+  f.set_vnet(o.vnet);
   f.set_longer(o.longer);
   f.set_shorter(o.shorter);
   if (!add_kinds(o, *f.mutable_kinds())) return 2;

@@ -21,6 +21,7 @@ struct ClientOptions {
   bool routes = false;             // paths: every candidate route with its attributes
   std::uint32_t origin_asn = 0;    // paths: with a route originated by this AS
   std::string community;           // paths: with a route carrying this community
+  std::string vnet;                // paths, lookup: the answers as this VNet sees them
   std::string format = "text";     // report
   std::uint64_t count = 0;         // watch: stop after this many changes (0: run until interrupted)
   bool snapshot = true;            // watch: print the snapshot first

@@ -253,6 +253,29 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     return r;
   }
 
+  // Rows as VNet `vnet` sees them (replay --vnet); on the io thread. A row without a gateway path
+  // there shows no gateway bests either.
+  void view(std::vector<analyzer::PrefixRow>& rows, int vnet) const {
+    if (vnet < 0) return;
+    for (auto& r : rows) {
+      r.active = a_.in_vnet(rib::PrefixKey::from(r.prefix), r.active, vnet);
+      if (r.active.kind == analyzer::PathKind::System || r.active.kind == analyzer::PathKind::None) {
+        r.expressroute.reset();
+        r.vpn.reset();
+      }
+    }
+  }
+  // A VNet's index by name, read on the io thread; nullopt: no answer; -2: no such VNet.
+  std::optional<int> vnet_of(const std::string& name) {
+    if (name.empty()) return -1;
+    auto i = on_core([this, name] { return a_.vnet_index(name); });
+    if (!i) return std::nullopt;
+    return *i < 0 ? -2 : *i;
+  }
+  [[nodiscard]] static grpc::Status no_vnet(const std::string& name) {
+    return error(grpc::StatusCode::NOT_FOUND, fmt::format("no VNet {} in the configuration", quoted(name)));
+  }
+
   grpc::Status ListPeers(grpc::ServerContext* ctx, const v1::ListPeersRequest*, grpc::ServerWriter<v1::Peer>* w) override {
     StallMonitor::Guard guard(stalls_, ctx);
     auto peers = on_core([this] {
@@ -279,6 +302,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     std::string peer;
     std::uint32_t origin_asn = 0;
     std::string community;
+    int vnet = -1;  // the VNet whose view the rows are (-1: the hub's, as the analyzer keeps them)
     // Filters on a prefix's own routes, so its candidates are read for them.
     [[nodiscard]] bool needs_routes() const { return origin_asn != 0 || !community.empty(); }
     [[nodiscard]] bool keeps(const v1::Path& p) const {
@@ -352,8 +376,8 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   // `slice` keys at a time. No whole-table copy, and one pass serves many slices.
   class TableCursor {
    public:
-    TableCursor(Impl& s, std::optional<rib::PrefixKey> within, bool candidates)
-        : s_(s), within_(within), candidates_(candidates) {}
+    TableCursor(Impl& s, std::optional<rib::PrefixKey> within, bool candidates, int vnet = -1)
+        : s_(s), within_(within), candidates_(candidates), vnet_(vnet) {}
     // The next rows (none at the end); nullopt when the io thread did not answer.
     std::optional<Slice> next() {
       if (at_ == keys_.size()) {
@@ -377,8 +401,9 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       std::vector<rib::PrefixKey> take(keys_.begin() + static_cast<std::ptrdiff_t>(at_),
                                        keys_.begin() + static_cast<std::ptrdiff_t>(at_ + n));
       at_ += n;
-      auto slice = s_.on_core([&s = s_, take = std::move(take), candidates = candidates_] {
+      auto slice = s_.on_core([&s = s_, take = std::move(take), candidates = candidates_, vnet = vnet_] {
         auto rows = s.a_.rows_for(take);
+        s.view(rows, vnet);
         auto c = candidates ? s.candidates_for(rows) : Candidates{};
         return Slice{std::move(rows), names_of(s.a_), std::move(c)};
       });
@@ -390,6 +415,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     Impl& s_;
     std::optional<rib::PrefixKey> within_;
     bool candidates_;
+    int vnet_;
     std::vector<rib::PrefixKey> keys_;
     std::size_t at_ = 0;
     std::optional<rib::PrefixKey> after_;
@@ -407,6 +433,10 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   grpc::Status ListPaths(grpc::ServerContext* ctx, const v1::ListPathsRequest* in, grpc::ServerWriter<v1::PathBatch>* w) override {
     Filter f;
     if (auto bad = parse(in->filter(), f)) return *bad;
+    const auto vnet = vnet_of(in->filter().vnet());
+    if (!vnet) return unavailable();
+    if (*vnet == -2) return no_vnet(in->filter().vnet());
+    f.vnet = *vnet;
     const std::size_t batch_size = batch_of(in->batch_size());
     const bool candidates = in->candidates() || f.needs_routes();
     const bool keep_candidates = in->candidates();
@@ -427,7 +457,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     if (f.prefix && (f.shorter || !f.longer)) {
       const auto key = *f.prefix;
       const bool shorter = f.shorter, exact = !f.longer;
-      auto rows = on_core([this, key, shorter, exact, candidates] {
+      auto rows = on_core([this, key, shorter, exact, candidates, vnet = f.vnet] {
         std::vector<analyzer::PrefixRow> out;
         if (shorter)
           for (int len = 0; len < key.length; ++len) {
@@ -436,6 +466,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
           }
         if (exact)
           if (auto r = row_or_covering(key)) out.push_back(std::move(*r));
+        view(out, vnet);
         auto c = candidates ? candidates_for(out) : Candidates{};
         return Slice{std::move(out), names_of(a_), std::move(c)};
       });
@@ -447,7 +478,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     }
     if (!f.prefix || f.longer) {
       // In slices from the io thread, never the whole table at once.
-      TableCursor cursor(*this, f.prefix, candidates);
+      TableCursor cursor(*this, f.prefix, candidates, f.vnet);
       for (;;) {
         auto slice = cursor.next();
         if (!slice) return unavailable();
@@ -464,10 +495,29 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     const auto address = address_arg(in->address());
     if (!address) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not an address", quoted(in->address())));
     const auto a = *address;
-    auto row = on_core([this, a]() -> std::optional<std::pair<analyzer::PrefixRow, Names>> {
+    const auto vnet = vnet_of(in->vnet());
+    if (!vnet) return unavailable();
+    if (*vnet == -2) return no_vnet(in->vnet());
+    auto row = on_core([this, a, vnet = *vnet]() -> std::optional<std::pair<analyzer::PrefixRow, Names>> {
+      // virtual-network/virtual-networks-udr-overview: the VNet's own and peered address spaces
+      // win over any BGP route, even a more specific one: an address inside one is theirs.
+      std::optional<wire::Prefix> space;
+      for (const auto& sp : a_.system_spaces(vnet))
+        if (rib::PrefixKey::from(sp.prefix).covers(rib::PrefixKey::from(wire::Prefix{a, static_cast<std::uint8_t>(
+                                                       a.afi == wire::Afi::Ipv6 ? 128 : 32)})) &&
+            (!space || sp.prefix.length > space->length))
+          space = sp.prefix;
+      if (space) {
+        analyzer::PrefixRow r;
+        r.prefix = *space;
+        r.active.kind = analyzer::PathKind::System;
+        return std::pair{std::move(r), names_of(a_)};
+      }
       const auto k = a_.lookup(a);
       if (!k) return std::nullopt;
-      return std::pair{a_.row(*k), names_of(a_)};
+      std::vector<analyzer::PrefixRow> rows{a_.row(*k)};
+      view(rows, vnet);
+      return std::pair{std::move(rows.front()), names_of(a_)};
     });
     if (!row) return unavailable();
     if (!*row) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", wire::to_string(a)));

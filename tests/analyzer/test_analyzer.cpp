@@ -806,3 +806,41 @@ TEST_CASE("a row's AS path is its own, even after an attribute set was freed and
     lab.withdraw(0, P);
   }
 }
+
+// expressroute/expressroute-routing#route-aggregation-and-prefix-limits: the UPDATE that takes a
+// session over the limit after a quiet period opens an episode that the drop names (not "first
+// update after a quiet period": that update's own change is undone by the drop at once).
+TEST_CASE("azure: an episode opened by the UPDATE that goes over a prefix limit is named by the limit", "[analyzer][azure][limits]") {
+  Lab lab({er(0xc0000201, Link::Primary)});
+  const auto a = attrs({12076, 65100}, 0xc0000201);
+  for (std::uint32_t i = 0; i < 4000; ++i) lab.announce(0, pfx(0x0b000000 + (i << 8), 24), a);
+  lab.a->advance(lab.t += 10'000'000);  // quiet: the loading episode closes
+  lab.announce(0, pfx(0x0c000000, 24), a);  // 4,001
+  REQUIRE(lab.a->dropped_at_limit(0));
+  lab.a->advance(lab.t += 10'000'000);
+  const auto report = lab.a->report(true);
+  REQUIRE(report.episodes.size() == 2);
+  const auto& e = report.episodes.back();
+  CHECK(e.trigger == "prefix limit exceeded: 192.0.2.1 (er1 primary) advertised 4001 IPv4 prefixes, above Azure's ExpressRoute "
+                     "limit of 4000: the session is dropped");
+  CHECK(e.other_triggers.empty());
+  CHECK(e.blackholed_prefixes == 4001);
+  CHECK_FALSE(e.failure.known);  // no silent failure window for a drop at a limit
+}
+
+// virtual-network/virtual-networks-udr-overview: a BGP prefix inside a VNet's address space is
+// carried by the system route whatever the links say, so one link only is no redundancy finding.
+TEST_CASE("azure: no single-link finding for a prefix that a VNet system route carries", "[analyzer][findings][vnet]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  lab.policy.vnets = {{"hub", {pfx(0x0a0c0000, 16)}, true, false}};
+  lab.a = std::make_unique<Analyzer>(lab.policy, std::vector<PeerRole>{er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
+  const auto a = attrs({12076, 65100}, 0xc0000201);
+  const auto inside = pfx(0x0a0c0500, 24), onprem = pfx(0xac100000, 12);
+  lab.announce(0, inside, a);  // primary only, but inside the hub's 10.12.0.0/16
+  lab.announce(0, onprem, a);  // primary only: a real single-link prefix
+  const auto report = lab.a->report(false);
+  std::vector<wire::Prefix> single;
+  for (const auto& f : report.findings)
+    if (f.kind == "single-link") single = f.prefixes;
+  CHECK(single == std::vector<wire::Prefix>{onprem});
+}

@@ -6,8 +6,12 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/create_channel.h>
 
+#include <cctype>
+#include <map>
+#include <tuple>
 #include <sstream>
 
+#include "app/azure/json.hpp"
 #include "bgpfa.grpc.pb.h"
 #include "tests/app/serve_process.hpp"
 
@@ -75,10 +79,9 @@ struct Replayed {
   TempFile err, out;
   std::string address = "127.0.0.1:" + std::to_string(free_port());
   std::unique_ptr<Serve> process;
-  Replayed() {
-    const std::string src = BGPFA_SOURCE_DIR;
-    process = std::make_unique<Serve>(std::vector<std::string>{"-c", src + "/fixtures/failover/bgpfa.conf", "-o", out.path(),
-                                                               "--serve", address, src + "/fixtures/failover/capture.mrt"},
+  explicit Replayed(const std::string& config = BGPFA_SOURCE_DIR "/fixtures/failover/bgpfa.conf",
+                    const std::string& dump = BGPFA_SOURCE_DIR "/fixtures/failover/capture.mrt") {
+    process = std::make_unique<Serve>(std::vector<std::string>{"-c", config, "-o", out.path(), "--serve", address, dump},
                                       err.path(), "replay");
     REQUIRE(eventually([&] { return contains(err.path(), "results are served over gRPC on " + address); }));
   }
@@ -433,4 +436,113 @@ TEST_CASE("gRPC off loopback needs allow-remote, and TLS or an explicit insecure
   CHECK(run_bgpfa("peers -s " + local).status == 2);
   s->signal(SIGTERM);
   CHECK(s->wait() == 0);
+}
+
+TEST_CASE("gRPC ListPaths and Lookup with a VNet: the answers as that VNet sees them, as replay --vnet", "[grpc][vnet]") {
+  // vnet-transit (tools/scenario): hub 10.12.0.0/16 with ExpressRoute and a VNet-to-VNet site;
+  // spoke1 uses the hub's gateway, spoke2 does not (virtual-network/virtual-network-peering-overview).
+  TempFile dump(".mrt");
+  REQUIRE(std::system((std::string(BGPFA_SCENARIO) + " vnet-transit " + dump.path()).c_str()) == 0);
+  const std::string conf = BGPFA_SOURCE_DIR "/fixtures/topologies/vnet-transit.conf";
+  Replayed r(conf, dump.path());
+  auto stub = v1::Analyzer::NewStub(grpc::CreateChannel(r.address, grpc::InsecureChannelCredentials()));
+  auto kinds_of = [&](const std::string& vnet) {
+    v1::PathFilter f;
+    f.set_vnet(vnet);
+    std::map<std::string, v1::PathKind> out;
+    for (const auto& p : paths(*stub, f)) out[p.prefix()] = p.kind();
+    return out;
+  };
+  // The same answers as replay --report json --vnet NAME, prefix by prefix.
+  for (const std::string vnet : {"", "hub", "spoke1", "spoke2"}) {
+    INFO("vnet " << vnet);
+    const auto rep = run_bgpfa("replay -q --report json -c " + conf + (vnet.empty() ? "" : " --vnet " + vnet) + " " + dump.path());
+    REQUIRE(rep.status == 0);
+    auto doc = azure::parse_json(rep.out);
+    REQUIRE(std::holds_alternative<azure::JsonValue>(doc));
+    std::map<std::string, std::string> want;
+    for (const auto& row : std::get<azure::JsonValue>(doc).get("active_paths")->items)
+      want[row.get("prefix")->text] = row.get("active")->get("kind")->text;
+    std::map<std::string, std::string> got;
+    for (const auto& [p, k] : kinds_of(vnet)) {
+      std::string name = v1::PathKind_Name(k).substr(10);  // PATH_KIND_ER_ECMP -> ER_ECMP
+      for (auto& c : name) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      got[p] = name;
+    }
+    CHECK(got == want);
+  }
+  const auto spoke2 = kinds_of("spoke2");
+  CHECK(spoke2.at("10.60.0.0/16") == v1::PATH_KIND_NONE);    // no gateway transit: no on-premises route
+  CHECK(spoke2.at("10.12.5.0/24") == v1::PATH_KIND_SYSTEM);  // inside the peered hub's address space
+  CHECK(kinds_of("spoke1").at("10.60.0.0/16") == v1::PATH_KIND_ER_ECMP);
+
+  // A filter applies to the VNet's view, and a row without a path there has no gateway best.
+  v1::PathFilter f;
+  f.set_vnet("spoke2");
+  f.add_kinds(v1::PATH_KIND_ER_ECMP);
+  CHECK(paths(*stub, f).empty());
+  f.clear_kinds();
+  f.set_prefix("10.60.0.0/16");
+  const auto one = paths(*stub, f);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].carrying_size() == 0);
+  CHECK_FALSE(one[0].has_expressroute());
+  f.set_vnet("nope");
+  CHECK(paths(*stub, f, 0, nullptr, grpc::StatusCode::NOT_FOUND).empty());
+
+  v1::LookupRequest l;
+  l.set_address("10.60.1.1");
+  v1::Path p;
+  {
+    grpc::ClientContext ctx;
+    REQUIRE(stub->Lookup(&ctx, l, &p).ok());
+    CHECK(p.kind() == v1::PATH_KIND_ER_ECMP);
+  }
+  l.set_vnet("spoke2");
+  {
+    grpc::ClientContext ctx;
+    REQUIRE(stub->Lookup(&ctx, l, &p).ok());
+    CHECK(p.kind() == v1::PATH_KIND_NONE);
+  }
+  // An address inside a VNet address space the VNet sees is its system route, whatever BGP has
+  // (here no BGP prefix covers 10.2.0.5, and 10.12.9.9 only the default route, not carried).
+  for (const auto& [addr, vnet, prefix] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"10.2.0.5", "", "10.2.0.0/16"}, {"10.2.0.5", "spoke2", "10.2.0.0/16"}, {"10.12.9.9", "", "10.12.0.0/16"},
+           {"10.12.9.9", "spoke1", "10.12.0.0/16"}, {"10.1.2.3", "spoke1", "10.1.0.0/16"}}) {
+    INFO(addr << " in " << vnet);
+    l.set_address(addr);
+    l.set_vnet(vnet);
+    grpc::ClientContext ctx;
+    REQUIRE(stub->Lookup(&ctx, l, &p).ok());
+    CHECK(p.kind() == v1::PATH_KIND_SYSTEM);
+    CHECK(p.prefix() == prefix);
+  }
+  l.set_address("10.2.0.5");  // spokes are not peered with each other, and 0.0.0.0/0 is not carried
+  l.set_vnet("spoke1");
+  {
+    grpc::ClientContext ctx;
+    REQUIRE(stub->Lookup(&ctx, l, &p).ok());
+    CHECK(p.prefix() == "0.0.0.0/0");
+    CHECK(p.kind() == v1::PATH_KIND_NONE);
+  }
+  l.set_address("10.60.1.1");
+  l.set_vnet("nope");
+  {
+    grpc::ClientContext ctx;
+    const auto st = stub->Lookup(&ctx, l, &p);
+    CHECK(st.error_code() == grpc::StatusCode::NOT_FOUND);
+    CHECK_THAT(st.error_message(), Catch::Contains("no VNet \"nope\" in the configuration"));
+  }
+
+  // The CLI: bgpfa paths --vnet, bgpfa lookup --vnet.
+  const std::string s = " -s " + r.address;
+  CHECK_THAT(run_bgpfa("paths 10.60.0.0/16 --vnet spoke2" + s).out, Catch::StartsWith("10.60.0.0/16"));
+  CHECK_THAT(run_bgpfa("paths 10.60.0.0/16 --vnet spoke2" + s).out, Catch::Contains(" none"));
+  CHECK_THAT(run_bgpfa("paths 10.60.0.0/16 --vnet spoke1" + s).out, Catch::Contains("er-ecmp"));
+  const auto lj = run_bgpfa("lookup 10.60.1.1 --vnet spoke2 --json" + s);
+  REQUIRE(lj.status == 0);
+  v1::Path parsed;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(lj.out.substr(0, lj.out.find('\n')), &parsed).ok());
+  CHECK(parsed.kind() == v1::PATH_KIND_NONE);
+  CHECK(run_bgpfa("paths --vnet nope" + s).status == 1);
 }
