@@ -134,7 +134,12 @@ void EpisodeTracker::close_before(std::size_t end) {
       if (k == 0 || log_[idx[k]].prefix != log_[idx[k - 1]].prefix) changed.push_back(log_[idx[k]].prefix);
     judge(ep, *o.prediction, changed);
   }
-  if (ep.prefixes_changed > 0) done_.push_back(std::move(ep));
+  if (ep.prefixes_changed > 0) {
+    ++stats_.episodes;
+    stats_.blackholed_prefixes += ep.blackholed_prefixes;
+    for (const auto us : conv) stats_.observe(us);
+    done_.push_back(std::move(ep));
+  }
   open_.reset();
 }
 

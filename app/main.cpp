@@ -42,6 +42,12 @@ int main(int argc, char** argv) {
   std::string check_file;
   check->add_option("FILE", check_file, "configuration file")->required();
 
+  const CLI::Validator metrics_address(
+      [](const std::string& v) {
+        const auto why = bgpfa::config::metrics_address_problem(v);
+        return why ? fmt::format("--metrics {}: {}", v, *why) : std::string();
+      },
+      "ADDR");
   auto* replay = app.add_subcommand("replay", "Replay MRT dumps through the RIBs and the analyzer; print the report");
   bgpfa::app::ReplayOptions ropt;
   bool afap = false;
@@ -71,7 +77,13 @@ int main(int argc, char** argv) {
                      "repeat to fail several at once): the report lists the prefixes that would move")
       ->allow_extra_args(false);
   std::string replay_serve;
-  replay->add_option("--serve", replay_serve, "then serve the results over gRPC on ADDR (e.g. 127.0.0.1:50051) until interrupted");
+  auto* replay_serve_opt = replay->add_option(
+      "--serve", replay_serve, "then serve the results over gRPC on ADDR (e.g. 127.0.0.1:50051) until interrupted");
+  std::string replay_metrics;
+  replay->add_option("--metrics", replay_metrics,
+                     "with --serve: Prometheus metrics over HTTP on ADDR (default: the config's metrics section); off: none")
+      ->needs(replay_serve_opt)
+      ->check(metrics_address);
   replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
 
   auto* serve = app.add_subcommand("serve", "Peer with the configured routers; analyze live; capture to MRT");
@@ -84,6 +96,9 @@ int main(int argc, char** argv) {
   serve->add_option("-o,--output", sopt.output, "write the exit report to FILE");
   serve->add_option("--state-file", sopt.state_file, "keep FILE updated with each peer's session state");
   serve->add_option("--grpc", sopt.grpc, "gRPC listen address (default: the config's grpc listen, 127.0.0.1:50051); off: none");
+  serve->add_option("--metrics", sopt.metrics,
+                    "Prometheus metrics over HTTP on ADDR, e.g. 127.0.0.1:9180 (default: the config's metrics section); off: none")
+      ->check(metrics_address);
   serve->add_option("--log-level", sopt.log_level, "least level logged: debug, info, warning or error (default info)")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}));
   serve->add_option("--log-format", sopt.log_format, "text (default) or json: one object per line")
@@ -191,10 +206,7 @@ int main(int argc, char** argv) {
   if (what_if->parsed()) return bgpfa::app::run_what_if(copt);
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
-    if (!replay_serve.empty())
-      ropt.then = [&](bgpfa::analyzer::Analyzer& a) {
-        return bgpfa::app::serve_replayed(a, replay_serve, bgpfa::app::grpc_security(bgpfa::config::load_config(ropt.config).config));
-      };
+    if (!replay_serve.empty()) return bgpfa::app::run_replay_serve(ropt, replay_serve, replay_metrics);
     return bgpfa::app::run_replay(ropt);
   }
   if (dump->parsed()) {

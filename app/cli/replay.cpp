@@ -266,6 +266,7 @@ int run_replay(const ReplayOptions& opt) {
   }
   if (!write_report(report, analyzer.policy().circuits, opt.report, opt.output, text)) return 2;
   const int status = errors ? 1 : 0;
+  if (opt.finished) opt.finished(feed, analyzer.last_input_us());
   if (opt.then) {
     std::fflush(stdout);
     if (const int s = opt.then(analyzer); s != 0) return s;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "analyzer/analyzer.hpp"
+#include "feed/feed.hpp"
 
 namespace bgpfa::app {
 
@@ -25,6 +26,9 @@ struct ReplayOptions {
   // Called with the analyzer once the report is written (replay --serve); its result is the exit
   // status when the replay itself succeeded.
   std::function<int(analyzer::Analyzer&)> then;
+  // Called before `then` with the feed (sessions' states and NOTIFICATION counts) and the time of
+  // the last record (replay --serve's metrics).
+  std::function<void(const feed::Feed&, std::uint64_t last_us)> finished;
 };
 
 [[nodiscard]] int run_replay(const ReplayOptions& opt);
