@@ -15,8 +15,8 @@ build_packages=(
   libsystemd-dev
 )
 # The tests also need Catch2, bgpdump (byte-compatibility), the routers of the lab tests,
-# and what the package test uses.
-test_packages=(catch2 bgpdump frr gobgpd bird2 exabgp iproute2 python3 python3-grpcio python3-protobuf man-db)
+# what the package test uses, and promtool (package prometheus) to lint the /metrics answer.
+test_packages=(catch2 bgpdump frr gobgpd bird2 exabgp iproute2 python3 python3-grpcio python3-protobuf man-db prometheus)
 case "$set_name" in
   build) packages=("${build_packages[@]}") ;;
   test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
