@@ -35,7 +35,10 @@ int main(int argc, char** argv) {
   dump->add_flag("-q", opt.quiet, "errors only, no warnings");
   dump->add_flag("-v", verbose, "accepted for bgpdump compatibility (bgpfa always logs to stderr)");
   dump->add_flag("-s", syslog_flag, "accepted for bgpdump compatibility (bgpfa always logs to stderr)");
-  dump->add_flag("--no-progress", [&](std::int64_t) { opt.progress = false; }, "never show progress");
+  auto* dump_progress = dump->add_flag("--progress", [&](std::int64_t) { opt.progress = bgpfa::app::ProgressMode::Always; },
+                                       "progress on a terminal for any input (default: inputs over 64 MiB uncompressed)");
+  dump->add_flag("--no-progress", [&](std::int64_t) { opt.progress = bgpfa::app::ProgressMode::Never; }, "never show progress")
+      ->excludes(dump_progress);
   dump->add_option("FILE", opt.files, "MRT files (plain, gzip, bzip2, xz, zstd); - for stdin")->required();
 
   auto* check = app.add_subcommand("check-config", "Parse and validate a configuration file");
@@ -70,6 +73,11 @@ int main(int argc, char** argv) {
   replay->add_option("--vnet", ropt.vnet, "the active paths as this VNet sees them (default: the hub, which holds the gateways)");
   replay->add_flag("--events-from-start", ropt.events_from_start,
                    "RIB dumps before the first update make events and episodes (default: they are the baseline)");
+  auto* replay_progress =
+      replay->add_flag("--progress", [&](std::int64_t) { ropt.progress = bgpfa::app::ProgressMode::Always; },
+                       "progress on a terminal for any input (default: inputs over 64 MiB uncompressed)");
+  replay->add_flag("--no-progress", [&](std::int64_t) { ropt.progress = bgpfa::app::ProgressMode::Never; }, "never show progress")
+      ->excludes(replay_progress);
   replay->add_flag("--stats", ropt.stats, "print RIB+analyzer routes/s and bytes per route to stderr");
   replay->add_option("--rib-snapshot", ropt.rib_snapshot, "write the final RIB to FILE as an MRT TABLE_DUMP_V2 snapshot");
   replay->add_option("--what-if", ropt.what_if,

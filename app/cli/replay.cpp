@@ -191,6 +191,16 @@ int run_replay(const ReplayOptions& opt) {
     }
   }
 
+  // Progress over every dump: the stored bytes read of their total.
+  std::uint64_t plain = 0, compressed = 0;
+  for (const auto& in : inputs)
+    (in.reader->source().compression() == mrt::Compression::None ? plain : compressed) += in.reader->source().stored_size();
+  Progress progress("replay", plain + compressed, progress_wanted(opt.progress, ::isatty(STDERR_FILENO) == 1, plain, compressed));
+  const auto consumed = [&] {
+    std::uint64_t n = 0;
+    for (const auto& in : inputs) n += in.reader->source().stored_consumed();
+    return n;
+  };
   const auto wall_start = std::chrono::steady_clock::now();
   std::uint64_t virtual_start = heap.empty() ? 0 : heap.top().first;
   std::size_t records = 0;
@@ -206,7 +216,9 @@ int run_replay(const ReplayOptions& opt) {
     inputs[i].decoder->record(inputs[i].current);
     ++records;
     advance_input(i);
+    progress.record(records, consumed, opt.speed > 0);  // a paced replay trickles: look at every record
   }
+  progress.finish();
   for (auto& in : inputs) {
     in.decoder->finish();
     errors += in.decoder->errors();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "analyzer/analyzer.hpp"
+#include "app/cli/progress.hpp"
 #include "feed/feed.hpp"
 
 namespace bgpfa::app {
@@ -17,6 +18,7 @@ struct ReplayOptions {
   std::string output;           // empty: stdout
   bool quiet = false;
   bool stats = false;
+  ProgressMode progress = ProgressMode::Auto;  // on a TTY only; Auto: for large inputs
   bool events_from_start = false;
   std::string vnet;  // the active paths as this VNet sees them (default: the hub's)
   std::size_t limit = 200;  // text report: active-path rows shown (0: all)
