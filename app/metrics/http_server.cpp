@@ -235,12 +235,10 @@ void HttpServer::stop() {
     std::lock_guard lock(impl_->gate->m);
     impl_->gate->io = nullptr;
   }
-  asio::post(impl_->io, [impl = impl_.get()] {
-    beast::error_code ec;
-    impl->acceptor.close(ec);
-  });
   impl_->io.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
+  beast::error_code ec;
+  impl_->acceptor.close(ec);  // the io thread has ended: the port is free from here
 }
 
 }  // namespace bgpfa::app::metrics

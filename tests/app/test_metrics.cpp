@@ -182,6 +182,9 @@ TEST_CASE("metrics: the HTTP server renders on the core thread, 503 when the cor
   CHECK_THROWS_WITH(second.start("0.0.0.0:0", false), Catch::Contains("is not a loopback address"));
   CHECK_THROWS_WITH(second.start("unix:/x", false), Catch::StartsWith("metrics: listen \"unix:/x\": "));
   server.stop();
+  app::metrics::HttpServer third(core, [] { return std::string(); });  // stopped: the port is free again
+  CHECK(third.start(bound, false) == bound);
+  third.stop();
   work.reset();
   core_thread.join();
 }
