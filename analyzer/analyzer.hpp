@@ -90,6 +90,7 @@ class Analyzer {
   [[nodiscard]] PrefixRow row(const rib::PrefixKey& p) const;
   [[nodiscard]] std::optional<rib::PrefixKey> lookup(const wire::IpAddress& a) const { return table_.lookup(a); }
   [[nodiscard]] std::size_t routes() const noexcept { return table_.routes(); }
+  [[nodiscard]] std::uint64_t last_input_us() const noexcept { return last_us_; }  // the clock: the latest input time
   [[nodiscard]] const rib::RouteTable& table() const noexcept { return table_; }  // every peer's routes
   [[nodiscard]] std::size_t peer_routes(int peer) const { return table_.peer_routes(static_cast<std::uint16_t>(peer)); }
   [[nodiscard]] std::size_t memory_bytes() const noexcept;  // route table + interned sets (the RIB)
@@ -135,6 +136,8 @@ class Analyzer {
   [[nodiscard]] std::vector<Event> events_range(std::size_t first, std::size_t n) const;
   // Closed episodes, oldest first, and the findings of the table now, without a whole report.
   [[nodiscard]] const std::vector<Episode>& episodes() const noexcept { return episodes_.done(); }
+  // Totals over every closed episode (counters: they never go down), with a convergence histogram.
+  [[nodiscard]] const ConvergenceStats& convergence_stats() const noexcept { return episodes_.stats(); }
   [[nodiscard]] std::vector<Finding> findings() const;
 
  private:

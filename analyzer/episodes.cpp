@@ -167,7 +167,12 @@ void EpisodeTracker::close_before(std::size_t end) {
   }
   if (o.prediction && judge) judge(ep, *o.prediction, changed);
   if (project && !conv.empty()) project(ep);
-  if (ep.prefixes_changed > 0) done_.push_back(std::move(ep));
+  if (ep.prefixes_changed > 0) {
+    ++stats_.episodes;
+    stats_.blackholed_prefixes += ep.blackholed_prefixes;
+    for (const auto us : conv) stats_.observe(us);
+    done_.push_back(std::move(ep));
+  }
   open_.reset();
 }
 

@@ -12,6 +12,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include "analyzer/convergence_stats.hpp"
 #include "analyzer/report.hpp"
 #include "rib/prefix.hpp"
 
@@ -41,6 +42,7 @@ class EpisodeTracker {
   void close();                   // the open episode, now
   void finish(std::uint64_t end_us);  // end of input: close, and end pending black holes there
   [[nodiscard]] const std::vector<Episode>& done() const noexcept { return done_; }
+  [[nodiscard]] const ConvergenceStats& stats() const noexcept { return stats_; }
   // The what-if of the open episode's failed sessions, made just before they failed; at the
   // close, `judge` compares it with the outcome (it gets the prefixes the episode changed).
   void predict(WhatIf w) {
@@ -67,6 +69,7 @@ class EpisodeTracker {
   const std::deque<Change>& log_;
   std::optional<Open> open_;
   std::vector<Episode> done_;
+  ConvergenceStats stats_;
   // Prefixes still without a path when their episode closed: the black hole lasts until they
   // get a path again (credited to that episode: index, since).
   absl::flat_hash_map<rib::PrefixKey, std::pair<std::size_t, std::uint64_t>> pending_none_;

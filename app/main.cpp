@@ -36,13 +36,22 @@ int main(int argc, char** argv) {
   dump->add_flag("-q", opt.quiet, "errors only, no warnings");
   dump->add_flag("-v", verbose, "accepted for bgpdump compatibility (bgpfa always logs to stderr)");
   dump->add_flag("-s", syslog_flag, "accepted for bgpdump compatibility (bgpfa always logs to stderr)");
-  dump->add_flag("--no-progress", [&](std::int64_t) { opt.progress = false; }, "never show progress");
+  auto* dump_progress = dump->add_flag("--progress", [&](std::int64_t) { opt.progress = bgpfa::app::ProgressMode::Always; },
+                                       "progress on a terminal for any input (default: inputs over 64 MiB uncompressed)");
+  dump->add_flag("--no-progress", [&](std::int64_t) { opt.progress = bgpfa::app::ProgressMode::Never; }, "never show progress")
+      ->excludes(dump_progress);
   dump->add_option("FILE", opt.files, "MRT files (plain, gzip, bzip2, xz, zstd); - for stdin")->required();
 
   auto* check = app.add_subcommand("check-config", "Parse and validate a configuration file");
   std::string check_file;
   check->add_option("FILE", check_file, "configuration file")->required();
 
+  const CLI::Validator metrics_address(
+      [](const std::string& v) {
+        const auto why = bgpfa::config::metrics_address_problem(v);
+        return why ? fmt::format("--metrics {}: {}", v, *why) : std::string();
+      },
+      "ADDR");
   auto* replay = app.add_subcommand("replay", "Replay MRT dumps through the RIBs and the analyzer; print the report");
   bgpfa::app::ReplayOptions ropt;
   bool afap = false;
@@ -65,6 +74,11 @@ int main(int argc, char** argv) {
   replay->add_option("--vnet", ropt.vnet, "the active paths as this VNet sees them (default: the hub, which holds the gateways)");
   replay->add_flag("--events-from-start", ropt.events_from_start,
                    "RIB dumps before the first update, and each session's initial table, make events and episodes (default: they are baselines)");
+  auto* replay_progress =
+      replay->add_flag("--progress", [&](std::int64_t) { ropt.progress = bgpfa::app::ProgressMode::Always; },
+                       "progress on a terminal for any input (default: inputs over 64 MiB uncompressed)");
+  replay->add_flag("--no-progress", [&](std::int64_t) { ropt.progress = bgpfa::app::ProgressMode::Never; }, "never show progress")
+      ->excludes(replay_progress);
   replay->add_flag("--stats", ropt.stats, "print RIB+analyzer routes/s and bytes per route to stderr");
   replay->add_option("--rib-snapshot", ropt.rib_snapshot, "write the final RIB to FILE as an MRT TABLE_DUMP_V2 snapshot");
   replay->add_option("--what-if", ropt.what_if,
@@ -72,7 +86,13 @@ int main(int argc, char** argv) {
                      "repeat to fail several at once): the report lists the prefixes that would move")
       ->allow_extra_args(false);
   std::string replay_serve;
-  replay->add_option("--serve", replay_serve, "then serve the results over gRPC on ADDR (e.g. 127.0.0.1:50051) until interrupted");
+  auto* replay_serve_opt = replay->add_option(
+      "--serve", replay_serve, "then serve the results over gRPC on ADDR (e.g. 127.0.0.1:50051) until interrupted");
+  std::string replay_metrics;
+  replay->add_option("--metrics", replay_metrics,
+                     "with --serve: Prometheus metrics over HTTP on ADDR (default: the config's metrics section); off: none")
+      ->needs(replay_serve_opt)
+      ->check(metrics_address);
   replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
 
   auto* compare = app.add_subcommand("compare-azure", "Replay the dumps, then list where Azure's own route tables (az CLI JSON) differ from bgpfa's answer");
@@ -101,6 +121,9 @@ int main(int argc, char** argv) {
   serve->add_option("-o,--output", sopt.output, "write the exit report to FILE");
   serve->add_option("--state-file", sopt.state_file, "keep FILE updated with each peer's session state");
   serve->add_option("--grpc", sopt.grpc, "gRPC listen address (default: the config's grpc listen, 127.0.0.1:50051); off: none");
+  serve->add_option("--metrics", sopt.metrics,
+                    "Prometheus metrics over HTTP on ADDR, e.g. 127.0.0.1:9180 (default: the config's metrics section); off: none")
+      ->check(metrics_address);
   serve->add_option("--log-level", sopt.log_level, "least level logged: debug, info, warning or error (default info)")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}));
   serve->add_option("--log-format", sopt.log_format, "text (default) or json: one object per line")
@@ -211,10 +234,7 @@ int main(int argc, char** argv) {
   if (what_if->parsed()) return bgpfa::app::run_what_if(copt);
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
-    if (!replay_serve.empty())
-      ropt.then = [&](bgpfa::analyzer::Analyzer& a) {
-        return bgpfa::app::serve_replayed(a, replay_serve, bgpfa::app::grpc_security(bgpfa::config::load_config(ropt.config).config));
-      };
+    if (!replay_serve.empty()) return bgpfa::app::run_replay_serve(ropt, replay_serve, replay_metrics);
     return bgpfa::app::run_replay(ropt);
   }
   if (dump->parsed()) {

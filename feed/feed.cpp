@@ -55,6 +55,17 @@ std::uint64_t Feed::last_heard(int peer) const {
   return i < sessions_.size() ? sessions_[i].last_heard_us : 0;
 }
 
+Feed::SessionStats& Feed::stats(int peer) {
+  const auto i = static_cast<std::size_t>(peer);
+  if (stats_.size() <= i) stats_.resize(i + 1);
+  return stats_[i];
+}
+
+Feed::SessionStats Feed::session_stats(int peer) const {
+  const auto i = static_cast<std::size_t>(peer);
+  return i < stats_.size() ? stats_[i] : SessionStats{};
+}
+
 analyzer::FailureWindow Feed::silent_failure(std::uint64_t t, int peer, bool hold_timer) const {
   analyzer::FailureWindow w;
   w.detected_by = hold_timer ? "the hold timer" : "the TCP connection closing";
@@ -90,6 +101,10 @@ void Feed::heard(std::uint64_t t, int peer) { session(peer).last_heard_us = t; }
 
 bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
   live(t);
+  auto& st = stats(peer);
+  if (to == kEstablished && st.state != kEstablished) st.established_us = t;
+  if (to != kEstablished) st.established_us = 0;
+  st.state = to;
   const std::string why = fmt::format("session {} {} ({}): {} -> {}", to == kEstablished ? "up" : "down",
                                       wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer),
                                       state_name(from), state_name(to));
@@ -130,6 +145,7 @@ void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Byte
   initial_.advance(t);
   if (!local) heard(t, peer);
   if (type == wire::MessageType::Keepalive && !local) session(peer).keepalives = true;
+  if (type == wire::MessageType::Notification) ++(local ? stats(peer).notifications_sent : stats(peer).notifications_received);
   if (type != wire::MessageType::Notification && type != wire::MessageType::Open) return;
   lifecycle_.message(peer, type, body, local);
   if (type == wire::MessageType::Open) {

@@ -68,6 +68,14 @@ class Feed {
   [[nodiscard]] const wire::Update& last_update() const noexcept { return scratch_; }
   // The last message heard from each peer (µs; 0: none yet), KEEPALIVEs included.
   [[nodiscard]] std::uint64_t last_heard(int peer) const;
+  // Per session, for monitoring: its last state (RFC 6396 numbers; 0: no state change seen),
+  // since when it is Established (µs; 0: it is not), and the NOTIFICATIONs sent and received.
+  struct SessionStats {
+    int state = 0;
+    std::uint64_t established_us = 0;
+    std::uint64_t notifications_sent = 0, notifications_received = 0;
+  };
+  [[nodiscard]] SessionStats session_stats(int peer) const;
 
  private:
   void heard(std::uint64_t t, int peer);
@@ -81,6 +89,8 @@ class Feed {
     std::uint8_t local_families = 0, remote_families = 0;
   };
   std::vector<Session> sessions_;
+  std::vector<SessionStats> stats_;
+  SessionStats& stats(int peer);
   Session& session(int peer);
   void live(std::uint64_t t);  // the first non-RIB record ends the baseline
   bool baseline_wanted_ = false;

@@ -15,9 +15,9 @@ build_packages=(
   libsystemd-dev
 )
 # The tests also need Catch2, bgpdump (byte-compatibility), the routers of the lab tests,
-# tshark (the failover lab's ground truth), what the package test uses, and Chromium for the
-# HTML report's headless test.
-test_packages=(catch2 bgpdump frr gobgpd bird2 exabgp iproute2 tshark python3 python3-grpcio python3-protobuf man-db chromium)
+# tshark (the failover lab's ground truth), what the package test uses, Chromium for the HTML
+# report's headless test, and promtool (package prometheus) to lint the /metrics answer.
+test_packages=(catch2 bgpdump frr gobgpd bird2 exabgp iproute2 tshark python3 python3-grpcio python3-protobuf man-db chromium prometheus)
 case "$set_name" in
   build) packages=("${build_packages[@]}") ;;
   test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;

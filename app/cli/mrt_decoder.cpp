@@ -1,5 +1,7 @@
 #include "app/cli/mrt_decoder.hpp"
 
+#include "app/cli/progress.hpp"
+
 #include <optional>
 #include <vector>
 
@@ -20,10 +22,12 @@ class MrtDecoder::Impl {
 
   void read_error(const mrt::ReadError& e) {
     ++errors_;
+    if (!silent_) Progress::interrupt();
     if (!silent_)
       fmt::print(stderr, "bgpfa: error file={} record={} offset={}: {}\n", e.file, e.record_index, e.offset, e.what);
   }
   void finish() {
+    if (mislabelled_ > 1 && !quiet_) Progress::interrupt();
     if (mislabelled_ > 1 && !quiet_)
       fmt::print(stderr, "bgpfa: warning file={}: {} records in all had mislabelled ADD-PATH subtypes\n", file_,
                  mislabelled_);
@@ -35,11 +39,13 @@ class MrtDecoder::Impl {
   void error(const mrt::Record& r, std::uint64_t offset, const std::string& what) {
     ++errors_;
     if (silent_) return;
+    Progress::interrupt();
     fmt::print(stderr, "bgpfa: error file={} record={} offset={} type={}: {}\n", file_, r.index, offset,
                mrt::type_name(r.header.type, r.header.subtype), what);
   }
   void warning(const mrt::Record& r, std::uint64_t offset, const std::string& what) {
     if (quiet_) return;
+    Progress::interrupt();
     fmt::print(stderr, "bgpfa: warning file={} record={} offset={} type={}: {}\n", file_, r.index, offset,
                mrt::type_name(r.header.type, r.header.subtype), what);
   }

@@ -30,26 +30,21 @@ int dump_file(const std::string& path, DumpSink& sink, const MrtDumpOptions& opt
   }
   MrtDecoder decoder(sink, reader->name(), opt.quiet);
   reader->on_error = [&](const mrt::ReadError& e) { decoder.read_error(e); };
-  const bool show_progress = opt.progress && isatty(STDERR_FILENO) && reader->source().stored_size() > (8u << 20);
-  auto last = std::chrono::steady_clock::now();
+  const auto& src = reader->source();
+  const bool compressed = src.compression() != mrt::Compression::None;
+  Progress progress(reader->name(), src.stored_size(),
+                    progress_wanted(opt.progress, ::isatty(STDERR_FILENO) == 1, compressed ? 0 : src.stored_size(),
+                                    compressed ? src.stored_size() : 0));
   mrt::Record r;
   try {
     while (reader->next(r)) {
       decoder.record(r);
-      if (show_progress && (r.index & 0xfff) == 0) {
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last > std::chrono::milliseconds(250)) {
-          last = now;
-          const auto& src = reader->source();
-          fmt::print(stderr, "\r{}: {:3}% {} records", reader->name(), 100 * src.stored_consumed() / src.stored_size(),
-                     r.index);
-        }
-      }
+      progress.record(r.index, [&] { return src.stored_consumed(); });
     }
   } catch (const std::exception& e) {  // decompression failure mid-file
     decoder.read_error(mrt::ReadError{reader->name(), r.index + 1, 0, e.what()});
   }
-  if (show_progress) fmt::print(stderr, "\r\033[K");
+  progress.finish();
   decoder.finish();
   errors += decoder.errors();
   return 0;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/progress.hpp"
 #include "app/render/bgpdump_format.hpp"
 
 namespace bgpfa::app {
@@ -13,7 +14,7 @@ struct MrtDumpOptions {
   bool json = false;
   bool quiet = false;              // -q: no warnings, errors only
   std::string output;              // -O FILE, empty: stdout
-  bool progress = true;            // on a TTY, for large inputs
+  ProgressMode progress = ProgressMode::Auto;  // on a TTY only; Auto: for large inputs
 };
 
 // Returns the process exit status: 0 clean, 1 when any record had an error, 2 when a file

@@ -192,6 +192,16 @@ int run_replay(const ReplayOptions& opt) {
     }
   }
 
+  // Progress over every dump: the stored bytes read of their total.
+  std::uint64_t plain = 0, compressed = 0;
+  for (const auto& in : inputs)
+    (in.reader->source().compression() == mrt::Compression::None ? plain : compressed) += in.reader->source().stored_size();
+  Progress progress("replay", plain + compressed, progress_wanted(opt.progress, ::isatty(STDERR_FILENO) == 1, plain, compressed));
+  const auto consumed = [&] {
+    std::uint64_t n = 0;
+    for (const auto& in : inputs) n += in.reader->source().stored_consumed();
+    return n;
+  };
   const auto wall_start = std::chrono::steady_clock::now();
   std::uint64_t virtual_start = heap.empty() ? 0 : heap.top().first;
   std::size_t records = 0;
@@ -207,7 +217,9 @@ int run_replay(const ReplayOptions& opt) {
     inputs[i].decoder->record(inputs[i].current);
     ++records;
     advance_input(i);
+    progress.record(records, consumed, opt.speed > 0);  // a paced replay trickles: look at every record
   }
+  progress.finish();
   for (auto& in : inputs) {
     in.decoder->finish();
     errors += in.decoder->errors();
@@ -267,6 +279,7 @@ int run_replay(const ReplayOptions& opt) {
   }
   if (opt.report != "none" && !write_report(report, analyzer.policy().circuits, opt.report, opt.output, text)) return 2;
   const int status = errors ? 1 : 0;
+  if (opt.finished) opt.finished(feed, analyzer.last_input_us());
   if (opt.then) {
     std::fflush(stdout);
     if (const int s = opt.then(analyzer); s != 0) return s;

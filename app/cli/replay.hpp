@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "analyzer/analyzer.hpp"
+#include "app/cli/progress.hpp"
+#include "feed/feed.hpp"
 
 namespace bgpfa::app {
 
@@ -16,6 +18,7 @@ struct ReplayOptions {
   std::string output;           // empty: stdout
   bool quiet = false;
   bool stats = false;
+  ProgressMode progress = ProgressMode::Auto;  // on a TTY only; Auto: for large inputs
   bool events_from_start = false;
   std::string vnet;  // the active paths as this VNet sees them (default: the hub's)
   std::size_t limit = 200;  // text report: active-path rows shown (0: all)
@@ -25,6 +28,9 @@ struct ReplayOptions {
   // Called with the analyzer once the report is written (replay --serve); its result is the exit
   // status when the replay itself succeeded.
   std::function<int(analyzer::Analyzer&)> then;
+  // Called before `then` with the feed (sessions' states and NOTIFICATION counts) and the time of
+  // the last record (replay --serve's metrics).
+  std::function<void(const feed::Feed&, std::uint64_t last_us)> finished;
 };
 
 [[nodiscard]] int run_replay(const ReplayOptions& opt);

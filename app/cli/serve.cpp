@@ -31,6 +31,8 @@
 #include "app/cli/systemd_notify.hpp"
 #include "app/cli/rib_snapshot.hpp"
 #include "app/grpc/server.hpp"
+#include "app/metrics/collect.hpp"
+#include "app/metrics/http_server.hpp"
 #include "app/cli/roles.hpp"
 #include "app/render/report_format.hpp"
 #include "bgp/mrt/writer.hpp"
@@ -131,6 +133,7 @@ class LiveCore {
   std::function<void(const PeerHeader&, std::size_t, std::uint16_t, std::uint8_t)> routes_held;
 
   void set_limit(const std::string& session, std::uint32_t max_prefixes) { limits_[session] = max_prefixes; }
+  [[nodiscard]] const feed::Feed& feed() const noexcept { return feed_; }
 
   void state_changed(const PeerHeader& h, std::uint64_t t, State from, State to) {
     if (capture_) {
@@ -414,6 +417,22 @@ int run_serve(const ServeOptions& opt) {
     }
     publish.start();
   }
+  // Prometheus /metrics: rendered on this (the core) thread, served from the HTTP server's own.
+  const std::string metrics_address = opt.metrics.empty() ? parsed.config.metrics_listen : opt.metrics;
+  const auto serving_since = std::chrono::steady_clock::now();
+  metrics::HttpServer metrics_http(core_io, [&] {
+    return metrics::render({analyzer, live.feed(), true, now_us(),
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - serving_since).count(),
+                            grpc.watchers(), grpc.watch_fell_behind(), grpc.watch_stalled()});
+  });
+  if (!metrics_address.empty() && metrics_address != "off") {
+    try {
+      log::say(fmt::format("metrics on http://{}/metrics", metrics_http.start(metrics_address, parsed.config.metrics_allow_remote)));
+    } catch (const std::exception& e) {
+      log::say(fmt::format("error: {}", e.what()));
+      return 2;
+    }
+  }
 
   // Neighbours not running yet get their gateway role (and circuit) in the analyzer, then a session.
   std::set<std::string> running;  // neighbours with a session (core thread's view)
@@ -561,6 +580,7 @@ int run_serve(const ServeOptions& opt) {
   // What the sessions handed over before they stopped is analysed, not dropped.
   core_io.restart();
   core_io.poll();
+  metrics_http.stop();
   grpc.shutdown();
   log::say(fmt::format("stopped: routes={} rib_bytes={} change_log_bytes={} events={}", analyzer.routes(),
              analyzer.memory_bytes(), analyzer.log_bytes(), analyzer.event_count()));
@@ -572,21 +592,59 @@ int run_serve(const ServeOptions& opt) {
   return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }
 
-int serve_replayed(analyzer::Analyzer& a, const std::string& address, const GrpcSecurity& security) {
+int run_replay_serve(ReplayOptions opt, const std::string& grpc_address, const std::string& metrics_option) {
+  const auto parsed = config::load_config(opt.config);  // run_replay reports its errors
   asio::io_context io;
-  GrpcServer grpc(io, a, [](const std::string&) { return std::string("replayed"); });
-  try {
-    log::say(fmt::format("replay done; its results are served over gRPC on {} until SIGINT or SIGTERM",
-               grpc.start(address, security)));
-  } catch (const std::exception& e) {
-    log::say(fmt::format("error: {}", e.what()));
-    return 2;
+  // What the metrics read, set once the replay is done (the io thread runs only from then on:
+  // a scrape during the replay waits, and gets a 503 after the HTTP server's timeout).
+  struct Replayed {
+    analyzer::Analyzer* analyzer = nullptr;
+    const feed::Feed* feed = nullptr;
+    std::uint64_t last_us = 0;
+    GrpcServer* grpc = nullptr;
+  } done;
+  const auto serving_since = std::chrono::steady_clock::now();
+  metrics::HttpServer metrics_http(io, [&] {
+    if (!done.analyzer || !done.feed) throw std::runtime_error("the replay is not done");
+    return metrics::render({*done.analyzer, *done.feed, false, done.last_us,
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - serving_since).count(),
+                            done.grpc->watchers(), done.grpc->watch_fell_behind(), done.grpc->watch_stalled()});
+  });
+  const std::string metrics_address = metrics_option.empty() ? parsed.config.metrics_listen : metrics_option;
+  // The metrics port is taken before the replay: a busy one fails now, not after a long replay.
+  if (parsed.errors.empty() && !metrics_address.empty() && metrics_address != "off") {
+    try {
+      log::say(fmt::format("metrics on http://{}/metrics (once the replay is done)",
+                           metrics_http.start(metrics_address, parsed.config.metrics_allow_remote)));
+    } catch (const std::exception& e) {
+      log::say(fmt::format("error: {}", e.what()));
+      return 2;
+    }
   }
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
-  io.run();
-  grpc.shutdown();
-  return 0;
+  opt.finished = [&](const feed::Feed& f, std::uint64_t last_us) {
+    done.feed = &f;
+    done.last_us = last_us;
+  };
+  opt.then = [&](analyzer::Analyzer& a) {
+    GrpcServer grpc(io, a, [](const std::string&) { return std::string("replayed"); });
+    try {
+      log::say(fmt::format("replay done; its results are served over gRPC on {} until SIGINT or SIGTERM",
+                           grpc.start(grpc_address, grpc_security(parsed.config))));
+    } catch (const std::exception& e) {
+      log::say(fmt::format("error: {}", e.what()));
+      return 2;
+    }
+    done.grpc = &grpc;
+    done.analyzer = &a;
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
+    io.run();
+    metrics_http.stop();
+    done.analyzer = nullptr;
+    grpc.shutdown();
+    return 0;
+  };
+  return run_replay(opt);
 }
 
 }  // namespace bgpfa::app

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "analyzer/analyzer.hpp"
+#include "app/cli/replay.hpp"
 #include "app/grpc/server.hpp"
 
 namespace bgpfa::app {
@@ -17,12 +18,14 @@ struct ServeOptions {
   std::string state_file;       // rewritten on every session state change: "peer state" lines
   std::string rib_snapshot;     // MRT TABLE_DUMP_V2 of the RIB, written on SIGUSR1 and at exit
   std::string grpc;             // gRPC listen address; empty: the config's; "off": none
+  std::string metrics;          // Prometheus HTTP listen address; empty: the config's metrics section; "off": none
   std::string log_level = "info";   // debug | info | warning | error
   std::string log_format = "text";  // text | json
 };
 
 [[nodiscard]] int run_serve(const ServeOptions& opt);
-// replay --serve: the replayed analyzer's results over gRPC until SIGINT/SIGTERM.
-[[nodiscard]] int serve_replayed(analyzer::Analyzer& a, const std::string& address, const GrpcSecurity& security = {});
+// replay --serve: the replay, then its results over gRPC (and metrics over HTTP, when the option
+// or the config's metrics section asks) until SIGINT/SIGTERM. `metrics`: empty: the config's.
+[[nodiscard]] int run_replay_serve(ReplayOptions opt, const std::string& grpc_address, const std::string& metrics);
 
 }  // namespace bgpfa::app

@@ -109,6 +109,10 @@ struct Config {
   bool grpc_allow_remote = false;
   std::string grpc_tls_cert, grpc_tls_key;
   bool grpc_insecure = false;
+  // `metrics` section: Prometheus /metrics over HTTP. Empty: none (no section); the section
+  // without `listen`: kDefaultMetricsListen. Off loopback needs allow-remote there.
+  std::string metrics_listen;
+  bool metrics_allow_remote = false;
   std::string capture_dir;
   std::chrono::seconds capture_rotate{0};
   std::chrono::seconds capture_keep{0};  // capture files older than this are deleted; 0: kept
@@ -159,5 +163,8 @@ struct ParseResult {
 [[nodiscard]] std::optional<std::string> capture_dir_problem(const std::string& dir);
 // gRPC listen address: IPv4:PORT, [IPv6]:PORT, localhost:PORT, unix:PATH or off; else why not.
 [[nodiscard]] std::optional<std::string> listen_address_problem(std::string_view address);
+// The metrics listen address: IPv4:PORT, [IPv6]:PORT, localhost:PORT or off; else why not.
+[[nodiscard]] std::optional<std::string> metrics_address_problem(std::string_view address);
+inline constexpr const char* kDefaultMetricsListen = "127.0.0.1:9180";
 
 }  // namespace bgpfa::config

@@ -12,7 +12,8 @@
 //   routing-preference expressroute|vpn|as-path / route-server branch-to-branch /
 //   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium /
 //   prefix-limits azure|off / azure-timers expressroute|vpn hold N [bfd MSxN] / grpc /
-//   listen HOST:PORT / allow-remote / tls cert FILE key FILE / insecure / capture DIR [rotate DURATION] [keep DURATION] / exit. Lines starting with ! or # are
+//   listen HOST:PORT / allow-remote / tls cert FILE key FILE / insecure / metrics / listen HOST:PORT /
+//   allow-remote / capture DIR [rotate DURATION] [keep DURATION] / exit. Lines starting with ! or # are
 //   comments; a "!" in the first column also ends the current section (an indented one, as FRR
 //   writes inside router bgp and address-family blocks, does not). Known FRR statements bgpfa does not implement are named
 //   as such: an error when honouring them would change what bgpfa does, else a warning.
@@ -139,7 +140,7 @@ struct Token {
 struct Statement {
   enum Kind { RouterBgp, Analyzer, Grpc, Capture, Exit, RouterId, Neighbor, AddressFamily, Activate, ExitAf,
               RoutingPref, ConnWeight, QuietPeriod, ErSku, PrefixLimits, Listen, VpnGatewaySection, InstanceAddress, Site, Vnet,
-              RouteServer, AllowRemote, Tls, Insecure, AzureTimers } kind{};
+              RouteServer, AllowRemote, Tls, Insecure, AzureTimers, Metrics } kind{};
   std::uint32_t number = 0, number2 = 0;
   It number_at{}, number2_at{};
   Token a, b;  // address/name tokens
@@ -363,7 +364,7 @@ class Parser {
   }
 
  private:
-  enum class Section { None, Router, AddressFamily, Analyzer, Grpc, VpnGateway, Skipped, SkippedFamily };
+  enum class Section { None, Router, AddressFamily, Analyzer, Grpc, Metrics, VpnGateway, Skipped, SkippedFamily };
 
   // Keeps the first kMaxMessages by position of any number added, in bounded memory (a file of
   // garbage has an error on each of its lines).
@@ -540,11 +541,11 @@ class Parser {
     const auto transit_option = x3::rule<class to_, U>{"use-remote-gateway or end of line"} = remote_gateway | end_of_line;
     const auto vnet_tail = x3::rule<class vtl_, U>{"an address prefix, peering, use-remote-gateway or end of line"} =
         (kw("peering") > hub_name > transit_option) | remote_gateway | end_of_line;
-    const auto top = x3::rule<class top_, U>{"router bgp, analyzer, vpn-gateway, vnet, grpc or capture"} =
+    const auto top = x3::rule<class top_, U>{"router bgp, analyzer, vpn-gateway, vnet, grpc, metrics or capture"} =
         (kw("router") > kw("bgp") > asn)[kind(Statement::RouterBgp)] | kw("analyzer")[kind(Statement::Analyzer)] |
         kw("vpn-gateway")[kind(Statement::VpnGatewaySection)] |
         (kw("vnet") > vnet_name > kw("address-space") > address_space > vnet_tail)[kind(Statement::Vnet)] |
-        kw("grpc")[kind(Statement::Grpc)] | (kw("capture") > directory > capture_option)[kind(Statement::Capture)] |
+        kw("grpc")[kind(Statement::Grpc)] | kw("metrics")[kind(Statement::Metrics)] | (kw("capture") > directory > capture_option)[kind(Statement::Capture)] |
         kw("exit")[kind(Statement::Exit)];
     const auto router = x3::rule<class router_, U>{"neighbor, bgp router-id or address-family"} =
         (kw("bgp") > kw("router-id") > router_id)[kind(Statement::RouterId)] |
@@ -573,6 +574,8 @@ class Parser {
         (kw("listen") > listen_address)[kind(Statement::Listen)] | kw("allow-remote")[kind(Statement::AllowRemote)] |
         (kw("tls") > kw("cert") > tls_file > kw("key") > tls_key)[kind(Statement::Tls)] |
         kw("insecure")[kind(Statement::Insecure)];
+    const auto metrics = x3::rule<class metrics_, U>{"listen or allow-remote"} =
+        (kw("listen") > listen_address)[kind(Statement::Listen)] | kw("allow-remote")[kind(Statement::AllowRemote)];
     const auto instance_address = x3::rule<class ia_, U>{"an IPv4 or IPv6 address (the instance's BGP address)"} =
         word[tok(&Statement::a)];
     const auto static_prefix = x3::rule<class stp_, U>{"an address prefix such as 10.70.0.0/16"} = word[push];
@@ -597,6 +600,7 @@ class Parser {
         case Section::AddressFamily: ok = run(address_family); break;
         case Section::Analyzer: ok = run(analyzer); break;
         case Section::Grpc: ok = run(grpc); break;
+        case Section::Metrics: ok = run(metrics); break;
         case Section::VpnGateway: ok = run(vpn_gateway); break;
         case Section::None:
         case Section::Skipped:
@@ -635,6 +639,8 @@ class Parser {
         section_ = Section::Analyzer;
       } else if (w[0].text == "grpc") {
         section_ = Section::Grpc;
+      } else if (w[0].text == "metrics") {
+        section_ = Section::Metrics;
       } else if (w[0].text == "vpn-gateway") {
         section_ = Section::VpnGateway;
       }
@@ -647,8 +653,9 @@ class Parser {
           : section_ == Section::AddressFamily ? "neighbor ADDRESS activate, exit-address-family or a new section"
           : section_ == Section::Analyzer      ? "routing-preference, route-server, connection-weight, quiet-period, er-sku, prefix-limits, azure-timers or a new section"
           : section_ == Section::Grpc          ? "listen, allow-remote, tls, insecure or a new section"
+          : section_ == Section::Metrics       ? "listen, allow-remote or a new section"
           : section_ == Section::VpnGateway    ? "instance, site or a new section"
-                                               : "router bgp, analyzer, vpn-gateway, vnet, grpc or capture";
+                                               : "router bgp, analyzer, vpn-gateway, vnet, grpc, metrics or capture";
       const auto word_end = std::find_if(line.begin() + static_cast<std::ptrdiff_t>(first), end,
                                          [](char c) { return c == ' ' || c == '\t'; });
       error(line_no, static_cast<int>(first) + 1,
@@ -753,6 +760,10 @@ class Parser {
         return;
       case Statement::Analyzer: section_ = Section::Analyzer; return;
       case Statement::Grpc: section_ = Section::Grpc; return;
+      case Statement::Metrics:
+        section_ = Section::Metrics;
+        if (c.metrics_listen.empty()) c.metrics_listen = kDefaultMetricsListen;
+        return;
       case Statement::Exit: section_ = section_ == Section::AddressFamily ? Section::Router : Section::None; return;
       case Statement::AddressFamily:
         section_ = Section::AddressFamily;
@@ -833,11 +844,17 @@ class Parser {
       case Statement::Site: return site(st, line, line_no);
       case Statement::Vnet: return vnet(st, line, line_no);
       case Statement::Listen:
+        if (section_ == Section::Metrics) {
+          if (auto why = metrics_address_problem(st.a.text))
+            return error(line_no, col(st.a), fmt::format("listen {}: {}", quote_text(st.a.text), *why));
+          c.metrics_listen = st.a.text;
+          return;
+        }
         if (auto why = listen_address_problem(st.a.text))
           return error(line_no, col(st.a), fmt::format("listen {}: {}", quote_text(st.a.text), *why));
         c.grpc_listen = st.a.text;
         return;
-      case Statement::AllowRemote: c.grpc_allow_remote = true; return;
+      case Statement::AllowRemote: (section_ == Section::Metrics ? c.metrics_allow_remote : c.grpc_allow_remote) = true; return;
       case Statement::Tls:
         c.grpc_tls_cert = st.a.text;
         c.grpc_tls_key = st.b.text;
@@ -1328,6 +1345,12 @@ std::optional<std::string> listen_address_problem(std::string_view a) {
   const auto v4 = parse_address(std::string(host));
   if (v4 && v4->afi == wire::Afi::Ipv4) return std::nullopt;
   return fmt::format("{} is not an IPv4 address, [IPv6 address] or localhost", quote_text(host));
+}
+
+std::optional<std::string> metrics_address_problem(std::string_view a) {
+  if (a.substr(0, 5) == "unix:" || a.substr(0, 14) == "unix-abstract:")
+    return "expected IPv4:PORT, [IPv6]:PORT, localhost:PORT or off (HTTP has no unix sockets here)";
+  return listen_address_problem(a);
 }
 
 std::optional<std::string> capture_dir_problem(const std::string& dir_text) {

@@ -63,11 +63,12 @@ class StallMonitor {
       while (!stopping_) {
         cv_.wait_for(lock, std::max(std::chrono::milliseconds(10), limit_ / 4));
         const auto now = std::chrono::steady_clock::now();
-        for (auto& [ctx, since] : writing_) {
-          if (since && now - *since > limit_) {
+        for (auto& [ctx, stream] : writing_) {
+          if (stream.since && now - *stream.since > limit_) {
             fmt::print(stderr, "bgpfa: gRPC: a stream's client read nothing for {} ms: stream ended\n", limit_.count());
             ctx->TryCancel();
-            since.reset();
+            stream.since.reset();
+            stream.cancelled = true;
           }
         }
       }
@@ -96,9 +97,14 @@ class StallMonitor {
     Guard& operator=(const Guard&) = delete;
     void writing(bool on) {
       std::lock_guard lock(m_.m_);
-      auto& since = m_.writing_[ctx_];
+      auto& since = m_.writing_[ctx_].since;
       if (on) since = std::chrono::steady_clock::now();
       else since.reset();
+    }
+    // The monitor ended this stream.
+    [[nodiscard]] bool stalled() const {
+      std::lock_guard lock(m_.m_);
+      return m_.writing_[ctx_].cancelled;
     }
 
    private:
@@ -111,7 +117,11 @@ class StallMonitor {
   std::mutex m_;
   std::condition_variable cv_;
   bool stopping_ = false;
-  std::map<grpc::ServerContext*, std::optional<std::chrono::steady_clock::time_point>> writing_;
+  struct Stream {
+    std::optional<std::chrono::steady_clock::time_point> since;  // in a Write since then
+    bool cancelled = false;                                      // ended by the monitor
+  };
+  std::map<grpc::ServerContext*, Stream> writing_;
   std::thread thread_;
 };
 
@@ -768,6 +778,13 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       return error(grpc::StatusCode::RESOURCE_EXHAUSTED,
                    fmt::format("{} watchers already, the server's limit: try again when one has ended", limits_.max_watchers));
     StallMonitor::Guard guard(stalls_, ctx);
+    struct CountStall {  // a watcher the stall monitor cut counts as dropped
+      StallMonitor::Guard& g;
+      std::atomic<std::uint64_t>& n;
+      ~CountStall() {
+        if (g.stalled()) ++n;
+      }
+    } count_stall{guard, watch_stalled_};
 
     const auto start = on_core([this] { return std::pair{a_.event_count(), names_of(a_)}; });
     if (!start) return unavailable();
@@ -854,6 +871,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
           lock.unlock();
           v1::WatchResponse behind;
           behind.mutable_fell_behind()->set_last_sent(next - 1);
+          ++watch_fell_behind_;
           (void)write(w, guard, behind);
           return grpc::Status::OK;
         }
@@ -922,6 +940,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
 
  public:
   std::atomic<std::size_t> watchers_{0};
+  std::atomic<std::uint64_t> watch_fell_behind_{0}, watch_stalled_{0};  // watch streams the server ended
 
  private:
   std::size_t published_ = 0;  // change-log entries handed to the ring (io thread only)
@@ -1003,6 +1022,8 @@ std::string GrpcServer::start(const std::string& address, const GrpcSecurity& se
 void GrpcServer::publish() { impl_->publish(); }
 
 std::size_t GrpcServer::watchers() const { return impl_->watchers_.load(); }
+std::uint64_t GrpcServer::watch_fell_behind() const { return impl_->watch_fell_behind_.load(); }
+std::uint64_t GrpcServer::watch_stalled() const { return impl_->watch_stalled_.load(); }
 
 void GrpcServer::shutdown() {
   if (!impl_->server) return;

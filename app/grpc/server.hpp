@@ -62,6 +62,9 @@ class GrpcServer {
   void publish();
   // Watch streams open now.
   [[nodiscard]] std::size_t watchers() const;
+  // Watch streams the server ended: the client fell behind the ring, or read nothing (stalled).
+  [[nodiscard]] std::uint64_t watch_fell_behind() const;
+  [[nodiscard]] std::uint64_t watch_stalled() const;
   // Ends every stream and stops the server (waits at most a second for calls in progress).
   void shutdown();
 

@@ -70,7 +70,7 @@ TEST_CASE("syntax errors name line, column and what was expected", "[config]") {
         std::vector<std::string>{"t.conf:3:42: error: expected \"circuit\", found \"link\""});
   CHECK(errors("router bgp x\n").at(0) == "t.conf:1:12: error: expected an AS number, found \"x\"");
   CHECK(errors("routr bgp 1\n").at(0) ==
-        "t.conf:1:1: error: unknown statement \"routr\": expected router bgp, analyzer, vpn-gateway, vnet, grpc or capture");
+        "t.conf:1:1: error: unknown statement \"routr\": expected router bgp, analyzer, vpn-gateway, vnet, grpc, metrics or capture");
 }
 
 TEST_CASE("durations: units, and absurd values rejected without overflow", "[config]") {

@@ -307,6 +307,8 @@ TEST_CASE("gRPC Watch: watchers are limited in number, and one that reads nothin
   // A second on, the frozen ones are cut (the server stops writing to them) and their places are
   // free again; they read what reached them, then the end of the stream.
   REQUIRE(eventually([&] { return server.watchers() == 0; }));
+  CHECK(server.watch_stalled() == 4);  // counted as dropped (bgpfa_watch_drops_total)
+  CHECK(server.watch_fell_behind() == 0);
   for (auto& f : frozen) {
     std::size_t rows = 0;
     v1::WatchResponse m;
@@ -481,6 +483,8 @@ TEST_CASE("gRPC Watch: a watcher that falls behind is told where, and resumes wi
   CHECK(m.fell_behind().last_sent() == 10);
   CHECK_FALSE(reader->Read(&m));  // the stream ends there
   CHECK(reader->Finish().ok());
+  CHECK(server.watch_fell_behind() == 1);
+  CHECK(server.watch_stalled() == 0);
 
   // Resumed from there: the 100 from the change log, then live ones from the ring, in order.
   grpc::ClientContext resumed_ctx;

@@ -154,3 +154,49 @@ TEST_CASE("feed: a trigger inside an open episode keeps its time", "[feed][marks
   REQUIRE(e.other_trigger_us.size() == 1);
   CHECK(e.other_trigger_us[0] == t0 + 22 * kS);
 }
+
+TEST_CASE("feed: per-session stats for monitoring: state, Established since, NOTIFICATIONs both ways", "[feed][metrics]") {
+  Rig r;
+  CHECK(r.f.session_stats(0).state == 0);  // nothing seen yet
+  r.open_session(t0, 90);
+  auto s = r.f.session_stats(0);
+  CHECK(s.state == 6);
+  CHECK(s.established_us == t0);
+  r.f.state_change(t0 + 5 * kS, 0, 6, 6);  // staying Established keeps its start
+  CHECK(r.f.session_stats(0).established_us == t0);
+  const auto cease = wire::encode_notification(wire::make_shutdown(2, "bye"));
+  r.f.message(t0 + 10 * kS, 0, cease, false, true, false);  // received
+  r.f.state_change(t0 + 10 * kS, 0, 6, 1);
+  s = r.f.session_stats(0);
+  CHECK(s.state == 1);
+  CHECK(s.established_us == 0);
+  CHECK(s.notifications_received == 1);
+  CHECK(s.notifications_sent == 0);
+  r.open_session(t0 + 20 * kS, 90);
+  r.f.message(t0 + 30 * kS, 0, cease, false, true, true);  // bgpfa's own
+  s = r.f.session_stats(0);
+  CHECK(s.established_us == t0 + 20 * kS);
+  CHECK(s.notifications_sent == 1);
+  CHECK(s.notifications_received == 1);
+  CHECK(r.f.session_stats(5).state == 0);  // a peer index never seen
+}
+
+TEST_CASE("analyzer: convergence stats only grow and bucket each prefix's time per episode", "[feed][metrics]") {
+  Rig r;
+  r.open_session(t0 - 100 * kS, 90);  // the first establishment: an initial table, no episode
+  r.f.state_change(t0 - 50 * kS, 0, 6, 1);
+  r.a.advance(t0 - 10 * kS);
+  REQUIRE(r.a.convergence_stats().episodes == 1);  // the session's end
+  r.open_session(t0, 90);              // a recovery: an episode
+  r.f.message(t0 + 2 * kS, 0, test::route_update(2), false, true, false);
+  r.a.advance(t0 + 60 * kS);  // the quiet period closes the episode
+  const auto& cs = r.a.convergence_stats();
+  CHECK(cs.episodes == 2);
+  CHECK(cs.count == 3);  // the end's prefix at once, then two: 1 ms and 2 s after the session came back
+  CHECK(cs.sum_us == 1000 + 2 * kS);
+  CHECK(cs.buckets[0] == 2);  // <= 1 ms
+  CHECK(cs.buckets[9] == 1);  // <= 2.5 s
+  std::uint64_t all = 0;
+  for (const auto b : cs.buckets) all += b;
+  CHECK(all == cs.count);
+}
