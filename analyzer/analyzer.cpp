@@ -514,14 +514,30 @@ std::size_t Analyzer::memory_bytes() const noexcept {
 GatewayBest Analyzer::describe_best(const PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) const {
   const rib::Route& r = e.routes[b.index];
   GatewayBest g;
-  g.peer = wire::to_string(peers_[r.peer].address);
-  g.role = peers_[r.peer].label(policy_.circuits);
+  const PeerText& t = peer_text(r.peer);
+  g.peer = t.address;
+  g.role = t.role;
   g.as_path = as_path_text(r.attrs.get());
   g.local_pref = r.attrs->local_pref;
   g.next_hop = wire::to_string(r.attrs->next_hop);
   g.reason = rib::to_string(b.reason);
   g.candidates = n;
   return g;
+}
+
+void Analyzer::clear_text_caches() const {
+  path_text_.clear();
+  peer_text_.clear();  // roles and circuit names may change between reports
+}
+
+const Analyzer::PeerText& Analyzer::peer_text(std::uint16_t peer) const {
+  if (peer_text_.size() < peers_.size()) peer_text_.resize(peers_.size());
+  PeerText& t = peer_text_[peer];
+  if (t.address.empty()) {
+    t.address = wire::to_string(peers_[peer].address);
+    t.role = peers_[peer].label(policy_.circuits);
+  }
+  return t;
 }
 
 const std::string& Analyzer::as_path_text(const rib::AttrSet* s) const {
@@ -538,7 +554,7 @@ PrefixRow Analyzer::row(const PrefixKey& p) const {
     return r;
   }
   PrefixRow r = row_of(p, *e);
-  path_text_.clear();  // keyed by set address: a set freed later may reuse it for another path
+  clear_text_caches();  // keyed by set address: a set freed later may reuse it for another path
   return r;
 }
 
@@ -674,12 +690,12 @@ Report Analyzer::report(bool final, int vnet) {
   table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) { sorted.emplace_back(p, &e); });
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   r.active_paths.reserve(sorted.size());
-  path_text_.clear();
+  clear_text_caches();
   for (const auto& [p, e] : sorted) {
     r.active_paths.push_back(row_of(p, *e));
     ++r.summary.active_by_kind[to_string(r.active_paths.back().active.kind)];
   }
-  path_text_.clear();  // sets may have been freed and their addresses reused since
+  clear_text_caches();  // sets may have been freed and their addresses reused since
   r.events = events_since(0);
   r.path_sets.reserve(path_sets_.size());
   for (std::uint32_t i = 0; i < path_sets_.size(); ++i) r.path_sets.push_back(carrying(i));
@@ -736,7 +752,7 @@ std::vector<PrefixRow> Analyzer::rows(const std::optional<PrefixKey>& within) co
   std::vector<PrefixRow> out;
   out.reserve(sorted.size());
   for (const auto& [p, e] : sorted) out.push_back(row_of(p, *e));
-  path_text_.clear();
+  clear_text_caches();
   return out;
 }
 
@@ -773,7 +789,7 @@ std::vector<PrefixRow> Analyzer::rows_for(const std::vector<PrefixKey>& keys) co
       out.emplace_back().prefix = p.to_prefix();
     }
   }
-  path_text_.clear();
+  clear_text_caches();
   return out;
 }
 

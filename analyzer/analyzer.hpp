@@ -76,6 +76,8 @@ class Analyzer {
   [[nodiscard]] PrefixRow row(const rib::PrefixKey& p) const;
   [[nodiscard]] std::optional<rib::PrefixKey> lookup(const wire::IpAddress& a) const { return table_.lookup(a); }
   [[nodiscard]] std::size_t routes() const noexcept { return table_.routes(); }
+  // Time of the last input seen (what report().summary.last_us says, without building a report).
+  [[nodiscard]] std::uint64_t last_us() const noexcept { return last_us_; }
   [[nodiscard]] const rib::RouteTable& table() const noexcept { return table_; }  // every peer's routes
   [[nodiscard]] std::size_t peer_routes(int peer) const { return table_.peer_routes(static_cast<std::uint16_t>(peer)); }
   [[nodiscard]] std::size_t memory_bytes() const noexcept;  // route table + interned sets (the RIB)
@@ -147,6 +149,11 @@ class Analyzer {
   void run_stale_timers(std::uint64_t t);
   GatewayBest describe_best(const rib::PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) const;
   [[nodiscard]] const std::string& as_path_text(const rib::AttrSet* s) const;  // cached per interned set
+  struct PeerText {
+    std::string address, role;  // "192.0.2.1", "er1 primary"
+  };
+  [[nodiscard]] const PeerText& peer_text(std::uint16_t peer) const;  // cached per peer, like as_path_text
+  void clear_text_caches() const;
   [[nodiscard]] std::vector<Finding> findings(const std::vector<std::pair<rib::PrefixKey, const rib::PrefixEntry*>>& sorted) const;
   [[nodiscard]] PrefixRow row_of(const rib::PrefixKey& p, const rib::PrefixEntry& e) const;
 
@@ -182,6 +189,7 @@ class Analyzer {
   mutable std::vector<std::uint16_t> carry_scratch_[2];
   mutable std::vector<std::uint32_t> single_sets_;  // per peer: the id of {peer}
   [[nodiscard]] std::uint32_t intern_set(const std::vector<std::uint16_t>& peers) const;
+  mutable std::vector<PeerText> peer_text_;  // during report()
   mutable absl::flat_hash_map<const rib::AttrSet*, std::string> path_text_;  // during report()  // decide(): best route index per circuit
 };
 

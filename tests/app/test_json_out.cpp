@@ -14,7 +14,8 @@ TEST_CASE("JsonOut strings, prefixes, times and milliseconds match json_quote, t
   std::string all_bytes;
   for (int c = 1; c < 256; ++c) all_bytes.push_back(static_cast<char>(c));
   for (const std::string& v : {std::string(), std::string("plain"), std::string("a\"b\\c"), all_bytes,
-                               std::string("tail\n"), std::string("\x01x")}) {
+                               std::string("tail\n"), std::string("\x01x"), std::string("0123456789abcdef\"012345678\x1f"),
+                               std::string("65001 65002 65003 {65004,65005}\\")}) {
     std::string s;
     app::JsonOut(s).str(v);
     CHECK(s == app::json_quote(v));
