@@ -10,14 +10,25 @@ using rib::PrefixKey;
 GatewayBest RowBuilder::describe_best(const PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) {
   const rib::Route& r = e.routes[b.index];
   GatewayBest g;
-  g.peer = wire::to_string(topo_.role(r.peer).address);
-  g.role = topo_.label(r.peer);
+  const PeerText& t = peer_text(r.peer);
+  g.peer = t.address;
+  g.role = t.role;
   g.as_path = as_path_text(r.attrs.get());
   g.local_pref = r.attrs->local_pref;
   g.next_hop = wire::to_string(r.attrs->next_hop);
   g.reason = rib::to_string(b.reason);
   g.candidates = n;
   return g;
+}
+
+const RowBuilder::PeerText& RowBuilder::peer_text(std::uint16_t peer) {
+  if (peer_text_.size() < topo_.size()) peer_text_.resize(topo_.size());
+  PeerText& t = peer_text_[peer];
+  if (t.address.empty()) {
+    t.address = wire::to_string(topo_.role(peer).address);
+    t.role = topo_.label(peer);
+  }
+  return t;
 }
 
 const std::string& RowBuilder::as_path_text(const rib::AttrSet* s) {

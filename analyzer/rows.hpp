@@ -26,11 +26,16 @@ class RowBuilder {
  private:
   [[nodiscard]] GatewayBest describe_best(const rib::PrefixEntry& e, const rib::LocRibBest& b, std::size_t n);
   [[nodiscard]] const std::string& as_path_text(const rib::AttrSet* s);
+  struct PeerText {
+    std::string address, role;  // "192.0.2.1", "er1 primary"
+  };
+  [[nodiscard]] const PeerText& peer_text(std::uint16_t peer);  // cached per peer, like as_path_text
 
   const Topology& topo_;
   const AzureRules& rules_;
   const rib::RouteTable& table_;
   absl::flat_hash_map<const rib::AttrSet*, std::string> path_text_;
+  std::vector<PeerText> peer_text_;
 };
 
 // The first `n` keys in prefix order after `after` (none: from the first), inside `within`

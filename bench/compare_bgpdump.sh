@@ -1,40 +1,55 @@
 #!/usr/bin/env bash
-# Whole-program comparison: bgpdump -m vs bgpfa mrt dump -m on the same files, interleaved runs
-# in one invocation (machines are noisy: read the ratio). Checks the bytes are identical and
-# reports peak RSS from /usr/bin/time -v.
-# Usage: bench/compare_bgpdump.sh [RUNS] [FILE...]   (defaults: 7 runs, the issue's two files)
+# Whole-program comparison on the same files, interleaved in one invocation (machines are noisy:
+# read the ratios): `zcat > /dev/null` (plain decompression, the floor), `bgpdump -m` and
+# `bgpfa mrt dump -m`. Checks bgpfa's bytes are bgpdump's and reports peak RSS (/usr/bin/time -v).
+# Times are medians of wall seconds; cpu is bgpfa's median user+sys (its decompression thread
+# included), which a loaded machine distorts less than wall time.
+# Usage: bench/compare_bgpdump.sh [RUNS] [FILE...]   (defaults: 7 runs, the issue's two files;
+# updates.et-header.2015.gz is looked for in ../shared/fixtures/mrt/ris and $BGPFA_BENCH_FILES)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
 shift || true
 files=("$@")
 if ((${#files[@]} == 0)); then
-  files=(../shared/fixtures/mrt/ris/bview.20020722.2337.gz ../shared/fixtures/mrt/ris/updates.20071015.1505.gz)
+  files=(../shared/fixtures/mrt/ris/bview.20020722.2337.gz)
+  et=""
+  for d in ../shared/fixtures/mrt/ris ${BGPFA_BENCH_FILES:-}; do
+    [[ -f $d/updates.et-header.2015.gz ]] && { et=$d/updates.et-header.2015.gz; break; }
+  done
+  if [[ -n $et ]]; then files+=("$et"); else
+    echo "note: updates.et-header.2015.gz (bgpdump's test_data) not found; using updates.20071015.1505.gz" >&2
+    files+=(../shared/fixtures/mrt/ris/updates.20071015.1505.gz)
+  fi
 fi
 bgpfa=${BGPFA:-build/app/bgpfa}
 command -v bgpdump >/dev/null || { echo "bgpdump not installed (apt-get install bgpdump)" >&2; exit 2; }
 [[ -x $bgpfa ]] || { echo "build bgpfa first (scripts/build.sh)" >&2; exit 2; }
 
-seconds() {  # wall seconds of one run, output discarded (EPOCHREALTIME: no extra processes)
-  local start=$EPOCHREALTIME
-  "$@" >/dev/null 2>&1
-  local end=$EPOCHREALTIME
-  echo "scale=6; ${end/./} / 1000000 - ${start/./} / 1000000" | bc
+# "wall cpu" seconds of one run, output discarded (bash's time keyword: no extra process).
+run() {
+  local TIMEFORMAT='%R %U %S' t
+  t=$({ time "$@" >/dev/null 2>&1; } 2>&1)
+  awk '{printf "%s %.3f\n", $1, $2 + $3}' <<<"$t"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 peak_kb() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}'; }
 
-printf '%-34s %10s %10s %8s %10s %10s %s\n' file bgpdump_s bgpfa_s ratio bgpdump_KB bgpfa_KB bytes
+printf '%-28s %15s %15s %15s %12s %12s %13s %s\n' file zcat_s bgpdump_s bgpfa_s vs_bgpdump vs_zcat \
+  RSS_KB_bd/fa bytes
+printf '%-28s %15s %15s %15s %12s %12s\n' '' 'wall (cpu)' 'wall (cpu)' 'wall (cpu)' 'wall (cpu)' 'wall (cpu)'
 for f in "${files[@]}"; do
   if cmp -s <(bgpdump -m "$f" 2>/dev/null) <("$bgpfa" mrt dump -m "$f" 2>/dev/null); then same=identical; else same=DIFFERENT; fi
-  a=(); b=()
+  zw=() zc=() aw=() ac=() bw=() bc=()
   for ((i = 0; i < runs; i++)); do
-    a+=("$(seconds bgpdump -m "$f")")
-    b+=("$(seconds "$bgpfa" mrt dump -m "$f")")
+    read -r w u < <(run zcat "$f"); zw+=("$w"); zc+=("$u")
+    read -r w u < <(run bgpdump -m "$f"); aw+=("$w"); ac+=("$u")
+    read -r w u < <(run "$bgpfa" mrt dump -m "$f"); bw+=("$w"); bc+=("$u")
   done
-  ma=$(printf '%s\n' "${a[@]}" | median)
-  mb=$(printf '%s\n' "${b[@]}" | median)
-  ratio=$(echo "scale=1; $ma / $mb" | bc)
-  printf '%-34s %10s %10s %7sx %10s %10s %s\n' "$(basename "$f")" "$ma" "$mb" "$ratio" \
-    "$(peak_kb bgpdump -m "$f")" "$(peak_kb "$bgpfa" mrt dump -m "$f")" "$same"
+  m() { printf '%s\n' "$@" | median; }
+  mzw=$(m "${zw[@]}") mzc=$(m "${zc[@]}") maw=$(m "${aw[@]}") mac=$(m "${ac[@]}") mbw=$(m "${bw[@]}") mbc=$(m "${bc[@]}")
+  r() { echo "$1 / $2" | bc -l; }
+  printf '%-28s %6s (%6s) %6s (%6s) %6s (%6s) %5.1fx (%4.1fx) %4.2fx (%4.2fx) %13s %s\n' "$(basename "$f")" \
+    "$mzw" "$mzc" "$maw" "$mac" "$mbw" "$mbc" "$(r "$maw" "$mbw")" "$(r "$mac" "$mbc")" "$(r "$mbw" "$mzw")" \
+    "$(r "$mbc" "$mzc")" "$(peak_kb bgpdump -m "$f")/$(peak_kb "$bgpfa" mrt dump -m "$f")" "$same"
 done

@@ -30,11 +30,14 @@ const char* state_name(int s) {
 
 int Feed::peer_of(const std::optional<wire::IpAddress>& local, const wire::IpAddress& ip) {
   const bool known = local && std::any_of(local->octets.begin(), local->octets.end(), [](std::uint8_t b) { return b != 0; });
+  PeerMemo& m = peer_memo_;
+  if (m.valid && m.ip == ip && m.peers == a_.peers().size() && (known ? m.local == local : !m.local)) return m.index;
   const int i = a_.peer_index(known ? local : std::nullopt, ip);
   if (i < 0) {
     std::string s = wire::to_string(ip);
     if (unknown_set_.insert(s).second) unknown_.push_back(std::move(s));
   }
+  m = PeerMemo{true, known ? local : std::nullopt, ip, a_.peers().size(), i};
   return i;
 }
 

@@ -101,6 +101,15 @@ class Feed {
   std::vector<std::string> roles_;
   std::vector<std::string> snapshot_causes_;
   std::set<std::string> unknown_set_;
+  // peer_of()'s last answer: RIB dumps give runs of one peer's routes. Peers are only ever
+  // added, so the answer holds while their number is the same.
+  struct PeerMemo {
+    bool valid = false;
+    std::optional<wire::IpAddress> local;
+    wire::IpAddress ip;
+    std::size_t peers = 0;
+    int index = -1;
+  } peer_memo_;
   std::vector<std::string> unknown_;
   wire::Update scratch_;
 };

@@ -10,7 +10,7 @@ set_name="${1:-test}"
 build_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libboost-iostreams-dev libfmt-dev libcli11-dev
-  zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libabsl-dev
+  zlib1g-dev libisal-dev libbz2-dev liblzma-dev libzstd-dev libabsl-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libsystemd-dev
 )

@@ -86,6 +86,10 @@ class MrtDecoder::Impl {
     }
     auto t = mrt::decode_table_dump(r);
     if (!t) return error(r, t.error());
+    if (sink_.table_dump_cached(r, t.value())) {
+      ++sink_.packet_index;
+      return;
+    }
     wire::DecodeContext ctx;
     ctx.four_octet_as = t->four_octet_as;
     ctx.mrt_rib_entry = true;
@@ -128,6 +132,7 @@ class MrtDecoder::Impl {
         continue;
       }
       const auto& peer = peers_->peers[e.peer_index];
+      if (sink_.rib_entry_cached(r, rib_, e, peer)) continue;
       wire::DecodeContext ctx;
       ctx.four_octet_as = true;  // RFC 6396 4.3.4: RIB entries always use 4-octet ASNs
       ctx.mrt_rib_entry = true;

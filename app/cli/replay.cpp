@@ -224,7 +224,7 @@ int run_replay(const ReplayOptions& opt) {
     in.decoder->finish();
     errors += in.decoder->errors();
   }
-  feed.finish(analyzer.report(false).summary.last_us);
+  feed.finish(analyzer.last_input_us());  // not report(false).summary.last_us: that built a whole report
   if (const auto& unknown = feed.unknown_peers(); !unknown.empty() && !opt.quiet) {
     std::string some;
     for (std::size_t k = 0; k < unknown.size() && k < 5; ++k) {
@@ -247,7 +247,7 @@ int run_replay(const ReplayOptions& opt) {
   }
   if (!opt.rib_snapshot.empty()) {
     // Stamped with the last input time: the snapshot is the RIB as of the end of the dumps.
-    const auto t = static_cast<std::uint32_t>(analyzer.report(false).summary.last_us / 1000000);
+    const auto t = static_cast<std::uint32_t>(analyzer.last_input_us() / 1000000);
     const std::uint32_t id = parsed.config.router_id ? parsed.config.router_id->v4_value() : 0;
     if (auto e = write_rib_snapshot(analyzer, opt.rib_snapshot, t, id); !e.empty()) {
       fmt::print(stderr, "bgpfa: error: {}\n", e);

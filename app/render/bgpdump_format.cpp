@@ -90,37 +90,41 @@ unsigned bgpdump_count(const wire::AsPathView& p) {  // sequences count each AS,
   return n;
 }
 
-void append_path_text(std::string& s, const wire::AsPathView& p) {
+// Writes at `out` (room: kPathTextMax bytes) and returns the end.
+constexpr std::size_t kPathTextMax = 8000;
+char* path_text(const wire::AsPathView& p, char* const begin) {
   // process_attr_aspath_string: the delimiters of each segment type, set members joined by ','.
   auto open = [](unsigned t) { return t == 1 ? '{' : t == 4 ? '[' : t == 3 ? '(' : ' '; };
   auto close = [](unsigned t) { return t == 1 ? '}' : t == 4 ? ']' : t == 3 ? ')' : ' '; };
+  char* s = begin;
   unsigned prev = 2;
   bool space = false;
   bool any = false;
-  char num[12];
   bool truncated = false;
   p.for_each_segment([&](wire::SegmentType st, const std::uint8_t* asns, unsigned count) {
     if (truncated) return;
     const unsigned t = static_cast<unsigned>(st);
     any = true;
-    if (prev != 2) s.push_back(close(prev));
-    if (space) s.push_back(' ');
-    if (t != 2) s.push_back(open(t));
+    if (prev != 2) *s++ = close(prev);
+    if (space) *s++ = ' ';
+    if (t != 2) *s++ = open(t);
     space = false;
+    const char sep = t == 1 || t == 4 ? ',' : ' ';
     for (unsigned i = 0; i < count; ++i) {
-      if (space) s.push_back(t == 1 || t == 4 ? ',' : ' ');
+      if (space) *s++ = sep;
       else space = true;
-      char* e = OutBuffer::format_u64(p.asn_at(asns + i * p.asn_size), num);
-      s.append(num, e);
-      if (s.size() > 8000 - 100) {  // QUIRK: bgpdump stops at its 8000-byte buffer
-        s += "...";
+      s = OutBuffer::format_u64(p.asn_at(asns + i * p.asn_size), s);
+      if (static_cast<std::size_t>(s - begin) > kPathTextMax - 100) {  // QUIRK: bgpdump stops at its 8000-byte buffer
+        std::memcpy(s, "...", 3);
+        s += 3;
         truncated = true;
         return;
       }
     }
     prev = t;
   });
-  if (any && !truncated && prev != 2) s.push_back(close(prev));
+  if (any && !truncated && prev != 2) *s++ = close(prev);
+  return s;
 }
 
 // QUIRK: bgpdump's asn32_merge_paths never advances past the first AS_PATH segment, so it
@@ -148,25 +152,33 @@ void bgpdump_merge(const wire::AsPathView& path, const wire::AsPathView& as4, st
   out.insert(out.end(), as4.data.begin(), as4.data.end());
 }
 
-void append_community_text(std::string& s, wire::Bytes c) {
-  char buf[32];
+// bgpdump's community string, built in a BUFSIZ buffer (strlcat): returns its length in buf.
+std::size_t community_text(wire::Bytes c, char (&buf)[kBufsiz]) {
+  std::size_t n = 0;
+  char piece[32];
   for (std::size_t i = 0; i + 4 <= c.size(); i += 4) {
     const std::uint32_t v = wire::load_u32(&c[i]);
-    std::string_view piece;
-    if (v == 0xFFFFFF01) piece = " no-export";
-    else if (v == 0xFFFFFF02) piece = " no-advertise";
-    else if (v == 0xFFFFFF03) piece = " local-AS";
-    if (!piece.empty()) {
-      if (s.size() + piece.size() < kBufsiz) s += piece;  // QUIRK: strlcat drops what does not fit
+    std::string_view known;
+    if (v == 0xFFFFFF01) known = " no-export";
+    else if (v == 0xFFFFFF02) known = " no-advertise";
+    else if (v == 0xFFFFFF03) known = " local-AS";
+    if (!known.empty()) {
+      if (n + known.size() < kBufsiz) {  // QUIRK: strlcat drops what does not fit
+        std::memcpy(buf + n, known.data(), known.size());
+        n += known.size();
+      }
       continue;
     }
-    char* e = buf;
+    char* e = piece;
     *e++ = ' ';
     e = OutBuffer::format_u64(v >> 16, e);
     *e++ = ':';
     e = OutBuffer::format_u64(v & 0xffff, e);
-    s.append(buf, std::min<std::size_t>(static_cast<std::size_t>(e - buf), kBufsiz - 1 - std::min(s.size(), kBufsiz - 1)));
+    const std::size_t take = std::min<std::size_t>(static_cast<std::size_t>(e - piece), kBufsiz - 1 - std::min(n, kBufsiz - 1));
+    std::memcpy(buf + n, piece, take);
+    n += take;
   }
+  return n;
 }
 
 void append_large_community_text(std::string& s, wire::Bytes c) {
@@ -211,7 +223,14 @@ const char* origin_text(const PathAttributes& a) {
 
 std::string BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet_as) {
   std::string s;
-  if (!a.has(AttrType::AsPath)) return s;
+  as_path_text(a, four_octet_as, s);
+  return s;
+}
+
+void BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet_as, std::string& s) {
+  s.clear();
+  if (!a.has(AttrType::AsPath)) return;
+  char buf[kPathTextMax + 64];
   // process_asn32_trans: only for 2-octet sessions; an AGGREGATOR that is not AS_TRANS with an
   // AS4_AGGREGATOR beside it makes bgpdump return before merging AS4_PATH (QUIRK).
   if (!four_octet_as && a.has(AttrType::As4Path)) {
@@ -220,20 +239,20 @@ std::string BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet
     if (!early_return && bgpdump_count(a.as_path) >= bgpdump_count(a.as4_path)) {
       std::vector<std::uint8_t> merged;
       bgpdump_merge(a.as_path, a.as4_path, merged);
-      append_path_text(s, wire::AsPathView{merged, 4});
-      return s;
+      s.assign(buf, path_text(wire::AsPathView{merged, 4}, buf));
+      return;
     }
   }
-  append_path_text(s, a.as_path);
-  return s;
+  s.assign(buf, path_text(a.as_path, buf));
 }
 
 void BgpdumpFormat::attribute_texts(const PathAttributes& a, bool four_octet_as, bool aggregator_by_length) {
-  as_path_ = as_path_text(a, four_octet_as);
+  as_path_text(a, four_octet_as, as_path_);
   communities_.clear();
   if (a.has(AttrType::Communities)) {
-    append_community_text(communities_, a.communities);
-    if (!communities_.empty()) communities_.erase(0, 1);  // bgpdump prints str+1
+    char buf[kBufsiz];
+    const std::size_t n = community_text(a.communities, buf);
+    if (n > 0) communities_.assign(buf + 1, n - 1);  // bgpdump prints str+1
   }
   large_communities_.clear();
   if (a.has(AttrType::LargeCommunities)) {
@@ -269,27 +288,31 @@ void BgpdumpFormat::attribute_texts(const PathAttributes& a, bool four_octet_as,
 }
 
 void BgpdumpFormat::time_text(std::uint32_t seconds, std::uint32_t usec, bool et) {
-  if (!time_.empty() && seconds == time_seconds_ && usec == time_usec_ && et == time_et_) return;
+  if (time_len_ && seconds == time_seconds_ && usec == time_usec_ && et == time_et_) return;
+  // The seconds text changes once a second at most: keep it and rewrite only the microseconds.
+  if (!time_len_ || seconds != time_seconds_) {
+    char* e;
+    if (opt_.human_time) {
+      const std::time_t t = seconds;
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      e = fmt::format_to(time_buf_, "{:02}/{:02}/{:02} {:02}:{:02}:{:02}", tm.tm_mon + 1, tm.tm_mday, tm.tm_year % 100,
+                         tm.tm_hour, tm.tm_min, tm.tm_sec);
+    } else {
+      e = OutBuffer::format_u64(seconds, time_buf_);
+    }
+    time_seconds_len_ = static_cast<std::uint8_t>(e - time_buf_);
+  }
   time_seconds_ = seconds;
   time_usec_ = usec;
   time_et_ = et;
-  char buf[64];
-  char* e;
-  if (opt_.human_time) {
-    const std::time_t t = seconds;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    e = fmt::format_to(buf, "{:02}/{:02}/{:02} {:02}:{:02}:{:02}", tm.tm_mon + 1, tm.tm_mday, tm.tm_year % 100,
-                       tm.tm_hour, tm.tm_min, tm.tm_sec);
-  } else {
-    e = OutBuffer::format_u64(seconds, buf);
-  }
+  char* e = time_buf_ + time_seconds_len_;
   if (et) {
     *e++ = '.';
     for (int i = 5; i >= 0; --i, usec /= 10) e[i] = static_cast<char>('0' + usec % 10);
     e += 6;
   }
-  time_.assign(buf, e);
+  time_len_ = static_cast<std::uint8_t>(e - time_buf_);
 }
 
 void BgpdumpFormat::line_start(const char* format, std::uint32_t seconds, std::uint32_t usec, bool et,
@@ -304,37 +327,77 @@ void BgpdumpFormat::line_start(const char* format, std::uint32_t seconds, std::u
   head_et_ = et;
   head_index_ = packet_index;
   time_text(seconds, usec, et);
-  head_ = format;
-  head_ += '|';
+  char buf[160];  // format (<= 18), index (<= 20), time (<= 24), kind (<= 5), four '|'
+  char* p = buf;
+  const std::size_t fl = std::strlen(format);
+  std::memcpy(p, format, fl);
+  p += fl;
+  *p++ = '|';
   if (opt_.packet_index) {
-    head_ += std::to_string(packet_index);
-    head_ += '|';
+    p = OutBuffer::format_u64(packet_index, p);
+    *p++ = '|';
   }
-  head_ += time_;
-  head_ += '|';
-  head_ += kind;
-  head_ += '|';
+  std::memcpy(p, time_buf_, time_len_);
+  p += time_len_;
+  *p++ = '|';
+  const std::size_t kl = std::strlen(kind);
+  std::memcpy(p, kind, kl);
+  p += kl;
+  *p++ = '|';
+  head_.assign(buf, p);
 }
 
-const std::string& BgpdumpFormat::rib_tail(const PathAttributes& a, bool four_octet_as, TailKind kind) {
-  // Identical attribute blocks render identically: cache the text after "prefix|[path id|]".
-  std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (static_cast<std::uint64_t>(kind) << 1) ^ four_octet_as ^ a.block.size();
+BgpdumpFormat::TailCacheEntry& BgpdumpFormat::tail_slot(wire::Bytes block, std::uint8_t variant, bool& hit) {
+  std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (static_cast<std::uint64_t>(variant) << 1) ^ block.size();
   std::size_t i = 0;
-  for (; i + 8 <= a.block.size(); i += 8) {
+  for (; i + 8 <= block.size(); i += 8) {
     std::uint64_t w;
-    std::memcpy(&w, a.block.data() + i, 8);
+    std::memcpy(&w, block.data() + i, 8);
     h = (h ^ w) * 0xff51afd7ed558ccdull;
     h ^= h >> 32;
   }
-  for (; i < a.block.size(); ++i) h = (h ^ a.block[i]) * 0x100000001b3ull;
+  for (; i < block.size(); ++i) h = (h ^ block[i]) * 0x100000001b3ull;
   h ^= h >> 29;
-  if (tail_cache_.empty()) tail_cache_.resize(8192);
-  TailCacheEntry& slot = tail_cache_[h % tail_cache_.size()];
-  if (slot.valid && slot.hash == h && slot.key.size() == a.block.size() &&
-      std::equal(a.block.begin(), a.block.end(), slot.key.begin()))
-    return slot.text;
+  // Direct-mapped; 32 Ki slots hold a 2002 RIS dump's 21 k distinct tails with few evictions.
+  if (tail_cache_.empty()) tail_cache_.resize(32768);
+  TailCacheEntry& slot = tail_cache_[h & (tail_cache_.size() - 1)];
+  hit = slot.valid && slot.hash == h && slot.variant == variant && slot.key.size() == block.size() &&
+        std::equal(block.begin(), block.end(), slot.key.begin());
+  if (!hit) slot.hash = h;
+  return slot;
+}
+
+bool BgpdumpFormat::table_dump_cached(const mrt::Record& r, const mrt::TableDumpRoute& t) {
+  const bool v6 = r.header.subtype == 2;
+  bool hit = false;
+  const TailCacheEntry& slot = tail_slot(t.attributes, tail_variant(v6 ? TailKind::TableDumpV6 : TailKind::TableDumpV4,
+                                                                   t.four_octet_as, false), hit);
+  if (!hit || !slot.clean) return false;
+  table_dump_line(r, t, slot.text);
+  return true;
+}
+
+bool BgpdumpFormat::rib_entry_cached(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e,
+                                     const mrt::PeerEntry& peer) {
+  const std::uint16_t st = r.header.subtype;
+  if (!(st == 2 || st == 4 || st == 8 || st == 10)) return false;
+  bool hit = false;
+  const TailCacheEntry& slot = tail_slot(e.attributes, tail_variant(TailKind::TableDumpV2, true, rib.add_path), hit);
+  if (!hit || !slot.clean) return false;
+  rib_entry_line(r, rib, e, peer, slot.text);
+  return true;
+}
+
+const std::string& BgpdumpFormat::rib_tail(const PathAttributes& a, bool four_octet_as, TailKind kind, bool add_path) {
+  // Identical attribute blocks render identically: cache the text after "prefix|[path id|]".
+  bool hit = false;
+  const std::uint8_t variant = tail_variant(kind, four_octet_as, add_path);
+  TailCacheEntry& slot = tail_slot(a.block, variant, hit);
+  if (hit) return slot.text;
   slot.valid = true;
-  slot.hash = h;
+  slot.variant = variant;
+  // Only a block that decoded without any problem may be rendered again without decoding.
+  slot.clean = a.errors.empty();
   slot.key.assign(a.block.begin(), a.block.end());
   std::string& s = slot.text;
   s.clear();
@@ -390,10 +453,14 @@ void BgpdumpFormat::append_tail_after_next_hop(std::string& s, const PathAttribu
 }
 
 void BgpdumpFormat::table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const PathAttributes& a) {
-  line_start("TABLE_DUMP", opt_.change_time ? t.originated : r.header.seconds, 0, false, "B");
   // QUIRK: only subtype 2 prints IPv6; the 4-octet-AS IPv6 subtype prints the first 4 octets.
   const bool v6 = r.header.subtype == 2;
-  const std::string& tail = rib_tail(a, t.four_octet_as, v6 ? TailKind::TableDumpV6 : TailKind::TableDumpV4);
+  table_dump_line(r, t, rib_tail(a, t.four_octet_as, v6 ? TailKind::TableDumpV6 : TailKind::TableDumpV4, false));
+}
+
+void BgpdumpFormat::table_dump_line(const mrt::Record& r, const mrt::TableDumpRoute& t, const std::string& tail) {
+  line_start("TABLE_DUMP", opt_.change_time ? t.originated : r.header.seconds, 0, false, "B");
+  const bool v6 = r.header.subtype == 2;
   char* p = out_.reserve(head_.size() + 128 + tail.size());
   std::memcpy(p, head_.data(), head_.size());
   p += head_.size();
@@ -414,11 +481,15 @@ void BgpdumpFormat::rib_entry(const mrt::Record& r, const mrt::Rib& rib, const m
   // bgpdump decodes only the unicast RIB subtypes; RIB_GENERIC and multicast print nothing.
   const std::uint16_t st = r.header.subtype;
   if (!(st == 2 || st == 4 || st == 8 || st == 10)) return;
+  rib_entry_line(r, rib, e, peer, rib_tail(a, true, TailKind::TableDumpV2, rib.add_path));
+}
+
+void BgpdumpFormat::rib_entry_line(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e,
+                                   const mrt::PeerEntry& peer, const std::string& tail) {
   // Not a kept quirk: bgpdump 1.6's -t change for TABLE_DUMP_V2 reads a dangling stack slot
   // (it prints 0 or garbage); we print the origination time it meant to.
   line_start(rib.add_path ? "TABLE_DUMP2_AP" : "TABLE_DUMP2", opt_.change_time ? e.originated : r.header.seconds, 0,
              false, "B");
-  const std::string& tail = rib_tail(a, true, TailKind::TableDumpV2);
   char* p = out_.reserve(head_.size() + 160 + tail.size());
   std::memcpy(p, head_.data(), head_.size());
   p += head_.size();
@@ -444,7 +515,7 @@ void BgpdumpFormat::bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e
   // the AS path of a 2-octet record (AS4_PATH merged as bgpdump merges it).
   if (!e.interpreted() || e.safi != 1) return;
   line_start("TABLE_DUMP2", opt_.change_time ? e.originated : r.header.seconds, 0, false, "B");
-  const std::string& tail = rib_tail(a, false, TailKind::Bgp4mpEntry);
+  const std::string& tail = rib_tail(a, false, TailKind::Bgp4mpEntry, false);
   char* p = out_.reserve(head_.size() + 160 + tail.size());
   std::memcpy(p, head_.data(), head_.size());
   p += head_.size();
@@ -532,9 +603,9 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
     *p++ = '|';
     s.append(buf, p);
   };
-  auto head_for = [&](const char* kind, bool as_v6, bool v4_octets_as_v6) {
+  auto head_for = [&](std::string& h, const char* kind, bool as_v6, bool v4_octets_as_v6) -> const std::string& {
     line_start(format, r.header.seconds, r.header.microseconds, et, kind);
-    std::string h = head_;
+    h.assign(head_);  // members: their capacity stays, no allocation per message
     peer_column(h, as_v6, v4_octets_as_v6);
     return h;
   };
@@ -545,8 +616,8 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   const bool any_withdraw = !u.update.withdrawn.empty() || (have_mp_unreach && !a.mp_unreach.nlri.empty()) ||
                             (u.withdraw_all && (!u.update.nlri.empty() || (have_mp_reach && !a.mp_reach.nlri.empty())));
   if (any_withdraw) {
-    const std::string w4 = head_for("W", v6_transport, false);
-    const std::string w6 = head_for("W", v6_transport, !v6_transport && u.local && !u.mrtd);
+    const std::string& w4 = head_for(head_w4_, "W", v6_transport, false);
+    const std::string& w6 = head_for(head_w6_, "W", v6_transport, !v6_transport && u.local && !u.mrtd);
     auto withdraw = [&](wire::Bytes field, wire::Afi afi) {
       if (!field.empty()) prefix_lines(afi == wire::Afi::Ipv6 ? w6 : w4, field, afi, u.add_path, nullptr);
     };
@@ -562,7 +633,7 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   if (u.update.nlri.empty() && !mp_announce) return;
 
   attribute_texts(a, u.four_octet_as);
-  const std::string head = head_for("A", v6_transport, false);
+  const std::string& head = head_for(head_a_, "A", v6_transport, false);
   const char* origin = origin_text(a);
   static constexpr std::uint8_t kNone[4] = {255, 255, 255, 255};
   char num[48];

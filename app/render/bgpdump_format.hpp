@@ -28,9 +28,13 @@ class BgpdumpFormat final : public DumpSink {
   void update(const UpdateInfo& u) override;
   void other_message(const mrt::Record&, const mrt::Bgp4mpMessage&, wire::MessageType, wire::Bytes) override {}
   void peer_index_table(const mrt::Record&, const mrt::PeerIndexTable&) override {}
+  bool table_dump_cached(const mrt::Record& r, const mrt::TableDumpRoute& t) override;
+  bool rib_entry_cached(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e,
+                        const mrt::PeerEntry& peer) override;
 
   // bgpdump's text for an AS path (AS4_PATH merged its own way); exposed for tests.
   [[nodiscard]] static std::string as_path_text(const wire::PathAttributes& a, bool four_octet_as);
+  static void as_path_text(const wire::PathAttributes& a, bool four_octet_as, std::string& out);
 
  private:
   void line_start(const char* format, std::uint32_t seconds, std::uint32_t usec, bool et, const char* kind);
@@ -38,15 +42,26 @@ class BgpdumpFormat final : public DumpSink {
   // aggregator_by_length: a 2-octet record whose AGGREGATOR may hold a 4-octet ASN (BGP4MP_ENTRY).
   void attribute_texts(const wire::PathAttributes& a, bool four_octet_as, bool aggregator_by_length = false);
   enum class TailKind : std::uint8_t { TableDumpV4, TableDumpV6, TableDumpV2, Bgp4mpEntry };
-  const std::string& rib_tail(const wire::PathAttributes& a, bool four_octet_as, TailKind kind);
+  // add_path: the decoding context's (it changes how MP_REACH_NLRI decodes).
+  const std::string& rib_tail(const wire::PathAttributes& a, bool four_octet_as, TailKind kind, bool add_path);
   void append_tail_after_next_hop(std::string& s, const wire::PathAttributes& a);
+  void table_dump_line(const mrt::Record& r, const mrt::TableDumpRoute& t, const std::string& tail);
+  void rib_entry_line(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e, const mrt::PeerEntry& peer,
+                      const std::string& tail);
 
   struct TailCacheEntry {
     bool valid = false;
+    bool clean = false;       // the block decoded with no problem at all
+    std::uint8_t variant = 0;  // tail_variant(): what else the text depends on
     std::uint64_t hash = 0;
     std::vector<std::uint8_t> key;
     std::string text;
   };
+  static std::uint8_t tail_variant(TailKind kind, bool four_octet_as, bool add_path) noexcept {
+    return static_cast<std::uint8_t>(static_cast<unsigned>(kind) | (four_octet_as ? 4u : 0u) | (add_path ? 8u : 0u));
+  }
+  // The cache slot of a block; `hit`: it holds that block's text.
+  TailCacheEntry& tail_slot(wire::Bytes block, std::uint8_t variant, bool& hit);
   std::vector<TailCacheEntry> tail_cache_;  // sized on first use: RIB dumps only
   const char* head_format_ = nullptr;
   const char* head_kind_ = nullptr;
@@ -60,6 +75,8 @@ class BgpdumpFormat final : public DumpSink {
   std::string tail_;
   std::uint32_t time_seconds_ = 0, time_usec_ = 0;
   bool time_et_ = false;
+  char time_buf_[48]{};
+  std::uint8_t time_len_ = 0, time_seconds_len_ = 0;
 
   OutBuffer& out_;
   BgpdumpOptions opt_;
@@ -69,8 +86,8 @@ class BgpdumpFormat final : public DumpSink {
   std::string large_communities_;
   std::string aggregator_;
   std::string unknown_;
-  std::string time_;
   std::string head_;
+  std::string head_w4_, head_w6_, head_a_;  // update(): line heads with the peer columns
 };
 
 }  // namespace bgpfa::app

@@ -36,6 +36,13 @@ class DumpSink {
   virtual void other_message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, wire::MessageType type,
                              wire::Bytes body) = 0;
   virtual void peer_index_table(const mrt::Record& r, const mrt::PeerIndexTable& t) = 0;
+  // A sink that can render a RIB route from the bytes of its attribute block alone (they
+  // decoded cleanly before, in the same context) does so here and returns true: MrtDecoder
+  // then skips decoding the block.
+  virtual bool table_dump_cached(const mrt::Record&, const mrt::TableDumpRoute&) { return false; }
+  virtual bool rib_entry_cached(const mrt::Record&, const mrt::Rib&, const mrt::RibEntry&, const mrt::PeerEntry&) {
+    return false;
+  }
   // Records bgpdump would have parsed (its -p packet index counts only those).
   std::uint64_t packet_index = 0;
 };

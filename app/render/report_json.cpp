@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "app/render/json_out.hpp"
 #include "app/render/json_text.hpp"
 #include "app/render/report_format.hpp"
 
@@ -74,11 +75,9 @@ std::string ms(std::uint64_t us) { return fmt::format("{:.3f}", static_cast<doub
 class PathJson {
  public:
   explicit PathJson(const Report& r) : r_(r), sets_(r.path_sets.size()) {}
-  std::string operator()(const ActivePath& p) {
-    std::string s = fmt::format("{{\"kind\":{},", q(to_string(p.kind)));
-    s += set(p.set);
-    s += p.via_covering ? ",\"via_covering\":true}" : ",\"via_covering\":false}";
-    return s;
+  void operator()(JsonOut& o, const ActivePath& p) {
+    o.raw("{\"kind\":").str(to_string(p.kind)).ch(',').raw(set(p.set));
+    o.raw(p.via_covering ? ",\"via_covering\":true}" : ",\"via_covering\":false}");
   }
 
  private:
@@ -116,10 +115,10 @@ class PathJson {
   std::vector<std::string> sets_;
 };
 
-std::string best_json(const GatewayBest& g) {
-  return fmt::format(
-      "{{\"peer\":{},\"role\":{},\"as_path\":{},\"local_pref\":{},\"next_hop\":{},\"reason\":{},\"candidates\":{}}}",
-      q(g.peer), q(g.role), q(g.as_path), g.local_pref, q(g.next_hop), q(g.reason), g.candidates);
+void best_json(JsonOut& o, const GatewayBest& g) {
+  o.raw("{\"peer\":").str(g.peer).raw(",\"role\":").str(g.role).raw(",\"as_path\":").str(g.as_path);
+  o.raw(",\"local_pref\":").num(g.local_pref).raw(",\"next_hop\":").str(g.next_hop).raw(",\"reason\":").str(g.reason);
+  o.raw(",\"candidates\":").num(g.candidates).ch('}');
 }
 
 }  // namespace
@@ -180,23 +179,33 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
                    p.prefixes, p.max_prefixes, p.updates, p.limit_drops);
   }
   s += "],\n\"active_paths\":[";
+  // The rows: one per prefix and per event, written without format strings.
+  JsonOut o(s);
   for (std::size_t i = 0; i < r.active_paths.size(); ++i) {
     const auto& row = r.active_paths[i];
-    fmt::format_to(out, "{}\n{{\"prefix\":{},\"active\":{}", i ? "," : "", q(wire::to_string(row.prefix)),
-                   path_json(row.active));
-    if (row.covering) fmt::format_to(out, ",\"covering_prefix\":{}", q(wire::to_string(*row.covering)));
-    s += ",\"gateway_best\":{";
-    if (row.expressroute) s += "\"expressroute\":" + best_json(*row.expressroute);
-    if (row.vpn) append_item(s, row.expressroute ? 1 : 0, "\"vpn\":" + best_json(*row.vpn));
-    s += "}}";
+    o.raw(i ? ",\n{\"prefix\":" : "\n{\"prefix\":").prefix(row.prefix).raw(",\"active\":");
+    path_json(o, row.active);
+    if (row.covering) o.raw(",\"covering_prefix\":").prefix(*row.covering);
+    o.raw(",\"gateway_best\":{");
+    if (row.expressroute) {
+      o.raw("\"expressroute\":");
+      best_json(o, *row.expressroute);
+    }
+    if (row.vpn) {
+      o.raw(row.expressroute ? ",\"vpn\":" : "\"vpn\":");
+      best_json(o, *row.vpn);
+    }
+    o.raw("}}");
     flush_if_big();
   }
   s += "],\n\"events\":[";
   for (std::size_t i = 0; i < r.events.size(); ++i) {
     const auto& e = r.events[i];
-    fmt::format_to(out, "{}\n{{\"time\":{},\"prefix\":{},\"from\":{},\"to\":{},\"cause\":{}}}", i ? "," : "",
-                   q(rfc3339(e.time_us)), q(wire::to_string(e.prefix)), path_json(e.from),
-                   path_json(e.to), q(e.cause));
+    o.raw(i ? ",\n{\"time\":" : "\n{\"time\":").time(e.time_us).raw(",\"prefix\":").prefix(e.prefix).raw(",\"from\":");
+    path_json(o, e.from);
+    o.raw(",\"to\":");
+    path_json(o, e.to);
+    o.raw(",\"cause\":").str(e.cause).ch('}');
     flush_if_big();
   }
   s += "],\n\"episodes\":[";
@@ -269,8 +278,12 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
     const auto& f = r.findings[i];
     fmt::format_to(out, "{}\n{{\"kind\":{},\"severity\":{},\"message\":{},\"prefixes\":[", i ? "," : "", q(f.kind),
                    q(f.severity), q(f.message));
-    for (std::size_t j = 0; j < f.prefixes.size(); ++j) append_item(s, j, q(wire::to_string(f.prefixes[j])));
+    for (std::size_t j = 0; j < f.prefixes.size(); ++j) {
+      if (j) o.ch(',');
+      o.prefix(f.prefixes[j]);
+    }
     s += "]}";
+    flush_if_big();
   }
   s += "]";
   if (r.what_if) {
@@ -285,8 +298,12 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
     s += "},\"changes\":[";
     for (std::size_t i = 0; i < r.what_if->changes.size(); ++i) {
       const auto& c = r.what_if->changes[i];
-      fmt::format_to(out, "{}\n{{\"prefix\":{},\"from\":{},\"to\":{}}}", i ? "," : "", q(wire::to_string(c.prefix)),
-                     path_json(c.before), path_json(c.after));
+      o.raw(i ? ",\n{\"prefix\":" : "\n{\"prefix\":").prefix(c.prefix).raw(",\"from\":");
+      path_json(o, c.before);
+      o.raw(",\"to\":");
+      path_json(o, c.after);
+      o.ch('}');
+      flush_if_big();
     }
     s += "]}";
   }

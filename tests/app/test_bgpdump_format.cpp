@@ -1,6 +1,8 @@
 // bgpdump's text forms and the CLI's behaviour on bad input.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "app/render/bgpdump_format.hpp"
 #include "app/render/json_format.hpp"
 #include "bgp/mrt/writer.hpp"
@@ -86,4 +88,45 @@ TEST_CASE("CLI errors are clear", "[app][cli]") {
   CHECK_THAT(r.err, Catch::Contains("/nonexistent.mrt: cannot open"));
   auto both = run_bgpfa("mrt dump -m -M /dev/null");
   CHECK(both.status == 2);
+}
+
+TEST_CASE("mrt dump: a RIB route rendered from the tail cache without decoding is the decoded one's line, "
+          "and a block with a problem is decoded (and reported) for every route", "[app][cli][bgpdump]") {
+  mrt::PeerIndexTable peers;
+  for (std::uint32_t i = 0; i < 2; ++i) {
+    mrt::PeerEntry p;
+    p.type = 2;  // IPv4, 4-octet AS
+    p.bgp_id = 0x0a000001 + i;
+    p.ip = wire::IpAddress::v4(0xc0000201 + i);
+    p.asn = 65001 + i;
+    peers.peers.push_back(p);
+  }
+  const auto clean = hex("40010100 400206 0201 0000fde9 400304c0000201");
+  // ATOMIC_AGGREGATE of length 1: attribute-discard, a warning (the route is kept; bgpdump,
+  // which looks only for the attribute, prints AG).
+  const auto odd = hex("40010100 400206 0201 0000fde9 400304c0000201 40060100");
+  std::vector<std::uint8_t> dump;
+  mrt::append_peer_index_table(dump, 1700000000, peers);
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    wire::Prefix pfx;
+    pfx.address = wire::IpAddress::v4(0x0a010000 + (k << 8));
+    pfx.length = 24;
+    std::vector<mrt::RibSnapshotEntry> entries{{0, 1600000000 + k, 0, clean}, {1, 1600000100 + k, 0, odd}};
+    mrt::append_rib_record(dump, 1700000000, k, pfx, false, entries);
+  }
+  TempFile f;
+  f.write(dump);
+  auto r = run_bgpfa("mrt dump -m -t change " + f.path());
+  CHECK(r.out ==
+        "TABLE_DUMP2|1600000000|B|192.0.2.1|65001|10.1.0.0/24|65001|IGP|192.0.2.1|0|0||NAG||\n"
+        "TABLE_DUMP2|1600000100|B|192.0.2.2|65002|10.1.0.0/24|65001|IGP|192.0.2.1|0|0||AG||\n"
+        "TABLE_DUMP2|1600000001|B|192.0.2.1|65001|10.1.1.0/24|65001|IGP|192.0.2.1|0|0||NAG||\n"
+        "TABLE_DUMP2|1600000101|B|192.0.2.2|65002|10.1.1.0/24|65001|IGP|192.0.2.1|0|0||AG||\n"
+        "TABLE_DUMP2|1600000002|B|192.0.2.1|65001|10.1.2.0/24|65001|IGP|192.0.2.1|0|0||NAG||\n"
+        "TABLE_DUMP2|1600000102|B|192.0.2.2|65002|10.1.2.0/24|65001|IGP|192.0.2.1|0|0||AG||\n");
+  // One warning per route of the odd block, with its own record number.
+  for (int rec = 1; rec <= 3; ++rec) CHECK_THAT(r.err, Catch::Contains(fmt::format("record={} ", rec)));
+  std::size_t warnings = 0;
+  for (std::size_t at = 0; (at = r.err.find("warning", at)) != std::string::npos; ++at) ++warnings;
+  CHECK(warnings == 3);
 }

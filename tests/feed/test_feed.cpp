@@ -200,3 +200,23 @@ TEST_CASE("analyzer: convergence stats only grow and bucket each prefix's time p
   for (const auto b : cs.buckets) all += b;
   CHECK(all == cs.count);
 }
+
+TEST_CASE("peer_of remembers its last answer only while no peer is added", "[feed]") {
+  Rig rig;
+  const auto known = wire::IpAddress::v4(0xc0000201), other = wire::IpAddress::v4(0xc0000202);
+  const auto local = wire::IpAddress::v4(0xc0000264);
+  CHECK(rig.f.peer_of(known) == 0);
+  CHECK(rig.f.peer_of(known) == 0);
+  CHECK(rig.f.peer_of(local, known) == 0);  // a session address the role does not name: its peer
+  CHECK(rig.f.peer_of(other) == -1);
+  CHECK(rig.f.peer_of(other) == -1);
+  PeerRole r;
+  r.address = other;
+  r.asn = 65002;
+  r.circuit = 0;
+  r.link = Link::Secondary;
+  REQUIRE(rig.a.add_peer(r) == 1);
+  CHECK(rig.f.peer_of(other) == 1);  // the remembered -1 is not reused after the peer was added
+  CHECK(rig.f.peer_of(known) == 0);
+  CHECK(rig.f.unknown_peers() == std::vector<std::string>{"192.0.2.2"});
+}

@@ -117,6 +117,90 @@ TEST_CASE("concatenated gzip members are read as one stream", "[mrt][reader][com
   CHECK(c.headers.size() == 6);
 }
 
+namespace {
+
+// `n` records each carrying 3000 pseudo-random octets (an unknown optional attribute), so that
+// the compressed stream is larger than the decompressor's input and output buffers (256 KiB).
+std::vector<std::uint8_t> incompressible_records(int n) {
+  std::vector<std::uint8_t> out;
+  std::uint32_t x = 12345;
+  for (int i = 0; i < n; ++i) {
+    auto attrs = hex("40010100 400200 400304c0000201 d0ff0bb8");
+    for (int k = 0; k < 3000; ++k) {
+      x = x * 1103515245u + 12345u;
+      attrs.push_back(static_cast<std::uint8_t>(x >> 24));
+    }
+    mrt::append_bgp4mp_et_message(out, {1000 + static_cast<std::uint32_t>(i), 0}, test_peer(), false,
+                                  wire::encode_update({}, attrs, hex("180a0101")));
+  }
+  return out;
+}
+
+std::string first_error_of(const std::string& path) {
+  mrt::Reader r(path);
+  mrt::Record rec;
+  try {
+    while (r.next(rec)) {}
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("gzip members larger than the inflate buffers, and their boundaries inside them, lose no byte",
+          "[mrt][reader][compression]") {
+  // Three members of 100, 300 and 7 records: the boundaries fall inside an input buffer and at
+  // arbitrary points of the output chunks.
+  namespace io = boost::iostreams;
+  const auto a = incompressible_records(100), b = incompressible_records(300), c = incompressible_records(7);
+  std::vector<std::uint8_t> gz;
+  for (const auto* part : {&a, &b, &c}) {
+    const auto m = compress(*part, io::gzip_compressor());
+    gz.insert(gz.end(), m.begin(), m.end());
+  }
+  REQUIRE(gz.size() > (600u << 10));
+  TempFile f;
+  f.write(gz);
+  auto got = read_all(f.path());
+  CHECK(got.errors.empty());
+  REQUIRE(got.headers.size() == 407);
+  CHECK(got.offsets[100] == a.size());
+  CHECK(got.offsets[400] == a.size() + b.size());
+  CHECK(first_error_of(f.path()).empty());
+}
+
+TEST_CASE("gzip damage is named: a bad CRC-32, bytes after the last member, a truncated member",
+          "[mrt][reader][compression][errors]") {
+  namespace io = boost::iostreams;
+  const auto gz = compress(three_records(), io::gzip_compressor());
+  {
+    auto bad = gz;
+    bad[bad.size() - 8] ^= 0x01;  // the CRC-32 of the trailer
+    TempFile f;
+    f.write(bad);
+    CHECK_THAT(first_error_of(f.path()), Catch::Contains("gzip stream is corrupt or truncated") &&
+                                             Catch::Contains("CRC-32 or length mismatch in gzip member 1"));
+  }
+  {
+    auto trailing = gz;
+    for (char ch : std::string("junk")) trailing.push_back(static_cast<std::uint8_t>(ch));
+    TempFile f;
+    f.write(trailing);
+    CHECK_THAT(first_error_of(f.path()),
+               Catch::Contains(fmt::format("the bytes at compressed offset {} after gzip member 1 are not a gzip member",
+                                           gz.size())));
+  }
+  {
+    auto cut = compress(incompressible_records(200), io::gzip_compressor());
+    cut.resize(cut.size() * 2 / 3);
+    TempFile f;
+    f.write(cut);
+    CHECK_THAT(first_error_of(f.path()), Catch::Contains("the file ends inside gzip member 1"));
+  }
+}
+
 TEST_CASE("a truncated last record is reported with its offset", "[mrt][reader][errors]") {
   auto bytes = three_records();
   bytes.resize(bytes.size() - 3);
