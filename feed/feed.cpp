@@ -14,16 +14,12 @@ namespace {
 constexpr int kEstablished = 6;
 constexpr std::uint8_t kCeaseBfdDown = 10;  // RFC 9384
 
-// RFC 6396 4.4.1 state names.
-const char* state_name(int s) {
-  static constexpr const char* kNames[] = {"?", "Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established"};
-  return s >= 1 && s <= 6 ? kNames[s] : "?";
-}
 }  // namespace
 
 int Feed::peer_of(const std::optional<wire::IpAddress>& local, const wire::IpAddress& ip) {
   const bool known = local && std::any_of(local->octets.begin(), local->octets.end(), [](std::uint8_t b) { return b != 0; });
   const int i = a_.peer_index(known ? local : std::nullopt, ip);
+  if (i >= 0 && known) stats_.local_address(i, *local);
   if (i < 0) {
     std::string s = wire::to_string(ip);
     if (unknown_set_.insert(s).second) unknown_.push_back(std::move(s));
@@ -81,6 +77,7 @@ void Feed::heard(std::uint64_t t, int peer) { session(peer).last_heard_us = t; }
 
 bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
   live(t);
+  stats_.state_change(t, peer, from, to);
   const std::string why = fmt::format("session {} {} ({}): {} -> {}", to == kEstablished ? "up" : "down",
                                       wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer),
                                       state_name(from), state_name(to));
@@ -97,6 +94,7 @@ bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
 void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::DecodeContext& ctx, bool withdraw_all) {
   live(t);
   heard(t, peer);
+  stats_.counted(t, peer, wire::MessageType::Update, false);
   a_.advance(t);
   feed_update(a_, t, peer, u, ctx, withdraw_all,
               fmt::format("UPDATE from {} ({})", wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address),
@@ -107,6 +105,7 @@ void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::
 void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Bytes body, bool local) {
   live(t);
   if (!local) heard(t, peer);
+  stats_.message(t, peer, type, body, local);
   if (type == wire::MessageType::Keepalive && !local) session(peer).keepalives = true;
   if (type != wire::MessageType::Notification && type != wire::MessageType::Open) return;
   lifecycle_.message(peer, type, body, local);
@@ -154,11 +153,14 @@ void Feed::message(std::uint64_t t, int peer, wire::Bytes whole, bool add_path, 
   if (!h) return;  // the session refused it (and said why)
   const wire::Bytes body = whole.subspan(wire::kHeaderSize);
   if (h->type != wire::MessageType::Update) return control(t, peer, h->type, body, local);
-  if (local) return;  // bgpfa sends no routes; nothing it sent is something it learned
+  if (local) return update_sent(t, peer);  // bgpfa sends no routes; nothing it sent is something it learned
   wire::DecodeContext ctx;
   ctx.four_octet_as = four_octet_as;
   ctx.set_add_path_all(add_path);
-  if (wire::decode_update(body, ctx, scratch_)) return heard(t, peer);  // session reset: the session says why
+  if (wire::decode_update(body, ctx, scratch_)) {  // session reset: the session says why
+    stats_.counted(t, peer, wire::MessageType::Update, false);
+    return heard(t, peer);
+  }
   bool withdraw_all = false;
   for (const auto& e : scratch_.attributes.errors) withdraw_all |= e.action == wire::ErrorAction::TreatAsWithdraw;
   update(t, peer, scratch_, ctx, withdraw_all);

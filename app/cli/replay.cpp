@@ -54,9 +54,9 @@ class ReplaySink final : public DumpSink {
     if (const int peer = f_.peer_of(s.peer.local_ip, s.peer.peer_ip); peer >= 0) f_.state_change(micros(r), peer, s.old_state, s.new_state);
   }
   void update(const UpdateInfo& u) override {
-    if (u.local) return;  // what the recorded speaker sent is not what it learned
     const int peer = f_.peer_of(u.peer.local_ip, u.peer.peer_ip);
     if (peer < 0) return;
+    if (u.local) return f_.update_sent(micros(u.record), peer);  // what the recorded speaker sent is not what it learned
     wire::DecodeContext ctx;
     ctx.four_octet_as = u.four_octet_as;
     ctx.set_add_path_all(u.add_path);
@@ -268,7 +268,7 @@ int run_replay(const ReplayOptions& opt) {
   const int status = errors ? 1 : 0;
   if (opt.then) {
     std::fflush(stdout);
-    if (const int s = opt.then(analyzer); s != 0) return s;
+    if (const int s = opt.then(analyzer, feed.stats()); s != 0) return s;
   }
   return status;
 }

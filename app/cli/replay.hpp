@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "analyzer/analyzer.hpp"
+#include "feed/peer_stats.hpp"
 
 namespace bgpfa::app {
 
@@ -24,7 +25,7 @@ struct ReplayOptions {
   std::vector<std::string> what_if;  // fail these (together) at the end; the report says what would move
   // Called with the analyzer once the report is written (replay --serve); its result is the exit
   // status when the replay itself succeeded.
-  std::function<int(analyzer::Analyzer&)> then;
+  std::function<int(analyzer::Analyzer&, const feed::PeerStats&)> then;  // after the report (--serve)
 };
 
 [[nodiscard]] int run_replay(const ReplayOptions& opt);

@@ -110,6 +110,7 @@ class LiveCore {
   std::function<void(const PeerHeader&, std::size_t, std::uint16_t, std::uint8_t)> routes_held;
 
   void set_limit(const std::string& session, std::uint32_t max_prefixes) { limits_[session] = max_prefixes; }
+  [[nodiscard]] const feed::PeerStats& peer_stats() const noexcept { return feed_.stats(); }
 
   void state_changed(const PeerHeader& h, std::uint64_t t, State from, State to) {
     if (capture_) {
@@ -132,6 +133,7 @@ class LiveCore {
     }
     const int peer = feed_.peer_of(h.local, h.mrt.peer_ip);
     if (peer < 0) return;
+    feed_.saw_local(peer, h.mrt.local_ip);
     feed_.message(t, peer, bytes, add_path, four_octet_as, local);
     if (local || bytes.size() <= wire::kHeaderSize || bytes[18] != static_cast<std::uint8_t>(wire::MessageType::Update)) return;
     const auto limit = limits_.find(h.name);
@@ -341,6 +343,7 @@ int run_serve(const ServeOptions& opt) {
   // gRPC: queries run on the core thread; watchers get new changes every 50 ms.
   const std::string grpc_address = opt.grpc.empty() ? parsed.config.grpc_listen : opt.grpc;
   GrpcServer grpc(core_io, analyzer, [&bridge](const std::string& address) { return bridge.state_of(address); });
+  grpc.peer_stats(&live.peer_stats(), true);
   Periodic publish(core_io, std::chrono::milliseconds(50), [&grpc] { grpc.publish(); });
   if (grpc_address != "off") {
     try {
@@ -507,9 +510,11 @@ int run_serve(const ServeOptions& opt) {
   return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }
 
-int serve_replayed(analyzer::Analyzer& a, const std::string& address, const GrpcSecurity& security) {
+int serve_replayed(analyzer::Analyzer& a, const std::string& address, const GrpcSecurity& security,
+                   const feed::PeerStats* stats) {
   asio::io_context io;
   GrpcServer grpc(io, a, [](const std::string&) { return std::string("replayed"); });
+  if (stats) grpc.peer_stats(stats, false);
   try {
     log::say(fmt::format("replay done; its results are served over gRPC on {} until SIGINT or SIGTERM",
                grpc.start(address, security)));

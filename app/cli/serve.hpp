@@ -4,6 +4,7 @@
 
 #include "analyzer/analyzer.hpp"
 #include "app/grpc/server.hpp"
+#include "feed/peer_stats.hpp"
 
 namespace bgpfa::app {
 
@@ -23,6 +24,8 @@ struct ServeOptions {
 
 [[nodiscard]] int run_serve(const ServeOptions& opt);
 // replay --serve: the replayed analyzer's results over gRPC until SIGINT/SIGTERM.
-[[nodiscard]] int serve_replayed(analyzer::Analyzer& a, const std::string& address, const GrpcSecurity& security = {});
+// `stats`: the feed's per-peer accounting of the replay (ListPeers), when given.
+[[nodiscard]] int serve_replayed(analyzer::Analyzer& a, const std::string& address, const GrpcSecurity& security = {},
+                                 const feed::PeerStats* stats = nullptr);
 
 }  // namespace bgpfa::app

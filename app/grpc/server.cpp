@@ -253,20 +253,37 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     return r;
   }
 
-  grpc::Status ListPeers(grpc::ServerContext* ctx, const v1::ListPeersRequest*, grpc::ServerWriter<v1::Peer>* w) override {
+  grpc::Status ListPeers(grpc::ServerContext* ctx, const v1::ListPeersRequest* in, grpc::ServerWriter<v1::Peer>* w) override {
+    std::string only;
+    if (!in->address().empty()) {
+      const auto a = address_arg(in->address());
+      if (!a) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not an address", quoted(in->address())));
+      only = wire::to_string(*a);
+    }
     StallMonitor::Guard guard(stalls_, ctx);
     auto peers = on_core([this] {
       std::vector<v1::Peer> out;
       const auto names = names_of(a_);
       const auto summaries = a_.peer_summaries();
-      for (std::size_t i = 0; i < summaries.size(); ++i)
-        to_proto(summaries[i], a_.peers()[i], state_of_(summaries[i].address), a_.stale_routes(static_cast<int>(i)), names,
-                 out.emplace_back());
+      const std::uint64_t now = live_clock_ ? wall_us() : stats_ ? stats_->last_us() : 0;
+      for (std::size_t i = 0; i < summaries.size(); ++i) {
+        const int k = static_cast<int>(i);
+        auto& p = out.emplace_back();
+        to_proto(summaries[i], a_.peers()[i], state_of_(summaries[i].address), a_.stale_routes(k), names, p);
+        p.set_routes_received(a_.peer_routes(k));
+        p.set_routes_accepted(a_.dropped_at_limit(k) ? 0 : a_.peer_routes(k));
+        if (const auto* seen = stats_ ? stats_->find(k) : nullptr) peer_details(*seen, now, p);
+      }
       return out;
     });
     if (!peers) return unavailable();
-    for (const auto& p : *peers)
+    bool any = false;
+    for (const auto& p : *peers) {
+      if (!only.empty() && p.address() != only) continue;
+      any = true;
       if (!write(w, guard, p)) break;
+    }
+    if (!only.empty() && !any) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no neighbour {} is configured", only));
     return grpc::Status::OK;
   }
 
@@ -861,6 +878,16 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   boost::asio::io_context& io_;
   Analyzer& a_;
   std::function<std::string(const std::string&)> state_of_;
+
+ public:
+  const feed::PeerStats* stats_ = nullptr;  // io thread only
+  bool live_clock_ = true;
+
+ private:
+  static std::uint64_t wall_us() {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  }
   GrpcLimits limits_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
@@ -951,6 +978,11 @@ std::string GrpcServer::start(const std::string& address, const GrpcSecurity& se
 }
 
 void GrpcServer::publish() { impl_->publish(); }
+
+void GrpcServer::peer_stats(const feed::PeerStats* stats, bool live) {
+  impl_->stats_ = stats;
+  impl_->live_clock_ = live;
+}
 
 std::size_t GrpcServer::watchers() const { return impl_->watchers_.load(); }
 

@@ -36,7 +36,7 @@ void with_failover(const std::function<void(analyzer::Analyzer&)>& f) {
   o.dumps = {src + "/fixtures/failover/capture.mrt"};
   o.output = out.path();
   o.quiet = true;
-  o.then = [&](analyzer::Analyzer& a) {
+  o.then = [&](analyzer::Analyzer& a, const feed::PeerStats&) {
     f(a);
     return 0;
   };
