@@ -34,6 +34,8 @@ Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
     peer_stats_[i].asn = peers_[i].asn;
     peer_stats_[i].description = peers_[i].description;
   }
+  events_.set_capacity(policy_.history_events);
+  episodes_.set_capacity(policy_.history_episodes);
   episodes_.judge = [this](Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed) { judge(ep, w, changed); };
 }
 
@@ -683,7 +685,7 @@ Report Analyzer::report(bool final, int vnet) {
   r.events = events_since(0);
   r.path_sets.reserve(path_sets_.size());
   for (std::uint32_t i = 0; i < path_sets_.size(); ++i) r.path_sets.push_back(carrying(i));
-  r.episodes = episodes_.done();
+  r.episodes.assign(episodes_.done().begin(), episodes_.done().end());
   r.findings = findings(sorted);
   r.summary.first_us = first_us_;
   r.summary.last_us = last_us_;
@@ -714,10 +716,13 @@ Report Analyzer::report(bool final, int vnet) {
 
 std::vector<Event> Analyzer::events_since(std::size_t first) const {
   std::vector<Event> out;
+  first = std::max(first, events_.first());  // the oldest may have been dropped (bounded history)
   if (first >= events_.size()) return out;
   out.reserve(events_.size() - first);
-  for (auto it = events_.begin() + static_cast<std::ptrdiff_t>(first); it != events_.end(); ++it)
-    out.push_back(Event{it->time_us, it->prefix.to_prefix(), active_of(it->from()), active_of(it->to()), causes_[it->cause]});
+  for (std::size_t i = first; i < events_.size(); ++i) {
+    const Change& c = events_[i];
+    out.push_back(Event{c.time_us, c.prefix.to_prefix(), active_of(c.from()), active_of(c.to()), causes_[c.cause]});
+  }
   return out;
 }
 
@@ -792,11 +797,14 @@ std::vector<Finding> Analyzer::findings() const {
 
 std::vector<Event> Analyzer::events_range(std::size_t first, std::size_t n) const {
   std::vector<Event> out;
+  if (first < events_.first()) return out;  // dropped: the caller checks first_event() (bounded history)
   if (first >= events_.size()) return out;
   const std::size_t last = first + std::min(n, events_.size() - first);
   out.reserve(last - first);
-  for (auto it = events_.begin() + static_cast<std::ptrdiff_t>(first); it != events_.begin() + static_cast<std::ptrdiff_t>(last); ++it)
-    out.push_back(Event{it->time_us, it->prefix.to_prefix(), unpack(it->from()), unpack(it->to()), causes_[it->cause]});
+  for (std::size_t i = first; i < last; ++i) {
+    const Change& c = events_[i];
+    out.push_back(Event{c.time_us, c.prefix.to_prefix(), unpack(c.from()), unpack(c.to()), causes_[c.cause]});
+  }
   return out;
 }
 

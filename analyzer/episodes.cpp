@@ -55,14 +55,30 @@ void EpisodeTracker::advance(std::uint64_t t) {
 
 void EpisodeTracker::close() { close_before(log_.size()); }
 
+void EpisodeTracker::set_capacity(std::size_t n) {
+  capacity_ = n ? n : 1;
+  while (done_.size() > capacity_) {
+    done_.pop_front();
+    ++dropped_;
+    ++unreported_;
+  }
+}
+
+void EpisodeTracker::keep(Episode ep) {
+  done_.push_back(std::move(ep));
+  set_capacity(capacity_);
+}
+
 void EpisodeTracker::close_before(std::size_t end) {
   if (!open_) return;
   Open& o = *open_;
   Episode& ep = o.ep;
-  // The episode's changes, grouped by prefix in time order.
+  // The episode's changes, grouped by prefix in time order (an episode longer than the whole
+  // bounded log is summarised from the changes still kept).
   std::vector<std::size_t> idx;
-  idx.reserve(end - o.first_change);
-  for (std::size_t i = o.first_change; i < end; ++i) idx.push_back(i);
+  const std::size_t from = std::max(o.first_change, log_.first());
+  idx.reserve(end > from ? end - from : 0);
+  for (std::size_t i = from; i < end; ++i) idx.push_back(i);
   std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return log_[a].prefix < log_[b].prefix; });
   constexpr int kKinds = static_cast<int>(PathKind::System) + 1;
   std::size_t transitions[kKinds][kKinds] = {};
@@ -78,7 +94,8 @@ void EpisodeTracker::close_before(std::size_t end) {
       ++transitions[static_cast<int>(from.kind)][static_cast<int>(to.kind)];
       if (from.kind == PathKind::None) {
         if (auto it = pending_none_.find(p); it != pending_none_.end()) {  // a hole from an earlier episode ends
-          done_[it->second.first].blackhole_prefix_seconds += static_cast<double>(c.time_us - it->second.second) / 1e6;
+          if (Episode* earlier = by_index(it->second.first))
+            earlier->blackhole_prefix_seconds += static_cast<double>(c.time_us - it->second.second) / 1e6;
           pending_none_.erase(it);
         }
       }
@@ -93,7 +110,7 @@ void EpisodeTracker::close_before(std::size_t end) {
     conv.push_back(log_[idx[j - 1]].time_us - ep.trigger_us);
     ep.path_exploration += (j - i) - 1;
     if (none) {  // still without a path: the black hole goes on past this episode
-      pending_none_[p] = {done_.size(), none_since};
+      pending_none_[p] = {dropped_ + done_.size(), none_since};
       ++ep.still_unreachable;
     }
     if (ever_none) {
@@ -134,14 +151,14 @@ void EpisodeTracker::close_before(std::size_t end) {
       if (k == 0 || log_[idx[k]].prefix != log_[idx[k - 1]].prefix) changed.push_back(log_[idx[k]].prefix);
     judge(ep, *o.prediction, changed);
   }
-  if (ep.prefixes_changed > 0) done_.push_back(std::move(ep));
+  if (ep.prefixes_changed > 0) keep(std::move(ep));
   open_.reset();
 }
 
 void EpisodeTracker::finish(std::uint64_t end_us) {
   close();
   for (const auto& [p, pending] : pending_none_)
-    done_[pending.first].blackhole_prefix_seconds += static_cast<double>(end_us - pending.second) / 1e6;
+    if (Episode* ep = by_index(pending.first)) ep->blackhole_prefix_seconds += static_cast<double>(end_us - pending.second) / 1e6;
   pending_none_.clear();
 }
 

@@ -31,6 +31,9 @@ struct Policy {
   std::size_t vpn_prefix_limit = 4000;  // per VPN BGP peer
   bool azure_limits = true;             // false: Azure's prefix limits are not applied (maximum-prefix still is)
   std::vector<VnetModel> vnets;         // empty: no VNet model (every prefix is a gateway route)
+  // Bounded history (analyzer `history events N episodes N`): changes and closed episodes kept.
+  std::size_t history_events = 2'000'000;  // 48 bytes each: ~96 MB
+  std::size_t history_episodes = 10'000;   // ~1 KB each
 };
 
 }  // namespace bgpfa::analyzer

@@ -246,7 +246,10 @@ int run_replay(const ReplayOptions& opt) {
     fmt::print(stderr, "bgpfa: error: --vnet {}: no such VNet in the configuration\n", opt.vnet);
     return 2;
   }
-  auto report = analyzer.report(true, vnet);
+  auto report = analyzer.report(true, vnet);  // closes the last episode
+  if (const auto [events, episodes] = analyzer.take_history_drops(); (events || episodes) && !opt.quiet)
+    fmt::print(stderr, "bgpfa: warning: history full: the oldest {} changes and {} episodes were dropped (`history events N "
+                       "episodes N` in the analyzer section keeps more)\n", events, episodes);
   if (!opt.what_if.empty()) {
     const auto failed = resolve_targets(analyzer, opt.what_if);
     if (!failed.error.empty()) {

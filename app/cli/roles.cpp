@@ -24,6 +24,8 @@ analyzer::Policy policy_from(const config::Config& c) {
   p.quiet_period_us = static_cast<std::uint64_t>(c.quiet_period.count());
   p.er_prefix_limit = c.er_sku == "premium" ? 10000 : 4000;  // IPv4; IPv6: 100 either way
   p.azure_limits = c.prefix_limits;
+  p.history_events = c.history_events;
+  p.history_episodes = c.history_episodes;
   for (const auto& v : c.vnets) p.vnets.push_back({v.name, v.address_space, v.peering.empty(), v.use_remote_gateway});
   return p;
 }

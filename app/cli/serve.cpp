@@ -98,6 +98,35 @@ struct PeerHeader {
   std::string name;  // for logs
 };
 
+// Bounded history: one log line per burst of drops (when it ends, or each minute while it lasts),
+// with the count, rather than one per change.
+class HistoryDrops {
+ public:
+  explicit HistoryDrops(analyzer::Analyzer& a) : a_(a) {}
+  void tick(std::chrono::steady_clock::time_point now) {
+    const auto [events, episodes] = a_.take_history_drops();
+    events_ += events;
+    episodes_ += episodes;
+    if (!events_ && !episodes_) return;
+    if (!burst_) since_ = now;
+    burst_ = events || episodes;
+    if (burst_ && now - since_ < std::chrono::minutes(1)) return;
+    const auto& p = a_.policy();
+    log::say(fmt::format("warning: history full: dropped the oldest {} changes and {} episodes (keeping {} changes from "
+                         "sequence {} and {} episodes from id {}; `history events N episodes N` in the analyzer section)",
+                         events_, episodes_, p.history_events, a_.first_event() + 1, p.history_episodes,
+                         a_.first_episode_id()));
+    events_ = episodes_ = 0;
+    since_ = now;
+  }
+
+ private:
+  analyzer::Analyzer& a_;
+  std::size_t events_ = 0, episodes_ = 0;
+  bool burst_ = false;
+  std::chrono::steady_clock::time_point since_{};
+};
+
 // The core thread's side of serve: the capture, the feed into the RIBs and the analyzer, the
 // state file. It sees each session's messages and state changes in the order they happened,
 // as the capture records them, so that a replay of the capture decides the same.
@@ -435,7 +464,11 @@ int run_serve(const ServeOptions& opt) {
   if (!opt.state_file.empty() || capture) refresh.start();
   // The analyzer's clock moves with received messages; this keeps it moving when the network is
   // quiet, so restart timers of gracefully restarting peers run out and quiet episodes close.
-  Periodic clock(core_io, std::chrono::seconds(1), [&analyzer] { analyzer.advance(now_us()); });
+  HistoryDrops history_drops(analyzer);
+  Periodic clock(core_io, std::chrono::seconds(1), [&analyzer, &history_drops] {
+    analyzer.advance(now_us());
+    history_drops.tick(std::chrono::steady_clock::now());
+  });
   clock.start();
   notify_status(peers_status(bridge.states()));  // then on each state change (SessionBridge)
   notify_ready();  // the BGP listener and gRPC are up

@@ -307,14 +307,18 @@ int run_peers(const ClientOptions& o) {
   // Like `gobgp neighbor` / `show bgp summary`: Up/Down is the time since the last state change.
   constexpr const char* kRow = "{:<28} {:<16} {:>10} {:>10} {:<12} {:>10} {:>10}\n";
   if (!o.json && !details) fmt::print(kRow, "Peer", "Role", "AS", "Up/Down", "State", "#Received", "#Accepted");
-  return stream(o, &Stub::ListPeers, q, [&](const v1::Peer& p) {
+  bool replayed = false;
+  const int rc = stream(o, &Stub::ListPeers, q, [&](const v1::Peer& p) {
     if (o.json) return print_json(p);
     if (details) return print_peer_details(p);
+    replayed |= p.state() == v1::SESSION_STATE_REPLAYED;
     const std::string updown = p.has_uptime()                    ? age(duration_us(p.uptime()))
                                : p.has_since_last_state_change() ? age(duration_us(p.since_last_state_change()))
                                                                  : "never";
     fmt::print(kRow, p.address(), p.role(), p.asn(), updown, state_text(shown_state(p)), p.routes_received(), p.routes_accepted());
   });
+  if (replayed) fmt::print("(replayed: states as the capture last recorded them, Up/Down on its clock)\n");
+  return rc;
 }
 
 int run_lookup(const ClientOptions& o) {
@@ -470,6 +474,7 @@ int run_watch(const ClientOptions& o) {
   if (!add_kinds(o, *q.mutable_kinds())) return 2;
   if (o.since) q.set_since_sequence(*o.since);
   std::uint64_t seen = 0;
+  bool resumed = false;  // since_sequence is ours (after fell_behind), not the user's
   for (;;) {  // once, and again after falling behind, from where it stopped
     grpc::ClientContext ctx;
     auto reader = stub(o)->Watch(&ctx, q);
@@ -526,9 +531,18 @@ int run_watch(const ClientOptions& o) {
                  o.server);
       return 2;
     }
+    if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION && resumed) {
+      // The server's bounded history no longer holds where we stopped: start over from a snapshot.
+      if (o.json) fmt::print("{{\"historyLost\":\"{}\"}}\n", q.since_sequence());
+      else fmt::print("-- the changes after #{} are no longer kept by the server: a fresh snapshot follows\n", q.since_sequence());
+      q.clear_since_sequence();
+      resumed = false;
+      continue;
+    }
     if (!s.ok()) return failed(o, s);
     if (!resume) return 0;
     q.set_since_sequence(*resume);
+    resumed = true;
   }
 }
 

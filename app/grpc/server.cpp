@@ -502,29 +502,45 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     std::uint64_t sent = 0;
     v1::EventBatch batch;
     const std::size_t n = limits_.slice;
-    for (;;) {
-      auto slice = on_core([this, next, n] { return std::pair{a_.events_range(next, n), names_of(a_)}; });
+    for (bool first_slice = true;; first_slice = false) {
+      auto slice = on_core([this, next, n] {
+        const std::uint64_t oldest = a_.first_event();
+        return std::tuple{a_.events_range(std::max<std::uint64_t>(next, oldest), n), names_of(a_), oldest};
+      });
       if (!slice) return unavailable();
-      const bool end_of_log = slice->first.size() < n;
+      const std::uint64_t oldest = std::get<2>(*slice);
+      // The history is bounded: never skip what was dropped without saying so.
+      if (next < oldest && (next > 0 || !first_slice))
+        return error(grpc::StatusCode::FAILED_PRECONDITION,
+                     fmt::format("the changes after {} are no longer kept: the oldest held is {} (history events {} in the "
+                                 "analyzer section keeps more)",
+                                 next, oldest + 1, a_.policy().history_events));
+      next = std::max(next, oldest);
+      batch.set_oldest_sequence(oldest + 1);
+      const auto& slice_events = std::get<0>(*slice);
+      const auto& slice_names = std::get<1>(*slice);
+      const bool end_of_log = slice_events.size() < n;
       bool done = false;
-      for (std::size_t i = 0; i < slice->first.size() && !done; ++i) {
-        const auto& e = slice->first[i];
+      for (std::size_t i = 0; i < slice_events.size() && !done; ++i) {
+        const auto& e = slice_events[i];
         if (stop(e.time_us)) {
           done = true;
           break;
         }
         if (!keep(e)) continue;
-        to_proto(e, next + i + 1, slice->second, *batch.add_events());
+        to_proto(e, next + i + 1, slice_names, *batch.add_events());
         if (limit && ++sent >= limit) done = true;
         if (static_cast<std::size_t>(batch.events_size()) >= batch_size) {
           if (!write(w, guard, batch)) return grpc::Status::OK;
           batch.Clear();
+          batch.set_oldest_sequence(oldest + 1);
         }
       }
       done |= end_of_log;
-      if (done && batch.events_size() > 0 && !write(w, guard, batch)) return grpc::Status::OK;
+      // An empty answer still says how far back the history goes.
+      if (done && (batch.events_size() > 0 || sent == 0) && !write(w, guard, batch)) return grpc::Status::OK;
       if (done || ctx->IsCancelled()) break;
-      next += slice->first.size();
+      next += slice_events.size();
     }
     return grpc::Status::OK;
   }
@@ -557,17 +573,18 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   }
 
   grpc::Status ListEpisodes(grpc::ServerContext* ctx, const v1::ListEpisodesRequest* in, grpc::ServerWriter<v1::Episode>* w) override {
-    auto episodes = on_core([this] { return a_.episodes(); });
+    auto episodes = on_core([this] { return std::pair{a_.episodes(), a_.first_episode_id()}; });
     if (!episodes) return unavailable();
+    const std::uint64_t first_id = episodes->second;
     StallMonitor::Guard guard(stalls_, ctx);
     const std::uint64_t start = in->has_start() ? micros(in->start()) : 0;
     const std::uint64_t end = in->has_end() ? micros(in->end()) : ~std::uint64_t{0};
     std::uint64_t sent = 0;
-    for (std::size_t i = 0; i < episodes->size(); ++i) {
-      const auto& e = (*episodes)[i];
+    for (std::size_t i = 0; i < episodes->first.size(); ++i) {
+      const auto& e = episodes->first[i];
       if (e.start_us < start || e.start_us > end) continue;
       v1::Episode out;
-      to_proto(e, i + 1, out);
+      to_proto(e, first_id + i, out);
       if (!write(w, guard, out)) break;
       if (in->limit() && ++sent >= in->limit()) break;
     }
@@ -576,21 +593,33 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
 
   grpc::Status GetEpisode(grpc::ServerContext* ctx, const v1::GetEpisodeRequest* in, v1::EpisodeDetail* out) override {
     const std::uint64_t id = in->id();
-    auto episode = on_core([this, id]() -> std::optional<analyzer::Episode> {
-      if (id == 0 || id > a_.episodes().size()) return std::nullopt;
-      return a_.episodes()[id - 1];
+    auto episode = on_core([this, id]() -> std::pair<std::optional<analyzer::Episode>, std::uint64_t> {
+      const std::uint64_t first = a_.first_episode_id();
+      if (id < first || id - first >= a_.episodes().size()) return {std::nullopt, first};
+      return {a_.episodes()[id - first], first};
     });
     if (!episode) return unavailable();
-    if (!*episode) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no episode {} (episodes are numbered from 1)", id));
-    to_proto(**episode, id, *out->mutable_episode());
+    if (id && id < episode->second)
+      return error(grpc::StatusCode::NOT_FOUND, fmt::format("episode {} is no longer kept: the oldest held is {} (history "
+                                                            "episodes {} in the analyzer section keeps more)",
+                                                            id, episode->second, a_.policy().history_episodes));
+    if (!episode->first) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no episode {} (episodes are numbered from 1)", id));
+    std::optional<analyzer::Episode> found = std::move(episode->first);
+    const auto* ep = &found;
+    to_proto(**ep, id, *out->mutable_episode());
     // The prefixes it moved: the changes of the log in its time span, read in slices.
     std::set<rib::PrefixKey> moved;
-    const std::uint64_t from = (*episode)->start_us, to = (*episode)->end_us;
+    const std::uint64_t from = (*ep)->start_us, to = (*ep)->end_us;
     const std::size_t n = limits_.slice * 10;
     for (std::size_t next = 0;; next += n) {
       if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
-      auto slice = on_core([this, next, n] { return a_.events_range(next, n); });
-      if (!slice) return unavailable();
+      auto got = on_core([this, next, n] {  // from the oldest change kept
+        const std::size_t at = std::max<std::size_t>(next, a_.first_event());
+        return std::pair{a_.events_range(at, n), at};
+      });
+      if (!got) return unavailable();
+      next = got->second;
+      const auto* slice = &got->first;
       bool past = false;
       for (const auto& e : *slice) {
         if (e.time_us > to) {
@@ -642,8 +671,13 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       }
       r.set_peers_up(up);
       r.set_events(a_.event_count());
-      r.set_episodes(a_.episodes().size());
-      if (!a_.episodes().empty()) to_proto(a_.episodes().back(), a_.episodes().size(), *r.mutable_last_episode());
+      const std::uint64_t first_id = a_.first_episode_id();
+      r.set_episodes(first_id - 1 + a_.episodes().size());
+      if (!a_.episodes().empty()) to_proto(a_.episodes().back(), r.episodes(), *r.mutable_last_episode());
+      r.set_oldest_event(a_.first_event() + 1);
+      r.set_oldest_episode(first_id);
+      r.set_history_events(a_.policy().history_events);
+      r.set_history_episodes(a_.policy().history_episodes);
       return r;
     });
     if (!s) return unavailable();
@@ -736,17 +770,26 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
                    fmt::format("{} watchers already, the server's limit: try again when one has ended", limits_.max_watchers));
     StallMonitor::Guard guard(stalls_, ctx);
 
-    const auto start = on_core([this] { return std::pair{a_.event_count(), names_of(a_)}; });
+    const auto start = on_core([this] { return std::tuple{a_.event_count(), names_of(a_), a_.first_event()}; });
     if (!start) return unavailable();
-    Names names = start->second;
+    const auto lost = [&](std::uint64_t since, std::uint64_t oldest) {
+      return error(grpc::StatusCode::FAILED_PRECONDITION,
+                   fmt::format("since_sequence {}: the changes after it are no longer kept (the oldest held is {}; history "
+                               "events {} in the analyzer section keeps more): watch again without since_sequence for a "
+                               "fresh snapshot",
+                               since, oldest + 1, a_.policy().history_events));
+    };
+    Names names = std::get<1>(*start);
+    const std::uint64_t logged = std::get<0>(*start);
     std::vector<std::pair<rib::PrefixKey, std::uint64_t>> seen;
-    std::uint64_t last_seen = start->first;
-    std::uint64_t next = start->first + 1;
+    std::uint64_t last_seen = logged;
+    std::uint64_t next = logged + 1;
     bool catching_up = false;  // resuming: the changes after since_sequence come from the log first
     if (in->has_since_sequence()) {
-      if (in->since_sequence() > start->first)
+      if (in->since_sequence() > logged)
         return error(grpc::StatusCode::OUT_OF_RANGE,
-                     fmt::format("since_sequence {} is beyond the last change, {}", in->since_sequence(), start->first));
+                     fmt::format("since_sequence {} is beyond the last change, {}", in->since_sequence(), logged));
+      if (in->since_sequence() < std::get<2>(*start)) return lost(in->since_sequence(), std::get<2>(*start));
       next = in->since_sequence() + 1;
       last_seen = 0;
       catching_up = true;
@@ -804,10 +847,11 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         if (catching_up) {
           const std::uint64_t index = next - 1;
           const std::size_t n = limits_.slice;
-          auto slice = on_core([this, index, n] { return a_.events_range(index, n); });
+          auto slice = on_core([this, index, n] { return std::pair{a_.events_range(index, n), a_.first_event()}; });
           if (!slice) return unavailable();
-          if (slice->size() < n) catching_up = false;  // the end of the log: live changes follow
-          for (auto& e : *slice) {
+          if (index < slice->second) return lost(index, slice->second);  // dropped while catching up
+          if (slice->first.size() < n) catching_up = false;  // the end of the log: live changes follow
+          for (auto& e : slice->first) {
             if (keep(e)) batch.emplace_back(next, std::move(e));
             ++next;
           }
@@ -850,7 +894,8 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     if (count == published_) return;
     const std::size_t keep = limits_.watch_buffer;
     std::vector<analyzer::Event> fresh;
-    const std::size_t from = count - published_ > keep ? count - keep : published_;
+    // The log keeps at least as much as the ring, unless configured smaller (then its oldest).
+    const std::size_t from = std::max(count - published_ > keep ? count - keep : published_, a_.first_event());
     if (watchers_.load() > 0) fresh = a_.events_range(from, count - from);
     {
       std::lock_guard lock(ring_.m);

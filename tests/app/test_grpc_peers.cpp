@@ -330,3 +330,109 @@ TEST_CASE("Episodes over gRPC: unknown and not observable failure windows say wh
   p.signal(SIGTERM);
   CHECK(p.wait() == 0);
 }
+
+TEST_CASE("Bounded history: the oldest changes and episodes go, and a resume from before them fails", "[grpc][config]") {
+  const std::string src = BGPFA_SOURCE_DIR;
+  std::string conf_text = slurp(src + "/fixtures/failover/bgpfa.conf");
+  const std::string quiet = " quiet-period 5s\n";
+  REQUIRE(conf_text.find(quiet) != std::string::npos);
+  TempFile bad;
+  for (const char* wrong : {" history\n", " history events 0\n", " history episodes\n", " history events 5 events\n"}) {
+    INFO(wrong);
+    std::string t = conf_text;
+    t.replace(t.find(quiet), quiet.size(), quiet + wrong);
+    bad.write({t.begin(), t.end()});
+    const auto checked = run_bgpfa("check-config " + bad.path());
+    CHECK(checked.status == 1);
+    CHECK_THAT(checked.err, Catch::Contains(":17:") && Catch::Contains(": error: "));
+  }
+  conf_text.replace(conf_text.find(quiet), quiet.size(), quiet + " history events 5 episodes 2\n");
+  TempFile conf, err, out;
+  conf.write({conf_text.begin(), conf_text.end()});
+  CHECK(run_bgpfa("check-config " + conf.path()).status == 0);
+  const std::string address = "127.0.0.1:" + std::to_string(free_port());
+  Serve p({"-c", conf.path(), "-o", out.path(), "--serve", address, src + "/fixtures/failover/capture.mrt"}, err.path(), "replay");
+  REQUIRE(eventually([&] { return contains(err.path(), "results are served over gRPC on " + address); }));
+  // 19 changes, 4 episodes: the last 5 and the last 2 are kept, and the replay said so once.
+  CHECK_THAT(slurp(err.path()), Catch::Contains("warning: history full: the oldest 14 changes and 2 episodes were dropped"));
+  auto stub = v1::Analyzer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+
+  const auto list_events = [&](std::uint64_t since, grpc::StatusCode expect, std::uint64_t* oldest = nullptr) {
+    grpc::ClientContext ctx;
+    v1::ListEventsRequest q;
+    q.set_since_sequence(since);
+    auto reader = stub->ListEvents(&ctx, q);
+    std::vector<std::uint64_t> seqs;
+    v1::EventBatch b;
+    while (reader->Read(&b)) {
+      if (oldest) *oldest = b.oldest_sequence();
+      for (const auto& e : b.events()) seqs.push_back(e.sequence());
+    }
+    const auto s = reader->Finish();
+    INFO(s.error_message());
+    CHECK(s.error_code() == expect);
+    if (expect == grpc::StatusCode::FAILED_PRECONDITION) CHECK_THAT(s.error_message(), Catch::Contains("the oldest held is 15"));
+    return seqs;
+  };
+  std::uint64_t oldest = 0;
+  CHECK(list_events(0, grpc::StatusCode::OK, &oldest) == std::vector<std::uint64_t>{15, 16, 17, 18, 19});
+  CHECK(oldest == 15);
+  CHECK(list_events(14, grpc::StatusCode::OK) == std::vector<std::uint64_t>{15, 16, 17, 18, 19});
+  CHECK(list_events(17, grpc::StatusCode::OK) == std::vector<std::uint64_t>{18, 19});
+  CHECK(list_events(10, grpc::StatusCode::FAILED_PRECONDITION).empty());  // 11..14 are gone: said, not skipped
+
+  const auto watch_from = [&](std::uint64_t since) {
+    grpc::ClientContext ctx;
+    v1::WatchRequest q;
+    q.set_since_sequence(since);
+    auto reader = stub->Watch(&ctx, q);
+    std::vector<std::uint64_t> seqs;
+    v1::WatchResponse m;
+    bool ended = false;
+    while (seqs.size() < 19 - since && !(ended = !reader->Read(&m)))
+      for (const auto& e : m.events().events()) seqs.push_back(e.sequence());
+    if (!ended) ctx.TryCancel();
+    return std::pair{seqs, reader->Finish()};
+  };
+  const auto [lost, lost_status] = watch_from(10);
+  CHECK(lost.empty());
+  CHECK(lost_status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK_THAT(lost_status.error_message(), Catch::Contains("watch again without since_sequence"));
+  CHECK(watch_from(14).first == std::vector<std::uint64_t>{15, 16, 17, 18, 19});
+
+  grpc::ClientContext ectx;
+  auto reader = stub->ListEpisodes(&ectx, v1::ListEpisodesRequest{});
+  std::vector<v1::Episode> eps;
+  v1::Episode e;
+  while (reader->Read(&e)) eps.push_back(e);
+  REQUIRE(reader->Finish().ok());
+  REQUIRE(eps.size() == 2);
+  CHECK(eps[0].id() == 3);  // ids stay those of the whole run
+  CHECK(eps[1].id() == 4);
+  CHECK(eps[1].prefixes_changed() == 4);
+  grpc::ClientContext gctx;
+  v1::GetEpisodeRequest g;
+  g.set_id(1);
+  v1::EpisodeDetail d;
+  const auto gs = stub->GetEpisode(&gctx, g, &d);
+  CHECK(gs.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK_THAT(gs.error_message(), Catch::Contains("episode 1 is no longer kept: the oldest held is 3"));
+  grpc::ClientContext g4ctx;
+  g.set_id(4);
+  REQUIRE(stub->GetEpisode(&g4ctx, g, &d).ok());
+  CHECK(d.episode().id() == 4);
+  CHECK(d.prefix_count() == 4);
+  grpc::ClientContext sctx;
+  v1::Summary s;
+  REQUIRE(stub->GetSummary(&sctx, {}, &s).ok());
+  CHECK(s.events() == 19);
+  CHECK(s.oldest_event() == 15);
+  CHECK(s.episodes() == 4);
+  CHECK(s.oldest_episode() == 3);
+  CHECK(s.last_episode().id() == 4);
+  CHECK(s.history_events() == 5);
+  CHECK(s.history_episodes() == 2);
+  CHECK(run_bgpfa("events --since 10 -s " + address).status == 2);
+  p.signal(SIGTERM);
+  CHECK(p.wait() == 0);
+}
