@@ -36,6 +36,7 @@ Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
   }
   events_.set_capacity(policy_.history_events);
   episodes_.set_capacity(policy_.history_episodes);
+  episodes_.marks = &marks_;
   episodes_.judge = [this](Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed) { judge(ep, w, changed); };
 }
 

@@ -85,6 +85,9 @@ class Analyzer {
   // of the oldest episode kept, and what was dropped since the last call (changes, episodes).
   [[nodiscard]] std::size_t first_event() const noexcept { return events_.first(); }
   [[nodiscard]] std::uint64_t first_episode_id() const noexcept { return episodes_.first_id(); }
+  // Session state changes and episode starts/ends, placed among the changes (Watch).
+  [[nodiscard]] const MarkLog& marks() const noexcept { return marks_; }
+  void mark(Mark m) { marks_.add(std::move(m)); }
   [[nodiscard]] std::pair<std::size_t, std::size_t> take_history_drops() {
     return {events_.take_dropped(), episodes_.take_dropped()};
   }
@@ -176,6 +179,7 @@ class Analyzer {
     }
   };
   std::set<rib::PrefixKey, ByAddress> orphans_;
+  MarkLog marks_;
   ChangeLog events_;  // the active-path changes, in time order, the last policy_.history_events of them
   std::vector<std::string> causes_;
   EpisodeTracker episodes_{policy_.quiet_period_us, events_};

@@ -37,6 +37,16 @@ void EpisodeTracker::changed(std::uint64_t t) {
   }
   open_->last_activity = t;
   open_->ep.end_us = std::max(open_->ep.end_us, t);
+  if (marks && !open_->marked) {  // an episode exists from its first change: marked just before it
+    open_->marked = true;
+    Mark m;
+    m.kind = Mark::Kind::EpisodeStart;
+    m.time_us = m.start_us = open_->ep.start_us;
+    m.after = log_.size() - 1;
+    m.episode = dropped_ + done_.size() + 1;
+    m.text = open_->ep.trigger;
+    marks->add(std::move(m));
+  }
 }
 
 void EpisodeTracker::update_from(std::uint64_t t, const std::string& gateway) {
@@ -151,7 +161,20 @@ void EpisodeTracker::close_before(std::size_t end) {
       if (k == 0 || log_[idx[k]].prefix != log_[idx[k - 1]].prefix) changed.push_back(log_[idx[k]].prefix);
     judge(ep, *o.prediction, changed);
   }
-  if (ep.prefixes_changed > 0) keep(std::move(ep));
+  if (ep.prefixes_changed > 0) {
+    if (marks) {
+      Mark m;
+      m.kind = Mark::Kind::EpisodeEnd;
+      m.time_us = ep.end_us;
+      m.start_us = ep.start_us;
+      m.after = end;
+      m.episode = dropped_ + done_.size() + 1;
+      m.prefixes = ep.prefixes_changed;
+      m.text = ep.trigger;
+      marks->add(std::move(m));
+    }
+    keep(std::move(ep));
+  }
   open_.reset();
 }
 

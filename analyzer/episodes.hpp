@@ -13,6 +13,7 @@
 #include <absl/container/flat_hash_map.h>
 
 #include "analyzer/change_log.hpp"
+#include "analyzer/marks.hpp"
 #include "analyzer/report.hpp"
 #include "rib/prefix.hpp"
 
@@ -46,6 +47,8 @@ class EpisodeTracker {
   }
   [[nodiscard]] bool predicted() const noexcept { return open_ && open_->prediction; }
   std::function<void(Episode&, const WhatIf&, const std::vector<rib::PrefixKey>&)> judge;
+  // Where episode starts (at their first change) and ends are marked, when set.
+  MarkLog* marks = nullptr;
 
  private:
   struct Open {
@@ -54,6 +57,7 @@ class EpisodeTracker {
     std::uint64_t last_activity = 0;
     std::size_t first_change = 0;  // index into the log
     std::optional<WhatIf> prediction;
+    bool marked = false;  // its start is in `marks`
   };
   void start(std::uint64_t t, const std::string& why, const FailureWindow* window);
   void close_before(std::size_t end);  // summarise log_[first_change, end)

@@ -81,7 +81,17 @@ bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
   const std::string why = fmt::format("session {} {} ({}): {} -> {}", to == kEstablished ? "up" : "down",
                                       wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer),
                                       state_name(from), state_name(to));
-  a_.advance(t);
+  a_.advance(t);  // an episode that went quiet ends before this
+  {  // before what it does to the routes
+    analyzer::Mark m;
+    m.time_us = t;
+    m.after = a_.event_count();
+    m.peer = peer;
+    m.from = from;
+    m.to = to;
+    m.text = stats_.find(peer)->last_change_reason;
+    a_.mark(std::move(m));
+  }
   // A session that ends with no NOTIFICATION either way ended silently: the TCP connection
   // closed (or was reset) some time after the last message heard.
   if (from == kEstablished && to != kEstablished && !lifecycle_.notified(peer)) {

@@ -126,6 +126,22 @@ void print_path(const v1::Path& p) {
 }
 
 void print_event(const v1::Event& e) {
+  switch (e.kind()) {
+    case v1::EVENT_KIND_PEER_STATE: {
+      const auto& p = e.peer_state();
+      const std::string states = fmt::format("{} -> {}", state_text(p.previous()), state_text(p.current()));
+      fmt::print("-- {} peer {} ({}) {}\n", when(e.time()), p.peer_address(), p.role(), p.reason().empty() ? states : p.reason());
+      return;
+    }
+    case v1::EVENT_KIND_EPISODE_START:
+      fmt::print("-- {} episode #{} starts: {}\n", when(e.time()), e.episode().id(), e.episode().trigger().text());
+      return;
+    case v1::EVENT_KIND_EPISODE_END:
+      fmt::print("-- {} episode #{} ended: {} prefixes changed since {}\n", when(e.time()), e.episode().id(),
+                 e.episode().prefixes_changed(), when(e.episode().start()));
+      return;
+    default: break;
+  }
   fmt::print("#{} {} {:<20} {} -> {}  ({})\n", e.sequence(), when(e.time()), e.prefix(), path_text(e.previous()),
              path_text(e.current()), e.cause());
 }
@@ -471,6 +487,7 @@ int run_what_if(const ClientOptions& o) {
 int run_watch(const ClientOptions& o) {
   v1::WatchRequest q;
   q.set_within(o.query);
+  q.set_marks(true);  // session state changes and episodes too
   if (!add_kinds(o, *q.mutable_kinds())) return 2;
   if (o.since) q.set_since_sequence(*o.since);
   std::uint64_t seen = 0;
@@ -513,7 +530,8 @@ int run_watch(const ClientOptions& o) {
             } else {
               print_event(e);
             }
-            if (o.count && ++seen >= o.count) {
+            const bool change = e.kind() == v1::EVENT_KIND_PATH_CHANGE || e.kind() == v1::EVENT_KIND_UNSPECIFIED;
+            if (o.count && change && ++seen >= o.count) {
               enough = true;
               break;
             }

@@ -12,6 +12,8 @@ namespace bgpfa::app {
 
 namespace {
 
+void trigger_to_proto(const std::string& text, v1::Trigger& out);
+
 v1::Gateway gateway_of(analyzer::Gateway g) {
   return g == analyzer::Gateway::Vpn ? v1::GATEWAY_VPN : v1::GATEWAY_EXPRESSROUTE;
 }
@@ -164,6 +166,35 @@ void to_proto(const analyzer::Event& e, std::uint64_t sequence, const Names& n, 
   to_proto(e.from, n, *out.mutable_previous());
   to_proto(e.to, n, *out.mutable_current());
   out.set_cause(e.cause);
+  out.set_kind(v1::EVENT_KIND_PATH_CHANGE);
+}
+
+void to_proto(const analyzer::Mark& m, std::size_t index, const Names& n, v1::Event& out) {
+  out.set_sequence(m.after);
+  out.set_mark_sequence(index + 1);
+  set_time(m.time_us, *out.mutable_time());
+  if (m.kind == analyzer::Mark::Kind::PeerState) {
+    out.set_kind(v1::EVENT_KIND_PEER_STATE);
+    auto& p = *out.mutable_peer_state();
+    if (m.peer >= 0 && static_cast<std::size_t>(m.peer) < n.peers.size()) {
+      p.set_peer_address(wire::to_string(n.peers[static_cast<std::size_t>(m.peer)].address));
+      p.set_role(n.peers[static_cast<std::size_t>(m.peer)].label(n.circuits));
+    }
+    p.set_previous(m.from >= 1 && m.from <= 6 ? static_cast<v1::SessionState>(m.from) : v1::SESSION_STATE_UNSPECIFIED);
+    p.set_current(m.to >= 1 && m.to <= 6 ? static_cast<v1::SessionState>(m.to) : v1::SESSION_STATE_UNSPECIFIED);
+    p.set_reason(m.text);
+    return;
+  }
+  const bool end = m.kind == analyzer::Mark::Kind::EpisodeEnd;
+  out.set_kind(end ? v1::EVENT_KIND_EPISODE_END : v1::EVENT_KIND_EPISODE_START);
+  auto& e = *out.mutable_episode();
+  e.set_id(m.episode);
+  trigger_to_proto(m.text, *e.mutable_trigger());
+  set_time(m.start_us, *e.mutable_start());
+  if (end) {
+    set_time(m.time_us, *e.mutable_end());
+    e.set_prefixes_changed(m.prefixes);
+  }
 }
 
 void to_proto(const analyzer::PeerSummary& s, const analyzer::PeerRole& role, const std::string& state,

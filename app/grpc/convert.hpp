@@ -31,6 +31,8 @@ void set_duration(std::uint64_t us, google::protobuf::Duration& out);
 void to_proto(const analyzer::ActivePath& p, const Names& n, v1::Path& out);
 void to_proto(const analyzer::PrefixRow& r, const Names& n, v1::Path& out);
 void to_proto(const analyzer::Event& e, std::uint64_t sequence, const Names& n, v1::Event& out);
+// A peer state change or episode mark (index: its place in the mark log, from 0).
+void to_proto(const analyzer::Mark& m, std::size_t index, const Names& n, v1::Event& out);
 void to_proto(const analyzer::PeerSummary& s, const analyzer::PeerRole& role, const std::string& state,
               std::size_t stale_routes, const Names& n, v1::Peer& out);
 // What the feed saw of the session: states, OPENs, NOTIFICATIONs, counters; uptime to `now_us`.

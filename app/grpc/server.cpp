@@ -49,6 +49,9 @@ struct EventRing {
   std::uint64_t next = 1;  // the sequence after the last one held
   bool closed = false;
   [[nodiscard]] std::uint64_t first() const { return next - events.size(); }
+  std::deque<std::pair<std::size_t, analyzer::Mark>> marks;  // consecutive mark indices
+  std::size_t marks_next = 0;  // the mark index after the last one held
+  [[nodiscard]] std::size_t marks_first() const { return marks_next - marks.size(); }
 };
 
 // Streams whose client has stopped reading: a Write blocked longer than the limit is cancelled,
@@ -770,7 +773,13 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
                    fmt::format("{} watchers already, the server's limit: try again when one has ended", limits_.max_watchers));
     StallMonitor::Guard guard(stalls_, ctx);
 
-    const auto start = on_core([this] { return std::tuple{a_.event_count(), names_of(a_), a_.first_event()}; });
+    const std::optional<std::uint64_t> since =
+        in->has_since_sequence() ? std::optional<std::uint64_t>(in->since_sequence()) : std::nullopt;
+    // The marks to send: after the snapshot's start, or those that follow change since_sequence on.
+    const auto start = on_core([this, since] {
+      return std::tuple{a_.event_count(), names_of(a_), a_.first_event(),
+                        since ? a_.marks().first_after(*since) : a_.marks().size()};
+    });
     if (!start) return unavailable();
     const auto lost = [&](std::uint64_t since, std::uint64_t oldest) {
       return error(grpc::StatusCode::FAILED_PRECONDITION,
@@ -836,53 +845,81 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
              std::find(kinds.begin(), kinds.end(), kind_of(e.to.kind)) != kinds.end();
     };
 
-    // Then the changes in order: from the log while resuming, then from the shared ring.
+    // Then the changes in order: from the log while resuming, then from the shared ring; with
+    // them, at their place, the session state changes and episode marks.
+    std::size_t next_mark = std::get<3>(*start);
+    const bool with_marks = in->marks();
     for (;;) {
       std::vector<std::pair<std::uint64_t, analyzer::Event>> batch;
+      std::vector<std::pair<std::size_t, analyzer::Mark>> marks;  // those that follow change next - 1 or earlier
       if (catching_up) {
         {
           std::lock_guard lock(ring_.m);
-          if (ring_.first() <= next && next < ring_.next) catching_up = false;  // the ring has it from here
+          if (ring_.first() <= next && next < ring_.next && (!with_marks || ring_.marks_first() <= next_mark))
+            catching_up = false;  // the ring has it from here
         }
         if (catching_up) {
           const std::uint64_t index = next - 1;
           const std::size_t n = limits_.slice;
-          auto slice = on_core([this, index, n] { return std::pair{a_.events_range(index, n), a_.first_event()}; });
+          auto slice = on_core([this, index, n, next_mark, with_marks] {
+            auto events = a_.events_range(index, n);
+            std::vector<std::pair<std::size_t, analyzer::Mark>> m;
+            const auto& log = a_.marks();
+            for (std::size_t i = std::max(next_mark, log.first()); with_marks && i < log.size() && log[i].after <= index + events.size(); ++i)
+              m.emplace_back(i, log[i]);
+            return std::tuple{std::move(events), a_.first_event(), std::move(m)};
+          });
           if (!slice) return unavailable();
-          if (index < slice->second) return lost(index, slice->second);  // dropped while catching up
-          if (slice->first.size() < n) catching_up = false;  // the end of the log: live changes follow
-          for (auto& e : slice->first) {
+          if (index < std::get<1>(*slice)) return lost(index, std::get<1>(*slice));  // dropped while catching up
+          auto& events = std::get<0>(*slice);
+          if (events.size() < n) catching_up = false;  // the end of the log: live changes follow
+          for (auto& e : events) {
             if (keep(e)) batch.emplace_back(next, std::move(e));
             ++next;
           }
+          marks = std::move(std::get<2>(*slice));
+          if (!marks.empty()) next_mark = marks.back().first + 1;
         }
       }
-      if (!catching_up && batch.empty()) {
+      if (!catching_up && batch.empty() && marks.empty()) {
         std::unique_lock lock(ring_.m);
-        ring_.cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return ring_.closed || ring_.next > next; });
+        ring_.cv.wait_for(lock, std::chrono::milliseconds(200),
+                          [&] { return ring_.closed || ring_.next > next || (with_marks && ring_.marks_next > next_mark); });
         if (ctx->IsCancelled() || ring_.closed) break;
-        if (next < ring_.first()) {  // the ring moved on: this client read too slowly
+        if (next < ring_.first() || (with_marks && next_mark < ring_.marks_first())) {  // the ring moved on: this client read too slowly
           lock.unlock();
           v1::WatchResponse behind;
           behind.mutable_fell_behind()->set_last_sent(next - 1);
           (void)write(w, guard, behind);
           return grpc::Status::OK;
         }
-        if (next >= ring_.next) continue;  // nothing new yet (or not yet published)
-        for (auto it = ring_.events.begin() + static_cast<std::ptrdiff_t>(next - ring_.first());
-             it != ring_.events.end() && batch.size() < batch_size; ++it, ++next) {
-          if (!keep(it->second) || in_snapshot(it->first, rib::PrefixKey::from(it->second.prefix))) continue;
-          batch.push_back(*it);
-        }
+        if (next < ring_.next)
+          for (auto it = ring_.events.begin() + static_cast<std::ptrdiff_t>(next - ring_.first());
+               it != ring_.events.end() && batch.size() < batch_size; ++it, ++next) {
+            if (!keep(it->second) || in_snapshot(it->first, rib::PrefixKey::from(it->second.prefix))) continue;
+            batch.push_back(*it);
+          }
+        if (with_marks)
+          for (auto it = ring_.marks.begin() + static_cast<std::ptrdiff_t>(next_mark - ring_.marks_first());
+               it != ring_.marks.end() && it->second.after <= next - 1; ++it, ++next_mark)
+            marks.push_back(*it);
       }
-      if (batch.empty()) continue;
+      if (batch.empty() && marks.empty()) continue;
       // Circuits and peers are only ever appended (SIGHUP): fetch the names again when one is new.
       const auto known = [&](const analyzer::ActivePath& p) { return names_cover(names, p); };
-      if (!std::all_of(batch.begin(), batch.end(), [&](const auto& x) { return known(x.second.from) && known(x.second.to); })) {
+      if (!std::all_of(batch.begin(), batch.end(), [&](const auto& x) { return known(x.second.from) && known(x.second.to); }) ||
+          std::any_of(marks.begin(), marks.end(),
+                      [&](const auto& m) { return m.second.peer >= 0 && static_cast<std::size_t>(m.second.peer) >= names.peers.size(); })) {
         if (auto fresh = on_core([this] { return names_of(a_); })) names = std::move(*fresh);
       }
       v1::WatchResponse msg;
-      for (const auto& [sequence, e] : batch) to_proto(e, sequence, names, *msg.mutable_events()->add_events());
+      auto& out = *msg.mutable_events();
+      std::size_t m = 0;
+      for (const auto& [sequence, e] : batch) {
+        for (; m < marks.size() && marks[m].second.after < sequence; ++m) to_proto(marks[m].second, marks[m].first, names, *out.add_events());
+        to_proto(e, sequence, names, *out.add_events());
+      }
+      for (; m < marks.size(); ++m) to_proto(marks[m].second, marks[m].first, names, *out.add_events());
       if (!write(w, guard, msg)) return grpc::Status::OK;
     }
     return grpc::Status::OK;
@@ -890,22 +927,36 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
 
   // On the io thread: the changes since the last call into the ring (only while anyone watches).
   void publish() {
-    const std::size_t count = a_.event_count();
-    if (count == published_) return;
+    const std::size_t count = a_.event_count(), mcount = a_.marks().size();
+    if (count == published_ && mcount == published_marks_) return;
     const std::size_t keep = limits_.watch_buffer;
+    const bool watched = watchers_.load() > 0;
     std::vector<analyzer::Event> fresh;
     // The log keeps at least as much as the ring, unless configured smaller (then its oldest).
     const std::size_t from = std::max(count - published_ > keep ? count - keep : published_, a_.first_event());
-    if (watchers_.load() > 0) fresh = a_.events_range(from, count - from);
+    if (watched && count != published_) fresh = a_.events_range(from, count - from);
+    std::vector<std::pair<std::size_t, analyzer::Mark>> marks;
+    const std::size_t mfrom = std::max(mcount - published_marks_ > keep ? mcount - keep : published_marks_, a_.marks().first());
+    if (watched)
+      for (std::size_t i = mfrom; i < mcount; ++i) marks.emplace_back(i, a_.marks()[i]);
     {
       std::lock_guard lock(ring_.m);
-      if (fresh.empty() || from != published_) ring_.events.clear();
-      for (std::size_t i = 0; i < fresh.size(); ++i) ring_.events.emplace_back(from + i + 1, std::move(fresh[i]));
-      while (ring_.events.size() > keep) ring_.events.pop_front();
-      ring_.next = count + 1;
+      if (count != published_) {
+        if (fresh.empty() || from != published_) ring_.events.clear();
+        for (std::size_t i = 0; i < fresh.size(); ++i) ring_.events.emplace_back(from + i + 1, std::move(fresh[i]));
+        while (ring_.events.size() > keep) ring_.events.pop_front();
+        ring_.next = count + 1;
+      }
+      if (mcount != published_marks_) {
+        if (marks.empty() || mfrom != published_marks_) ring_.marks.clear();
+        for (auto& m : marks) ring_.marks.push_back(std::move(m));
+        while (ring_.marks.size() > keep) ring_.marks.pop_front();
+        ring_.marks_next = mcount;
+      }
     }
     ring_.cv.notify_all();
     published_ = count;
+    published_marks_ = mcount;
   }
 
   void close_watchers() {
@@ -947,6 +998,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
 
  private:
   std::size_t published_ = 0;  // change-log entries handed to the ring (io thread only)
+  std::size_t published_marks_ = 0;
 };
 
 GrpcServer::GrpcServer(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of,

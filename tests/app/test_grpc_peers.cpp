@@ -4,6 +4,7 @@
 // and a session coming back.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
 #include <grpcpp/create_channel.h>
 
 #include "bgp/mrt/writer.hpp"
@@ -433,6 +434,94 @@ TEST_CASE("Bounded history: the oldest changes and episodes go, and a resume fro
   CHECK(s.history_events() == 5);
   CHECK(s.history_episodes() == 2);
   CHECK(run_bgpfa("events --since 10 -s " + address).status == 2);
+  p.signal(SIGTERM);
+  CHECK(p.wait() == 0);
+}
+
+TEST_CASE("Watch carries session state changes and episode starts and ends, in order, numbered", "[grpc]") {
+  TempFile err, out;
+  const std::string src = BGPFA_SOURCE_DIR;
+  const std::string address = "127.0.0.1:" + std::to_string(free_port());
+  Serve p({"-q", "-c", src + "/fixtures/failover/bgpfa.conf", "-o", out.path(), "--serve", address,
+           src + "/fixtures/failover/capture.mrt"},
+          err.path(), "replay");
+  REQUIRE(eventually([&] { return contains(err.path(), "results are served over gRPC on " + address); }));
+  auto stub = v1::Analyzer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  // Everything after change `since`, up to the end of episode 4 (the last item there is).
+  const auto watch = [&](std::uint64_t since) {
+    grpc::ClientContext ctx;
+    v1::WatchRequest q;
+    q.set_since_sequence(since);
+    q.set_marks(true);
+    auto reader = stub->Watch(&ctx, q);
+    std::vector<v1::Event> got;
+    v1::WatchResponse m;
+    bool done = false;
+    while (!done && reader->Read(&m))
+      for (const auto& e : m.events().events()) {
+        got.push_back(e);
+        done |= e.kind() == v1::EVENT_KIND_EPISODE_END && e.episode().id() == 4;
+      }
+    ctx.TryCancel();
+    (void)reader->Finish();
+    return got;
+  };
+  const auto all = watch(0);
+  REQUIRE(all.size() > 19);
+  std::uint64_t changes = 0, last_mark = 0;
+  std::vector<std::string> order;
+  for (const auto& e : all) {
+    if (e.kind() == v1::EVENT_KIND_PATH_CHANGE) {
+      CHECK(e.sequence() == ++changes);
+      continue;
+    }
+    CHECK(e.sequence() == changes);  // a mark carries the sequence of the change it follows
+    CHECK(e.mark_sequence() == ++last_mark);
+    if (e.kind() == v1::EVENT_KIND_PEER_STATE)
+      order.push_back(fmt::format("{}:peer {} {}->{}", e.sequence(), e.peer_state().peer_address(),
+                                  static_cast<int>(e.peer_state().previous()), static_cast<int>(e.peer_state().current())));
+    else
+      order.push_back(fmt::format("{}:{} {}", e.sequence(), e.kind() == v1::EVENT_KIND_EPISODE_START ? "start" : "end", e.episode().id()));
+  }
+  CHECK(changes == 19);
+  CHECK(order == std::vector<std::string>{"0:peer 192.0.2.1 5->6", "0:start 1", "4:peer 192.0.2.2 5->6", "7:peer 192.0.2.3 5->6",
+                                          "8:end 1", "8:peer 192.0.2.1 6->1", "8:start 2", "12:end 2", "12:start 3",
+                                          "15:peer 192.0.2.2 6->1", "15:end 3", "15:peer 192.0.2.1 5->6", "15:start 4", "19:end 4"});
+  for (const auto& e : all)
+    if (e.kind() == v1::EVENT_KIND_PEER_STATE && e.peer_state().current() == v1::SESSION_STATE_IDLE) {
+      CHECK(e.peer_state().role() != "");
+      CHECK_THAT(e.peer_state().reason(), Catch::Contains("Established -> Idle: the TCP connection closed without a NOTIFICATION"));
+    }
+    else if (e.kind() == v1::EVENT_KIND_EPISODE_END && e.episode().id() == 2) {
+      CHECK(e.episode().prefixes_changed() == 4);
+      CHECK(e.episode().trigger().kind() == v1::TRIGGER_KIND_SESSION_DOWN);
+    }
+  // A resume after change 12 sends again what follows it: episode 2's end, then episode 3's start.
+  const auto resumed = watch(12);
+  REQUIRE(resumed.size() >= 3);
+  CHECK(resumed[0].kind() == v1::EVENT_KIND_EPISODE_END);
+  CHECK(resumed[0].mark_sequence() == 8);
+  CHECK(resumed[1].kind() == v1::EVENT_KIND_EPISODE_START);
+  CHECK(resumed[2].sequence() == 13);
+  grpc::ClientContext plain_ctx;  // without asking for marks: path changes only, as before
+  v1::WatchRequest plain;
+  plain.set_since_sequence(0);
+  auto plain_reader = stub->Watch(&plain_ctx, plain);
+  std::vector<std::uint64_t> seqs;
+  v1::WatchResponse pm;
+  while (seqs.size() < 19 && plain_reader->Read(&pm))
+    for (const auto& e : pm.events().events()) {
+      CHECK(e.kind() == v1::EVENT_KIND_PATH_CHANGE);
+      seqs.push_back(e.sequence());
+    }
+  plain_ctx.TryCancel();
+  (void)plain_reader->Finish();
+  CHECK(seqs.size() == 19);
+  CHECK(seqs.back() == 19);
+  const auto cli = run_bgpfa("watch --since 11 -n 4 -s " + address);
+  CHECK_THAT(cli.out, Catch::Contains("#12 2023-11-14T22:13:50.000000Z 10.4.0.0/16          er-primary [er1] -> none"));
+  CHECK_THAT(cli.out, Catch::Contains("-- 2023-11-14T22:13:50.000000Z episode #2 ended: 4 prefixes changed since 2023-11-14T22:13:50.000000Z\n"
+                                      "-- 2023-11-14T22:14:20.000000Z episode #3 starts: first update after a quiet period\n"));
   p.signal(SIGTERM);
   CHECK(p.wait() == 0);
 }
