@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A Python client of bgpfa's gRPC API, with Debian's python3-grpcio and python3-protobuf and stubs
 generated here from proto/bgpfa.proto: lists the paths of a 100k-prefix table with default channel
-options (no message-size settings), reads typed episodes and resumes a watch.
+options (no message-size settings), reads typed episodes (failure windows and predictions too)
+and resumes a watch.
 
 Usage: grpc_client.py BGPFA SOURCE_DIR. Exit 77 (skipped) when the Python gRPC packages or a stub
 generator are missing."""
@@ -144,6 +145,18 @@ def main():
                 assert episodes[1].trigger.kind == pb.TRIGGER_KIND_SESSION_DOWN
                 assert any(t.previous == pb.PATH_KIND_ER_ECMP and t.current == pb.PATH_KIND_ER_SECONDARY
                            for t in episodes[1].transitions)
+                # The failure window and the prediction, typed.
+                assert first.failure.status == pb.WINDOW_STATUS_NONE
+                down = episodes[1].failure
+                assert down.status == pb.WINDOW_STATUS_UNKNOWN, down
+                assert down.mechanism == pb.DETECTION_MECHANISM_TCP_CLOSE
+                assert down.note.startswith("unknown: the input holds no KEEPALIVEs"), down.note
+                assert not down.HasField("failure_after")
+                assert episodes[2].failure.status == pb.WINDOW_STATUS_NOT_OBSERVABLE
+                prediction = episodes[1].prediction
+                assert list(prediction.failed) == ["192.0.2.1 (er1 primary)"], prediction
+                assert prediction.matched == 4 and prediction.differed == 0
+                assert episodes[2].prediction.unpredicted == 3
                 detail = stub.GetEpisode(pb.GetEpisodeRequest(id=2))
                 assert detail.prefix_count == 4
                 print(f"ok: {len(episodes)} typed episodes; #2 moved {list(detail.prefixes)}")
