@@ -79,7 +79,19 @@ TEST_CASE("gRPC: peers, paths, report and watch of a running serve", "[serve][gr
 
   auto peers = run_bgpfa("peers -s " + server);
   CHECK(peers.status == 0);
-  CHECK_THAT(peers.out, Catch::Matches("(.|\n)*127\\.0\\.0\\.2 +er1 primary +65001 Established +1 +0 +1\n(.|\n)*"));
+  CHECK_THAT(peers.out, Catch::Matches("(.|\n)*127\\.0\\.0\\.2 +er1 primary +65001 +00:00:[0-9][0-9] Established +1 +1\n(.|\n)*"));
+  // The details come from what the feed saw of the live session: both OPENs, the messages each way.
+  const auto details = run_bgpfa("peers 127.0.0.2 --json -s " + server);
+  CHECK(details.status == 0);
+  CHECK_THAT(details.out, Catch::Contains("\"localAddress\":\"127.0.0.1\""));
+  CHECK_THAT(details.out, Catch::Contains("\"recordedState\":\"SESSION_STATE_ESTABLISHED\""));
+  CHECK_THAT(details.out, Catch::Contains("\"lastStateChangeReason\":\"OpenConfirm -\\u003e Established\""));
+  CHECK_THAT(details.out, Catch::Contains("\"holdTime\":90,\"keepaliveTime\":30"));
+  CHECK_THAT(details.out, Catch::Contains("\"messagesReceived\":{\"open\":\"1\",\"update\":\"1\","));
+  // What bgpfa sent, as its sessions hand it to the feed (and the capture): its OPEN, not its KEEPALIVEs.
+  CHECK_THAT(details.out, Catch::Contains("\"messagesSent\":{\"open\":\"1\","));
+  CHECK_THAT(details.out, Catch::Contains("\"uptime\":\""));
+  CHECK_THAT(details.out, Catch::Contains("\"capabilities\":{\"families\":[\"ipv4-unicast\"]"));
   auto paths = run_bgpfa("paths -s " + server + " 10.1.2.3");  // longest match
   CHECK(paths.status == 0);
   CHECK_THAT(paths.out, Catch::StartsWith("10.1.0.0/16              er-primary [er1]\n"));
