@@ -224,3 +224,29 @@ TEST_CASE("replay --serve: a gRPC address already in use is refused with a non-z
   first.signal(SIGTERM);
   CHECK(first.wait() == 0);
 }
+
+TEST_CASE("serve: bounded history logs one line per burst of drops, with the count", "[serve][grpc]") {
+  TempFile conf, err, state;
+  const std::string text = kBase + " neighbor 127.0.0.2 gateway expressroute circuit er1 link primary\n!\nanalyzer\n history events 1\n";
+  conf.write({text.begin(), text.end()});
+  const auto port = free_port(), grpc_port = free_port();
+  const std::string server = "127.0.0.1:" + std::to_string(grpc_port);
+  Serve serve({"-c", conf.path(), "--listen", "127.0.0.1", "--port", std::to_string(port), "--grpc", server,
+               "--state-file", state.path()},
+              err.path());
+  REQUIRE(eventually([&] { return contains(err.path(), "gRPC on " + server); }));
+  asio::io_context io;
+  auto peer = established_peer(io, "127.0.0.2", port, 65001);
+  for (std::uint8_t i = 1; i <= 3; ++i) send(peer, route_update(i));  // 3 changes: the first 2 go
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.2 Established 3"); }));
+  REQUIRE(eventually([&] { return contains(err.path(), "warning: history full: dropped the oldest 2 changes and 0 episodes"); }));
+  const auto log = slurp(err.path());
+  CHECK(log.find("history full") == log.rfind("history full"));  // once for the burst
+  CHECK_THAT(log, Catch::Contains("keeping 1 changes from sequence 3"));
+  CHECK(run_bgpfa("events --since 1 -s " + server).status == 2);  // change 2 is gone: said, not skipped
+  const auto kept = run_bgpfa("events -s " + server);
+  CHECK(kept.status == 0);
+  CHECK_THAT(kept.out, Catch::StartsWith("#3 "));
+  serve.signal(SIGTERM);
+  CHECK(serve.wait() == 0);
+}
