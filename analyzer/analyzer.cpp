@@ -32,6 +32,9 @@ Analyzer::Analyzer(Policy policy, std::vector<PeerRole> peers)
     : topo_(std::move(policy), std::move(peers)), table_(topo_.size()), stale_timers_(topo_.size()), limits_(topo_.size()),
       initial_(topo_.size(), 0) {
   for (std::size_t i = 0; i < topo_.size(); ++i) peer_stats_.push_back(summary_of(topo_, i));
+  events_.set_capacity(topo_.policy().history_events);
+  episodes_.set_capacity(topo_.policy().history_episodes);
+  episodes_.marks = &marks_;
   episodes_.judge = [this](Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed) {
     analyzer::judge(ep, w, changed, table_, rules_);
   };
@@ -70,6 +73,7 @@ void Analyzer::predict_from_log(int peer, std::size_t first) {
   // surviving cover), read here without a second pass over the table at the failure.
   WhatIf w;
   w.failed.push_back(who(static_cast<std::size_t>(peer)));
+  first = std::max(first, events_.first());  // bounded history: never before the oldest kept
   std::vector<std::pair<PrefixKey, std::size_t>> order;
   order.reserve(events_.size() - first);
   for (std::size_t i = first; i < events_.size(); ++i) order.emplace_back(events_[i].prefix, i);
@@ -222,7 +226,7 @@ void Analyzer::session_up(std::uint64_t t, int peer, const std::string& why, std
   last_us_ = std::max(last_us_, t);
   const auto pi = static_cast<std::size_t>(peer);
   peer_stats_[pi].established = true;
-  marks_.add(t, peer, SessionMark::Kind::Up, why);
+  session_marks_.add(t, peer, SessionMark::Kind::Up, why);
   if (!initial_[pi]) episodes_.trigger(t, why);  // a first establishment is a baseline, not news
   if (!stale_routes(peer)) return;
   // RFC 4724 4.2: families the restarted peer no longer preserves lose their stale routes now;
@@ -272,7 +276,7 @@ void Analyzer::drop_stale(std::uint64_t t, int peer, std::uint8_t families, cons
   std::vector<PrefixKey> affected;
   table_.sweep_stale(static_cast<std::uint16_t>(peer), families, affected);
   if (affected.empty()) return;
-  marks_.add(t, peer, SessionMark::Kind::Other, why);
+  session_marks_.add(t, peer, SessionMark::Kind::Other, why);
   episodes_.trigger(t, why);
   const std::uint32_t cause = cause_id(why);
   for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
@@ -281,7 +285,7 @@ void Analyzer::drop_stale(std::uint64_t t, int peer, std::uint8_t families, cons
 
 void Analyzer::trigger(std::uint64_t t, const std::string& why, const FailureWindow* window, int peer,
                        SessionMark::Kind kind) {
-  marks_.add(t, peer, kind, why);
+  session_marks_.add(t, peer, kind, why);
   if (!baseline_) episodes_.trigger(t, why, window);
 }
 
@@ -317,10 +321,10 @@ Report Analyzer::report(bool final, int vnet) {
   r.events = events_since(0);
   r.path_sets.reserve(rules_.set_count());
   for (std::uint32_t i = 0; i < rules_.set_count(); ++i) r.path_sets.push_back(rules_.carrying(i));
-  r.episodes = episodes_.done();
+  r.episodes.assign(episodes_.done().begin(), episodes_.done().end());
   r.findings = scan_findings(topo_, table_, sorted, peer_stats_, limits_);
-  r.marks.assign(marks_.marks().begin(), marks_.marks().end());
-  r.marks_dropped = marks_.dropped();
+  r.marks.assign(session_marks_.marks().begin(), session_marks_.marks().end());
+  r.marks_dropped = session_marks_.dropped();
   r.summary.first_us = first_us_;
   r.summary.last_us = last_us_;
   r.summary.routes = routes();
@@ -352,21 +356,26 @@ Report Analyzer::report(bool final, int vnet) {
 
 std::vector<Event> Analyzer::events_since(std::size_t first) const {
   std::vector<Event> out;
+  first = std::max(first, events_.first());  // the oldest may have been dropped (bounded history)
   if (first >= events_.size()) return out;
   out.reserve(events_.size() - first);
-  for (auto it = events_.begin() + static_cast<std::ptrdiff_t>(first); it != events_.end(); ++it)
-    out.push_back(Event{it->time_us, it->prefix.to_prefix(), rules_.active_of(it->from()), rules_.active_of(it->to()),
-                        causes_[it->cause]});
+  for (std::size_t i = first; i < events_.size(); ++i) {
+    const Change& c = events_[i];
+    out.push_back(Event{c.time_us, c.prefix.to_prefix(), rules_.active_of(c.from()), rules_.active_of(c.to()), causes_[c.cause]});
+  }
   return out;
 }
 
 std::vector<Event> Analyzer::events_range(std::size_t first, std::size_t n) const {
   std::vector<Event> out;
+  if (first < events_.first()) return out;  // dropped: the caller checks first_event() (bounded history)
   if (first >= events_.size()) return out;
   const std::size_t last = first + std::min(n, events_.size() - first);
   out.reserve(last - first);
-  for (auto it = events_.begin() + static_cast<std::ptrdiff_t>(first); it != events_.begin() + static_cast<std::ptrdiff_t>(last); ++it)
-    out.push_back(Event{it->time_us, it->prefix.to_prefix(), unpack(it->from()), unpack(it->to()), causes_[it->cause]});
+  for (std::size_t i = first; i < last; ++i) {
+    const Change& c = events_[i];
+    out.push_back(Event{c.time_us, c.prefix.to_prefix(), unpack(c.from()), unpack(c.to()), causes_[c.cause]});
+  }
   return out;
 }
 

@@ -94,8 +94,18 @@ class Analyzer {
   [[nodiscard]] const rib::RouteTable& table() const noexcept { return table_; }  // every peer's routes
   [[nodiscard]] std::size_t peer_routes(int peer) const { return table_.peer_routes(static_cast<std::uint16_t>(peer)); }
   [[nodiscard]] std::size_t memory_bytes() const noexcept;  // route table + interned sets (the RIB)
-  [[nodiscard]] std::size_t log_bytes() const noexcept { return events_.size() * sizeof(Change); }
-  [[nodiscard]] std::size_t event_count() const noexcept { return events_.size(); }
+  [[nodiscard]] std::size_t log_bytes() const noexcept { return events_.bytes(); }
+  [[nodiscard]] std::size_t event_count() const noexcept { return events_.size(); }  // ever logged: the last sequence
+  // Bounded history (`history events N episodes N`): the index of the oldest change kept, the id
+  // of the oldest episode kept, and what was dropped since the last call (changes, episodes).
+  [[nodiscard]] std::size_t first_event() const noexcept { return events_.first(); }
+  [[nodiscard]] std::uint64_t first_episode_id() const noexcept { return episodes_.first_id(); }
+  // Session state changes and episode starts/ends, placed among the changes (Watch).
+  [[nodiscard]] const MarkLog& marks() const noexcept { return marks_; }
+  void mark(Mark m) { marks_.add(std::move(m)); }
+  [[nodiscard]] std::pair<std::size_t, std::size_t> take_history_drops() {
+    return {events_.take_dropped(), episodes_.take_dropped()};
+  }
   // Active-path changes from index `first` of the change log (live watchers), and the peers as
   // the report shows them, without building a whole report.
   [[nodiscard]] std::vector<Event> events_since(std::size_t first) const;
@@ -135,7 +145,7 @@ class Analyzer {
   [[nodiscard]] std::vector<PrefixRow> rows_for(const std::vector<rib::PrefixKey>& keys) const;
   [[nodiscard]] std::vector<Event> events_range(std::size_t first, std::size_t n) const;
   // Closed episodes, oldest first, and the findings of the table now, without a whole report.
-  [[nodiscard]] const std::vector<Episode>& episodes() const noexcept { return episodes_.done(); }
+  [[nodiscard]] const std::deque<Episode>& episodes() const noexcept { return episodes_.done(); }
   // Totals over every closed episode (counters: they never go down), with a convergence histogram.
   [[nodiscard]] const ConvergenceStats& convergence_stats() const noexcept { return episodes_.stats(); }
   [[nodiscard]] std::vector<Finding> findings() const;
@@ -161,9 +171,10 @@ class Analyzer {
   rib::StaleTimers stale_timers_;
   PrefixLimits limits_;
   Orphans orphans_;
-  std::deque<Change> events_;  // every active-path change, in time order (chunked: no regrowth copies)
+  MarkLog marks_;     // session state changes and episode starts/ends among the changes (Watch)
+  ChangeLog events_;  // the active-path changes, in time order, the last policy().history_events of them
   std::vector<std::string> causes_;
-  SessionMarks marks_;
+  SessionMarks session_marks_;  // the report's timeline
   EpisodeTracker episodes_{topo_.policy().quiet_period_us, events_};
   std::uint64_t first_us_ = 0, last_us_ = 0;
   std::vector<rib::PrefixKey> scratch_;

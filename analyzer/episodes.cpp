@@ -48,12 +48,23 @@ void EpisodeTracker::changed(std::uint64_t t) {
   }
   open_->last_activity = t;
   open_->ep.end_us = std::max(open_->ep.end_us, t);
+  if (marks && !open_->marked) {  // an episode exists from its first change: marked just before it
+    open_->marked = true;
+    Mark m;
+    m.kind = Mark::Kind::EpisodeStart;
+    m.time_us = m.start_us = open_->ep.start_us;
+    m.after = log_.size() - 1;
+    m.episode = dropped_ + done_.size() + 1;
+    m.text = open_->ep.trigger;
+    marks->add(std::move(m));
+  }
 }
 
 void EpisodeTracker::initial_change(const Change& c) {
   if (unpack(c.from()).kind != PathKind::None) return;
   if (auto it = pending_none_.find(c.prefix); it != pending_none_.end()) {
-    done_[it->second.first].blackhole_prefix_seconds += static_cast<double>(c.time_us - it->second.second) / 1e6;
+    if (Episode* earlier = by_index(it->second.first))
+      earlier->blackhole_prefix_seconds += static_cast<double>(c.time_us - it->second.second) / 1e6;
     pending_none_.erase(it);
   }
 }
@@ -74,14 +85,30 @@ void EpisodeTracker::advance(std::uint64_t t) {
 
 void EpisodeTracker::close() { close_before(log_.size()); }
 
+void EpisodeTracker::set_capacity(std::size_t n) {
+  capacity_ = n ? n : 1;
+  while (done_.size() > capacity_) {
+    done_.pop_front();
+    ++dropped_;
+    ++unreported_;
+  }
+}
+
+void EpisodeTracker::keep(Episode ep) {
+  done_.push_back(std::move(ep));
+  set_capacity(capacity_);
+}
+
 void EpisodeTracker::close_before(std::size_t end) {
   if (!open_) return;
   Open& o = *open_;
   Episode& ep = o.ep;
-  // The episode's changes, grouped by prefix in time order.
+  // The episode's changes, grouped by prefix in time order (an episode longer than the whole
+  // bounded log is summarised from the changes still kept).
   std::vector<std::size_t> idx;
-  idx.reserve(end - o.first_change);
-  for (std::size_t i = o.first_change; i < end; ++i) idx.push_back(i);
+  const std::size_t from = std::max(o.first_change, log_.first());
+  idx.reserve(end > from ? end - from : 0);
+  for (std::size_t i = from; i < end; ++i) idx.push_back(i);
   std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return log_[a].prefix < log_[b].prefix; });
   constexpr int kKinds = static_cast<int>(PathKind::System) + 1;
   std::size_t transitions[kKinds][kKinds] = {};
@@ -110,7 +137,8 @@ void EpisodeTracker::close_before(std::size_t end) {
       ++transitions[static_cast<int>(from.kind)][static_cast<int>(to.kind)];
       if (from.kind == PathKind::None) {
         if (auto it = pending_none_.find(p); it != pending_none_.end()) {  // a hole from an earlier episode ends
-          done_[it->second.first].blackhole_prefix_seconds += static_cast<double>(c.time_us - it->second.second) / 1e6;
+          if (Episode* earlier = by_index(it->second.first))
+            earlier->blackhole_prefix_seconds += static_cast<double>(c.time_us - it->second.second) / 1e6;
           pending_none_.erase(it);
         }
       }
@@ -130,7 +158,7 @@ void EpisodeTracker::close_before(std::size_t end) {
     conv.push_back(last_own - ep.trigger_us);
     ep.path_exploration += own - 1;
     if (none) {  // still without a path: the black hole goes on past this episode
-      pending_none_[p] = {done_.size(), none_since};
+      pending_none_[p] = {dropped_ + done_.size(), none_since};
       ++ep.still_unreachable;
     }
     if (ever_none) {
@@ -171,7 +199,18 @@ void EpisodeTracker::close_before(std::size_t end) {
     ++stats_.episodes;
     stats_.blackholed_prefixes += ep.blackholed_prefixes;
     for (const auto us : conv) stats_.observe(us);
-    done_.push_back(std::move(ep));
+    if (marks) {
+      Mark m;
+      m.kind = Mark::Kind::EpisodeEnd;
+      m.time_us = ep.end_us;
+      m.start_us = ep.start_us;
+      m.after = end;
+      m.episode = dropped_ + done_.size() + 1;
+      m.prefixes = ep.prefixes_changed;
+      m.text = ep.trigger;
+      marks->add(std::move(m));
+    }
+    keep(std::move(ep));
   }
   open_.reset();
 }
@@ -179,7 +218,7 @@ void EpisodeTracker::close_before(std::size_t end) {
 void EpisodeTracker::finish(std::uint64_t end_us) {
   close();
   for (const auto& [p, pending] : pending_none_)
-    done_[pending.first].blackhole_prefix_seconds += static_cast<double>(end_us - pending.second) / 1e6;
+    if (Episode* ep = by_index(pending.first)) ep->blackhole_prefix_seconds += static_cast<double>(end_us - pending.second) / 1e6;
   pending_none_.clear();
 }
 

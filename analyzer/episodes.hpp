@@ -13,25 +13,19 @@
 #include <absl/container/flat_hash_map.h>
 
 #include "analyzer/convergence_stats.hpp"
+#include "analyzer/change_log.hpp"
+#include "analyzer/marks.hpp"
 #include "analyzer/report.hpp"
 #include "rib/prefix.hpp"
 
 namespace bgpfa::analyzer {
 
-struct Change {
-  std::uint64_t time_us;
-  rib::PrefixKey prefix;
-  std::uint32_t before, after;  // packed ActivePaths
-  std::uint32_t cause;          // index into the analyzer's cause strings
-  std::uint8_t initial = 0;     // part of a session's initial table: an event, not in any episode
-  [[nodiscard]] std::uint32_t from() const noexcept { return before; }
-  [[nodiscard]] std::uint32_t to() const noexcept { return after; }
-};
-static_assert(sizeof(Change) <= 48, "the initial flag lives in what was padding");
-
 class EpisodeTracker {
  public:
-  EpisodeTracker(std::uint64_t quiet_us, const std::deque<Change>& log) : quiet_us_(quiet_us), log_(log) {}
+  EpisodeTracker(std::uint64_t quiet_us, const ChangeLog& log) : quiet_us_(quiet_us), log_(log) {}
+  // At most this many closed episodes are kept (the oldest go first); ~1 KB each.
+  static constexpr std::size_t kDefaultCapacity = 10'000;
+  void set_capacity(std::size_t n);
   void trigger(std::uint64_t t, const std::string& why, const FailureWindow* window = nullptr);
   void changed(std::uint64_t t);  // call after appending the change to the log
   // An initial-table change (Change::initial), appended to the log: it ends a black hole left
@@ -41,8 +35,16 @@ class EpisodeTracker {
   void advance(std::uint64_t t);  // closes the open episode once quiet
   void close();                   // the open episode, now
   void finish(std::uint64_t end_us);  // end of input: close, and end pending black holes there
-  [[nodiscard]] const std::vector<Episode>& done() const noexcept { return done_; }
+  // Closed episodes kept, oldest first; the first has id first_id() (ids count from 1).
+  [[nodiscard]] const std::deque<Episode>& done() const noexcept { return done_; }
   [[nodiscard]] const ConvergenceStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] std::uint64_t first_id() const noexcept { return dropped_ + 1; }
+  // Episodes dropped since the last call.
+  [[nodiscard]] std::size_t take_dropped() noexcept {
+    const std::size_t n = unreported_;
+    unreported_ = 0;
+    return n;
+  }
   // The what-if of the open episode's failed sessions, made just before they failed; at the
   // close, `judge` compares it with the outcome (it gets the prefixes the episode changed).
   void predict(WhatIf w) {
@@ -52,6 +54,8 @@ class EpisodeTracker {
   std::function<void(Episode&, const WhatIf&, const std::vector<rib::PrefixKey>&)> judge;
   // At the close, what Azure's timers would have made of it (Episode::projection).
   std::function<void(Episode&)> project;
+  // Where episode starts (at their first change) and ends are marked, when set.
+  MarkLog* marks = nullptr;
 
  private:
   struct Open {
@@ -61,17 +65,24 @@ class EpisodeTracker {
     std::size_t first_change = 0;  // index into the log
     std::optional<WhatIf> prediction;
     bool implicit = false;  // started by a change with no trigger before it ("first update after a quiet period")
+    bool marked = false;  // its start is in `marks`
   };
   void start(std::uint64_t t, const std::string& why, const FailureWindow* window);
   void close_before(std::size_t end);  // summarise log_[first_change, end)
 
   std::uint64_t quiet_us_;
-  const std::deque<Change>& log_;
+  const ChangeLog& log_;
   std::optional<Open> open_;
-  std::vector<Episode> done_;
+  std::deque<Episode> done_;
+  std::size_t capacity_ = kDefaultCapacity;
+  std::size_t dropped_ = 0, unreported_ = 0;
+  void keep(Episode ep);
+  [[nodiscard]] Episode* by_index(std::size_t absolute) {  // nullptr once dropped
+    return absolute >= dropped_ && absolute - dropped_ < done_.size() ? &done_[absolute - dropped_] : nullptr;
+  }
   ConvergenceStats stats_;
   // Prefixes still without a path when their episode closed: the black hole lasts until they
-  // get a path again (credited to that episode: index, since).
+  // get a path again (credited to that episode: absolute index, since).
   absl::flat_hash_map<rib::PrefixKey, std::pair<std::size_t, std::uint64_t>> pending_none_;
 };
 

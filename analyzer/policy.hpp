@@ -40,6 +40,9 @@ struct Policy {
   bool azure_limits = true;             // false: Azure's prefix limits are not applied (maximum-prefix still is)
   std::vector<VnetModel> vnets;         // empty: no VNet model (every prefix is a gateway route)
   AzureTimers azure_timers[2];          // by Gateway: ExpressRoute, Vpn
+  // Bounded history (analyzer `history events N episodes N`): changes and closed episodes kept.
+  std::size_t history_events = 2'000'000;  // 48 bytes each: ~96 MB
+  std::size_t history_episodes = 10'000;   // ~1 KB each
 };
 
 }  // namespace bgpfa::analyzer

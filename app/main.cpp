@@ -141,7 +141,8 @@ int main(int argc, char** argv) {
     c->add_option("--ca", copt.ca, "connect with TLS, trusting the server certificate signed by this PEM file");
     return c;
   };
-  auto* peers = client("peers", "List the neighbours of a running bgpfa serve: role, state, routes");
+  auto* peers = client("peers", "The neighbours of a running bgpfa serve (AS, Up/Down, state, routes); with ADDRESS, its details");
+  peers->add_option("ADDRESS", copt.query, "one neighbour: state history, NOTIFICATIONs, capabilities, message counters");
   auto* paths = client("paths", "Active path per prefix of a running bgpfa serve (all, a prefix, or an address's match)");
   paths->add_option("QUERY", copt.query, "a prefix (10.1.0.0/16) or an address (longest match); none: every prefix");
   paths->add_flag("--longer", copt.longer, "the prefixes inside QUERY too");

@@ -21,11 +21,6 @@ std::uint8_t unicast_families(const wire::Open& o) {
                                    (o.caps.supports(2, 1) ? rib::kFamilyIpv6 : 0));
 }
 
-// RFC 6396 4.4.1 state names.
-const char* state_name(int s) {
-  static constexpr const char* kNames[] = {"?", "Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established"};
-  return s >= 1 && s <= 6 ? kNames[s] : "?";
-}
 }  // namespace
 
 int Feed::peer_of(const std::optional<wire::IpAddress>& local, const wire::IpAddress& ip) {
@@ -33,6 +28,7 @@ int Feed::peer_of(const std::optional<wire::IpAddress>& local, const wire::IpAdd
   PeerMemo& m = peer_memo_;
   if (m.valid && m.ip == ip && m.peers == a_.peers().size() && (known ? m.local == local : !m.local)) return m.index;
   const int i = a_.peer_index(known ? local : std::nullopt, ip);
+  if (i >= 0 && known) stats_.local_address(i, *local);
   if (i < 0) {
     std::string s = wire::to_string(ip);
     if (unknown_set_.insert(s).second) unknown_.push_back(std::move(s));
@@ -58,15 +54,16 @@ std::uint64_t Feed::last_heard(int peer) const {
   return i < sessions_.size() ? sessions_[i].last_heard_us : 0;
 }
 
-Feed::SessionStats& Feed::stats(int peer) {
-  const auto i = static_cast<std::size_t>(peer);
-  if (stats_.size() <= i) stats_.resize(i + 1);
-  return stats_[i];
-}
-
 Feed::SessionStats Feed::session_stats(int peer) const {
-  const auto i = static_cast<std::size_t>(peer);
-  return i < stats_.size() ? stats_[i] : SessionStats{};
+  // A view of the per-peer accounting (feed/peer_stats), for the metrics.
+  SessionStats out;
+  if (const PeerStats::Peer* p = stats_.find(peer)) {
+    out.state = p->state;
+    out.established_us = p->established_us;
+    out.notifications_sent = p->out.of(wire::MessageType::Notification);
+    out.notifications_received = p->in.of(wire::MessageType::Notification);
+  }
+  return out;
 }
 
 analyzer::FailureWindow Feed::silent_failure(std::uint64_t t, int peer, bool hold_timer) const {
@@ -104,14 +101,21 @@ void Feed::heard(std::uint64_t t, int peer) { session(peer).last_heard_us = t; }
 
 bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
   live(t);
-  auto& st = stats(peer);
-  if (to == kEstablished && st.state != kEstablished) st.established_us = t;
-  if (to != kEstablished) st.established_us = 0;
-  st.state = to;
+  stats_.state_change(t, peer, from, to);
   const std::string why = fmt::format("session {} {} ({}): {} -> {}", to == kEstablished ? "up" : "down",
                                       wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address), role(peer),
                                       state_name(from), state_name(to));
-  a_.advance(t);
+  a_.advance(t);  // an episode that went quiet ends before this
+  {  // before what it does to the routes
+    analyzer::Mark m;
+    m.time_us = t;
+    m.after = a_.event_count();
+    m.peer = peer;
+    m.from = from;
+    m.to = to;
+    m.text = stats_.find(peer)->last_change_reason;
+    a_.mark(std::move(m));
+  }
   if (to == kEstablished) {
     // The End-of-RIB markers to wait for: the unicast families both OPENs offered (the local OPEN
     // unknown, as in other collectors' dumps: bgpfa's own, both); the peer's unknown: none.
@@ -135,6 +139,7 @@ void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::
   live(t);
   heard(t, peer);
   initial_.advance(t);
+  stats_.counted(t, peer, wire::MessageType::Update, false);
   a_.advance(t);
   feed_update(a_, t, peer, u, ctx, withdraw_all,
               fmt::format("UPDATE from {} ({})", wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address),
@@ -147,8 +152,8 @@ void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Byte
   live(t);
   initial_.advance(t);
   if (!local) heard(t, peer);
+  stats_.message(t, peer, type, body, local);
   if (type == wire::MessageType::Keepalive && !local) session(peer).keepalives = true;
-  if (type == wire::MessageType::Notification) ++(local ? stats(peer).notifications_sent : stats(peer).notifications_received);
   if (type != wire::MessageType::Notification && type != wire::MessageType::Open) return;
   lifecycle_.message(peer, type, body, local);
   if (type == wire::MessageType::Open) {
@@ -200,11 +205,14 @@ void Feed::message(std::uint64_t t, int peer, wire::Bytes whole, bool add_path, 
   if (!h) return;  // the session refused it (and said why)
   const wire::Bytes body = whole.subspan(wire::kHeaderSize);
   if (h->type != wire::MessageType::Update) return control(t, peer, h->type, body, local);
-  if (local) return;  // bgpfa sends no routes; nothing it sent is something it learned
+  if (local) return update_sent(t, peer);  // bgpfa sends no routes; nothing it sent is something it learned
   wire::DecodeContext ctx;
   ctx.four_octet_as = four_octet_as;
   ctx.set_add_path_all(add_path);
-  if (wire::decode_update(body, ctx, scratch_)) return heard(t, peer);  // session reset: the session says why
+  if (wire::decode_update(body, ctx, scratch_)) {  // session reset: the session says why
+    stats_.counted(t, peer, wire::MessageType::Update, false);
+    return heard(t, peer);
+  }
   bool withdraw_all = false;
   for (const auto& e : scratch_.attributes.errors) withdraw_all |= e.action == wire::ErrorAction::TreatAsWithdraw;
   update(t, peer, scratch_, ctx, withdraw_all);

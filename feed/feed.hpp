@@ -3,6 +3,7 @@
 // changes in RFC 6396 numbers), so a replay of a capture decides exactly what the live run did:
 // the same triggers, with the same text, at the same times.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "bgp/wire/update.hpp"
 #include "feed/initial_tables.hpp"
 #include "feed/peer_lifecycle.hpp"
+#include "feed/peer_stats.hpp"
 
 namespace bgpfa::feed {
 
@@ -63,7 +65,16 @@ class Feed {
   void snapshot_route(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id,
                       const wire::PathAttributes& attrs, bool four_octet_as);
 
+  // The session's gateway-side address as the connection has it (serve); all zeros: unknown.
+  void saw_local(int peer, const wire::IpAddress& local) {
+    if (std::any_of(local.octets.begin(), local.octets.end(), [](std::uint8_t b) { return b != 0; })) stats_.local_address(peer, local);
+  }
+  // An UPDATE the recorded speaker sent (replay): counted, not learned.
+  void update_sent(std::uint64_t t, int peer) { stats_.counted(t, peer, wire::MessageType::Update, true); }
+
   [[nodiscard]] const PeerLifecycle& lifecycle() const noexcept { return lifecycle_; }
+  // States, OPENs, NOTIFICATIONs and message counts per peer (ListPeers).
+  [[nodiscard]] const PeerStats& stats() const noexcept { return stats_; }
   // The UPDATE the last message() call decoded.
   [[nodiscard]] const wire::Update& last_update() const noexcept { return scratch_; }
   // The last message heard from each peer (µs; 0: none yet), KEEPALIVEs included.
@@ -89,8 +100,6 @@ class Feed {
     std::uint8_t local_families = 0, remote_families = 0;
   };
   std::vector<Session> sessions_;
-  std::vector<SessionStats> stats_;
-  SessionStats& stats(int peer);
   Session& session(int peer);
   void live(std::uint64_t t);  // the first non-RIB record ends the baseline
   bool baseline_wanted_ = false;
@@ -98,6 +107,7 @@ class Feed {
   analyzer::Analyzer& a_;
   PeerLifecycle lifecycle_;
   InitialTables initial_;
+  PeerStats stats_;
   std::vector<std::string> roles_;
   std::vector<std::string> snapshot_causes_;
   std::set<std::string> unknown_set_;

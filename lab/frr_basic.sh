@@ -61,7 +61,7 @@ echo "ok: FRR's routes arrived with communities, large communities, MED and prep
 
 # Over gRPC (inside bgpfa's namespace): the active path, then a watcher of 10.1/16 sees the change.
 ip netns exec "$ns_a" "$bgpfa" paths 10.1.7.7 | grep -q '^10.1.0.0/16 *er-primary \[er1\]$'
-ip netns exec "$ns_a" "$bgpfa" peers | grep -qE '^10.255.0.2 +er1 primary +4200000001 Established +3 +0 '
+ip netns exec "$ns_a" "$bgpfa" peers | grep -qE '^10.255.0.2 +er1 primary +4200000001 +[0-9:dh]+ Established +3 +3$'
 ip netns exec "$ns_a" "$bgpfa" watch -n 1 --no-snapshot 10.1.0.0/16 >"$LAB_DIR/watch.log" 2>&1 &
 watch_pid=$!
 LAB_PIDS+=("$watch_pid")

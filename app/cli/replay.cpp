@@ -54,9 +54,9 @@ class ReplaySink final : public DumpSink {
     if (const int peer = f_.peer_of(s.peer.local_ip, s.peer.peer_ip); peer >= 0) f_.state_change(micros(r), peer, s.old_state, s.new_state);
   }
   void update(const UpdateInfo& u) override {
-    if (u.local) return;  // what the recorded speaker sent is not what it learned
     const int peer = f_.peer_of(u.peer.local_ip, u.peer.peer_ip);
     if (peer < 0) return;
+    if (u.local) return f_.update_sent(micros(u.record), peer);  // what the recorded speaker sent is not what it learned
     wire::DecodeContext ctx;
     ctx.four_octet_as = u.four_octet_as;
     ctx.set_add_path_all(u.add_path);
@@ -259,7 +259,10 @@ int run_replay(const ReplayOptions& opt) {
     fmt::print(stderr, "bgpfa: error: --vnet {}: no such VNet in the configuration\n", opt.vnet);
     return 2;
   }
-  auto report = analyzer.report(true, vnet);
+  auto report = analyzer.report(true, vnet);  // closes the last episode
+  if (const auto [events, episodes] = analyzer.take_history_drops(); (events || episodes) && !opt.quiet)
+    fmt::print(stderr, "bgpfa: warning: history full: the oldest {} changes and {} episodes were dropped (`history events N "
+                       "episodes N` in the analyzer section keeps more)\n", events, episodes);
   if (!opt.what_if.empty()) {
     const auto failed = resolve_targets(analyzer, opt.what_if);
     if (!failed.error.empty()) {

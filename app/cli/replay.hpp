@@ -7,6 +7,7 @@
 #include "analyzer/analyzer.hpp"
 #include "app/cli/progress.hpp"
 #include "feed/feed.hpp"
+#include "feed/peer_stats.hpp"
 
 namespace bgpfa::app {
 

@@ -26,6 +26,8 @@ analyzer::Policy policy_from(const config::Config& c) {
   p.azure_limits = c.prefix_limits;
   for (int g = 0; g < 2; ++g)
     p.azure_timers[g] = {c.azure_timers[g].hold_s, c.azure_timers[g].bfd_interval_ms, c.azure_timers[g].bfd_multiplier};
+  p.history_events = c.history_events;
+  p.history_episodes = c.history_episodes;
   for (const auto& v : c.vnets) p.vnets.push_back({v.name, v.address_space, v.peering.empty(), v.use_remote_gateway});
   return p;
 }

@@ -107,6 +107,35 @@ struct PeerHeader {
   std::string name;  // for logs
 };
 
+// Bounded history: one log line per burst of drops (when it ends, or each minute while it lasts),
+// with the count, rather than one per change.
+class HistoryDrops {
+ public:
+  explicit HistoryDrops(analyzer::Analyzer& a) : a_(a) {}
+  void tick(std::chrono::steady_clock::time_point now) {
+    const auto [events, episodes] = a_.take_history_drops();
+    events_ += events;
+    episodes_ += episodes;
+    if (!events_ && !episodes_) return;
+    if (!burst_) since_ = now;
+    burst_ = events || episodes;
+    if (burst_ && now - since_ < std::chrono::minutes(1)) return;
+    const auto& p = a_.policy();
+    log::say(fmt::format("warning: history full: dropped the oldest {} changes and {} episodes (keeping {} changes from "
+                         "sequence {} and {} episodes from id {}; `history events N episodes N` in the analyzer section)",
+                         events_, episodes_, p.history_events, a_.first_event() + 1, p.history_episodes,
+                         a_.first_episode_id()));
+    events_ = episodes_ = 0;
+    since_ = now;
+  }
+
+ private:
+  analyzer::Analyzer& a_;
+  std::size_t events_ = 0, episodes_ = 0;
+  bool burst_ = false;
+  std::chrono::steady_clock::time_point since_{};
+};
+
 // The core thread's side of serve: the capture, the feed into the RIBs and the analyzer, the
 // state file. It sees each session's messages and state changes in the order they happened,
 // as the capture records them, so that a replay of the capture decides the same.
@@ -134,6 +163,7 @@ class LiveCore {
 
   void set_limit(const std::string& session, std::uint32_t max_prefixes) { limits_[session] = max_prefixes; }
   [[nodiscard]] const feed::Feed& feed() const noexcept { return feed_; }
+  [[nodiscard]] const feed::PeerStats& peer_stats() const noexcept { return feed_.stats(); }
 
   void state_changed(const PeerHeader& h, std::uint64_t t, State from, State to) {
     if (capture_) {
@@ -160,6 +190,7 @@ class LiveCore {
     const int peer = feed_.peer_of(h.local, h.mrt.peer_ip);
     if (peer < 0) return;
     const std::uint64_t cpu = thread_cpu_us();
+    feed_.saw_local(peer, h.mrt.local_ip);
     feed_.message(t, peer, bytes, add_path, four_octet_as, local);
     analysed(t, cpu);
     if (local || bytes.size() <= wire::kHeaderSize || bytes[18] != static_cast<std::uint8_t>(wire::MessageType::Update)) return;
@@ -407,6 +438,7 @@ int run_serve(const ServeOptions& opt) {
   // gRPC: queries run on the core thread; watchers get new changes every 50 ms.
   const std::string grpc_address = opt.grpc.empty() ? parsed.config.grpc_listen : opt.grpc;
   GrpcServer grpc(core_io, analyzer, [&bridge](const std::string& address) { return bridge.state_of(address); });
+  grpc.peer_stats(&live.peer_stats(), true);
   Periodic publish(core_io, std::chrono::milliseconds(50), [&grpc] { grpc.publish(); });
   if (grpc_address != "off") {
     try {
@@ -514,7 +546,11 @@ int run_serve(const ServeOptions& opt) {
   if (!opt.state_file.empty() || capture) refresh.start();
   // The analyzer's clock moves with received messages; this keeps it moving when the network is
   // quiet, so restart timers of gracefully restarting peers run out and quiet episodes close.
-  Periodic clock(core_io, std::chrono::seconds(1), [&live] { live.advance(now_us()); });
+  HistoryDrops history_drops(analyzer);
+  Periodic clock(core_io, std::chrono::seconds(1), [&live, &history_drops] {
+    live.advance(now_us());
+    history_drops.tick(std::chrono::steady_clock::now());
+  });
   clock.start();
   notify_status(peers_status(bridge.states()));  // then on each state change (SessionBridge)
   notify_ready();  // the BGP listener and gRPC are up
@@ -627,6 +663,7 @@ int run_replay_serve(ReplayOptions opt, const std::string& grpc_address, const s
   };
   opt.then = [&](analyzer::Analyzer& a) {
     GrpcServer grpc(io, a, [](const std::string&) { return std::string("replayed"); });
+    if (done.feed) grpc.peer_stats(&done.feed->stats(), false);
     try {
       log::say(fmt::format("replay done; its results are served over gRPC on {} until SIGINT or SIGTERM",
                            grpc.start(grpc_address, grpc_security(parsed.config))));

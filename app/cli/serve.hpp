@@ -5,6 +5,7 @@
 #include "analyzer/analyzer.hpp"
 #include "app/cli/replay.hpp"
 #include "app/grpc/server.hpp"
+#include "feed/peer_stats.hpp"
 
 namespace bgpfa::app {
 

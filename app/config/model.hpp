@@ -102,6 +102,10 @@ struct Config {
   bool route_server_branch_to_branch = false;  // analyzer: `route-server branch-to-branch`
   bool prefix_limits = true;  // analyzer: `prefix-limits off` analyses full tables Azure would refuse
   AzureTimers azure_timers[2];  // expressroute, vpn
+  // analyzer: `history events N episodes N`: active-path changes and closed episodes kept (the
+  // oldest go first); the defaults hold a day of a busy table (~96 MB + ~10 MB).
+  std::size_t history_events = 2'000'000;
+  std::size_t history_episodes = 10'000;
   VpnGateway vpn_gateway;
   std::vector<Vnet> vnets;
   std::string grpc_listen = "127.0.0.1:50051";

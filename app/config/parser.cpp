@@ -11,8 +11,8 @@
 //   vnet NAME address-space P... [peering HUB [use-remote-gateway]] / analyzer /
 //   routing-preference expressroute|vpn|as-path / route-server branch-to-branch /
 //   connection-weight CIRCUIT N / quiet-period DURATION / er-sku standard|premium /
-//   prefix-limits azure|off / azure-timers expressroute|vpn hold N [bfd MSxN] / grpc /
-//   listen HOST:PORT / allow-remote / tls cert FILE key FILE / insecure / metrics / listen HOST:PORT /
+//   prefix-limits azure|off / azure-timers expressroute|vpn hold N [bfd MSxN] / history [events N] [episodes N] /
+//   grpc / listen HOST:PORT / allow-remote / tls cert FILE key FILE / insecure / metrics / listen HOST:PORT /
 //   allow-remote / capture DIR [rotate DURATION] [keep DURATION] / exit. Lines starting with ! or # are
 //   comments; a "!" in the first column also ends the current section (an indented one, as FRR
 //   writes inside router bgp and address-family blocks, does not). Known FRR statements bgpfa does not implement are named
@@ -140,7 +140,7 @@ struct Token {
 struct Statement {
   enum Kind { RouterBgp, Analyzer, Grpc, Capture, Exit, RouterId, Neighbor, AddressFamily, Activate, ExitAf,
               RoutingPref, ConnWeight, QuietPeriod, ErSku, PrefixLimits, Listen, VpnGatewaySection, InstanceAddress, Site, Vnet,
-              RouteServer, AllowRemote, Tls, Insecure, AzureTimers, Metrics } kind{};
+              RouteServer, AllowRemote, Tls, Insecure, AzureTimers, Metrics, History } kind{};
   std::uint32_t number = 0, number2 = 0;
   It number_at{}, number2_at{};
   Token a, b;  // address/name tokens
@@ -150,6 +150,7 @@ struct Statement {
   std::vector<Token> list;  // prefixes: static-prefix, address-space
   bool instance_given = false;
   bool interval_given = false, multiplier_given = false;  // neighbor A bfd [interval N] [multiplier M]
+  bool events_given = false, episodes_given = false;      // history [events N] [episodes M]
   std::string neighbor_kind;  // remote-as | description | expressroute | vpn | holdtime | ...
   std::string word;           // link / preference / sku / family
   Token duration, rotate, keep;
@@ -560,14 +561,22 @@ class Parser {
     const auto azure_bfd = x3::rule<class ab_, U>{"BFD timers such as 300x3 (interval in ms x multiplier)"} =
         word[tok(&Statement::bfd)];
     const auto azure_bfd_option = x3::rule<class abo_, U>{"bfd or end of line"} = (kw("bfd") > azure_bfd) | end_of_line;
+    auto events_given = [](auto& ctx) { x3::get<Statement>(ctx).get().events_given = true; };
+    auto episodes_given = [](auto& ctx) { x3::get<Statement>(ctx).get().episodes_given = true; };
+    const auto history_events = x3::rule<class hev_, U>{"a number of changes"} = n1;
+    const auto history_episodes = x3::rule<class hep_, U>{"a number of episodes"} = n2;
+    const auto history_part = x3::rule<class hpa_, U>{"events N or episodes N"} =
+        (kw("events")[events_given] > history_events) | (kw("episodes")[episodes_given] > history_episodes);
+    const auto history_rest = x3::rule<class hre_, U>{"events N, episodes N or end of line"} = history_part | end_of_line;
     const auto analyzer = x3::rule<class analyzer_, U>{
-        "routing-preference, route-server, connection-weight, quiet-period, er-sku, prefix-limits or azure-timers"} =
+        "routing-preference, route-server, connection-weight, quiet-period, er-sku, prefix-limits, azure-timers or history"} =
         (kw("routing-preference") > preference)[kind(Statement::RoutingPref)] |
         (kw("route-server") > kw("branch-to-branch"))[kind(Statement::RouteServer)] |
         (kw("connection-weight") > circuit > weight)[kind(Statement::ConnWeight)] |
         (kw("quiet-period") > quiet)[kind(Statement::QuietPeriod)] | (kw("er-sku") > sku)[kind(Statement::ErSku)] |
         (kw("prefix-limits") > limits_mode)[kind(Statement::PrefixLimits)] |
-        (kw("azure-timers") > azure_gateway > kw("hold") > azure_hold > azure_bfd_option)[kind(Statement::AzureTimers)];
+        (kw("azure-timers") > azure_gateway > kw("hold") > azure_hold > azure_bfd_option)[kind(Statement::AzureTimers)] |
+        (kw("history") > history_part > history_rest)[kind(Statement::History)];
     const auto tls_file = x3::rule<class tf_, U>{"a file"} = word[tok(&Statement::a)];
     const auto tls_key = x3::rule<class tk_, U>{"a file"} = word[tok(&Statement::b)];
     const auto grpc = x3::rule<class grpc_, U>{"listen, allow-remote, tls or insecure"} =
@@ -651,7 +660,7 @@ class Parser {
       const char* expected =
           section_ == Section::Router          ? "neighbor, bgp router-id, address-family or a new section"
           : section_ == Section::AddressFamily ? "neighbor ADDRESS activate, exit-address-family or a new section"
-          : section_ == Section::Analyzer      ? "routing-preference, route-server, connection-weight, quiet-period, er-sku, prefix-limits, azure-timers or a new section"
+          : section_ == Section::Analyzer      ? "routing-preference, route-server, connection-weight, quiet-period, er-sku, prefix-limits, azure-timers, history or a new section"
           : section_ == Section::Grpc          ? "listen, allow-remote, tls, insecure or a new section"
           : section_ == Section::Metrics       ? "listen, allow-remote or a new section"
           : section_ == Section::VpnGateway    ? "instance, site or a new section"
@@ -835,6 +844,14 @@ class Parser {
         c.quiet_period = *d;
         return;
       }
+      case Statement::History:
+        if (st.events_given && st.number == 0)
+          return error(line_no, column_of(line, st.number_at), "history events must be at least 1");
+        if (st.episodes_given && st.number2 == 0)
+          return error(line_no, column_of(line, st.number2_at), "history episodes must be at least 1");
+        if (st.events_given) c.history_events = st.number;
+        if (st.episodes_given) c.history_episodes = st.number2;
+        return;
       case Statement::ErSku: c.er_sku = st.word; return;
       case Statement::PrefixLimits: c.prefix_limits = st.word == "azure"; return;
       case Statement::AzureTimers: return azure_timers(st, line, line_no);

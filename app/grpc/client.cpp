@@ -126,6 +126,22 @@ void print_path(const v1::Path& p) {
 }
 
 void print_event(const v1::Event& e) {
+  switch (e.kind()) {
+    case v1::EVENT_KIND_PEER_STATE: {
+      const auto& p = e.peer_state();
+      const std::string states = fmt::format("{} -> {}", state_text(p.previous()), state_text(p.current()));
+      fmt::print("-- {} peer {} ({}) {}\n", when(e.time()), p.peer_address(), p.role(), p.reason().empty() ? states : p.reason());
+      return;
+    }
+    case v1::EVENT_KIND_EPISODE_START:
+      fmt::print("-- {} episode #{} starts: {}\n", when(e.time()), e.episode().id(), e.episode().trigger().text());
+      return;
+    case v1::EVENT_KIND_EPISODE_END:
+      fmt::print("-- {} episode #{} ended: {} prefixes changed since {}\n", when(e.time()), e.episode().id(),
+                 e.episode().prefixes_changed(), when(e.episode().start()));
+      return;
+    default: break;
+  }
   fmt::print("#{} {} {:<20} {} -> {}  ({})\n", e.sequence(), when(e.time()), e.prefix(), path_text(e.previous()),
              path_text(e.current()), e.cause());
 }
@@ -143,6 +159,31 @@ void print_episode(const v1::Episode& e) {
              e.prefixes_changed(), seconds(e.p50()), seconds(e.p90()), seconds(e.p99()), seconds(e.max()),
              e.blackholed_prefixes(), e.blackhole_prefix_seconds(), e.still_unreachable(), e.path_exploration());
   if (e.transitions_size()) fmt::print("   {}\n", transitions_text(e.transitions()));
+  const auto& w = e.failure();
+  const auto range = [](const google::protobuf::Duration& a, const google::protobuf::Duration& b) {
+    return a.seconds() == b.seconds() && a.nanos() == b.nanos() ? seconds(a) : seconds(a) + "-" + seconds(b);
+  };
+  switch (w.status()) {
+    case v1::WINDOW_STATUS_KNOWN:
+      fmt::print("   failure between {} and {}, detected {} later by {}; failover {}\n", when(w.failure_after()),
+                 when(w.failure_before()), range(w.detection_min(), w.detection_max()), w.detected_by(),
+                 range(w.failover_min(), w.failover_max()));
+      break;
+    case v1::WINDOW_STATUS_UNKNOWN:
+    case v1::WINDOW_STATUS_NOT_OBSERVABLE:
+      fmt::print("   failure window {}\n", w.note());
+      break;
+    default: break;
+  }
+  if (e.has_prediction()) {
+    const auto& p = e.prediction();
+    std::string failed;
+    for (const auto& f : p.failed()) failed += (failed.empty() ? "" : " and ") + f;
+    fmt::print("   predicted for {} failing: {}; {} ended as predicted, {} differed, {} unpredicted\n", failed,
+               p.predicted_size() ? transitions_text(p.predicted()) : "no change", p.matched(), p.differed(), p.unpredicted());
+    for (const auto& m : p.misses())
+      fmt::print("     {} predicted {}, ended {}\n", m.prefix(), kind_text(m.predicted()), kind_text(m.observed()));
+  }
 }
 
 // One unary call with a deadline; 0, or the exit status after printing the error.
@@ -197,14 +238,103 @@ bool add_kinds(const ClientOptions& o, Repeated& out) {
 
 }  // namespace
 
+namespace {
+
+// "3d04h", "01:02:03" (gobgp's Up/Down): the time since `t`, as of `now`.
+std::string age(std::uint64_t us) {
+  const std::uint64_t s = us / 1'000'000;
+  if (s >= 86'400) return fmt::format("{}d{:02}h", s / 86'400, s % 86'400 / 3600);
+  return fmt::format("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60);
+}
+
+std::string capabilities_text(const v1::Capabilities& c) {
+  std::string s;
+  const auto add = [&](const std::string& x) { s += (s.empty() ? "" : ", ") + x; };
+  for (const auto& f : c.families()) add(f);
+  if (c.four_octet_as()) add("4-octet-as");
+  if (c.route_refresh()) add("route-refresh");
+  if (c.enhanced_route_refresh()) add("enhanced-route-refresh");
+  if (c.extended_message()) add("extended-message");
+  for (const auto& a : c.add_path())
+    add(fmt::format("add-path {} {}", a.family(), a.receive() && a.send() ? "send/receive" : a.send() ? "send" : "receive"));
+  if (c.has_graceful_restart()) {
+    const auto& g = c.graceful_restart();
+    std::string fams;
+    for (const auto& f : g.families()) fams += " " + f;
+    add(fmt::format("graceful-restart {} s{}{}", g.restart_time(), g.restarting() ? " restarting" : "", fams));
+  }
+  return s.empty() ? "-" : s;
+}
+
+std::string notification_text(const v1::Notification& n) {
+  std::string s = fmt::format("{} {} ({}/{})", when(n.time()), n.text(), n.code(), n.subcode());
+  return s;
+}
+
+std::uint64_t duration_us(const google::protobuf::Duration& d) {
+  return static_cast<std::uint64_t>(d.seconds()) * 1'000'000 + static_cast<std::uint64_t>(d.nanos() / 1000);
+}
+
+// The state to show: a replayed peer's as the capture recorded it.
+v1::SessionState shown_state(const v1::Peer& p) {
+  return p.state() == v1::SESSION_STATE_REPLAYED && p.recorded_state() ? p.recorded_state() : p.state();
+}
+
+void print_peer_details(const v1::Peer& p) {
+  fmt::print("BGP neighbor is {}, remote AS {}{}\n", p.address(), p.asn(),
+             p.description().empty() ? "" : fmt::format(", \"{}\"", p.description()));
+  fmt::print("  Role:              {}{}\n", p.role(), p.local_address().empty() ? "" : ", local address " + p.local_address());
+  std::string state = state_text(p.state());
+  if (p.state() == v1::SESSION_STATE_REPLAYED && p.recorded_state())
+    state = fmt::format("{} (replayed: as the capture last recorded it)", state_text(p.recorded_state()));
+  fmt::print("  BGP state:         {}{}\n", state,
+             p.has_uptime() ? fmt::format(", up for {}", age(duration_us(p.uptime()))) : "");
+  if (p.has_last_state_change())
+    fmt::print("  Last state change: {} ({} before): {}\n", when(p.last_state_change()),
+               age(duration_us(p.since_last_state_change())), p.last_state_change_reason());
+  fmt::print("  Flaps:             {}\n", p.flaps());
+  if (p.has_last_message_received()) fmt::print("  Last message:      {}\n", when(p.last_message_received()));
+  if (p.hold_time()) fmt::print("  Hold time:         {} s, keepalive {} s (negotiated)\n", p.hold_time(), p.keepalive_time());
+  if (p.has_capabilities()) fmt::print("  Capabilities:      {} (negotiated)\n", capabilities_text(p.capabilities()));
+  if (p.has_capabilities_received()) fmt::print("    received:        {}\n", capabilities_text(p.capabilities_received()));
+  if (p.has_capabilities_sent()) fmt::print("    sent:            {}\n", capabilities_text(p.capabilities_sent()));
+  if (p.has_last_notification_sent()) fmt::print("  NOTIFICATION sent: {}\n", notification_text(p.last_notification_sent()));
+  if (p.has_last_notification_received())
+    fmt::print("  NOTIFICATION rcvd: {}\n", notification_text(p.last_notification_received()));
+  fmt::print("  Routes:            received {}, accepted {}, stale {}, most {}\n", p.routes_received(), p.routes_accepted(),
+             p.stale_routes(), p.max_routes());
+  fmt::print("  Messages:          {:>10} {:>10}\n", "Sent", "Rcvd");
+  const auto& in = p.messages_received();
+  const auto& out = p.messages_sent();
+  fmt::print("    Opens:           {:>10} {:>10}\n", out.open(), in.open());
+  fmt::print("    Updates:         {:>10} {:>10}\n", out.update(), in.update());
+  fmt::print("    Notifications:   {:>10} {:>10}\n", out.notification(), in.notification());
+  fmt::print("    Keepalives:      {:>10} {:>10}\n", out.keepalive(), in.keepalive());
+  fmt::print("    Route refresh:   {:>10} {:>10}\n", out.route_refresh(), in.route_refresh());
+  fmt::print("    Total:           {:>10} {:>10}\n", out.total(), in.total());
+}
+
+}  // namespace
+
 int run_peers(const ClientOptions& o) {
-  if (!o.json)
-    fmt::print("{:<28} {:<16} {:>10} {:<12} {:>9} {:>7} {:>9}\n", "peer", "role", "asn", "state", "routes", "stale", "updates");
-  return stream(o, &Stub::ListPeers, v1::ListPeersRequest{}, [&](const v1::Peer& p) {
+  v1::ListPeersRequest q;
+  q.set_address(o.query);
+  const bool details = !o.query.empty();
+  // Like `gobgp neighbor` / `show bgp summary`: Up/Down is the time since the last state change.
+  constexpr const char* kRow = "{:<28} {:<16} {:>10} {:>10} {:<12} {:>10} {:>10}\n";
+  if (!o.json && !details) fmt::print(kRow, "Peer", "Role", "AS", "Up/Down", "State", "#Received", "#Accepted");
+  bool replayed = false;
+  const int rc = stream(o, &Stub::ListPeers, q, [&](const v1::Peer& p) {
     if (o.json) return print_json(p);
-    fmt::print("{:<28} {:<16} {:>10} {:<12} {:>9} {:>7} {:>9}\n", p.address(), p.role(), p.asn(), state_text(p.state()),
-               p.routes(), p.stale_routes(), p.updates());
+    if (details) return print_peer_details(p);
+    replayed |= p.state() == v1::SESSION_STATE_REPLAYED;
+    const std::string updown = p.has_uptime()                    ? age(duration_us(p.uptime()))
+                               : p.has_since_last_state_change() ? age(duration_us(p.since_last_state_change()))
+                                                                 : "never";
+    fmt::print(kRow, p.address(), p.role(), p.asn(), updown, state_text(shown_state(p)), p.routes_received(), p.routes_accepted());
   });
+  if (replayed) fmt::print("(replayed: states as the capture last recorded them, Up/Down on its clock)\n");
+  return rc;
 }
 
 int run_lookup(const ClientOptions& o) {
@@ -360,9 +490,11 @@ int run_what_if(const ClientOptions& o) {
 int run_watch(const ClientOptions& o) {
   v1::WatchRequest q;
   q.set_within(o.query);
+  q.set_marks(true);  // session state changes and episodes too
   if (!add_kinds(o, *q.mutable_kinds())) return 2;
   if (o.since) q.set_since_sequence(*o.since);
   std::uint64_t seen = 0;
+  bool resumed = false;  // since_sequence is ours (after fell_behind), not the user's
   for (;;) {  // once, and again after falling behind, from where it stopped
     grpc::ClientContext ctx;
     auto reader = stub(o)->Watch(&ctx, q);
@@ -401,7 +533,8 @@ int run_watch(const ClientOptions& o) {
             } else {
               print_event(e);
             }
-            if (o.count && ++seen >= o.count) {
+            const bool change = e.kind() == v1::EVENT_KIND_PATH_CHANGE || e.kind() == v1::EVENT_KIND_UNSPECIFIED;
+            if (o.count && change && ++seen >= o.count) {
               enough = true;
               break;
             }
@@ -419,9 +552,18 @@ int run_watch(const ClientOptions& o) {
                  o.server);
       return 2;
     }
+    if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION && resumed) {
+      // The server's bounded history no longer holds where we stopped: start over from a snapshot.
+      if (o.json) fmt::print("{{\"historyLost\":\"{}\"}}\n", q.since_sequence());
+      else fmt::print("-- the changes after #{} are no longer kept by the server: a fresh snapshot follows\n", q.since_sequence());
+      q.clear_since_sequence();
+      resumed = false;
+      continue;
+    }
     if (!s.ok()) return failed(o, s);
     if (!resume) return 0;
     q.set_since_sequence(*resume);
+    resumed = true;
   }
 }
 

@@ -1,14 +1,18 @@
 #include "app/grpc/convert.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "app/render/report_format.hpp"
+#include "bgp/wire/error.hpp"
 
 namespace bgpfa::app {
 
 namespace {
+
+void trigger_to_proto(const std::string& text, v1::Trigger& out);
 
 v1::Gateway gateway_of(analyzer::Gateway g) {
   return g == analyzer::Gateway::Vpn ? v1::GATEWAY_VPN : v1::GATEWAY_EXPRESSROUTE;
@@ -162,6 +166,35 @@ void to_proto(const analyzer::Event& e, std::uint64_t sequence, const Names& n, 
   to_proto(e.from, n, *out.mutable_previous());
   to_proto(e.to, n, *out.mutable_current());
   out.set_cause(e.cause);
+  out.set_kind(v1::EVENT_KIND_PATH_CHANGE);
+}
+
+void to_proto(const analyzer::Mark& m, std::size_t index, const Names& n, v1::Event& out) {
+  out.set_sequence(m.after);
+  out.set_mark_sequence(index + 1);
+  set_time(m.time_us, *out.mutable_time());
+  if (m.kind == analyzer::Mark::Kind::PeerState) {
+    out.set_kind(v1::EVENT_KIND_PEER_STATE);
+    auto& p = *out.mutable_peer_state();
+    if (m.peer >= 0 && static_cast<std::size_t>(m.peer) < n.peers.size()) {
+      p.set_peer_address(wire::to_string(n.peers[static_cast<std::size_t>(m.peer)].address));
+      p.set_role(n.peers[static_cast<std::size_t>(m.peer)].label(n.circuits));
+    }
+    p.set_previous(m.from >= 1 && m.from <= 6 ? static_cast<v1::SessionState>(m.from) : v1::SESSION_STATE_UNSPECIFIED);
+    p.set_current(m.to >= 1 && m.to <= 6 ? static_cast<v1::SessionState>(m.to) : v1::SESSION_STATE_UNSPECIFIED);
+    p.set_reason(m.text);
+    return;
+  }
+  const bool end = m.kind == analyzer::Mark::Kind::EpisodeEnd;
+  out.set_kind(end ? v1::EVENT_KIND_EPISODE_END : v1::EVENT_KIND_EPISODE_START);
+  auto& e = *out.mutable_episode();
+  e.set_id(m.episode);
+  trigger_to_proto(m.text, *e.mutable_trigger());
+  set_time(m.start_us, *e.mutable_start());
+  if (end) {
+    set_time(m.time_us, *e.mutable_end());
+    e.set_prefixes_changed(m.prefixes);
+  }
 }
 
 void to_proto(const analyzer::PeerSummary& s, const analyzer::PeerRole& role, const std::string& state,
@@ -175,6 +208,8 @@ void to_proto(const analyzer::PeerSummary& s, const analyzer::PeerRole& role, co
   } else {
     out.set_vpn_instance(static_cast<std::uint32_t>(role.vpn_instance));
   }
+  if (role.local) out.set_local_address(wire::to_string(*role.local));
+  if (role.gateway == analyzer::Gateway::Vpn) out.set_site(role.site_name());
   out.set_asn(s.asn);
   out.set_description(s.description);
   out.set_state(session_state(state));
@@ -182,6 +217,124 @@ void to_proto(const analyzer::PeerSummary& s, const analyzer::PeerRole& role, co
   out.set_stale_routes(stale_routes);
   out.set_max_routes(s.max_prefixes);
   out.set_updates(s.updates);
+}
+
+namespace {
+
+std::string family_name(std::uint16_t afi, std::uint8_t safi) {
+  const char* a = afi == 1 ? "ipv4" : afi == 2 ? "ipv6" : nullptr;
+  const char* s = safi == 1 ? "unicast" : safi == 2 ? "multicast" : nullptr;
+  if (a && s) return fmt::format("{}-{}", a, s);
+  return fmt::format("afi {} safi {}", afi, safi);
+}
+
+// Without a multiprotocol capability a speaker does IPv4 unicast only (RFC 4760 8).
+std::vector<std::pair<std::uint16_t, std::uint8_t>> families_of(const wire::Capabilities& c) {
+  if (c.multiprotocol.empty()) return {{1, 1}};
+  return c.multiprotocol;
+}
+
+void gr_to_proto(const wire::GracefulRestart& g, v1::GracefulRestartCapability& out) {
+  out.set_restart_time(g.restart_time);
+  out.set_restarting(g.restarting);
+  for (const auto& f : g.families) {
+    out.add_families(family_name(f.afi, f.safi));
+    if (f.forwarding_preserved) out.add_forwarding_preserved(family_name(f.afi, f.safi));
+  }
+}
+
+void counters(const feed::PeerStats::Counters& c, v1::MessageCounters& out) {
+  out.set_open(c.of(wire::MessageType::Open));
+  out.set_update(c.of(wire::MessageType::Update));
+  out.set_notification(c.of(wire::MessageType::Notification));
+  out.set_keepalive(c.of(wire::MessageType::Keepalive));
+  out.set_route_refresh(c.of(wire::MessageType::RouteRefresh));
+  out.set_total(c.total());
+}
+
+v1::SessionState rfc6396_state(int s) {
+  return s >= 1 && s <= 6 ? static_cast<v1::SessionState>(s) : v1::SESSION_STATE_UNSPECIFIED;  // the same numbers
+}
+
+}  // namespace
+
+void to_proto(const wire::Capabilities& c, v1::Capabilities& out) {
+  for (const auto& [afi, safi] : families_of(c)) out.add_families(family_name(afi, safi));
+  for (const auto& f : c.add_path) {
+    auto& a = *out.add_add_path();
+    a.set_family(family_name(static_cast<std::uint16_t>(f.afi), static_cast<std::uint8_t>(f.safi)));
+    a.set_receive(f.receive);
+    a.set_send(f.send);
+  }
+  out.set_four_octet_as(c.four_octet_as.has_value());
+  if (c.graceful_restart) gr_to_proto(c.gr, *out.mutable_graceful_restart());
+  out.set_route_refresh(c.route_refresh);
+  out.set_enhanced_route_refresh(c.enhanced_route_refresh);
+  out.set_extended_message(c.extended_message);
+}
+
+void negotiated(const wire::Capabilities& local, const wire::Capabilities& remote, v1::Capabilities& out) {
+  const auto mine = families_of(local);
+  for (const auto& f : families_of(remote))
+    if (std::find(mine.begin(), mine.end(), f) != mine.end()) out.add_families(family_name(f.first, f.second));
+  for (const auto& r : remote.add_path)
+    for (const auto& l : local.add_path) {
+      if (l.afi != r.afi || l.safi != r.safi) continue;
+      const bool receive = l.receive && r.send, send = l.send && r.receive;  // as seen from bgpfa's side
+      if (!receive && !send) continue;
+      auto& a = *out.add_add_path();
+      a.set_family(family_name(static_cast<std::uint16_t>(r.afi), static_cast<std::uint8_t>(r.safi)));
+      a.set_receive(receive);
+      a.set_send(send);
+    }
+  out.set_four_octet_as(local.four_octet_as && remote.four_octet_as);
+  // The peer's capability is the one that applies to its restarts (RFC 4724 4.2).
+  if (local.graceful_restart && remote.graceful_restart) gr_to_proto(remote.gr, *out.mutable_graceful_restart());
+  out.set_route_refresh(local.route_refresh && remote.route_refresh);
+  out.set_enhanced_route_refresh(local.enhanced_route_refresh && remote.enhanced_route_refresh);
+  out.set_extended_message(local.extended_message && remote.extended_message);
+}
+
+void to_proto(const wire::Notification& n, std::uint64_t time_us, v1::Notification& out) {
+  set_time(time_us, *out.mutable_time());
+  out.set_code(n.code);
+  out.set_subcode(n.subcode);
+  out.set_code_name(wire::notification_code_name(n.code));
+  out.set_subcode_name(wire::notification_subcode_name(n.code, n.subcode));
+  out.set_shutdown_communication(n.shutdown_message());
+  out.set_data(std::string(n.data.begin(), n.data.end()));
+  out.set_text(n.describe());
+}
+
+void peer_details(const feed::PeerStats::Peer& p, std::uint64_t now_us, v1::Peer& out) {
+  if (p.local_address) out.set_local_address(wire::to_string(*p.local_address));
+  if (p.established_us) {
+    set_time(p.established_us, *out.mutable_established_since());
+    set_duration(now_us - std::min(now_us, p.established_us), *out.mutable_uptime());
+  }
+  if (p.last_change_us) {
+    set_time(p.last_change_us, *out.mutable_last_state_change());
+    out.set_last_state_change_reason(p.last_change_reason);
+    out.set_previous_state(rfc6396_state(p.previous_state));
+    out.set_recorded_state(rfc6396_state(p.state));
+    set_duration(now_us - std::min(now_us, p.last_change_us), *out.mutable_since_last_state_change());
+  }
+  if (p.sent) to_proto(p.sent->n, p.sent->time_us, *out.mutable_last_notification_sent());
+  if (p.received) to_proto(p.received->n, p.received->time_us, *out.mutable_last_notification_received());
+  if (const std::uint16_t hold = feed::PeerStats::hold_time(p)) {
+    out.set_hold_time(hold);
+    out.set_keepalive_time(hold / 3u);  // RFC 4271 10: a third of the hold time
+  }
+  if (p.remote_open) {
+    to_proto(p.remote_open->caps, *out.mutable_capabilities_received());
+    out.set_remote_router_id_v4(p.remote_open->bgp_id);
+  }
+  if (p.local_open) to_proto(p.local_open->caps, *out.mutable_capabilities_sent());
+  if (p.local_open && p.remote_open) negotiated(p.local_open->caps, p.remote_open->caps, *out.mutable_capabilities());
+  counters(p.in, *out.mutable_messages_received());
+  counters(p.out, *out.mutable_messages_sent());
+  if (p.last_received_us) set_time(p.last_received_us, *out.mutable_last_message_received());
+  out.set_flaps(p.flaps);
 }
 
 namespace {
@@ -245,6 +398,44 @@ void to_proto(const analyzer::Episode& e, std::uint64_t id, v1::Episode& out) {
   out.set_still_unreachable(e.still_unreachable);
   out.set_path_exploration(e.path_exploration);
   for (const auto& [k, n] : e.transitions) transition(k, n, *out.add_transitions());
+  auto& w = *out.mutable_failure();
+  const auto& f = e.failure;
+  w.set_detected_by(f.detected_by);
+  w.set_note(f.note);
+  w.set_mechanism(f.detected_by == "the hold timer"                 ? v1::DETECTION_MECHANISM_HOLD_TIMER
+                  : f.detected_by == "the TCP connection closing"   ? v1::DETECTION_MECHANISM_TCP_CLOSE
+                  : f.detected_by == "a NOTIFICATION bgpfa sent"    ? v1::DETECTION_MECHANISM_NOTIFICATION_SENT
+                  : f.detected_by == "a NOTIFICATION from the peer" ? v1::DETECTION_MECHANISM_NOTIFICATION_RECEIVED
+                  : f.detected_by == "BFD"                          ? v1::DETECTION_MECHANISM_BFD
+                                                                    : v1::DETECTION_MECHANISM_UNSPECIFIED);
+  if (f.known) {
+    w.set_status(v1::WINDOW_STATUS_KNOWN);
+    set_time(f.after_us, *w.mutable_failure_after());
+    set_time(f.before_us, *w.mutable_failure_before());
+    set_duration(e.detection_min_us, *w.mutable_detection_min());
+    set_duration(e.detection_max_us, *w.mutable_detection_max());
+    set_duration(e.failover_min_us, *w.mutable_failover_min());
+    set_duration(e.failover_max_us, *w.mutable_failover_max());
+  } else {
+    w.set_status(f.note.empty()                          ? v1::WINDOW_STATUS_NONE
+                 : f.note.rfind("not observable", 0) == 0 ? v1::WINDOW_STATUS_NOT_OBSERVABLE
+                                                          : v1::WINDOW_STATUS_UNKNOWN);
+  }
+  if (const auto& p = e.prediction; p.made) {
+    auto& o = *out.mutable_prediction();
+    for (const auto& x : p.failed) o.add_failed(x);
+    for (const auto& [k, n] : p.predicted) transition(k, n, *o.add_predicted());
+    for (const auto& [k, n] : p.observed) transition(k, n, *o.add_observed());
+    o.set_matched(p.matched);
+    o.set_differed(p.differed);
+    o.set_unpredicted(p.unpredicted);
+    for (const auto& m : p.misses) {
+      auto& x = *o.add_misses();
+      x.set_prefix(wire::to_string(m.prefix));
+      x.set_predicted(kind_of(m.predicted));
+      x.set_observed(kind_of(m.observed));
+    }
+  }
   for (const auto& [g, lag] : e.gateway_lag) {
     auto& l = *out.add_gateway_lag();
     l.set_gateway(g == "vpn" ? v1::GATEWAY_VPN : v1::GATEWAY_EXPRESSROUTE);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "analyzer/analyzer.hpp"
+#include "feed/peer_stats.hpp"
 #include "bgpfa.pb.h"
 
 namespace bgpfa::app {
@@ -30,8 +31,16 @@ void set_duration(std::uint64_t us, google::protobuf::Duration& out);
 void to_proto(const analyzer::ActivePath& p, const Names& n, v1::Path& out);
 void to_proto(const analyzer::PrefixRow& r, const Names& n, v1::Path& out);
 void to_proto(const analyzer::Event& e, std::uint64_t sequence, const Names& n, v1::Event& out);
+// A peer state change or episode mark (index: its place in the mark log, from 0).
+void to_proto(const analyzer::Mark& m, std::size_t index, const Names& n, v1::Event& out);
 void to_proto(const analyzer::PeerSummary& s, const analyzer::PeerRole& role, const std::string& state,
               std::size_t stale_routes, const Names& n, v1::Peer& out);
+// What the feed saw of the session: states, OPENs, NOTIFICATIONs, counters; uptime to `now_us`.
+void peer_details(const feed::PeerStats::Peer& p, std::uint64_t now_us, v1::Peer& out);
+void to_proto(const wire::Capabilities& c, v1::Capabilities& out);
+// Advertised by both sides (RFC 5492).
+void negotiated(const wire::Capabilities& local, const wire::Capabilities& remote, v1::Capabilities& out);
+void to_proto(const wire::Notification& n, std::uint64_t time_us, v1::Notification& out);
 void to_proto(const analyzer::Episode& e, std::uint64_t id, v1::Episode& out);
 void to_proto(const analyzer::Finding& f, v1::Finding& out);
 void to_proto(const analyzer::WhatIfChange& c, const Names& n, v1::WhatIfChange& out);

@@ -49,6 +49,9 @@ struct EventRing {
   std::uint64_t next = 1;  // the sequence after the last one held
   bool closed = false;
   [[nodiscard]] std::uint64_t first() const { return next - events.size(); }
+  std::deque<std::pair<std::size_t, analyzer::Mark>> marks;  // consecutive mark indices
+  std::size_t marks_next = 0;  // the mark index after the last one held
+  [[nodiscard]] std::size_t marks_first() const { return marks_next - marks.size(); }
 };
 
 // Streams whose client has stopped reading: a Write blocked longer than the limit is cancelled,
@@ -286,20 +289,37 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     return error(grpc::StatusCode::NOT_FOUND, fmt::format("no VNet {} in the configuration", quoted(name)));
   }
 
-  grpc::Status ListPeers(grpc::ServerContext* ctx, const v1::ListPeersRequest*, grpc::ServerWriter<v1::Peer>* w) override {
+  grpc::Status ListPeers(grpc::ServerContext* ctx, const v1::ListPeersRequest* in, grpc::ServerWriter<v1::Peer>* w) override {
+    std::string only;
+    if (!in->address().empty()) {
+      const auto a = address_arg(in->address());
+      if (!a) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not an address", quoted(in->address())));
+      only = wire::to_string(*a);
+    }
     StallMonitor::Guard guard(stalls_, ctx);
     auto peers = on_core([this] {
       std::vector<v1::Peer> out;
       const auto names = names_of(a_);
       const auto summaries = a_.peer_summaries();
-      for (std::size_t i = 0; i < summaries.size(); ++i)
-        to_proto(summaries[i], a_.peers()[i], state_of_(summaries[i].address), a_.stale_routes(static_cast<int>(i)), names,
-                 out.emplace_back());
+      const std::uint64_t now = live_clock_ ? wall_us() : stats_ ? stats_->last_us() : 0;
+      for (std::size_t i = 0; i < summaries.size(); ++i) {
+        const int k = static_cast<int>(i);
+        auto& p = out.emplace_back();
+        to_proto(summaries[i], a_.peers()[i], state_of_(summaries[i].address), a_.stale_routes(k), names, p);
+        p.set_routes_received(a_.peer_routes(k));
+        p.set_routes_accepted(a_.dropped_at_limit(k) ? 0 : a_.peer_routes(k));
+        if (const auto* seen = stats_ ? stats_->find(k) : nullptr) peer_details(*seen, now, p);
+      }
       return out;
     });
     if (!peers) return unavailable();
-    for (const auto& p : *peers)
+    bool any = false;
+    for (const auto& p : *peers) {
+      if (!only.empty() && p.address() != only) continue;
+      any = true;
       if (!write(w, guard, p)) break;
+    }
+    if (!only.empty() && !any) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no neighbour {} is configured", only));
     return grpc::Status::OK;
   }
 
@@ -545,29 +565,45 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     std::uint64_t sent = 0;
     v1::EventBatch batch;
     const std::size_t n = limits_.slice;
-    for (;;) {
-      auto slice = on_core([this, next, n] { return std::pair{a_.events_range(next, n), names_of(a_)}; });
+    for (bool first_slice = true;; first_slice = false) {
+      auto slice = on_core([this, next, n] {
+        const std::uint64_t oldest = a_.first_event();
+        return std::tuple{a_.events_range(std::max<std::uint64_t>(next, oldest), n), names_of(a_), oldest};
+      });
       if (!slice) return unavailable();
-      const bool end_of_log = slice->first.size() < n;
+      const std::uint64_t oldest = std::get<2>(*slice);
+      // The history is bounded: never skip what was dropped without saying so.
+      if (next < oldest && (next > 0 || !first_slice))
+        return error(grpc::StatusCode::FAILED_PRECONDITION,
+                     fmt::format("the changes after {} are no longer kept: the oldest held is {} (history events {} in the "
+                                 "analyzer section keeps more)",
+                                 next, oldest + 1, a_.policy().history_events));
+      next = std::max(next, oldest);
+      batch.set_oldest_sequence(oldest + 1);
+      const auto& slice_events = std::get<0>(*slice);
+      const auto& slice_names = std::get<1>(*slice);
+      const bool end_of_log = slice_events.size() < n;
       bool done = false;
-      for (std::size_t i = 0; i < slice->first.size() && !done; ++i) {
-        const auto& e = slice->first[i];
+      for (std::size_t i = 0; i < slice_events.size() && !done; ++i) {
+        const auto& e = slice_events[i];
         if (stop(e.time_us)) {
           done = true;
           break;
         }
         if (!keep(e)) continue;
-        to_proto(e, next + i + 1, slice->second, *batch.add_events());
+        to_proto(e, next + i + 1, slice_names, *batch.add_events());
         if (limit && ++sent >= limit) done = true;
         if (static_cast<std::size_t>(batch.events_size()) >= batch_size) {
           if (!write(w, guard, batch)) return grpc::Status::OK;
           batch.Clear();
+          batch.set_oldest_sequence(oldest + 1);
         }
       }
       done |= end_of_log;
-      if (done && batch.events_size() > 0 && !write(w, guard, batch)) return grpc::Status::OK;
+      // An empty answer still says how far back the history goes.
+      if (done && (batch.events_size() > 0 || sent == 0) && !write(w, guard, batch)) return grpc::Status::OK;
       if (done || ctx->IsCancelled()) break;
-      next += slice->first.size();
+      next += slice_events.size();
     }
     return grpc::Status::OK;
   }
@@ -600,17 +636,18 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   }
 
   grpc::Status ListEpisodes(grpc::ServerContext* ctx, const v1::ListEpisodesRequest* in, grpc::ServerWriter<v1::Episode>* w) override {
-    auto episodes = on_core([this] { return a_.episodes(); });
+    auto episodes = on_core([this] { return std::pair{a_.episodes(), a_.first_episode_id()}; });
     if (!episodes) return unavailable();
+    const std::uint64_t first_id = episodes->second;
     StallMonitor::Guard guard(stalls_, ctx);
     const std::uint64_t start = in->has_start() ? micros(in->start()) : 0;
     const std::uint64_t end = in->has_end() ? micros(in->end()) : ~std::uint64_t{0};
     std::uint64_t sent = 0;
-    for (std::size_t i = 0; i < episodes->size(); ++i) {
-      const auto& e = (*episodes)[i];
+    for (std::size_t i = 0; i < episodes->first.size(); ++i) {
+      const auto& e = episodes->first[i];
       if (e.start_us < start || e.start_us > end) continue;
       v1::Episode out;
-      to_proto(e, i + 1, out);
+      to_proto(e, first_id + i, out);
       if (!write(w, guard, out)) break;
       if (in->limit() && ++sent >= in->limit()) break;
     }
@@ -619,21 +656,33 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
 
   grpc::Status GetEpisode(grpc::ServerContext* ctx, const v1::GetEpisodeRequest* in, v1::EpisodeDetail* out) override {
     const std::uint64_t id = in->id();
-    auto episode = on_core([this, id]() -> std::optional<analyzer::Episode> {
-      if (id == 0 || id > a_.episodes().size()) return std::nullopt;
-      return a_.episodes()[id - 1];
+    auto episode = on_core([this, id]() -> std::pair<std::optional<analyzer::Episode>, std::uint64_t> {
+      const std::uint64_t first = a_.first_episode_id();
+      if (id < first || id - first >= a_.episodes().size()) return {std::nullopt, first};
+      return {a_.episodes()[id - first], first};
     });
     if (!episode) return unavailable();
-    if (!*episode) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no episode {} (episodes are numbered from 1)", id));
-    to_proto(**episode, id, *out->mutable_episode());
+    if (id && id < episode->second)
+      return error(grpc::StatusCode::NOT_FOUND, fmt::format("episode {} is no longer kept: the oldest held is {} (history "
+                                                            "episodes {} in the analyzer section keeps more)",
+                                                            id, episode->second, a_.policy().history_episodes));
+    if (!episode->first) return error(grpc::StatusCode::NOT_FOUND, fmt::format("no episode {} (episodes are numbered from 1)", id));
+    std::optional<analyzer::Episode> found = std::move(episode->first);
+    const auto* ep = &found;
+    to_proto(**ep, id, *out->mutable_episode());
     // The prefixes it moved: the changes of the log in its time span, read in slices.
     std::set<rib::PrefixKey> moved;
-    const std::uint64_t from = (*episode)->start_us, to = (*episode)->end_us;
+    const std::uint64_t from = (*ep)->start_us, to = (*ep)->end_us;
     const std::size_t n = limits_.slice * 10;
     for (std::size_t next = 0;; next += n) {
       if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
-      auto slice = on_core([this, next, n] { return a_.events_range(next, n); });
-      if (!slice) return unavailable();
+      auto got = on_core([this, next, n] {  // from the oldest change kept
+        const std::size_t at = std::max<std::size_t>(next, a_.first_event());
+        return std::pair{a_.events_range(at, n), at};
+      });
+      if (!got) return unavailable();
+      next = got->second;
+      const auto* slice = &got->first;
       bool past = false;
       for (const auto& e : *slice) {
         if (e.time_us > to) {
@@ -685,8 +734,13 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       }
       r.set_peers_up(up);
       r.set_events(a_.event_count());
-      r.set_episodes(a_.episodes().size());
-      if (!a_.episodes().empty()) to_proto(a_.episodes().back(), a_.episodes().size(), *r.mutable_last_episode());
+      const std::uint64_t first_id = a_.first_episode_id();
+      r.set_episodes(first_id - 1 + a_.episodes().size());
+      if (!a_.episodes().empty()) to_proto(a_.episodes().back(), r.episodes(), *r.mutable_last_episode());
+      r.set_oldest_event(a_.first_event() + 1);
+      r.set_oldest_episode(first_id);
+      r.set_history_events(a_.policy().history_events);
+      r.set_history_episodes(a_.policy().history_episodes);
       return r;
     });
     if (!s) return unavailable();
@@ -786,17 +840,32 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       }
     } count_stall{guard, watch_stalled_};
 
-    const auto start = on_core([this] { return std::pair{a_.event_count(), names_of(a_)}; });
+    const std::optional<std::uint64_t> since =
+        in->has_since_sequence() ? std::optional<std::uint64_t>(in->since_sequence()) : std::nullopt;
+    // The marks to send: after the snapshot's start, or those that follow change since_sequence on.
+    const auto start = on_core([this, since] {
+      return std::tuple{a_.event_count(), names_of(a_), a_.first_event(),
+                        since ? a_.marks().first_after(*since) : a_.marks().size()};
+    });
     if (!start) return unavailable();
-    Names names = start->second;
+    const auto lost = [&](std::uint64_t since, std::uint64_t oldest) {
+      return error(grpc::StatusCode::FAILED_PRECONDITION,
+                   fmt::format("since_sequence {}: the changes after it are no longer kept (the oldest held is {}; history "
+                               "events {} in the analyzer section keeps more): watch again without since_sequence for a "
+                               "fresh snapshot",
+                               since, oldest + 1, a_.policy().history_events));
+    };
+    Names names = std::get<1>(*start);
+    const std::uint64_t logged = std::get<0>(*start);
     std::vector<std::pair<rib::PrefixKey, std::uint64_t>> seen;
-    std::uint64_t last_seen = start->first;
-    std::uint64_t next = start->first + 1;
+    std::uint64_t last_seen = logged;
+    std::uint64_t next = logged + 1;
     bool catching_up = false;  // resuming: the changes after since_sequence come from the log first
     if (in->has_since_sequence()) {
-      if (in->since_sequence() > start->first)
+      if (in->since_sequence() > logged)
         return error(grpc::StatusCode::OUT_OF_RANGE,
-                     fmt::format("since_sequence {} is beyond the last change, {}", in->since_sequence(), start->first));
+                     fmt::format("since_sequence {} is beyond the last change, {}", in->since_sequence(), logged));
+      if (in->since_sequence() < std::get<2>(*start)) return lost(in->since_sequence(), std::get<2>(*start));
       next = in->since_sequence() + 1;
       last_seen = 0;
       catching_up = true;
@@ -843,31 +912,48 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
              std::find(kinds.begin(), kinds.end(), kind_of(e.to.kind)) != kinds.end();
     };
 
-    // Then the changes in order: from the log while resuming, then from the shared ring.
+    // Then the changes in order: from the log while resuming, then from the shared ring; with
+    // them, at their place, the session state changes and episode marks.
+    std::size_t next_mark = std::get<3>(*start);
+    const bool with_marks = in->marks();
     for (;;) {
       std::vector<std::pair<std::uint64_t, analyzer::Event>> batch;
+      std::vector<std::pair<std::size_t, analyzer::Mark>> marks;  // those that follow change next - 1 or earlier
       if (catching_up) {
         {
           std::lock_guard lock(ring_.m);
-          if (ring_.first() <= next && next < ring_.next) catching_up = false;  // the ring has it from here
+          if (ring_.first() <= next && next < ring_.next && (!with_marks || ring_.marks_first() <= next_mark))
+            catching_up = false;  // the ring has it from here
         }
         if (catching_up) {
           const std::uint64_t index = next - 1;
           const std::size_t n = limits_.slice;
-          auto slice = on_core([this, index, n] { return a_.events_range(index, n); });
+          auto slice = on_core([this, index, n, next_mark, with_marks] {
+            auto events = a_.events_range(index, n);
+            std::vector<std::pair<std::size_t, analyzer::Mark>> m;
+            const auto& log = a_.marks();
+            for (std::size_t i = std::max(next_mark, log.first()); with_marks && i < log.size() && log[i].after <= index + events.size(); ++i)
+              m.emplace_back(i, log[i]);
+            return std::tuple{std::move(events), a_.first_event(), std::move(m)};
+          });
           if (!slice) return unavailable();
-          if (slice->size() < n) catching_up = false;  // the end of the log: live changes follow
-          for (auto& e : *slice) {
+          if (index < std::get<1>(*slice)) return lost(index, std::get<1>(*slice));  // dropped while catching up
+          auto& events = std::get<0>(*slice);
+          if (events.size() < n) catching_up = false;  // the end of the log: live changes follow
+          for (auto& e : events) {
             if (keep(e)) batch.emplace_back(next, std::move(e));
             ++next;
           }
+          marks = std::move(std::get<2>(*slice));
+          if (!marks.empty()) next_mark = marks.back().first + 1;
         }
       }
-      if (!catching_up && batch.empty()) {
+      if (!catching_up && batch.empty() && marks.empty()) {
         std::unique_lock lock(ring_.m);
-        ring_.cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return ring_.closed || ring_.next > next; });
+        ring_.cv.wait_for(lock, std::chrono::milliseconds(200),
+                          [&] { return ring_.closed || ring_.next > next || (with_marks && ring_.marks_next > next_mark); });
         if (ctx->IsCancelled() || ring_.closed) break;
-        if (next < ring_.first()) {  // the ring moved on: this client read too slowly
+        if (next < ring_.first() || (with_marks && next_mark < ring_.marks_first())) {  // the ring moved on: this client read too slowly
           lock.unlock();
           v1::WatchResponse behind;
           behind.mutable_fell_behind()->set_last_sent(next - 1);
@@ -875,21 +961,33 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
           (void)write(w, guard, behind);
           return grpc::Status::OK;
         }
-        if (next >= ring_.next) continue;  // nothing new yet (or not yet published)
-        for (auto it = ring_.events.begin() + static_cast<std::ptrdiff_t>(next - ring_.first());
-             it != ring_.events.end() && batch.size() < batch_size; ++it, ++next) {
-          if (!keep(it->second) || in_snapshot(it->first, rib::PrefixKey::from(it->second.prefix))) continue;
-          batch.push_back(*it);
-        }
+        if (next < ring_.next)
+          for (auto it = ring_.events.begin() + static_cast<std::ptrdiff_t>(next - ring_.first());
+               it != ring_.events.end() && batch.size() < batch_size; ++it, ++next) {
+            if (!keep(it->second) || in_snapshot(it->first, rib::PrefixKey::from(it->second.prefix))) continue;
+            batch.push_back(*it);
+          }
+        if (with_marks)
+          for (auto it = ring_.marks.begin() + static_cast<std::ptrdiff_t>(next_mark - ring_.marks_first());
+               it != ring_.marks.end() && it->second.after <= next - 1; ++it, ++next_mark)
+            marks.push_back(*it);
       }
-      if (batch.empty()) continue;
+      if (batch.empty() && marks.empty()) continue;
       // Circuits and peers are only ever appended (SIGHUP): fetch the names again when one is new.
       const auto known = [&](const analyzer::ActivePath& p) { return names_cover(names, p); };
-      if (!std::all_of(batch.begin(), batch.end(), [&](const auto& x) { return known(x.second.from) && known(x.second.to); })) {
+      if (!std::all_of(batch.begin(), batch.end(), [&](const auto& x) { return known(x.second.from) && known(x.second.to); }) ||
+          std::any_of(marks.begin(), marks.end(),
+                      [&](const auto& m) { return m.second.peer >= 0 && static_cast<std::size_t>(m.second.peer) >= names.peers.size(); })) {
         if (auto fresh = on_core([this] { return names_of(a_); })) names = std::move(*fresh);
       }
       v1::WatchResponse msg;
-      for (const auto& [sequence, e] : batch) to_proto(e, sequence, names, *msg.mutable_events()->add_events());
+      auto& out = *msg.mutable_events();
+      std::size_t m = 0;
+      for (const auto& [sequence, e] : batch) {
+        for (; m < marks.size() && marks[m].second.after < sequence; ++m) to_proto(marks[m].second, marks[m].first, names, *out.add_events());
+        to_proto(e, sequence, names, *out.add_events());
+      }
+      for (; m < marks.size(); ++m) to_proto(marks[m].second, marks[m].first, names, *out.add_events());
       if (!write(w, guard, msg)) return grpc::Status::OK;
     }
     return grpc::Status::OK;
@@ -897,21 +995,36 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
 
   // On the io thread: the changes since the last call into the ring (only while anyone watches).
   void publish() {
-    const std::size_t count = a_.event_count();
-    if (count == published_) return;
+    const std::size_t count = a_.event_count(), mcount = a_.marks().size();
+    if (count == published_ && mcount == published_marks_) return;
     const std::size_t keep = limits_.watch_buffer;
+    const bool watched = watchers_.load() > 0;
     std::vector<analyzer::Event> fresh;
-    const std::size_t from = count - published_ > keep ? count - keep : published_;
-    if (watchers_.load() > 0) fresh = a_.events_range(from, count - from);
+    // The log keeps at least as much as the ring, unless configured smaller (then its oldest).
+    const std::size_t from = std::max(count - published_ > keep ? count - keep : published_, a_.first_event());
+    if (watched && count != published_) fresh = a_.events_range(from, count - from);
+    std::vector<std::pair<std::size_t, analyzer::Mark>> marks;
+    const std::size_t mfrom = std::max(mcount - published_marks_ > keep ? mcount - keep : published_marks_, a_.marks().first());
+    if (watched)
+      for (std::size_t i = mfrom; i < mcount; ++i) marks.emplace_back(i, a_.marks()[i]);
     {
       std::lock_guard lock(ring_.m);
-      if (fresh.empty() || from != published_) ring_.events.clear();
-      for (std::size_t i = 0; i < fresh.size(); ++i) ring_.events.emplace_back(from + i + 1, std::move(fresh[i]));
-      while (ring_.events.size() > keep) ring_.events.pop_front();
-      ring_.next = count + 1;
+      if (count != published_) {
+        if (fresh.empty() || from != published_) ring_.events.clear();
+        for (std::size_t i = 0; i < fresh.size(); ++i) ring_.events.emplace_back(from + i + 1, std::move(fresh[i]));
+        while (ring_.events.size() > keep) ring_.events.pop_front();
+        ring_.next = count + 1;
+      }
+      if (mcount != published_marks_) {
+        if (marks.empty() || mfrom != published_marks_) ring_.marks.clear();
+        for (auto& m : marks) ring_.marks.push_back(std::move(m));
+        while (ring_.marks.size() > keep) ring_.marks.pop_front();
+        ring_.marks_next = mcount;
+      }
     }
     ring_.cv.notify_all();
     published_ = count;
+    published_marks_ = mcount;
   }
 
   void close_watchers() {
@@ -929,6 +1042,16 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   boost::asio::io_context& io_;
   Analyzer& a_;
   std::function<std::string(const std::string&)> state_of_;
+
+ public:
+  const feed::PeerStats* stats_ = nullptr;  // io thread only
+  bool live_clock_ = true;
+
+ private:
+  static std::uint64_t wall_us() {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  }
   GrpcLimits limits_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
@@ -944,6 +1067,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
 
  private:
   std::size_t published_ = 0;  // change-log entries handed to the ring (io thread only)
+  std::size_t published_marks_ = 0;
 };
 
 GrpcServer::GrpcServer(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of,
@@ -1020,6 +1144,11 @@ std::string GrpcServer::start(const std::string& address, const GrpcSecurity& se
 }
 
 void GrpcServer::publish() { impl_->publish(); }
+
+void GrpcServer::peer_stats(const feed::PeerStats* stats, bool live) {
+  impl_->stats_ = stats;
+  impl_->live_clock_ = live;
+}
 
 std::size_t GrpcServer::watchers() const { return impl_->watchers_.load(); }
 std::uint64_t GrpcServer::watch_fell_behind() const { return impl_->watch_fell_behind_.load(); }

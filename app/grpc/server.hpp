@@ -16,6 +16,7 @@
 
 #include "analyzer/analyzer.hpp"
 #include "app/config/model.hpp"
+#include "feed/peer_stats.hpp"
 
 namespace bgpfa::app {
 
@@ -55,6 +56,9 @@ class GrpcServer {
   GrpcServer(const GrpcServer&) = delete;
   GrpcServer& operator=(const GrpcServer&) = delete;
 
+  // The feed's per-peer accounting for ListPeers (read on the io thread); `live`: uptimes run to
+  // the wall clock (serve), else to the input's last time (replay). Before start().
+  void peer_stats(const feed::PeerStats* stats, bool live);
   // Listens (health checking and reflection on); returns the address with the bound port (port
   // 0 picks one). Throws std::runtime_error when it cannot listen or `security` forbids it.
   std::string start(const std::string& address, const GrpcSecurity& security = {});

@@ -981,5 +981,5 @@ TEST_CASE("config: analyzer azure-timers GATEWAY hold N [bfd MSxN]", "[config][a
         "t.conf:4:15: error: a second azure-timers vpn (the first is at line 3)");
   CHECK(first(" quiet-periods 5s\n") ==
         "t.conf:3:2: error: unknown statement \"quiet-periods\": expected routing-preference, route-server, connection-weight, "
-        "quiet-period, er-sku, prefix-limits, azure-timers or a new section");
+        "quiet-period, er-sku, prefix-limits, azure-timers, history or a new section");
 }

@@ -343,7 +343,12 @@ TEST_CASE("gRPC Watch: watchers that read nothing keep the server's memory bound
   // A snapshot held whole is some 300 bytes a row here (60 MB per watcher); a slice of rows and a
   // flow-control window are well under 1 MB.
   INFO("server RSS before " << before << " kB, with 8 frozen watchers " << during << " kB");
-  CHECK(during < before + 24 * 1024);
+#ifdef __SANITIZE_ADDRESS__
+  constexpr std::size_t kLimitKb = 96 * 1024;  // ASan's redzones and quarantine (CI saw +27 MB); copies would be +480 MB
+#else
+  constexpr std::size_t kLimitKb = 24 * 1024;
+#endif
+  CHECK(during < before + kLimitKb);
   replay.signal(SIGTERM);
   CHECK(replay.wait() == 0);
 }

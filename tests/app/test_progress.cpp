@@ -160,7 +160,7 @@ TEST_CASE("progress: mrt dump of a large file on a terminal; nothing without one
   auto forced = run_bgpfa("mrt dump -m --progress " + big + " -O " + out.path());
   CHECK(forced.err.empty());
   const std::string src = BGPFA_SOURCE_DIR;
-  auto replay = run_bgpfa("replay --progress -c " + src + "/fixtures/failover/bgpfa.conf " + big + " -o " + out.path());
+  auto replay = run_bgpfa("replay -q --progress -c " + src + "/fixtures/failover/bgpfa.conf " + big + " -o " + out.path());
   CHECK(replay.status == 0);
   CHECK(replay.err.empty());
 }

@@ -79,7 +79,19 @@ TEST_CASE("gRPC: peers, paths, report and watch of a running serve", "[serve][gr
 
   auto peers = run_bgpfa("peers -s " + server);
   CHECK(peers.status == 0);
-  CHECK_THAT(peers.out, Catch::Matches("(.|\n)*127\\.0\\.0\\.2 +er1 primary +65001 Established +1 +0 +1\n(.|\n)*"));
+  CHECK_THAT(peers.out, Catch::Matches("(.|\n)*127\\.0\\.0\\.2 +er1 primary +65001 +00:00:[0-9][0-9] Established +1 +1\n(.|\n)*"));
+  // The details come from what the feed saw of the live session: both OPENs, the messages each way.
+  const auto details = run_bgpfa("peers 127.0.0.2 --json -s " + server);
+  CHECK(details.status == 0);
+  CHECK_THAT(details.out, Catch::Contains("\"localAddress\":\"127.0.0.1\""));
+  CHECK_THAT(details.out, Catch::Contains("\"recordedState\":\"SESSION_STATE_ESTABLISHED\""));
+  CHECK_THAT(details.out, Catch::Contains("\"lastStateChangeReason\":\"OpenConfirm -\\u003e Established\""));
+  CHECK_THAT(details.out, Catch::Contains("\"holdTime\":90,\"keepaliveTime\":30"));
+  CHECK_THAT(details.out, Catch::Contains("\"messagesReceived\":{\"open\":\"1\",\"update\":\"1\","));
+  // What bgpfa sent, as its sessions hand it to the feed (and the capture): its OPEN, not its KEEPALIVEs.
+  CHECK_THAT(details.out, Catch::Contains("\"messagesSent\":{\"open\":\"1\","));
+  CHECK_THAT(details.out, Catch::Contains("\"uptime\":\""));
+  CHECK_THAT(details.out, Catch::Contains("\"capabilities\":{\"families\":[\"ipv4-unicast\"]"));
   auto paths = run_bgpfa("paths -s " + server + " 10.1.2.3");  // longest match
   CHECK(paths.status == 0);
   CHECK_THAT(paths.out, Catch::StartsWith("10.1.0.0/16              er-primary [er1]\n"));
@@ -402,4 +414,30 @@ TEST_CASE("serve: an initial table without End-of-RIB ends at its first quiet pe
   CHECK_THAT(slurp(err.path()), Catch::Matches("(.|\n)*episode #1 closed: first update after a quiet period: 1 prefixes changed "
                                                "in 0\\.0 ms; its last change came in a message received at [-0-9T:.]+Z, analysis "
                                                "complete [0-9.]+ ms later \\([0-9.]+ ms of the core's CPU\\)\n(.|\n)*"));
+}
+
+TEST_CASE("serve: bounded history logs one line per burst of drops, with the count", "[serve][grpc]") {
+  TempFile conf, err, state;
+  const std::string text = kBase + " neighbor 127.0.0.2 gateway expressroute circuit er1 link primary\n!\nanalyzer\n history events 1\n";
+  conf.write({text.begin(), text.end()});
+  const auto port = free_port(), grpc_port = free_port();
+  const std::string server = "127.0.0.1:" + std::to_string(grpc_port);
+  Serve serve({"-c", conf.path(), "--listen", "127.0.0.1", "--port", std::to_string(port), "--grpc", server,
+               "--state-file", state.path()},
+              err.path());
+  REQUIRE(eventually([&] { return contains(err.path(), "gRPC on " + server); }));
+  asio::io_context io;
+  auto peer = established_peer(io, "127.0.0.2", port, 65001);
+  for (std::uint8_t i = 1; i <= 3; ++i) send(peer, route_update(i));  // 3 changes: the first 2 go
+  REQUIRE(eventually([&] { return contains(state.path(), "127.0.0.2 Established 3"); }));
+  REQUIRE(eventually([&] { return contains(err.path(), "warning: history full: dropped the oldest 2 changes and 0 episodes"); }));
+  const auto log = slurp(err.path());
+  CHECK(log.find("history full") == log.rfind("history full"));  // once for the burst
+  CHECK_THAT(log, Catch::Contains("keeping 1 changes from sequence 3"));
+  CHECK(run_bgpfa("events --since 1 -s " + server).status == 2);  // change 2 is gone: said, not skipped
+  const auto kept = run_bgpfa("events -s " + server);
+  CHECK(kept.status == 0);
+  CHECK_THAT(kept.out, Catch::StartsWith("#3 "));
+  serve.signal(SIGTERM);
+  CHECK(serve.wait() == 0);
 }

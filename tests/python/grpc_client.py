@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A Python client of bgpfa's gRPC API, with Debian's python3-grpcio and python3-protobuf and stubs
 generated here from proto/bgpfa.proto: lists the paths of a 100k-prefix table with default channel
-options (no message-size settings), reads typed episodes and resumes a watch.
+options (no message-size settings), reads typed episodes (failure windows and predictions too)
+and resumes a watch.
 
 Usage: grpc_client.py BGPFA SOURCE_DIR. Exit 77 (skipped) when the Python gRPC packages or a stub
 generator are missing."""
@@ -146,6 +147,18 @@ def main():
                 last = episodes[2]
                 assert last.trigger.kind == pb.TRIGGER_KIND_SESSION_UP
                 assert last.max.ToTimedelta().total_seconds() == 0.8
+                # The failure window and the prediction, typed.
+                assert last.failure.status == pb.WINDOW_STATUS_NONE
+                down = first.failure
+                assert down.status == pb.WINDOW_STATUS_UNKNOWN, down
+                assert down.mechanism == pb.DETECTION_MECHANISM_TCP_CLOSE
+                assert down.note.startswith("unknown: the input holds no KEEPALIVEs"), down.note
+                assert not down.HasField("failure_after")
+                assert episodes[1].failure.status == pb.WINDOW_STATUS_NOT_OBSERVABLE, episodes[1].failure
+                prediction = first.prediction
+                assert list(prediction.failed) == ["192.0.2.1 (er1 primary)"], prediction
+                assert prediction.matched == 4 and prediction.differed == 0, prediction
+                assert episodes[1].prediction.unpredicted == 3, episodes[1].prediction
                 detail = stub.GetEpisode(pb.GetEpisodeRequest(id=1))
                 assert detail.prefix_count == 4
                 print(f"ok: {len(episodes)} typed episodes; #1 moved {list(detail.prefixes)}")
