@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "bgp/wire/text.hpp"
+
 namespace bgpfa::azure {
 
 namespace {
@@ -279,36 +281,7 @@ const JsonValue* JsonValue::get(std::string_view key) const noexcept {
   return nullptr;
 }
 
-std::string quoted(std::string_view s) {
-  constexpr std::size_t kMax = 80;
-  std::string out = "\"";
-  std::size_t i = 0;
-  for (; i < s.size() && i < kMax; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;  // a well-formed UTF-8 sequence of 2-4 bytes, no C1 controls
-    if (c >= 0xc2 && c <= 0xf4) {
-      len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-      if (i + len > s.size()) len = 0;
-      for (std::size_t k = 1; k < len; ++k)
-        if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) len = 0;
-      if (len && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) len = 0;
-    }
-    if (len) {
-      out.append(s.substr(i, len));
-      i += len - 1;
-    } else if (c < 0x20 || c >= 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
-    } else if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-  if (i < s.size()) out += fmt::format(" (and {} more bytes)", s.size() - i);
-  return out;
-}
+std::string quoted(std::string_view s) { return wire::quote_text(s, 80); }
 
 const char* type_name(JsonValue::Type t) noexcept {
   switch (t) {

@@ -57,4 +57,34 @@ std::string escape_text(std::string_view raw) {
   return out;
 }
 
+std::string quote_text(std::string_view s, std::size_t max_bytes) {
+  std::string out = "\"";
+  std::size_t i = 0;
+  for (; i < s.size() && i < max_bytes; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;  // a well-formed UTF-8 sequence of 2-4 bytes, no C1 controls
+    if (c >= 0xc2 && c <= 0xf4) {
+      len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+      if (i + len > s.size()) len = 0;
+      for (std::size_t k = 1; k < len; ++k)
+        if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) len = 0;
+      if (len && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) len = 0;
+    }
+    if (len) {
+      out.append(s.substr(i, len));
+      i += len - 1;
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+  if (i < s.size()) out += fmt::format(" (and {} more bytes)", s.size() - i);
+  return out;
+}
+
 }  // namespace bgpfa::wire
