@@ -1082,8 +1082,10 @@ GrpcSecurity grpc_security(const config::Config& c) {
 
 namespace {
 
-// 127.0.0.0/8, ::1 and localhost; anything else (0.0.0.0, ::, a host's address) reaches further.
+// 127.0.0.0/8, ::1, localhost and Unix sockets (unix:PATH, unix-abstract:NAME: this host only);
+// anything else (0.0.0.0, ::, a host's address) reaches further.
 bool loopback(const std::string& address) {
+  if (address.rfind("unix:", 0) == 0 || address.rfind("unix-abstract:", 0) == 0) return true;
   const auto colon = address.rfind(':');
   std::string host = colon == std::string::npos ? address : address.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -1139,6 +1141,7 @@ std::string GrpcServer::start(const std::string& address, const GrpcSecurity& se
     impl_->server.reset();
     throw std::runtime_error(fmt::format("gRPC: cannot listen on {}: {}", quoted(address), bind_error(address)));
   }
+  if (address.rfind("unix", 0) == 0) return address;  // a socket path has no port to fill in
   const auto colon = address.rfind(':');
   return fmt::format("{}:{}", address.substr(0, colon), port);
 }

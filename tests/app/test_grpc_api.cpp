@@ -418,6 +418,17 @@ TEST_CASE("gRPC off loopback needs allow-remote, and TLS or an explicit insecure
     s->signal(SIGTERM);
     CHECK(s->wait() == 0);
   }
+  {  // A Unix socket reaches this host only: no allow-remote needed (the lab serves on one).
+    TempFile err;
+    const std::string sock = "unix:" + (std::filesystem::temp_directory_path() / ("bgpfa-grpc-" + std::to_string(::getpid()) + ".sock")).string();
+    auto s = serve_with("", sock, err);
+    REQUIRE(eventually([&] { return contains(err.path(), "gRPC on " + sock); }));
+    const auto peers = run_bgpfa("peers -s " + sock);
+    CHECK(peers.status == 0);
+    CHECK_THAT(peers.out, Catch::Contains("127.0.0.2"));
+    s->signal(SIGTERM);
+    CHECK(s->wait() == 0);
+  }
   // TLS with a self-signed certificate for 127.0.0.1: a client trusting it gets in, a plain one not.
   TempFile cert, key, ssl_log;
   const std::string make_cert = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
