@@ -64,6 +64,21 @@ std::string plain(const std::string& s) {
   return s;
 }
 
+// A difference in Azure's `table` (from `file`) for p, placed at Azure's entry when it has one
+// (`azure->first`: the entry's first row).
+template <class AzureEntry>
+Difference difference_at(const std::string& table, const std::string& file, const PrefixKey& p, const AzureEntry* azure) {
+  Difference d;
+  d.table = table;
+  d.file = file;
+  d.prefix = p.to_prefix();
+  if (azure) {
+    d.line = azure->first->at.line;
+    d.column = azure->first->at.column;
+  }
+  return d;
+}
+
 std::string link_name(Link l) { return l == Link::Primary ? "primary" : "secondary"; }
 
 std::string role_label(const Analyzer& a, const PeerRole& r) {
@@ -136,13 +151,8 @@ class Comparer {
       ++out.compared;
       const auto o = ours.find(p);
       const auto t = theirs.find(p);
-      Difference d;
-      d.table = label;
-      d.file = in.table.file;
-      d.prefix = p.to_prefix();
+      Difference d = difference_at(label, in.table.file, p, t != theirs.end() ? &t->second : nullptr);
       if (t != theirs.end()) {
-        d.line = t->second.first->at.line;
-        d.column = t->second.first->at.column;
         d.azure = fmt::format("AS path {}{}", join(t->second.paths, " | "),
                               t->second.next_hops.empty() ? "" : ", next hop " + join(t->second.next_hops, ", "));
       }
@@ -212,14 +222,7 @@ class Comparer {
       const auto o = ours.find(p);
       const auto t = theirs.find(p);
       const auto s = system.find(p);
-      Difference d;
-      d.table = label;
-      d.file = in.table.file;
-      d.prefix = p.to_prefix();
-      if (t != theirs.end()) {
-        d.line = t->second.first->at.line;
-        d.column = t->second.first->at.column;
-      }
+      Difference d = difference_at(label, in.table.file, p, t != theirs.end() ? &t->second : nullptr);
       const bool azure_gateway = t != theirs.end() && t->second.kind == AzureKind::Gateway;
       const bool azure_system = t != theirs.end() && t->second.kind == AzureKind::System;
       if (t != theirs.end() && t->second.kind == AzureKind::Other && o == ours.end()) {
