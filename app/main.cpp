@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
                      "repeat to fail several at once): the report lists the prefixes that would move")
       ->allow_extra_args(false);
   std::string replay_serve;
-  replay->add_option("--serve", replay_serve, "then serve the results over gRPC on ADDR (e.g. 127.0.0.1:50051) until interrupted");
+  replay->add_option("--serve", replay_serve, "serve the analyzer over gRPC on ADDR (e.g. 127.0.0.1:50051) while replaying, then until interrupted");
   replay->add_option("DUMP", ropt.dumps, "MRT dumps (TABLE_DUMP_V2 and BGP4MP mixed, any compression)")->required();
 
   auto* serve = app.add_subcommand("serve", "Peer with the configured routers; analyze live; capture to MRT");
@@ -192,9 +192,7 @@ int main(int argc, char** argv) {
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
     if (!replay_serve.empty())
-      ropt.then = [&](bgpfa::analyzer::Analyzer& a) {
-        return bgpfa::app::serve_replayed(a, replay_serve, bgpfa::app::grpc_security(bgpfa::config::load_config(ropt.config).config));
-      };
+      return bgpfa::app::serve_replay(ropt, replay_serve, bgpfa::app::grpc_security(bgpfa::config::load_config(ropt.config).config));
     return bgpfa::app::run_replay(ropt);
   }
   if (dump->parsed()) {

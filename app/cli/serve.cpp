@@ -28,6 +28,7 @@
 
 #include "app/cli/capture.hpp"
 #include "app/cli/log.hpp"
+#include "app/cli/replay.hpp"
 #include "app/cli/systemd_notify.hpp"
 #include "app/cli/rib_snapshot.hpp"
 #include "app/grpc/server.hpp"
@@ -507,21 +508,64 @@ int run_serve(const ServeOptions& opt) {
   return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }
 
-int serve_replayed(analyzer::Analyzer& a, const std::string& address, const GrpcSecurity& security) {
+int serve_replay(const ReplayOptions& opt, const std::string& address, const GrpcSecurity& security) {
+  int status = 0;
+  auto run = ReplayRun::open(opt, status);
+  if (!run) return status;
+  // One thread: the replay runs on it in short steps between the gRPC calls, which are posted to
+  // it, so every answer and every Watch sees the analyzer as the replay has it at that moment.
   asio::io_context io;
-  GrpcServer grpc(io, a, [](const std::string&) { return std::string("replayed"); });
+  GrpcServer grpc(io, run->analyzer(), [](const std::string&) { return std::string("replayed"); });
+  std::string bound;
   try {
-    log::say(fmt::format("replay done; its results are served over gRPC on {} until SIGINT or SIGTERM",
-               grpc.start(address, security)));
+    bound = grpc.start(address, security);
   } catch (const std::exception& e) {
     log::say(fmt::format("error: {}", e.what()));
     return 2;
   }
+  log::say(fmt::format("gRPC on {} while the replay runs (health and reflection on)", bound));
+  Periodic publish(io, std::chrono::milliseconds(50), [&grpc] { grpc.publish(); });
+  publish.start();
+  bool replaying = true;
+  asio::steady_timer pace(io);
+  std::function<void()> pump = [&] {
+    // A few ms of records at a time: a call waits at most that long for the core.
+    const auto step = run->run_for(std::chrono::milliseconds(5));
+    if (!step.done) {
+      if (step.due) {
+        pace.expires_at(*step.due);
+        pace.async_wait([&](const boost::system::error_code& ec) {
+          if (!ec) pump();
+        });
+      } else {
+        asio::post(io, pump);
+      }
+      return;
+    }
+    replaying = false;
+    status = run->finish();
+    grpc.publish();
+    if (status == 2) {
+      io.stop();
+      return;
+    }
+    log::say(fmt::format("replay done ({} records); its results are served over gRPC on {} until SIGINT or SIGTERM",
+                         run->records(), bound));
+  };
+  asio::post(io, pump);
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (replaying) {  // no report of half the input
+      log::say(fmt::format("signal {} during the replay: stopped after {} records, no report", sig, run->records()));
+      status = 128 + sig;
+    }
+    io.stop();
+  });
   io.run();
+  publish.cancel();
   grpc.shutdown();
-  return 0;
+  return status;
 }
 
 }  // namespace bgpfa::app

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "analyzer/analyzer.hpp"
+#include "app/cli/replay.hpp"
 #include "app/grpc/server.hpp"
 
 namespace bgpfa::app {
@@ -22,7 +23,9 @@ struct ServeOptions {
 };
 
 [[nodiscard]] int run_serve(const ServeOptions& opt);
-// replay --serve: the replayed analyzer's results over gRPC until SIGINT/SIGTERM.
-[[nodiscard]] int serve_replayed(analyzer::Analyzer& a, const std::string& address, const GrpcSecurity& security = {});
+// replay --serve: the replay's analyzer over gRPC while the dumps are replayed (at --speed), then
+// its results until SIGINT/SIGTERM. A signal during the replay stops it without a report (exit
+// status 128 + the signal's number).
+[[nodiscard]] int serve_replay(const ReplayOptions& opt, const std::string& address, const GrpcSecurity& security = {});
 
 }  // namespace bgpfa::app

@@ -432,3 +432,71 @@ TEST_CASE("gRPC off loopback needs allow-remote, and TLS or an explicit insecure
   s->signal(SIGTERM);
   CHECK(s->wait() == 0);
 }
+
+TEST_CASE("replay --serve serves while the replay runs: a watch sees the changes as they are replayed", "[grpc]") {
+  const std::string src = BGPFA_SOURCE_DIR;
+  TempFile err, out;
+  const std::string address = "127.0.0.1:" + std::to_string(free_port());
+  // 90 s of capture at 20x: about 4.5 s, long enough to connect while it runs.
+  Serve process({"-c", src + "/fixtures/failover/bgpfa.conf", "-o", out.path(), "--speed", "20", "--serve", address,
+                 src + "/fixtures/failover/capture.mrt"},
+                err.path(), "replay");
+  REQUIRE(eventually([&] { return contains(err.path(), "gRPC on " + address + " while the replay runs"); }));
+  auto stub = v1::Analyzer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  auto reader = stub->Watch(&ctx, v1::WatchRequest{});
+  std::optional<std::uint64_t> snapshot_end;
+  std::vector<v1::Event> seen;
+  std::size_t before_end = 0;  // changes that arrived while the replay was still running
+  v1::WatchResponse m;
+  while ((seen.empty() || seen.back().sequence() < 19) && reader->Read(&m)) {
+    if (m.has_snapshot_end()) snapshot_end = m.snapshot_end();
+    if (!m.has_events()) continue;
+    // Read as each batch arrives: the process has not logged the end, nor written its report.
+    const bool running = !contains(err.path(), "replay done") && slurp(out.path()).empty();
+    for (const auto& e : m.events().events()) {
+      seen.push_back(e);
+      before_end += running;
+    }
+  }
+  ctx.TryCancel();
+  (void)reader->Finish();
+  REQUIRE(snapshot_end);
+  CHECK(*snapshot_end < 19);  // connected before the replay had made every change
+  CHECK(before_end > 0);
+  REQUIRE(seen.size() == 19 - *snapshot_end);
+  for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i].sequence() == *snapshot_end + 1 + i);  // in order, none lost
+  REQUIRE(eventually([&] { return contains(err.path(), "replay done (16 records)"); }));
+  // What was watched live is the log the finished replay keeps.
+  v1::ListEventsRequest q;
+  q.set_since_sequence(*snapshot_end);
+  const auto logged = events(*stub, q);
+  REQUIRE(logged.size() == seen.size());
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    CHECK(logged[i].prefix() == seen[i].prefix());
+    CHECK(logged[i].current().kind() == seen[i].current().kind());
+    CHECK(logged[i].time().seconds() == seen[i].time().seconds());
+  }
+  CHECK_THAT(slurp(out.path()), Catch::Contains("episode"));
+  process.signal(SIGTERM);  // serving until then, as after any replay
+  CHECK(process.wait() == 0);
+}
+
+TEST_CASE("replay --serve: a signal during the replay stops it without a report", "[grpc]") {
+  const std::string src = BGPFA_SOURCE_DIR;
+  TempFile err, out;
+  const std::string address = "127.0.0.1:" + std::to_string(free_port());
+  Serve process({"-c", src + "/fixtures/failover/bgpfa.conf", "-o", out.path(), "--speed", "1", "--serve", address,
+                 src + "/fixtures/failover/capture.mrt"},
+                err.path(), "replay");
+  REQUIRE(eventually([&] { return contains(err.path(), "while the replay runs"); }));
+  auto stub = v1::Analyzer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  v1::Summary s;
+  grpc::ClientContext ctx;
+  REQUIRE(stub->GetSummary(&ctx, v1::GetSummaryRequest{}, &s).ok());  // answering mid-replay
+  CHECK(s.events() < 19);
+  process.signal(SIGTERM);
+  CHECK(process.wait() == 128 + SIGTERM);
+  CHECK(contains(err.path(), "signal 15 during the replay: stopped after"));
+  CHECK(slurp(out.path()).empty());
+}
