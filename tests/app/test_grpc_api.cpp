@@ -351,6 +351,30 @@ TEST_CASE("CLI clients of the v1 API: --json lines parse back, tables, exit code
   REQUIRE(parsed.size() == 5);
   CHECK(parsed[1].prefix() == "10.1.5.0/24");
   CHECK(parsed[1].kind() == v1::PATH_KIND_VPN);
+  {
+    // The client writes paths' JSON itself (fast): byte for byte what protobuf's printer writes,
+    // for every row of the table, a row via a less specific prefix, and rows with candidates.
+    auto stub = v1::Analyzer::NewStub(grpc::CreateChannel(r.address, grpc::InsecureChannelCredentials()));
+    const auto expected_lines = [&](const std::string& prefix, bool candidates) {
+      v1::ListPathsRequest q;
+      q.mutable_filter()->set_prefix(prefix);
+      q.set_candidates(candidates);
+      std::string out;
+      for (const auto& b : read_all(*stub, &Stub::ListPaths, q))
+        for (const auto& p : b.paths()) {
+          std::string line;
+          google::protobuf::util::JsonPrintOptions opts;
+          opts.add_whitespace = false;
+          REQUIRE(google::protobuf::util::MessageToJsonString(p, &line, opts).ok());
+          out += line + "\n";
+        }
+      return out;
+    };
+    CHECK(json_paths.out == expected_lines("", false));
+    CHECK_THAT(json_paths.out, Catch::Contains("\"vpnInstance\":0"));  // an optional field set to 0
+    CHECK(run_bgpfa("paths 10.1.7.0/24 --json" + s).out == expected_lines("10.1.7.0/24", false));
+    CHECK(run_bgpfa("paths 10.1.0.0/16 --routes --json" + s).out == expected_lines("10.1.0.0/16", true));
+  }
   for (const char* cmd : {"peers", "events", "episodes", "findings", "summary", "lookup 10.1.5.1", "episode 1",
                           "what-if 192.0.2.3", "watch -n 2 --since 0"}) {
     INFO(cmd);
