@@ -394,9 +394,31 @@ std::vector<PrefixRow> Analyzer::rows(const std::optional<PrefixKey>& within) co
   return out;
 }
 
+std::vector<Analyzer::KeyedEntry> Analyzer::entries_after(const std::optional<PrefixKey>& after, std::size_t n,
+                                                          const std::optional<PrefixKey>& within) const {
+  return analyzer::entries_after(table_, after, n, within);
+}
+
 std::vector<PrefixKey> Analyzer::keys_after(const std::optional<PrefixKey>& after, std::size_t n,
                                             const std::optional<PrefixKey>& within) const {
-  return analyzer::keys_after(table_, after, n, within);
+  std::vector<PrefixKey> keys;
+  for (const auto& k : entries_after(after, n, within)) keys.push_back(k.first);
+  return keys;
+}
+
+std::vector<PrefixRow> Analyzer::rows_of(const KeyedEntry* first, std::size_t n) const {
+  std::vector<PrefixRow> out;
+  out.reserve(n);
+  RowBuilder rows(topo_, rules_, table_);
+  // The entries lie in hash order: each is a cache miss, and so is its spilled route array.
+  // Fetch both ahead of use (entries 16 rows ahead, their routes 8 ahead).
+  for (std::size_t i = 0; i < n && i < 16; ++i) __builtin_prefetch(first[i].second);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + 16 < n) __builtin_prefetch(first[i + 16].second);
+    if (i + 8 < n) __builtin_prefetch(first[i + 8].second->routes.data());
+    out.push_back(rows.row(first[i].first, *first[i].second));
+  }
+  return out;
 }
 
 std::vector<PrefixRow> Analyzer::rows_for(const std::vector<PrefixKey>& keys) const {

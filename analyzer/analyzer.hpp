@@ -143,6 +143,13 @@ class Analyzer {
   [[nodiscard]] std::vector<rib::PrefixKey> keys_after(const std::optional<rib::PrefixKey>& after, std::size_t n,
                                                        const std::optional<rib::PrefixKey>& within = {}) const;
   [[nodiscard]] std::vector<PrefixRow> rows_for(const std::vector<rib::PrefixKey>& keys) const;
+  // keys_after with each key's entry, and the rows of such entries without looking them up again
+  // (a lookup per row is most of the cost of a large table's rows): only while
+  // table().generation() is what it was when the entries were taken.
+  using KeyedEntry = std::pair<rib::PrefixKey, const rib::PrefixEntry*>;
+  [[nodiscard]] std::vector<KeyedEntry> entries_after(const std::optional<rib::PrefixKey>& after, std::size_t n,
+                                                      const std::optional<rib::PrefixKey>& within = {}) const;
+  [[nodiscard]] std::vector<PrefixRow> rows_of(const KeyedEntry* first, std::size_t n) const;
   [[nodiscard]] std::vector<Event> events_range(std::size_t first, std::size_t n) const;
   // Closed episodes, oldest first, and the findings of the table now, without a whole report.
   [[nodiscard]] const std::deque<Episode>& episodes() const noexcept { return episodes_.done(); }

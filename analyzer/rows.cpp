@@ -64,24 +64,33 @@ PrefixRow RowBuilder::row(const PrefixKey& p, const PrefixEntry& entry) {
   return r;
 }
 
-std::vector<PrefixKey> keys_after(const rib::RouteTable& table, const std::optional<PrefixKey>& after, std::size_t n,
-                                  const std::optional<PrefixKey>& within) {
+std::vector<KeyedEntry> entries_after(const rib::RouteTable& table, const std::optional<PrefixKey>& after, std::size_t n,
+                                      const std::optional<PrefixKey>& within) {
   // The n smallest keys above `after` in one pass: collect up to 2n, keep the n smallest
   // (nth_element), and from then on only keys below the largest kept.
-  std::vector<PrefixKey> keys;
+  std::vector<KeyedEntry> keys;
   if (n == 0) return keys;
   keys.reserve(2 * n);
   std::optional<PrefixKey> bound;
-  table.for_each([&](const PrefixKey& p, const PrefixEntry&) {
-    if ((after && !(*after < p)) || (bound && *bound < p) || (within && !within->covers(p))) return;
-    keys.push_back(p);
+  // PrefixKey's order (hi, lo, length, v6) spelled out inline: this runs for every prefix of the
+  // table, and the defaulted <=> is an out-of-line call.
+  const auto less = [](const PrefixKey& a, const PrefixKey& b) {
+    if (a.hi != b.hi) return a.hi < b.hi;
+    if (a.lo != b.lo) return a.lo < b.lo;
+    if (a.length != b.length) return a.length < b.length;
+    return a.v6 < b.v6;
+  };
+  const auto by_key = [&](const KeyedEntry& a, const KeyedEntry& b) { return less(a.first, b.first); };
+  table.for_each([&](const PrefixKey& p, const PrefixEntry& e) {
+    if ((after && !less(*after, p)) || (bound && less(*bound, p)) || (within && !within->covers(p))) return;
+    keys.emplace_back(p, &e);
     if (keys.size() == 2 * n) {
-      std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n - 1), keys.end());
+      std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n - 1), keys.end(), by_key);
       keys.resize(n);
-      bound = *std::max_element(keys.begin(), keys.end());
+      bound = std::max_element(keys.begin(), keys.end(), by_key)->first;
     }
   });
-  std::sort(keys.begin(), keys.end());
+  std::sort(keys.begin(), keys.end(), by_key);
   if (keys.size() > n) keys.resize(n);
   keys.shrink_to_fit();  // the caller keeps them for a while
   return keys;

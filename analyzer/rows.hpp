@@ -4,6 +4,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
@@ -39,8 +40,10 @@ class RowBuilder {
 };
 
 // The first `n` keys in prefix order after `after` (none: from the first), inside `within`
-// when set: one pass over the table, so that one pass serves a whole slice of a stream.
-[[nodiscard]] std::vector<rib::PrefixKey> keys_after(const rib::RouteTable& table, const std::optional<rib::PrefixKey>& after,
-                                                     std::size_t n, const std::optional<rib::PrefixKey>& within);
+// when set, each with its entry: one pass over the table, so that one pass serves a whole slice
+// of a stream. The entries stay valid while table.generation() is what it was.
+using KeyedEntry = std::pair<rib::PrefixKey, const rib::PrefixEntry*>;
+[[nodiscard]] std::vector<KeyedEntry> entries_after(const rib::RouteTable& table, const std::optional<rib::PrefixKey>& after,
+                                                    std::size_t n, const std::optional<rib::PrefixKey>& within);
 
 }  // namespace bgpfa::analyzer

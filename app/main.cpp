@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   std::string replay_serve;
   auto* replay_serve_opt = replay->add_option(
-      "--serve", replay_serve, "then serve the results over gRPC on ADDR (e.g. 127.0.0.1:50051) until interrupted");
+      "--serve", replay_serve, "serve the analyzer over gRPC on ADDR (e.g. 127.0.0.1:50051) while replaying, then until interrupted");
   std::string replay_metrics;
   replay->add_option("--metrics", replay_metrics,
                      "with --serve: Prometheus metrics over HTTP on ADDR (default: the config's metrics section); off: none")
@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
   if (what_if->parsed()) return bgpfa::app::run_what_if(copt);
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
-    if (!replay_serve.empty()) return bgpfa::app::run_replay_serve(ropt, replay_serve, replay_metrics);
+    if (!replay_serve.empty()) return bgpfa::app::serve_replay(ropt, replay_serve, replay_metrics);
     return bgpfa::app::run_replay(ropt);
   }
   if (dump->parsed()) {

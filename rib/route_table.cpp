@@ -11,7 +11,7 @@ void RouteTable::routed(const PrefixKey& p, int delta) {
 }
 
 PrefixEntry* RouteTable::announce(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id, AttrRef attrs) {
-  PrefixEntry& e = entries_[p];
+  PrefixEntry& e = entry(p);
   for (auto& r : e.routes) {
     if (r.peer != peer || r.path_id != path_id) continue;
     if (r.stale) {  // re-announced after a graceful restart: fresh again

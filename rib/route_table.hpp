@@ -64,7 +64,15 @@ class RouteTable {
 
   [[nodiscard]] PrefixEntry* find(const PrefixKey& p);
   [[nodiscard]] const PrefixEntry* find(const PrefixKey& p) const;
-  [[nodiscard]] PrefixEntry& entry(const PrefixKey& p) { return entries_[p]; }
+  [[nodiscard]] PrefixEntry& entry(const PrefixKey& p) {
+    const std::size_t before = entries_.size();
+    PrefixEntry& e = entries_[p];
+    generation_ += entries_.size() != before;
+    return e;
+  }
+  // Changes whenever an entry is added (which may move every entry) or removed: pointers to
+  // entries stay valid while it stays the same.
+  [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
   // Longest prefix with a route that covers p (p itself when inclusive).
   [[nodiscard]] std::optional<PrefixKey> longest_covering(const PrefixKey& p, bool inclusive) const;
   [[nodiscard]] std::optional<PrefixKey> lookup(const wire::IpAddress& a) const;
@@ -89,6 +97,7 @@ class RouteTable {
   std::vector<std::size_t> peer_routes_v6_;
   std::vector<std::size_t> peer_stale_;
   std::size_t routes_ = 0;
+  std::uint64_t generation_ = 0;
   std::uint32_t with_routes_[2][129] = {};
   std::bitset<129> lengths_[2];
 };

@@ -28,6 +28,7 @@
 
 #include "app/cli/capture.hpp"
 #include "app/cli/log.hpp"
+#include "app/cli/replay.hpp"
 #include "app/cli/systemd_notify.hpp"
 #include "app/cli/rib_snapshot.hpp"
 #include "app/grpc/server.hpp"
@@ -628,60 +629,78 @@ int run_serve(const ServeOptions& opt) {
   return write_report(report, analyzer.policy().circuits, opt.report, opt.output) ? 0 : 2;
 }
 
-int run_replay_serve(ReplayOptions opt, const std::string& grpc_address, const std::string& metrics_option) {
-  const auto parsed = config::load_config(opt.config);  // run_replay reports its errors
+int serve_replay(const ReplayOptions& opt, const std::string& grpc_address, const std::string& metrics_option) {
+  int status = 0;
+  auto run = ReplayRun::open(opt, status);
+  if (!run) return status;
+  const config::Config& config = run->config();
+  // One thread: the replay runs on it in short steps between the gRPC calls and the metrics'
+  // renderings, which are posted to it, so every answer, Watch and scrape sees the analyzer as the
+  // replay has it at that moment.
   asio::io_context io;
-  // What the metrics read, set once the replay is done (the io thread runs only from then on:
-  // a scrape during the replay waits, and gets a 503 after the HTTP server's timeout).
-  struct Replayed {
-    analyzer::Analyzer* analyzer = nullptr;
-    const feed::Feed* feed = nullptr;
-    std::uint64_t last_us = 0;
-    GrpcServer* grpc = nullptr;
-  } done;
+  GrpcServer grpc(io, run->analyzer(), [](const std::string&) { return std::string("replayed"); });
+  grpc.peer_stats(&run->feed().stats(), false);
   const auto serving_since = std::chrono::steady_clock::now();
   metrics::HttpServer metrics_http(io, [&] {
-    if (!done.analyzer || !done.feed) throw std::runtime_error("the replay is not done");
-    return metrics::render({*done.analyzer, *done.feed, false, done.last_us,
+    return metrics::render({run->analyzer(), run->feed(), false, run->analyzer().last_input_us(),
                             std::chrono::duration<double>(std::chrono::steady_clock::now() - serving_since).count(),
-                            done.grpc->watchers(), done.grpc->watch_fell_behind(), done.grpc->watch_stalled()});
+                            grpc.watchers(), grpc.watch_fell_behind(), grpc.watch_stalled()});
   });
-  const std::string metrics_address = metrics_option.empty() ? parsed.config.metrics_listen : metrics_option;
-  // The metrics port is taken before the replay: a busy one fails now, not after a long replay.
-  if (parsed.errors.empty() && !metrics_address.empty() && metrics_address != "off") {
-    try {
-      log::say(fmt::format("metrics on http://{}/metrics (once the replay is done)",
-                           metrics_http.start(metrics_address, parsed.config.metrics_allow_remote)));
-    } catch (const std::exception& e) {
-      log::say(fmt::format("error: {}", e.what()));
-      return 2;
-    }
+  std::string bound;
+  try {
+    bound = grpc.start(grpc_address, grpc_security(config));
+    const std::string metrics_address = metrics_option.empty() ? config.metrics_listen : metrics_option;
+    if (!metrics_address.empty() && metrics_address != "off")
+      log::say(fmt::format("metrics on http://{}/metrics", metrics_http.start(metrics_address, config.metrics_allow_remote)));
+  } catch (const std::exception& e) {
+    log::say(fmt::format("error: {}", e.what()));
+    return 2;
   }
-  opt.finished = [&](const feed::Feed& f, std::uint64_t last_us) {
-    done.feed = &f;
-    done.last_us = last_us;
-  };
-  opt.then = [&](analyzer::Analyzer& a) {
-    GrpcServer grpc(io, a, [](const std::string&) { return std::string("replayed"); });
-    if (done.feed) grpc.peer_stats(&done.feed->stats(), false);
-    try {
-      log::say(fmt::format("replay done; its results are served over gRPC on {} until SIGINT or SIGTERM",
-                           grpc.start(grpc_address, grpc_security(parsed.config))));
-    } catch (const std::exception& e) {
-      log::say(fmt::format("error: {}", e.what()));
-      return 2;
+  log::say(fmt::format("gRPC on {} while the replay runs (health and reflection on)", bound));
+  Periodic publish(io, std::chrono::milliseconds(50), [&grpc] { grpc.publish(); });
+  publish.start();
+  bool replaying = true;
+  asio::steady_timer pace(io);
+  std::function<void()> pump = [&] {
+    // A few ms of records at a time: a call waits at most that long for the core.
+    const auto step = run->run_for(std::chrono::milliseconds(5));
+    if (!step.done) {
+      if (step.due) {
+        pace.expires_at(*step.due);
+        pace.async_wait([&](const boost::system::error_code& ec) {
+          if (!ec) pump();
+        });
+      } else {
+        asio::post(io, pump);
+      }
+      return;
     }
-    done.grpc = &grpc;
-    done.analyzer = &a;
-    asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
-    io.run();
-    metrics_http.stop();
-    done.analyzer = nullptr;
-    grpc.shutdown();
-    return 0;
+    replaying = false;
+    status = run->finish();
+    grpc.publish();
+    if (status == 2) {
+      io.stop();
+      return;
+    }
+    log::say(fmt::format("replay done ({} records); its results are served over gRPC on {} until SIGINT or SIGTERM",
+                         run->records(), bound));
   };
-  return run_replay(opt);
+  asio::post(io, pump);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (replaying) {  // no report of half the input
+      log::say(fmt::format("signal {} during the replay: stopped after {} records, no report", sig, run->records()));
+      status = 128 + sig;
+    }
+    io.stop();
+  });
+  io.run();
+  publish.cancel();
+  metrics_http.stop();
+  grpc.shutdown();
+  return status;
+}
 }
 
 }  // namespace bgpfa::app

@@ -25,8 +25,10 @@ struct ServeOptions {
 };
 
 [[nodiscard]] int run_serve(const ServeOptions& opt);
-// replay --serve: the replay, then its results over gRPC (and metrics over HTTP, when the option
-// or the config's metrics section asks) until SIGINT/SIGTERM. `metrics`: empty: the config's.
-[[nodiscard]] int run_replay_serve(ReplayOptions opt, const std::string& grpc_address, const std::string& metrics);
+// replay --serve: the replay's analyzer over gRPC (and metrics over HTTP, when the option or the
+// config's metrics section asks) while the dumps are replayed (at --speed), then its results until
+// SIGINT/SIGTERM. A signal during the replay stops it without a report (exit status 128 + the
+// signal's number). `metrics`: empty: the config's; "off": none.
+[[nodiscard]] int serve_replay(const ReplayOptions& opt, const std::string& grpc_address, const std::string& metrics);
 
 }  // namespace bgpfa::app

@@ -1,10 +1,13 @@
 #include "app/grpc/client.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -97,11 +100,6 @@ std::string path_text(const v1::Path& p) {
   return s;
 }
 
-std::string best_text(const char* gw, const v1::GatewayBest& b) {
-  return fmt::format("{} {} {} via {} ({}, {} candidate{})", gw, b.role(), b.as_path().empty() ? "-" : b.as_path(),
-                     b.next_hop(), b.reason(), b.candidates(), b.candidates() == 1 ? "" : "s");
-}
-
 std::string route_text(const v1::Route& r) {
   std::string path;
   for (const auto& seg : r.as_path()) {
@@ -118,11 +116,240 @@ std::string route_text(const v1::Route& r) {
                      r.stale() ? " stale" : "");
 }
 
+// Output goes through one buffer, written out per message received: a 1 M-path table is 3 M
+// lines, and formatting each into its own string (or its own stdio call) costs more than
+// receiving it.
+class Out {
+ public:
+  void append(const char* p, std::size_t n) {
+    if (n_ + n > buf_.size()) buf_.resize(std::max(buf_.size() * 2, n_ + n + 4096));
+    std::memcpy(buf_.data() + n_, p, n);
+    n_ += n;
+  }
+  void push_back(char c) { append(&c, 1); }
+  void write_out() {
+    std::fwrite(buf_.data(), 1, n_, stdout);
+    n_ = 0;
+  }
+
+ private:
+  std::vector<char> buf_;
+  std::size_t n_ = 0;
+};
+void put(Out& b, std::string_view s) { b.append(s.data(), s.size()); }
+void put_uint(Out& b, std::uint64_t v) {
+  const fmt::format_int f(v);
+  b.append(f.data(), f.size());
+}
+void pad(Out& b, std::size_t width, std::size_t used) {
+  static constexpr std::string_view kSpaces = "                                ";
+  if (used < width) put(b, kSpaces.substr(0, std::min(kSpaces.size(), width - used)));
+}
+void flush(Out& b) { b.write_out(); }
+
+// path_text() and best_text() into the buffer, byte for byte.
+void put_path_text(Out& b, const v1::Path& p) {
+  std::string_view s = p.text();
+  constexpr std::string_view kVia = " via less specific";  // named below when known
+  if (!p.covering_prefix().empty() && s.size() > kVia.size() && s.ends_with(kVia)) s.remove_suffix(kVia.size());
+  put(b, s);
+  const bool er = p.kind() == v1::PATH_KIND_ER_PRIMARY || p.kind() == v1::PATH_KIND_ER_SECONDARY || p.kind() == v1::PATH_KIND_ER_ECMP;
+  if (er && p.carrying_size() > 0 && !p.carrying(0).circuit().empty()) {
+    put(b, " [");
+    put(b, p.carrying(0).circuit());
+    put(b, "]");
+  }
+  if (!p.covering_prefix().empty()) {
+    put(b, " via ");
+    put(b, p.covering_prefix());
+  }
+}
+void put_best(Out& b, std::string_view gw, const v1::GatewayBest& g) {
+  pad(b, 24, 0);
+  put(b, "   ");
+  put(b, gw);
+  put(b, " ");
+  put(b, g.role());
+  put(b, " ");
+  put(b, g.as_path().empty() ? std::string_view("-") : std::string_view(g.as_path()));
+  put(b, " via ");
+  put(b, g.next_hop());
+  put(b, " (");
+  put(b, g.reason());
+  put(b, ", ");
+  put_uint(b, g.candidates());
+  put(b, g.candidates() == 1 ? " candidate)\n" : " candidates)\n");
+}
+
+void format_path(Out& b, const v1::Path& p) {
+  put(b, p.prefix());
+  pad(b, 24, p.prefix().size());
+  put(b, " ");
+  put_path_text(b, p);
+  put(b, "\n");
+  if (p.has_expressroute()) put_best(b, "ER ", p.expressroute());
+  if (p.has_vpn()) put_best(b, "VPN", p.vpn());
+  for (const auto& r : p.candidates()) {
+    pad(b, 24, 0);
+    put(b, "     ");
+    put(b, route_text(r));
+    put(b, "\n");
+  }
+}
+
 void print_path(const v1::Path& p) {
-  fmt::print("{:<24} {}\n", p.prefix(), path_text(p));
-  if (p.has_expressroute()) fmt::print("{:<24}   {}\n", "", best_text("ER ", p.expressroute()));
-  if (p.has_vpn()) fmt::print("{:<24}   {}\n", "", best_text("VPN", p.vpn()));
-  for (const auto& r : p.candidates()) fmt::print("{:<24}     {}\n", "", route_text(r));
+  Out b;
+  format_path(b, p);
+  flush(b);
+}
+
+// The proto's JSON mapping of a Path, as MessageToJsonString prints it (fields in number order,
+// defaults left out, enums by name), written directly: the generic printer walks descriptors and
+// costs ~10 us a path. Only for what it covers exactly; false (nothing written) otherwise, and the
+// caller uses the generic printer: candidates, an enum value this build does not name, a string
+// needing any JSON escape.
+bool plain(std::string_view s) {
+  static const auto table = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x7f; ++c) t[static_cast<std::size_t>(c)] = std::string_view("\"\\<>&'=").find(static_cast<char>(c)) == std::string_view::npos;
+    return t;
+  }();
+  for (const char c : s)
+    if (!table[static_cast<unsigned char>(c)]) return false;
+  return true;
+}
+// Enum value names by number, read once from the descriptor (each *_Name() call looks it up).
+class EnumNames {
+ public:
+  explicit EnumNames(const google::protobuf::EnumDescriptor* d) {
+    for (int i = 0; i < d->value_count(); ++i) {
+      const int v = d->value(i)->number();
+      if (v < 0 || v > 255) continue;
+      if (static_cast<std::size_t>(v) >= names_.size()) names_.resize(static_cast<std::size_t>(v) + 1);
+      names_[static_cast<std::size_t>(v)] = d->value(i)->name();
+    }
+  }
+  [[nodiscard]] std::string_view operator()(int v) const {
+    return v >= 0 && static_cast<std::size_t>(v) < names_.size() ? std::string_view(names_[static_cast<std::size_t>(v)]) : "";
+  }
+
+ private:
+  std::vector<std::string> names_;
+};
+const EnumNames& family_names() {
+  static const EnumNames n(v1::Family_descriptor());
+  return n;
+}
+const EnumNames& kind_names() {
+  static const EnumNames n(v1::PathKind_descriptor());
+  return n;
+}
+const EnumNames& gateway_names() {
+  static const EnumNames n(v1::Gateway_descriptor());
+  return n;
+}
+const EnumNames& link_names() {
+  static const EnumNames n(v1::Link_descriptor());
+  return n;
+}
+struct JsonObject {
+  Out& b;
+  bool first = true;
+  void key(std::string_view k) {
+    put(b, first ? "{\"" : ",\"");
+    first = false;
+    put(b, k);
+    put(b, "\":");
+  }
+  void str(std::string_view k, std::string_view v) {
+    if (v.empty()) return;
+    key(k);
+    put(b, "\"");
+    put(b, v);
+    put(b, "\"");
+  }
+  void name(std::string_view k, int v, std::string_view n) {  // an enum
+    if (v == 0) return;
+    str(k, n);
+  }
+  void uint(std::string_view k, std::uint64_t v, bool present = false) {
+    if (v == 0 && !present) return;
+    key(k);
+    put_uint(b, v);
+  }
+  void boolean(std::string_view k, bool v) {
+    if (!v) return;
+    key(k);
+    put(b, "true");
+  }
+  void end() { put(b, first ? "{}" : "}"); }
+};
+bool json_ok(const v1::Path& p) {
+  if (p.candidates_size() > 0 || !v1::Family_IsValid(p.family()) || !v1::PathKind_IsValid(p.kind())) return false;
+  if (!plain(p.prefix()) || !plain(p.covering_prefix()) || !plain(p.text())) return false;
+  for (const auto& c : p.carrying())
+    if (!v1::Gateway_IsValid(c.gateway()) || !v1::Link_IsValid(c.link()) || !plain(c.circuit()) || !plain(c.site()) ||
+        !plain(c.peer_address()) || !plain(c.local_address()))
+      return false;
+  for (const auto* g : {&p.expressroute(), &p.vpn()})
+    if (!v1::Gateway_IsValid(g->gateway()) || !plain(g->peer_address()) || !plain(g->role()) || !plain(g->as_path()) ||
+        !plain(g->next_hop()) || !plain(g->reason()))
+      return false;
+  return true;
+}
+void json_best(Out& b, std::string_view k, const v1::GatewayBest& g, JsonObject& parent) {
+  parent.key(k);
+  JsonObject o{b};
+  o.name("gateway", g.gateway(), gateway_names()(g.gateway()));
+  o.str("peerAddress", g.peer_address());
+  o.str("role", g.role());
+  o.str("asPath", g.as_path());
+  o.uint("localPref", g.local_pref());
+  o.str("nextHop", g.next_hop());
+  o.str("reason", g.reason());
+  o.uint("candidates", g.candidates());
+  o.end();
+}
+bool format_path_json(Out& b, const v1::Path& p) {
+  if (!json_ok(p)) return false;
+  JsonObject o{b};
+  o.str("prefix", p.prefix());
+  o.name("family", p.family(), family_names()(p.family()));
+  o.name("kind", p.kind(), kind_names()(p.kind()));
+  if (p.carrying_size() > 0) {
+    o.key("carrying");
+    put(b, "[");
+    for (int i = 0; i < p.carrying_size(); ++i) {
+      const auto& c = p.carrying(i);
+      if (i) put(b, ",");
+      JsonObject e{b};
+      e.name("gateway", c.gateway(), gateway_names()(c.gateway()));
+      e.str("circuit", c.circuit());
+      e.name("link", c.link(), link_names()(c.link()));
+      if (c.has_vpn_instance()) e.uint("vpnInstance", c.vpn_instance(), true);
+      e.str("site", c.site());
+      e.str("peerAddress", c.peer_address());
+      e.str("localAddress", c.local_address());
+      e.end();
+    }
+    put(b, "]");
+  }
+  o.boolean("viaCovering", p.via_covering());
+  o.str("coveringPrefix", p.covering_prefix());
+  if (p.has_expressroute()) json_best(b, "expressroute", p.expressroute(), o);
+  if (p.has_vpn()) json_best(b, "vpn", p.vpn(), o);
+  o.str("text", p.text());
+  o.end();
+  put(b, "\n");
+  return true;
+}
+void json_line(Out& b, const google::protobuf::Message& m) {
+  std::string s;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.add_whitespace = false;
+  (void)google::protobuf::util::MessageToJsonString(m, &s, opts);
+  put(b, s);
+  put(b, "\n");
 }
 
 void print_event(const v1::Event& e) {
@@ -204,10 +431,19 @@ int stream(const ClientOptions& o,
   grpc::ClientContext ctx;
   auto s = stub(o);
   auto reader = ((*s).*method)(&ctx, request);
-  Item m;
-  while (reader->Read(&m)) {
-    each(m);
+  // Each message parsed into an arena that is reset for the next one: parsing into a reused
+  // message still allocates every sub-message (Clear() deletes them) and their strings.
+  std::vector<char> block(4 << 20);
+  google::protobuf::ArenaOptions options;
+  options.initial_block = block.data();
+  options.initial_block_size = block.size();
+  google::protobuf::Arena arena(options);
+  for (;;) {
+    auto* m = google::protobuf::Arena::CreateMessage<Item>(&arena);
+    if (!reader->Read(m)) break;
+    each(*m);
     std::fflush(stdout);
+    arena.Reset();
   }
   const auto status = reader->Finish();
   return status.ok() ? 0 : failed(o, status);
@@ -380,12 +616,14 @@ int run_paths(const ClientOptions& o) {
   f.set_community(o.community);
   q.set_candidates(o.routes);
   std::size_t n = 0;
+  Out out;
   const int rc = stream(o, &Stub::ListPaths, q, [&](const v1::PathBatch& b) {
     for (const auto& p : b.paths()) {
       ++n;
-      if (o.json) print_json(p);
-      else print_path(p);
+      if (!o.json) format_path(out, p);
+      else if (!format_path_json(out, p)) json_line(out, p);
     }
+    flush(out);  // each batch as it arrives
   });
   const bool filtered = !o.query.empty() || !o.kinds.empty() || !o.gateway.empty() || !o.peer.empty() || o.origin_asn ||
                         !o.community.empty();

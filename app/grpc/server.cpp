@@ -392,18 +392,19 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     Names names;
     Candidates candidates;
     std::uint64_t keys_sequence = 0;  // the changes up to this one were made when its keys were read
-    [[nodiscard]] v1::Path path(std::size_t i) const {
-      v1::Path p;
+    // Row i into `p`, which may be a reused message: to_proto clears it first.
+    void fill(std::size_t i, v1::Path& p) const {
       to_proto(rows[i], names, p);
       if (i < candidates.size())
         for (const auto& r : candidates[i]) *p.add_candidates() = r;
-      return p;
     }
   };
 
   // One stream's read of the table in prefix order: a pass over the table on the io thread
-  // collects the next `key_block` keys (at most a few MB), then rows come from the io thread
-  // `slice` keys at a time. No whole-table copy, and one pass serves many slices.
+  // collects the next `key_block` keys with their entries (at most a few MB), then rows come
+  // from the io thread `slice` keys at a time. No whole-table copy, and one pass serves many
+  // slices. While the table gains or loses no prefix, a slice's rows are read through the
+  // entries the pass found (looking 1 M keys up again costs more than the rest of the rows).
   class TableCursor {
    public:
     TableCursor(Impl& s, std::optional<rib::PrefixKey> within, bool candidates, int vnet = -1)
@@ -415,24 +416,35 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         // Blocks grow as the client keeps reading: a frozen client holds a small one, a fast
         // one needs few passes over the table.
         const std::size_t block = block_;
-        block_ = std::min(block_ * 2, std::max(s_.limits_.key_block, s_.limits_.slice));
+        block_ = std::min(block_ * 4, std::max(s_.limits_.key_block, s_.limits_.slice));
         auto pass = s_.on_core([&a = s_.a_, after = after_, within = within_, block] {
-          return std::pair{a.keys_after(after, block, within), a.event_count()};
+          return std::tuple{a.entries_after(after, block, within), a.event_count(), a.table().generation()};
         });
         if (!pass) return std::nullopt;
-        keys_ = std::move(pass->first);
-        keys_sequence_ = pass->second;
+        keys_ = std::move(std::get<0>(*pass));
+        keys_sequence_ = std::get<1>(*pass);
+        generation_ = std::get<2>(*pass);
         at_ = 0;
         end_ = keys_.size() < block;
         if (keys_.empty()) return Slice{};
-        after_ = keys_.back();
+        after_ = keys_.back().first;
       }
       const std::size_t n = std::min(s_.limits_.slice, keys_.size() - at_);
-      std::vector<rib::PrefixKey> take(keys_.begin() + static_cast<std::ptrdiff_t>(at_),
-                                       keys_.begin() + static_cast<std::ptrdiff_t>(at_ + n));
+      // A copy: the io thread must not touch this stream's state (the call may time out first).
+      std::vector<analyzer::Analyzer::KeyedEntry> take(keys_.begin() + static_cast<std::ptrdiff_t>(at_),
+                                                       keys_.begin() + static_cast<std::ptrdiff_t>(at_ + n));
       at_ += n;
-      auto slice = s_.on_core([&s = s_, take = std::move(take), candidates = candidates_, vnet = vnet_] {
-        auto rows = s.a_.rows_for(take);
+      auto slice = s_.on_core([&s = s_, take = std::move(take), candidates = candidates_, vnet = vnet_,
+                               generation = generation_] {
+        std::vector<analyzer::PrefixRow> rows;
+        if (s.a_.table().generation() == generation) {
+          rows = s.a_.rows_of(take.data(), take.size());
+        } else {  // prefixes came or went since the pass: its entries may have moved
+          std::vector<rib::PrefixKey> keys;
+          keys.reserve(take.size());
+          for (const auto& k : take) keys.push_back(k.first);
+          rows = s.a_.rows_for(keys);
+        }
         s.view(rows, vnet);
         auto c = candidates ? s.candidates_for(rows) : Candidates{};
         return Slice{std::move(rows), names_of(s.a_), std::move(c)};
@@ -446,11 +458,12 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     std::optional<rib::PrefixKey> within_;
     bool candidates_;
     int vnet_;
-    std::vector<rib::PrefixKey> keys_;
+    std::vector<analyzer::Analyzer::KeyedEntry> keys_;  // dereferenced on the io thread only
     std::size_t at_ = 0;
     std::optional<rib::PrefixKey> after_;
     bool end_ = false;
     std::uint64_t keys_sequence_ = 0;
+    std::uint64_t generation_ = 0;
     std::size_t block_ = std::max<std::size_t>(s_.limits_.slice * 4, 1);
   };
   [[nodiscard]] Candidates candidates_for(const std::vector<analyzer::PrefixRow>& rows) const {
@@ -471,17 +484,30 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     const bool candidates = in->candidates() || f.needs_routes();
     const bool keep_candidates = in->candidates();
     StallMonitor::Guard guard(stalls_, ctx);
-    v1::PathBatch batch;
+    // Each batch is built fresh in an arena that is reset once it is written (its first block
+    // kept): a table streams without an allocation per row or per field, and no row can inherit
+    // anything from an earlier one.
+    std::vector<char> block(1 << 20);  // a default batch of 1,000 paths fits
+    google::protobuf::ArenaOptions options;
+    options.initial_block = block.data();
+    options.initial_block_size = block.size();
+    google::protobuf::Arena arena(options);
+    auto* batch = google::protobuf::Arena::CreateMessage<v1::PathBatch>(&arena);
     const auto flush = [&] {
-      const bool ok = write(w, guard, batch);
-      batch.Clear();
+      const bool ok = write(w, guard, *batch);
+      arena.Reset();
+      batch = google::protobuf::Arena::CreateMessage<v1::PathBatch>(&arena);
       return ok;
     };
-    const auto emit = [&](v1::Path p) {
-      if (!f.keeps(p)) return true;
+    const auto emit = [&](const Slice& slice, std::size_t i) {
+      v1::Path& p = *batch->add_paths();
+      slice.fill(i, p);
+      if (!f.keeps(p)) {
+        batch->mutable_paths()->RemoveLast();
+        return true;
+      }
       if (!keep_candidates) p.clear_candidates();  // read for the filter only
-      *batch.add_paths() = std::move(p);
-      return static_cast<std::size_t>(batch.paths_size()) < batch_size || flush();
+      return static_cast<std::size_t>(batch->paths_size()) < batch_size || flush();
     };
     // Prefixes covering the filter's (shorter), then the prefix itself or everything inside it.
     if (f.prefix && (f.shorter || !f.longer)) {
@@ -504,7 +530,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       if (exact && !shorter && rows->rows.empty())
         return error(grpc::StatusCode::NOT_FOUND, fmt::format("no route covers {}", wire::to_string(key.to_prefix())));
       for (std::size_t i = 0; i < rows->rows.size(); ++i)
-        if (!emit(rows->path(i))) return grpc::Status::OK;
+        if (!emit(*rows, i)) return grpc::Status::OK;
     }
     if (!f.prefix || f.longer) {
       // In slices from the io thread, never the whole table at once.
@@ -514,10 +540,10 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         if (!slice) return unavailable();
         if (slice->rows.empty()) break;
         for (std::size_t i = 0; i < slice->rows.size(); ++i)
-          if (!emit(slice->path(i))) return grpc::Status::OK;
+          if (!emit(*slice, i)) return grpc::Status::OK;
       }
     }
-    if (batch.paths_size() > 0) (void)flush();
+    if (batch->paths_size() > 0) (void)flush();
     return grpc::Status::OK;
   }
 

@@ -33,8 +33,9 @@ struct GrpcLimits {
   std::size_t watch_buffer = 65'536;
   // Rows (or changes) taken from the io thread at a time: what one stream holds.
   std::size_t slice = 1000;
-  // Prefix keys one pass over the table collects for a stream's next slices (24 bytes each): 4
-  // slices' worth first, doubling with each pass while the client reads, up to this many.
+  // Prefix keys one pass over the table collects for a stream's next slices (32 bytes each, with
+  // their entries): 4 slices' worth first, 4 times more with each pass while the client reads, up
+  // to this many.
   std::size_t key_block = 262'144;
 };
 

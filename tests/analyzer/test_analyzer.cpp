@@ -757,6 +757,38 @@ TEST_CASE("rows_after reads the table in slices that add up to rows(); events_ra
   CHECK(lab.a->events_range(events.size(), 10).empty());
 }
 
+TEST_CASE("entries_after: keys_after's keys with their entries; rows_of them equal rows_for; the generation says when they moved", "[analyzer]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary), vpn(0xc0000203, 0)});
+  const auto x = attrs({12076, 65100}, 0xc0000201), y = attrs({65010, 65100}, 0xc0000203);
+  for (std::uint32_t i = 0; i < 300; ++i) {
+    lab.announce(i % 2, pfx(0x0a000000 + (((i * 7919) % 512) << 12), 20), x);
+    if (i % 3 == 0) lab.announce(2, pfx(0x0a000000 + (((i * 7919) % 512) << 12), 20), y);
+  }
+  const auto all = lab.a->rows();
+  const auto keys = lab.a->keys_after(std::nullopt, 100);
+  const auto entries = lab.a->entries_after(std::nullopt, 100);
+  REQUIRE(entries.size() == keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    CHECK(entries[i].first == keys[i]);
+    CHECK(entries[i].second == lab.a->table().find(keys[i]));
+  }
+  const auto generation = lab.a->table().generation();
+  const auto via = lab.a->rows_of(entries.data() + 10, 50);
+  const auto looked_up = lab.a->rows_for(std::vector<rib::PrefixKey>(keys.begin() + 10, keys.begin() + 60));
+  REQUIRE(via.size() == 50);
+  for (std::size_t i = 0; i < via.size(); ++i) {
+    CHECK(wire::to_string(via[i].prefix) == wire::to_string(all[10 + i].prefix));
+    CHECK(via[i].active == looked_up[i].active);
+    CHECK(via[i].expressroute.has_value() == looked_up[i].expressroute.has_value());
+    CHECK(via[i].vpn.has_value() == looked_up[i].vpn.has_value());
+    if (via[i].vpn) CHECK(via[i].vpn->as_path == looked_up[i].vpn->as_path);
+  }
+  lab.announce(0, all[0].prefix, y);  // a route changed, no prefix added: the entries stay put
+  CHECK(lab.a->table().generation() == generation);
+  lab.announce(0, pfx(0x0c000000, 8), x);  // a new prefix: the table may have moved its entries
+  CHECK(lab.a->table().generation() != generation);
+}
+
 TEST_CASE("findings() and episodes() are the report's, without building one", "[analyzer]") {
   Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary)});
   lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));  // one link only: a single-link finding

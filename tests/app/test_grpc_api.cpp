@@ -356,6 +356,30 @@ TEST_CASE("CLI clients of the v1 API: --json lines parse back, tables, exit code
   REQUIRE(parsed.size() == 5);
   CHECK(parsed[1].prefix() == "10.1.5.0/24");
   CHECK(parsed[1].kind() == v1::PATH_KIND_VPN);
+  {
+    // The client writes paths' JSON itself (fast): byte for byte what protobuf's printer writes,
+    // for every row of the table, a row via a less specific prefix, and rows with candidates.
+    auto stub = v1::Analyzer::NewStub(grpc::CreateChannel(r.address, grpc::InsecureChannelCredentials()));
+    const auto expected_lines = [&](const std::string& prefix, bool candidates) {
+      v1::ListPathsRequest q;
+      q.mutable_filter()->set_prefix(prefix);
+      q.set_candidates(candidates);
+      std::string out;
+      for (const auto& b : read_all(*stub, &Stub::ListPaths, q))
+        for (const auto& p : b.paths()) {
+          std::string line;
+          google::protobuf::util::JsonPrintOptions opts;
+          opts.add_whitespace = false;
+          REQUIRE(google::protobuf::util::MessageToJsonString(p, &line, opts).ok());
+          out += line + "\n";
+        }
+      return out;
+    };
+    CHECK(json_paths.out == expected_lines("", false));
+    CHECK_THAT(json_paths.out, Catch::Contains("\"vpnInstance\":0"));  // an optional field set to 0
+    CHECK(run_bgpfa("paths 10.1.7.0/24 --json" + s).out == expected_lines("10.1.7.0/24", false));
+    CHECK(run_bgpfa("paths 10.1.0.0/16 --routes --json" + s).out == expected_lines("10.1.0.0/16", true));
+  }
   for (const char* cmd : {"peers", "events", "episodes", "findings", "summary", "lookup 10.1.5.1", "episode 1",
                           "what-if 192.0.2.3", "watch -n 2 --since 0"}) {
     INFO(cmd);
@@ -556,4 +580,72 @@ TEST_CASE("gRPC ListPaths and Lookup with a VNet: the answers as that VNet sees 
   REQUIRE(google::protobuf::util::JsonStringToMessage(lj.out.substr(0, lj.out.find('\n')), &parsed).ok());
   CHECK(parsed.kind() == v1::PATH_KIND_NONE);
   CHECK(run_bgpfa("paths --vnet nope" + s).status == 1);
+}
+
+TEST_CASE("replay --serve serves while the replay runs: a watch sees the changes as they are replayed", "[grpc]") {
+  const std::string src = BGPFA_SOURCE_DIR;
+  TempFile err, out;
+  const std::string address = "127.0.0.1:" + std::to_string(free_port());
+  // 90 s of capture at 20x: about 4.5 s, long enough to connect while it runs.
+  Serve process({"-c", src + "/fixtures/failover/bgpfa.conf", "-o", out.path(), "--speed", "20", "--serve", address,
+                 src + "/fixtures/failover/capture.mrt"},
+                err.path(), "replay");
+  REQUIRE(eventually([&] { return contains(err.path(), "gRPC on " + address + " while the replay runs"); }));
+  auto stub = v1::Analyzer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  auto reader = stub->Watch(&ctx, v1::WatchRequest{});
+  std::optional<std::uint64_t> snapshot_end;
+  std::vector<v1::Event> seen;
+  std::size_t before_end = 0;  // changes that arrived while the replay was still running
+  v1::WatchResponse m;
+  while ((seen.empty() || seen.back().sequence() < 19) && reader->Read(&m)) {
+    if (m.has_snapshot_end()) snapshot_end = m.snapshot_end();
+    if (!m.has_events()) continue;
+    // Read as each batch arrives: the process has not logged the end, nor written its report.
+    const bool running = !contains(err.path(), "replay done") && slurp(out.path()).empty();
+    for (const auto& e : m.events().events()) {
+      seen.push_back(e);
+      before_end += running;
+    }
+  }
+  ctx.TryCancel();
+  (void)reader->Finish();
+  REQUIRE(snapshot_end);
+  CHECK(*snapshot_end < 19);  // connected before the replay had made every change
+  CHECK(before_end > 0);
+  REQUIRE(seen.size() == 19 - *snapshot_end);
+  for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i].sequence() == *snapshot_end + 1 + i);  // in order, none lost
+  REQUIRE(eventually([&] { return contains(err.path(), "replay done (16 records)"); }));
+  // What was watched live is the log the finished replay keeps.
+  v1::ListEventsRequest q;
+  q.set_since_sequence(*snapshot_end);
+  const auto logged = events(*stub, q);
+  REQUIRE(logged.size() == seen.size());
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    CHECK(logged[i].prefix() == seen[i].prefix());
+    CHECK(logged[i].current().kind() == seen[i].current().kind());
+    CHECK(logged[i].time().seconds() == seen[i].time().seconds());
+  }
+  CHECK_THAT(slurp(out.path()), Catch::Contains("episode"));
+  process.signal(SIGTERM);  // serving until then, as after any replay
+  CHECK(process.wait() == 0);
+}
+
+TEST_CASE("replay --serve: a signal during the replay stops it without a report", "[grpc]") {
+  const std::string src = BGPFA_SOURCE_DIR;
+  TempFile err, out;
+  const std::string address = "127.0.0.1:" + std::to_string(free_port());
+  Serve process({"-c", src + "/fixtures/failover/bgpfa.conf", "-o", out.path(), "--speed", "1", "--serve", address,
+                 src + "/fixtures/failover/capture.mrt"},
+                err.path(), "replay");
+  REQUIRE(eventually([&] { return contains(err.path(), "while the replay runs"); }));
+  auto stub = v1::Analyzer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  v1::Summary s;
+  grpc::ClientContext ctx;
+  REQUIRE(stub->GetSummary(&ctx, v1::GetSummaryRequest{}, &s).ok());  // answering mid-replay
+  CHECK(s.events() < 19);
+  process.signal(SIGTERM);
+  CHECK(process.wait() == 128 + SIGTERM);
+  CHECK(contains(err.path(), "signal 15 during the replay: stopped after"));
+  CHECK(slurp(out.path()).empty());
 }
