@@ -161,6 +161,9 @@ int main(int argc, char** argv) {
   auto* events_since = events->add_option("--since", since, "changes after this sequence number");
   events->add_option("--prefix", copt.query, "only this prefix and those inside it");
   events->add_option("--limit", copt.limit, "at most N changes");
+  events->add_option("--peer", copt.peer, "only changes this peer carried traffic for before or after (and its state changes)");
+  events->add_option("--kind", copt.kinds, "only changes from or to this kind (repeatable)");
+  events->add_flag("--marks", copt.marks, "also session state changes and episode starts and ends, at their place");
   auto* episodes = client("episodes", "Convergence episodes so far, with per-prefix times and black holes");
   episodes->add_option("--limit", copt.limit, "at most N episodes");
   auto* episode = client("episode", "One convergence episode and the prefixes it moved");

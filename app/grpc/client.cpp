@@ -639,6 +639,9 @@ int run_events(const ClientOptions& o) {
   q.set_since_sequence(o.since.value_or(0));
   q.set_prefix(o.query);
   q.set_limit(o.limit);
+  q.set_peer_address(o.peer);
+  q.set_marks(o.marks);
+  if (!add_kinds(o, *q.mutable_kinds())) return 2;
   std::size_t n = 0;
   const int rc = stream(o, &Stub::ListEvents, q, [&](const v1::EventBatch& b) {
     for (const auto& e : b.events()) {
@@ -647,8 +650,8 @@ int run_events(const ClientOptions& o) {
       else print_event(e);
     }
   });
-  if (rc == 0 && n == 0 && !o.query.empty()) {
-    fmt::print(stderr, "bgpfa: no change of {} in the log\n", o.query);
+  if (rc == 0 && n == 0 && (!o.query.empty() || !o.peer.empty() || !o.kinds.empty())) {
+    fmt::print(stderr, "bgpfa: no change {}in the log matches\n", o.query.empty() ? "" : "of " + o.query + " ");
     return 1;
   }
   return rc;

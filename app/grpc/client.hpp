@@ -17,7 +17,8 @@ struct ClientOptions {
   bool shorter = false;            // paths: prefixes covering QUERY too
   std::vector<std::string> kinds;  // paths, watch: er-primary, er-secondary, er-ecmp, vpn, none
   std::string gateway;             // paths: expressroute or vpn
-  std::string peer;                // paths: carried by this peer
+  std::string peer;                // paths, events: carried by this peer
+  bool marks = false;              // events: session state changes and episodes too
   bool routes = false;             // paths: every candidate route with its attributes
   std::uint32_t origin_asn = 0;    // paths: with a route originated by this AS
   std::string community;           // paths: with a route carrying this community

@@ -1,6 +1,7 @@
 #include "app/grpc/server.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -582,19 +583,32 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
   }
 
   // Changes of the log from sequence `after` + 1 that `keep` accepts, in batches, until `limit`,
-  // the end of the log, or `stop` (given the time of an event) says so.
+  // the end of the log, or `stop` (given the time of an event) says so. With `keep_mark`, the
+  // marks it accepts go at their place among the changes (a mark logged after change k comes
+  // after it, whether or not that change is kept).
   template <class Keep, class Stop>
   grpc::Status stream_events(grpc::ServerContext* ctx, grpc::ServerWriter<v1::EventBatch>* w, std::uint64_t after,
-                             std::size_t batch_size, std::uint64_t limit, Keep keep, Stop stop) {
+                             std::size_t batch_size, std::uint64_t limit, Keep keep, Stop stop,
+                             const std::function<bool(const analyzer::Mark&)>& keep_mark = {}) {
     StallMonitor::Guard guard(stalls_, ctx);
     std::uint64_t next = after;  // index into the log = sequence - 1
+    std::optional<std::size_t> next_mark;  // index into the mark log; set by the first slice
     std::uint64_t sent = 0;
     v1::EventBatch batch;
     const std::size_t n = limits_.slice;
+    const bool with_marks = static_cast<bool>(keep_mark);
     for (bool first_slice = true;; first_slice = false) {
-      auto slice = on_core([this, next, n] {
+      auto slice = on_core([this, next, n, next_mark, with_marks] {
         const std::uint64_t oldest = a_.first_event();
-        return std::tuple{a_.events_range(std::max<std::uint64_t>(next, oldest), n), names_of(a_), oldest};
+        const std::uint64_t from = std::max<std::uint64_t>(next, oldest);
+        auto events = a_.events_range(from, n);
+        std::vector<std::pair<std::size_t, analyzer::Mark>> marks;  // those up to the slice's last change
+        const auto& log = a_.marks();
+        if (with_marks)
+          for (std::size_t i = std::max(next_mark.value_or(log.first_after(from)), log.first());
+               i < log.size() && log[i].after <= from + events.size(); ++i)
+            marks.emplace_back(i, log[i]);
+        return std::tuple{std::move(events), names_of(a_), oldest, std::move(marks)};
       });
       if (!slice) return unavailable();
       const std::uint64_t oldest = std::get<2>(*slice);
@@ -608,23 +622,48 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       batch.set_oldest_sequence(oldest + 1);
       const auto& slice_events = std::get<0>(*slice);
       const auto& slice_names = std::get<1>(*slice);
+      const auto& slice_marks = std::get<3>(*slice);
+      if (!slice_marks.empty()) next_mark = slice_marks.back().first + 1;
       const bool end_of_log = slice_events.size() < n;
       bool done = false;
+      std::size_t m = 0;
+      // Adds one event; false when the stream is over (limit reached, or the client went away).
+      const auto add = [&](auto&& fill) {
+        fill(*batch.add_events());
+        if (limit && ++sent >= limit) done = true;
+        if (static_cast<std::size_t>(batch.events_size()) >= batch_size) {
+          if (!write(w, guard, batch)) return false;
+          batch.Clear();
+          batch.set_oldest_sequence(oldest + 1);
+        }
+        return true;
+      };
+      // The marks that come before change `sequence` (after the slice's last change: all).
+      const auto add_marks = [&](std::uint64_t sequence) {
+        for (; m < slice_marks.size() && slice_marks[m].second.after < sequence && !done; ++m) {
+          const auto& [index, mark] = slice_marks[m];
+          if (stop(mark.time_us)) {
+            done = true;
+            break;
+          }
+          if (!keep_mark(mark)) continue;
+          if (!add([&](v1::Event& e) { to_proto(mark, index, slice_names, e); })) return false;
+        }
+        return true;
+      };
       for (std::size_t i = 0; i < slice_events.size() && !done; ++i) {
         const auto& e = slice_events[i];
+        const std::uint64_t sequence = next + i + 1;
+        if (!add_marks(sequence)) return grpc::Status::OK;
+        if (done) break;
         if (stop(e.time_us)) {
           done = true;
           break;
         }
-        if (!keep(e)) continue;
-        to_proto(e, next + i + 1, slice_names, *batch.add_events());
-        if (limit && ++sent >= limit) done = true;
-        if (static_cast<std::size_t>(batch.events_size()) >= batch_size) {
-          if (!write(w, guard, batch)) return grpc::Status::OK;
-          batch.Clear();
-          batch.set_oldest_sequence(oldest + 1);
-        }
+        if (!keep(e, slice_names)) continue;
+        if (!add([&](v1::Event& out) { to_proto(e, sequence, slice_names, out); })) return grpc::Status::OK;
       }
+      if (!done && !add_marks(~std::uint64_t{0})) return grpc::Status::OK;
       done |= end_of_log;
       // An empty answer still says how far back the history goes.
       if (done && (batch.events_size() > 0 || sent == 0) && !write(w, guard, batch)) return grpc::Status::OK;
@@ -641,14 +680,45 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       if (!p) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not a prefix", quoted(in->prefix())));
       within = rib::PrefixKey::from(*p);
     }
+    int peer = -1;
+    std::string peer_text;
+    if (!in->peer_address().empty()) {
+      const auto a = address_arg(in->peer_address());
+      if (!a) return error(grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{} is not an address", quoted(in->peer_address())));
+      const auto found = on_core([this, a = *a] {
+        const auto& peers = a_.peers();
+        for (std::size_t i = 0; i < peers.size(); ++i)
+          if (peers[i].address == a) return static_cast<int>(i);
+        return -1;
+      });
+      if (!found) return unavailable();
+      if (*found < 0) return error(grpc::StatusCode::NOT_FOUND, fmt::format("{} is not a configured peer", quoted(in->peer_address())));
+      peer = *found;
+      peer_text = wire::to_string(*a);
+    }
+    const std::vector<int> kinds(in->kinds().begin(), in->kinds().end());
     const std::uint64_t start = in->has_start() ? micros(in->start()) : 0;
     const std::uint64_t end = in->has_end() ? micros(in->end()) : ~std::uint64_t{0};
+    const auto carried_by_peer = [&](const analyzer::ActivePath& p, const Names& names) {
+      if (p.set >= names.sets.size()) return false;
+      const auto& set = names.sets[p.set];
+      return std::any_of(set.begin(), set.end(), [&](const analyzer::CarryingPath& c) { return c.peer == peer_text; });
+    };
+    std::function<bool(const analyzer::Mark&)> keep_mark;
+    if (in->marks())
+      keep_mark = [&](const analyzer::Mark& m) {
+        return m.time_us >= start && (peer < 0 || m.kind != analyzer::Mark::Kind::PeerState || m.peer == peer);
+      };
     return stream_events(
         ctx, w, in->since_sequence(), batch_of(in->batch_size()), in->limit(),
-        [&](const analyzer::Event& e) {
-          return e.time_us >= start && (!within || within->covers(rib::PrefixKey::from(e.prefix)));
+        [&](const analyzer::Event& e, const Names& names) {
+          if (e.time_us < start || (within && !within->covers(rib::PrefixKey::from(e.prefix)))) return false;
+          if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), kind_of(e.from.kind)) == kinds.end() &&
+              std::find(kinds.begin(), kinds.end(), kind_of(e.to.kind)) == kinds.end())
+            return false;
+          return peer < 0 || carried_by_peer(e.from, names) || carried_by_peer(e.to, names);
         },
-        [&](std::uint64_t t) { return t > end; });
+        [&](std::uint64_t t) { return t > end; }, keep_mark);
   }
 
   grpc::Status GetPrefixHistory(grpc::ServerContext* ctx, const v1::GetPrefixHistoryRequest* in,
@@ -658,7 +728,8 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     const auto key = rib::PrefixKey::from(*p);
     return stream_events(
         ctx, w, 0, batch_of(in->batch_size()), 0,
-        [&](const analyzer::Event& e) { return rib::PrefixKey::from(e.prefix) == key; }, [](std::uint64_t) { return false; });
+        [&](const analyzer::Event& e, const Names&) { return rib::PrefixKey::from(e.prefix) == key; },
+        [](std::uint64_t) { return false; });
   }
 
   grpc::Status ListEpisodes(grpc::ServerContext* ctx, const v1::ListEpisodesRequest* in, grpc::ServerWriter<v1::Episode>* w) override {

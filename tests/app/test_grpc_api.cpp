@@ -238,6 +238,81 @@ TEST_CASE("gRPC v1: every RPC against replay --serve of the failover capture", "
     for (const auto& b : read_all(*stub, &Stub::GetPrefixHistory, h)) n += static_cast<std::size_t>(b.events_size());
     CHECK(n == one.size());
   }
+  SECTION("ListEvents with marks, by peer and by kind") {
+    v1::ListEventsRequest q;
+    q.set_marks(true);
+    const auto all = events(*stub, q);
+    std::size_t changes = 0, starts = 0, ends = 0, states = 0;
+    std::uint64_t last = 0;
+    for (const auto& e : all) {
+      if (e.kind() == v1::EVENT_KIND_PATH_CHANGE) {
+        ++changes;
+        CHECK(e.sequence() == last + 1);  // every change, in order, marks between them
+        last = e.sequence();
+      } else {
+        CHECK(e.sequence() == last);  // a mark carries the change it follows
+        starts += e.kind() == v1::EVENT_KIND_EPISODE_START;
+        ends += e.kind() == v1::EVENT_KIND_EPISODE_END;
+        states += e.kind() == v1::EVENT_KIND_PEER_STATE;
+      }
+    }
+    CHECK(changes == 19);
+    CHECK(starts == 3);
+    CHECK(ends == 3);
+    CHECK(states > 0);
+    // The same order as a Watch resumed from the start with marks.
+    v1::WatchRequest wq;
+    wq.set_since_sequence(0);
+    wq.set_marks(true);
+    const auto watched = watch_events(*stub, wq, all.size());
+    REQUIRE(watched.size() == all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      INFO("event " << i);
+      CHECK(watched[i].kind() == all[i].kind());
+      CHECK(watched[i].sequence() == all[i].sequence());
+      CHECK(watched[i].mark_sequence() == all[i].mark_sequence());
+    }
+    // A limit counts marks too.
+    q.set_limit(4);
+    CHECK(events(*stub, q).size() == 4);
+    q.set_limit(0);
+
+    // By peer: changes the VPN peer carried before or after, and its own state changes only.
+    q.set_peer_address("192.0.2.3");
+    const auto vpn = events(*stub, q);
+    std::size_t vpn_changes = 0;
+    for (const auto& e : vpn) {
+      if (e.kind() == v1::EVENT_KIND_PEER_STATE) CHECK(e.peer_state().peer_address() == "192.0.2.3");
+      if (e.kind() != v1::EVENT_KIND_PATH_CHANGE) continue;
+      ++vpn_changes;
+      bool carried = false;
+      for (const auto* p : {&e.previous(), &e.current()})
+        for (const auto& c : p->carrying()) carried |= c.peer_address() == "192.0.2.3";
+      CHECK(carried);
+    }
+    CHECK(vpn_changes > 0);
+    CHECK(vpn_changes < changes);
+    q.set_peer_address("192.0.2.99");
+    grpc::ClientContext ctx;
+    v1::EventBatch b;
+    auto reader = stub->ListEvents(&ctx, q);
+    while (reader->Read(&b)) {
+    }
+    CHECK(reader->Finish().error_code() == grpc::StatusCode::NOT_FOUND);
+
+    // By kind: changes from or to a VPN path, as many as the unfiltered log has.
+    v1::ListEventsRequest k;
+    k.add_kinds(v1::PATH_KIND_VPN);
+    const auto to_vpn = events(*stub, k);
+    std::size_t want = 0;
+    for (const auto& e : all)
+      want += e.kind() == v1::EVENT_KIND_PATH_CHANGE &&
+              (e.previous().kind() == v1::PATH_KIND_VPN || e.current().kind() == v1::PATH_KIND_VPN);
+    CHECK(to_vpn.size() == want);
+    CHECK(want > 0);
+    CHECK(run_bgpfa("events --marks --peer 192.0.2.3 -s " + r.address).out.find("-- ") != std::string::npos);
+    CHECK(run_bgpfa("events --peer 192.0.2.99 -s " + r.address).status == 1);  // not found
+  }
   SECTION("ListEpisodes, GetEpisode: typed") {
     const auto eps = read_all(*stub, &Stub::ListEpisodes, v1::ListEpisodesRequest{});
     REQUIRE(eps.size() == 3);
