@@ -290,13 +290,16 @@ void Session::send_end_of_rib() {
   static constexpr std::uint8_t kIpv6Unreach[] = {0x80, 15, 3, 0, 2, 1};
   for (const auto& [afi, safi] : negotiated_.families) {
     if (safi != 1 || (afi != 1 && afi != 2)) continue;
-    send(afi == 1 ? wire::encode_update({}, {}, {}) : wire::encode_update({}, kIpv6Unreach, {}));
+    auto m = afi == 1 ? wire::encode_update({}, {}, {}) : wire::encode_update({}, kIpv6Unreach, {});
+    sink_.message(cfg_, now_us(), m, false, true, true);  // counted and captured like every message sent
+    send(std::move(m));
   }
 }
 
 void Session::send_keepalive() {
   std::vector<std::uint8_t> m(wire::kHeaderSize);
   wire::encode_header(m.data(), wire::kHeaderSize, wire::MessageType::Keepalive);
+  sink_.message(cfg_, now_us(), m, false, true, true);
   send(std::move(m));
 }
 
