@@ -29,30 +29,14 @@ now() { echo "$EPOCHREALTIME"; }
 elapsed() { echo "$2 - $1" | bc -l; }
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-cat >"$dir/bench.conf" <<'EOF'
-router bgp 65515
- bgp router-id 192.0.2.100
- neighbor 192.0.2.1 remote-as 12076
- neighbor 192.0.2.1 gateway expressroute circuit er1 link primary
- neighbor 192.0.2.2 remote-as 12076
- neighbor 192.0.2.2 gateway expressroute circuit er1 link secondary
- neighbor 192.0.2.3 remote-as 65010
- neighbor 192.0.2.3 gateway vpn instance 0
- neighbor 192.0.2.4 remote-as 65010
- neighbor 192.0.2.4 gateway vpn instance 1
-!
-analyzer
- prefix-limits off
-!
-EOF
 echo "generating $n prefixes ..." >&2
 "$gen" "$dir/gen.mrt" "$n"
-"$bgpfa" replay -q -c "$dir/bench.conf" --report json -o /dev/null --rib-snapshot "$dir/table.mrt" "$dir/gen.mrt"
+"$bgpfa" replay -q -c bench/generated-table.conf --report json -o /dev/null --rib-snapshot "$dir/table.mrt" "$dir/gen.mrt"
 routes_of() { "$bgpfa" mrt dump -m "$1" | cut -d'|' -f3- | sort; }
 cmp -s <(routes_of "$dir/gen.mrt") <(routes_of "$dir/table.mrt") || { echo "grpc_bench: the snapshot's routes differ from the table's" >&2; exit 1; }
 
 bport=$(free_port)
-"$bgpfa" replay -q --stats -c "$dir/bench.conf" --report json -o /dev/null --serve "127.0.0.1:$bport" "$dir/table.mrt" \
+"$bgpfa" replay -q --stats -c bench/generated-table.conf --report json -o /dev/null --serve "127.0.0.1:$bport" "$dir/table.mrt" \
   2>"$dir/bgpfa.err" &
 bpid=$!
 pids+=("$bpid")

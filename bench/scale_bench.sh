@@ -26,35 +26,11 @@ cleanup() {
 trap cleanup EXIT
 stat_of() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2"; }
 
-cat >"$dir/replay.conf" <<'EOF'
-router bgp 65515
- bgp router-id 192.0.2.100
- neighbor 192.0.2.1 remote-as 12076
- neighbor 192.0.2.1 gateway expressroute circuit er1 link primary
- neighbor 192.0.2.2 remote-as 12076
- neighbor 192.0.2.2 gateway expressroute circuit er1 link secondary
- neighbor 192.0.2.3 remote-as 65010
- neighbor 192.0.2.3 gateway vpn instance 0
- neighbor 192.0.2.4 remote-as 65010
- neighbor 192.0.2.4 gateway vpn instance 1
- neighbor 2001:db8::1 remote-as 12076
- neighbor 2001:db8::1 gateway expressroute circuit er1 link primary
- neighbor 2001:db8::2 remote-as 12076
- neighbor 2001:db8::2 gateway expressroute circuit er1 link secondary
- neighbor 2001:db8::3 remote-as 65010
- neighbor 2001:db8::3 gateway vpn instance 0
- neighbor 2001:db8::4 remote-as 65010
- neighbor 2001:db8::4 gateway vpn instance 1
-!
-analyzer
- prefix-limits off
-!
-EOF
 echo "generating 4 x $v4 IPv4 + 4 x $v6 IPv6 routes ..." >&2
 "$gen" "$dir/table.mrt" "$v4" --ipv6 "$v6" --full
 echo "table: $(du -m "$dir/table.mrt" | cut -f1) MB, $((4 * v4 + 4 * v6)) routes, $((v4 + v6)) prefixes"
 /usr/bin/time -f "wall=%e user=%U sys=%S maxrss_kb=%M" -o "$dir/time" \
-  "$bgpfa" replay -q --stats -c "$dir/replay.conf" --report json -o /dev/null "$dir/table.mrt" 2>"$dir/stats"
+  "$bgpfa" replay -q --stats -c bench/generated-table.conf --report json -o /dev/null "$dir/table.mrt" 2>"$dir/stats"
 grep -q "bgpfa: stats" "$dir/stats" || { cat "$dir/stats" >&2; exit 1; }
 routes=$(stat_of routes_in_rib "$dir/stats")
 t() { sed "s/.*$1=\([^ ]*\).*/\1/" "$dir/time"; }
