@@ -31,6 +31,7 @@
 
 #include "app/cli/roles.hpp"
 #include "app/grpc/convert.hpp"
+#include "app/grpc/path_wire.hpp"
 #include "app/render/report_format.hpp"
 #include "bgpfa.grpc.pb.h"
 
@@ -209,7 +210,12 @@ std::string bind_error(const std::string& address) {
 class GrpcServer::Impl final : public v1::Analyzer::Service {
  public:
   Impl(boost::asio::io_context& io, Analyzer& a, std::function<std::string(const std::string&)> state_of, GrpcLimits limits)
-      : io_(io), a_(a), state_of_(std::move(state_of)), limits_(limits), stalls_(limits.stalled_after) {}
+      : io_(io), a_(a), state_of_(std::move(state_of)), limits_(limits), stalls_(limits.stalled_after) {
+    // Method 1 of the service is ListPaths; the service owns the handler.
+    MarkMethodStreamed(1, std::make_unique<grpc::internal::SplitServerStreamingHandler<v1::ListPathsRequest, grpc::ByteBuffer>>(
+                              [this](grpc::ServerContext* ctx, PathStream* w) { return list_paths(ctx, w); })
+                              .release());
+  }
 
   // Runs `f` on the io thread and returns its result; nullopt when the core did not answer in
   // time. `f` must own everything it touches (capture by value): after a timeout this call
@@ -336,6 +342,18 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     int vnet = -1;  // the VNet whose view the rows are (-1: the hub's, as the analyzer keeps them)
     // Filters on a prefix's own routes, so its candidates are read for them.
     [[nodiscard]] bool needs_routes() const { return origin_asn != 0 || !community.empty(); }
+    // The same as keeps(Path) for a row without candidates whose carrying set `names` holds.
+    [[nodiscard]] bool keeps(const analyzer::PrefixRow& r, const Names& names) const {
+      if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), static_cast<int>(kind_of(r.active.kind))) == kinds.end())
+        return false;
+      if (gateway == v1::GATEWAY_EXPRESSROUTE && !r.expressroute) return false;
+      if (gateway == v1::GATEWAY_VPN && !r.vpn) return false;
+      if (!peer.empty()) {
+        const auto& set = names.sets[r.active.set];
+        if (std::none_of(set.begin(), set.end(), [&](const analyzer::CarryingPath& c) { return c.peer == peer; })) return false;
+      }
+      return true;
+    }
     [[nodiscard]] bool keeps(const v1::Path& p) const {
       const auto any_route = [&](const auto& pred) { return std::any_of(p.candidates().begin(), p.candidates().end(), pred); };
       if (origin_asn && !any_route([&](const v1::Route& r) {
@@ -474,7 +492,14 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     return out;
   }
 
-  grpc::Status ListPaths(grpc::ServerContext* ctx, const v1::ListPathsRequest* in, grpc::ServerWriter<v1::PathBatch>* w) override {
+  // ListPaths writes its batches as bytes (app/grpc/path_wire.hpp), so it is served by a
+  // split-streaming handler of raw messages: one request read, then any number of writes, which
+  // is what the generated code's WithSplitStreamingMethod does for typed ones.
+  using PathStream = grpc::ServerSplitStreamer<v1::ListPathsRequest, grpc::ByteBuffer>;
+  grpc::Status list_paths(grpc::ServerContext* ctx, PathStream* w) {
+    v1::ListPathsRequest request;
+    if (!w->Read(&request)) return error(grpc::StatusCode::INVALID_ARGUMENT, "ListPaths: no request");
+    const v1::ListPathsRequest* in = &request;
     Filter f;
     if (auto bad = parse(in->filter(), f)) return *bad;
     const auto vnet = vnet_of(in->filter().vnet());
@@ -485,30 +510,34 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     const bool candidates = in->candidates() || f.needs_routes();
     const bool keep_candidates = in->candidates();
     StallMonitor::Guard guard(stalls_, ctx);
-    // Each batch is built fresh in an arena that is reset once it is written (its first block
-    // kept): a table streams without an allocation per row or per field, and no row can inherit
-    // anything from an earlier one.
-    std::vector<char> block(1 << 20);  // a default batch of 1,000 paths fits
-    google::protobuf::ArenaOptions options;
-    options.initial_block = block.data();
-    options.initial_block_size = block.size();
-    google::protobuf::Arena arena(options);
-    auto* batch = google::protobuf::Arena::CreateMessage<v1::PathBatch>(&arena);
+    // A batch is the wire bytes of a PathBatch: rows without candidates are written from the row
+    // (PathWire), rows with them through a v1::Path built in an arena reset for each row.
+    std::string batch;
+    std::size_t in_batch = 0;
+    PathWire wire;
+    google::protobuf::Arena arena;
     const auto flush = [&] {
-      const bool ok = write(w, guard, *batch);
-      arena.Reset();
-      batch = google::protobuf::Arena::CreateMessage<v1::PathBatch>(&arena);
+      grpc::Slice bytes(batch);
+      grpc::ByteBuffer message(&bytes, 1);
+      const bool ok = write(w, guard, message);
+      batch.clear();
+      in_batch = 0;
       return ok;
     };
     const auto emit = [&](const Slice& slice, std::size_t i) {
-      v1::Path& p = *batch->add_paths();
-      slice.fill(i, p);
-      if (!f.keeps(p)) {
-        batch->mutable_paths()->RemoveLast();
-        return true;
+      const analyzer::PrefixRow& row = slice.rows[i];
+      if (!candidates && names_cover(slice.names, row.active)) {
+        if (!f.keeps(row, slice.names)) return true;
+        wire.append(batch, row, slice.names);
+      } else {
+        arena.Reset();
+        v1::Path& p = *google::protobuf::Arena::CreateMessage<v1::Path>(&arena);
+        slice.fill(i, p);
+        if (!f.keeps(p)) return true;
+        if (!keep_candidates) p.clear_candidates();  // read for the filter only
+        PathWire::append(batch, p);
       }
-      if (!keep_candidates) p.clear_candidates();  // read for the filter only
-      return static_cast<std::size_t>(batch->paths_size()) < batch_size || flush();
+      return ++in_batch < batch_size || flush();
     };
     // Prefixes covering the filter's (shorter), then the prefix itself or everything inside it.
     if (f.prefix && (f.shorter || !f.longer)) {
@@ -544,7 +573,7 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
           if (!emit(*slice, i)) return grpc::Status::OK;
       }
     }
-    if (batch->paths_size() > 0) (void)flush();
+    if (in_batch > 0) (void)flush();
     return grpc::Status::OK;
   }
 

@@ -106,7 +106,17 @@ std::string to_string(const IpAddress& a) {
   return std::string(buf, end);
 }
 
-std::string to_string(const Prefix& p) { return to_string(p.address) + "/" + std::to_string(p.length); }
+std::size_t format_prefix(const Prefix& p, char* out) {
+  char* end = p.address.afi == Afi::Ipv6 ? format_ipv6(p.address.octets.data(), out) : format_ipv4(p.address.octets.data(), out);
+  *end++ = '/';
+  end = std::to_chars(end, out + kPrefixTextMax, p.length).ptr;
+  return static_cast<std::size_t>(end - out);
+}
+
+std::string to_string(const Prefix& p) {
+  char buf[kPrefixTextMax];
+  return std::string(buf, format_prefix(p, buf));
+}
 
 std::optional<IpAddress> parse_address(const std::string& text) {
   // inet_pton reads a C string: "10.0.0.0\0garbage" would pass as 10.0.0.0.

@@ -32,6 +32,9 @@ struct Prefix {
 // Text forms used in logs, JSON and configuration: dotted quad and RFC 5952.
 [[nodiscard]] std::string to_string(const IpAddress& a);
 [[nodiscard]] std::string to_string(const Prefix& p);
+// The same text into `out` (at least kPrefixTextMax bytes, not terminated); returns its length.
+inline constexpr std::size_t kPrefixTextMax = 64;
+std::size_t format_prefix(const Prefix& p, char* out);
 // Text back to addresses and prefixes ("10.1.0.0/16", "2001:db8::/32"); nullopt when malformed.
 // A prefix's host bits are cleared.
 [[nodiscard]] std::optional<IpAddress> parse_address(const std::string& text);
