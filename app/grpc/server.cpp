@@ -217,33 +217,65 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
                               .release());
   }
 
-  // Runs `f` on the io thread and returns its result; nullopt when the core did not answer in
-  // time. `f` must own everything it touches (capture by value): after a timeout this call
-  // returns and its frame is gone, while `f` may still be queued or running on the io thread.
-  template <class F>
-  auto on_core(F f) -> std::optional<decltype(f())> {
-    using R = decltype(f());
-    struct Call {
+  // A call posted to the io thread, its result awaited by `await` (or abandoned when dropped).
+  template <class R>
+  class CoreCall {
+   public:
+    struct State {
       std::promise<R> done;
-      std::atomic<bool> abandoned{false};  // the caller timed out: do not spend the core on it
+      std::atomic<bool> abandoned{false};  // the caller timed out or went away: do not spend the core on it
     };
-    auto call = std::make_shared<Call>();
-    auto result = call->done.get_future();
-    if (stopping) return std::nullopt;
-    boost::asio::post(io_, [call, f = std::move(f)]() mutable {
-      if (call->abandoned) return;
+    CoreCall() = default;
+    explicit CoreCall(std::shared_ptr<State> s) : state_(std::move(s)), result_(state_->done.get_future()) {}
+    CoreCall(CoreCall&&) noexcept = default;
+    CoreCall& operator=(CoreCall&& o) noexcept {
+      abandon();
+      state_ = std::move(o.state_);
+      result_ = std::move(o.result_);
+      return *this;
+    }
+    ~CoreCall() { abandon(); }
+    [[nodiscard]] bool pending() const noexcept { return state_ != nullptr; }
+
+   private:
+    friend class Impl;
+    void abandon() {
+      if (state_) state_->abandoned = true;
+    }
+    std::shared_ptr<State> state_;
+    std::future<R> result_;
+  };
+
+  // Posts `f` to the io thread. `f` must own everything it touches (capture by value): the caller
+  // may give up waiting, and its frame be gone, while `f` is still queued or running there.
+  template <class F>
+  auto post_core(F f) -> CoreCall<decltype(f())> {
+    using R = decltype(f());
+    auto state = std::make_shared<typename CoreCall<R>::State>();
+    CoreCall<R> call(state);
+    if (stopping) return CoreCall<R>{};
+    boost::asio::post(io_, [state, f = std::move(f)]() mutable {
+      if (state->abandoned) return;
       try {
-        call->done.set_value(f());
+        state->done.set_value(f());
       } catch (...) {
-        call->done.set_exception(std::current_exception());
+        state->done.set_exception(std::current_exception());
       }
     });
+    return call;
+  }
+  // Its result; nullopt when the core did not answer in time (the call is then abandoned).
+  template <class R>
+  std::optional<R> await(CoreCall<R>& call) {
+    if (!call.pending()) return std::nullopt;
     const auto deadline = std::chrono::steady_clock::now() + limits_.core_timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      if (result.wait_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(100))) ==
+      if (call.result_.wait_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(100))) ==
           std::future_status::ready) {
         try {
-          return result.get();
+          auto r = call.result_.get();
+          call.state_.reset();
+          return r;
         } catch (const std::exception& e) {
           fmt::print(stderr, "bgpfa: gRPC: a call failed on the analyzer thread: {}\n", e.what());
           return std::nullopt;
@@ -251,8 +283,13 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
       }
       if (stopping) break;  // the io thread has stopped: nobody will answer
     }
-    call->abandoned = true;
-    return std::nullopt;
+    return std::nullopt;  // abandoned when `call` goes
+  }
+  // Runs `f` on the io thread and returns its result; nullopt when the core did not answer in time.
+  template <class F>
+  auto on_core(F f) -> std::optional<decltype(f())> {
+    auto call = post_core(std::move(f));
+    return await(call);
   }
   static grpc::Status unavailable() {
     return error(grpc::StatusCode::UNAVAILABLE, "the analyzer is not answering (busy or shutting down): try again");
@@ -428,33 +465,54 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
    public:
     TableCursor(Impl& s, std::optional<rib::PrefixKey> within, bool candidates, int vnet = -1)
         : s_(s), within_(within), candidates_(candidates), vnet_(vnet) {}
-    // The next rows (none at the end); nullopt when the io thread did not answer.
+    // The next rows (none at the end); nullopt when the io thread did not answer. The slice
+    // after them is asked for before they are returned: the io thread builds it while this
+    // thread converts and writes these.
     std::optional<Slice> next() {
-      if (at_ == keys_.size()) {
-        if (end_) return Slice{};
-        // Blocks grow as the client keeps reading: a frozen client holds a small one, a fast
-        // one needs few passes over the table.
-        const std::size_t block = block_;
-        block_ = std::min(block_ * 4, std::max(s_.limits_.key_block, s_.limits_.slice));
-        auto pass = s_.on_core([&a = s_.a_, after = after_, within = within_, block] {
-          return std::tuple{a.entries_after(after, block, within), a.event_count(), a.table().generation()};
-        });
-        if (!pass) return std::nullopt;
-        keys_ = std::move(std::get<0>(*pass));
-        keys_sequence_ = std::get<1>(*pass);
-        generation_ = std::get<2>(*pass);
-        at_ = 0;
-        end_ = keys_.size() < block;
-        if (keys_.empty()) return Slice{};
-        after_ = keys_.back().first;
+      if (!ahead_.pending()) {
+        if (at_ == keys_.size()) {
+          if (end_) return Slice{};
+          if (!next_block()) return std::nullopt;
+          if (keys_.empty()) return Slice{};
+        }
+        ask();
       }
+      auto slice = s_.await(ahead_);
+      if (!slice) return std::nullopt;
+      slice->keys_sequence = ahead_sequence_;
+      if (at_ < keys_.size()) ask();  // within this block; a new block's pass waits for the next call
+      return slice;
+    }
+
+   private:
+    // The next `block_` keys in prefix order, from one pass over the table.
+    bool next_block() {
+      // Blocks grow as the client keeps reading: a frozen client holds a small one, a fast
+      // one needs few passes over the table.
+      const std::size_t block = block_;
+      block_ = std::min(block_ * 4, std::max(s_.limits_.key_block, s_.limits_.slice));
+      auto pass = s_.on_core([&a = s_.a_, after = after_, within = within_, block] {
+        return std::tuple{a.entries_after(after, block, within), a.event_count(), a.table().generation()};
+      });
+      if (!pass) return false;
+      keys_ = std::move(std::get<0>(*pass));
+      keys_sequence_ = std::get<1>(*pass);
+      generation_ = std::get<2>(*pass);
+      at_ = 0;
+      end_ = keys_.size() < block;
+      if (!keys_.empty()) after_ = keys_.back().first;
+      return true;
+    }
+    // Posts the rows of the next slice of keys to the io thread.
+    void ask() {
       const std::size_t n = std::min(s_.limits_.slice, keys_.size() - at_);
       // A copy: the io thread must not touch this stream's state (the call may time out first).
       std::vector<analyzer::Analyzer::KeyedEntry> take(keys_.begin() + static_cast<std::ptrdiff_t>(at_),
                                                        keys_.begin() + static_cast<std::ptrdiff_t>(at_ + n));
       at_ += n;
-      auto slice = s_.on_core([&s = s_, take = std::move(take), candidates = candidates_, vnet = vnet_,
-                               generation = generation_] {
+      ahead_sequence_ = keys_sequence_;
+      ahead_ = s_.post_core([&s = s_, take = std::move(take), candidates = candidates_, vnet = vnet_,
+                             generation = generation_] {
         std::vector<analyzer::PrefixRow> rows;
         if (s.a_.table().generation() == generation) {
           rows = s.a_.rows_of(take.data(), take.size());
@@ -468,8 +526,6 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
         auto c = candidates ? s.candidates_for(rows) : Candidates{};
         return Slice{std::move(rows), names_of(s.a_), std::move(c)};
       });
-      if (slice) slice->keys_sequence = keys_sequence_;
-      return slice;
     }
 
    private:
@@ -484,6 +540,8 @@ class GrpcServer::Impl final : public v1::Analyzer::Service {
     std::uint64_t keys_sequence_ = 0;
     std::uint64_t generation_ = 0;
     std::size_t block_ = std::max<std::size_t>(s_.limits_.slice * 4, 1);
+    CoreCall<Slice> ahead_;  // the slice asked for, not yet returned
+    std::uint64_t ahead_sequence_ = 0;
   };
   [[nodiscard]] Candidates candidates_for(const std::vector<analyzer::PrefixRow>& rows) const {
     Candidates out;
