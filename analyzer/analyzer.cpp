@@ -68,6 +68,13 @@ WhatIf Analyzer::what_if(const std::vector<int>& failed) const {
 
 void Analyzer::predict_from_log(int peer, std::size_t first) {
   if (baseline_ || episodes_.predicted()) return;
+  // Made when the episode closes, from the changes logged now (first to end): they stay in the
+  // log, and the failure's own analysis is done sooner.
+  const std::size_t end = events_.size();
+  episodes_.predict_at_close([this, peer, first, end] { return prediction_from_log(peer, first, end); });
+}
+
+WhatIf Analyzer::prediction_from_log(int peer, std::size_t first, std::size_t end) const {
   // The session's routes are gone: the changes just logged are what what_if({peer}) computes
   // aside (the same decision over the surviving routes, uncovered rows following their longest
   // surviving cover), read here without a second pass over the table at the failure.
@@ -75,8 +82,9 @@ void Analyzer::predict_from_log(int peer, std::size_t first) {
   w.failed.push_back(who(static_cast<std::size_t>(peer)));
   first = std::max(first, events_.first());  // bounded history: never before the oldest kept
   std::vector<std::pair<PrefixKey, std::size_t>> order;
-  order.reserve(events_.size() - first);
-  for (std::size_t i = first; i < events_.size(); ++i) order.emplace_back(events_[i].prefix, i);
+  end = std::max(end, first);
+  order.reserve(end - first);
+  for (std::size_t i = first; i < end; ++i) order.emplace_back(events_[i].prefix, i);
   // Usually in order already (a session's end changes its prefixes in order; orphans refreshed
   // under a cover come out of order).
   const auto by_prefix = [](const auto& a, const auto& b) { return a.first < b.first; };
@@ -95,7 +103,7 @@ void Analyzer::predict_from_log(int peer, std::size_t first) {
     w.changes.push_back(WhatIfChange{a.prefix.to_prefix(), before, after});
   }
   counts.into(w.transitions);
-  episodes_.predict(std::move(w));
+  return w;
 }
 
 void Analyzer::install_static(int peer, const std::vector<wire::Prefix>& prefixes) {

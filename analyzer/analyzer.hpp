@@ -162,6 +162,7 @@ class Analyzer {
   void predict(int peer);  // what-if of this session failing, for the open episode
   // The same, read from the changes logged since `first` by the session's end (no table pass).
   void predict_from_log(int peer, std::size_t first);
+  [[nodiscard]] WhatIf prediction_from_log(int peer, std::size_t first, std::size_t end) const;
   void changed(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, std::uint32_t cause);
   void set_active(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, const ActivePath& now, std::uint32_t cause);
   void refresh_orphans_under(std::uint64_t t, const rib::PrefixKey& p, std::uint32_t cause);

@@ -193,6 +193,7 @@ void EpisodeTracker::close_before(std::size_t end) {
     ep.p99_us = rank(0.99);
     ep.max_us = conv.back();
   }
+  if (!o.prediction && o.make_prediction) o.prediction = o.make_prediction();
   if (o.prediction && judge) judge(ep, *o.prediction, changed);
   if (project && !conv.empty()) project(ep);
   if (ep.prefixes_changed > 0) {

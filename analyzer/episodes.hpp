@@ -48,9 +48,14 @@ class EpisodeTracker {
   // The what-if of the open episode's failed sessions, made just before they failed; at the
   // close, `judge` compares it with the outcome (it gets the prefixes the episode changed).
   void predict(WhatIf w) {
-    if (open_ && !open_->prediction) open_->prediction = std::move(w);
+    if (open_ && !predicted()) open_->prediction = std::move(w);
   }
-  [[nodiscard]] bool predicted() const noexcept { return open_ && open_->prediction; }
+  // Or made at the close by `make`, from changes the log already holds: the work then stays
+  // off the failure's path (a session's end changes every prefix it carried at once).
+  void predict_at_close(std::function<WhatIf()> make) {
+    if (open_ && !predicted()) open_->make_prediction = std::move(make);
+  }
+  [[nodiscard]] bool predicted() const noexcept { return open_ && (open_->prediction || open_->make_prediction); }
   std::function<void(Episode&, const WhatIf&, const std::vector<rib::PrefixKey>&)> judge;
   // At the close, what Azure's timers would have made of it (Episode::projection).
   std::function<void(Episode&)> project;
@@ -64,6 +69,7 @@ class EpisodeTracker {
     std::uint64_t last_activity = 0;
     std::size_t first_change = 0;  // index into the log
     std::optional<WhatIf> prediction;
+    std::function<WhatIf()> make_prediction;
     bool implicit = false;  // started by a change with no trigger before it ("first update after a quiet period")
     bool marked = false;  // its start is in `marks`
   };
