@@ -1,4 +1,5 @@
 #include "app/grpc/client.hpp"
+#include "app/grpc/path_wire.hpp"
 
 #include <algorithm>
 #include <array>
@@ -24,16 +25,17 @@ namespace {
 
 using Stub = v1::Analyzer::Stub;
 
-std::unique_ptr<Stub> stub(const ClientOptions& o) {
-  if (o.ca.empty()) return v1::Analyzer::NewStub(grpc::CreateChannel(o.server, grpc::InsecureChannelCredentials()));
+std::shared_ptr<grpc::Channel> channel(const ClientOptions& o) {
+  if (o.ca.empty()) return grpc::CreateChannel(o.server, grpc::InsecureChannelCredentials());
   std::ifstream f(o.ca, std::ios::binary);
   std::ostringstream pem;
   pem << f.rdbuf();
   if (!f) fmt::print(stderr, "bgpfa: error: --ca {}: {}\n", o.ca, std::strerror(errno));
   grpc::SslCredentialsOptions tls;
   tls.pem_root_certs = pem.str();
-  return v1::Analyzer::NewStub(grpc::CreateChannel(o.server, grpc::SslCredentials(tls)));
+  return grpc::CreateChannel(o.server, grpc::SslCredentials(tls));
 }
+std::unique_ptr<Stub> stub(const ClientOptions& o) { return v1::Analyzer::NewStub(channel(o)); }
 
 int failed(const ClientOptions& o, const grpc::Status& s) {
   // bgpfa's own errors carry details; an UNAVAILABLE without them comes from the channel: no server.
@@ -148,47 +150,69 @@ void pad(Out& b, std::size_t width, std::size_t used) {
 void flush(Out& b) { b.write_out(); }
 
 // path_text() and best_text() into the buffer, byte for byte.
-void put_path_text(Out& b, const v1::Path& p) {
-  std::string_view s = p.text();
+// One formatting for both ways a Path arrives: read in place from the wire (listings) or parsed.
+GatewayBestView view_of(const v1::GatewayBest& g) {
+  return GatewayBestView{true, g.role(), g.as_path(), g.next_hop(), g.reason(), g.candidates()};
+}
+PathView view_of(const v1::Path& p) {
+  PathView v;
+  v.prefix = p.prefix();
+  v.text = p.text();
+  v.covering_prefix = p.covering_prefix();
+  if (p.carrying_size() > 0) v.first_circuit = p.carrying(0).circuit();
+  v.kind = static_cast<std::uint64_t>(p.kind());
+  if (p.has_expressroute()) v.expressroute = view_of(p.expressroute());
+  if (p.has_vpn()) v.vpn = view_of(p.vpn());
+  v.has_candidates = p.candidates_size() > 0;
+  return v;
+}
+
+void put_path_text(Out& b, const PathView& p) {
+  std::string_view s = p.text;
   constexpr std::string_view kVia = " via less specific";  // named below when known
-  if (!p.covering_prefix().empty() && s.size() > kVia.size() && s.ends_with(kVia)) s.remove_suffix(kVia.size());
+  if (!p.covering_prefix.empty() && s.size() > kVia.size() && s.ends_with(kVia)) s.remove_suffix(kVia.size());
   put(b, s);
-  const bool er = p.kind() == v1::PATH_KIND_ER_PRIMARY || p.kind() == v1::PATH_KIND_ER_SECONDARY || p.kind() == v1::PATH_KIND_ER_ECMP;
-  if (er && p.carrying_size() > 0 && !p.carrying(0).circuit().empty()) {
+  const bool er = p.kind == v1::PATH_KIND_ER_PRIMARY || p.kind == v1::PATH_KIND_ER_SECONDARY || p.kind == v1::PATH_KIND_ER_ECMP;
+  if (er && !p.first_circuit.empty()) {
     put(b, " [");
-    put(b, p.carrying(0).circuit());
+    put(b, p.first_circuit);
     put(b, "]");
   }
-  if (!p.covering_prefix().empty()) {
+  if (!p.covering_prefix.empty()) {
     put(b, " via ");
-    put(b, p.covering_prefix());
+    put(b, p.covering_prefix);
   }
 }
-void put_best(Out& b, std::string_view gw, const v1::GatewayBest& g) {
+void put_best(Out& b, std::string_view gw, const GatewayBestView& g) {
   pad(b, 24, 0);
   put(b, "   ");
   put(b, gw);
   put(b, " ");
-  put(b, g.role());
+  put(b, g.role);
   put(b, " ");
-  put(b, g.as_path().empty() ? std::string_view("-") : std::string_view(g.as_path()));
+  put(b, g.as_path.empty() ? std::string_view("-") : g.as_path);
   put(b, " via ");
-  put(b, g.next_hop());
+  put(b, g.next_hop);
   put(b, " (");
-  put(b, g.reason());
+  put(b, g.reason);
   put(b, ", ");
-  put_uint(b, g.candidates());
-  put(b, g.candidates() == 1 ? " candidate)\n" : " candidates)\n");
+  put_uint(b, g.candidates);
+  put(b, g.candidates == 1 ? " candidate)\n" : " candidates)\n");
 }
 
-void format_path(Out& b, const v1::Path& p) {
-  put(b, p.prefix());
-  pad(b, 24, p.prefix().size());
+// A path without its candidates (format_path prints those of a parsed Path after it).
+void format_path_head(Out& b, const PathView& p) {
+  put(b, p.prefix);
+  pad(b, 24, p.prefix.size());
   put(b, " ");
   put_path_text(b, p);
   put(b, "\n");
-  if (p.has_expressroute()) put_best(b, "ER ", p.expressroute());
-  if (p.has_vpn()) put_best(b, "VPN", p.vpn());
+  if (p.expressroute.present) put_best(b, "ER ", p.expressroute);
+  if (p.vpn.present) put_best(b, "VPN", p.vpn);
+}
+
+void format_path(Out& b, const v1::Path& p) {
+  format_path_head(b, view_of(p));
   for (const auto& r : p.candidates()) {
     pad(b, 24, 0);
     put(b, "     ");
@@ -449,6 +473,46 @@ int stream(const ClientOptions& o,
   return status.ok() ? 0 : failed(o, status);
 }
 
+// ListPaths' batches as bytes, for the text listing (read in place, see PathView).
+int stream_path_bytes(const ClientOptions& o, const v1::ListPathsRequest& request,
+                      const std::function<bool(std::string_view)>& each) {
+  grpc::ClientContext ctx;
+  const auto ch = channel(o);
+  // The generated stub's own call (ClientReaderFactory, as bgpfa.grpc.pb.cc makes it), with the
+  // messages left as bytes.
+  const grpc::internal::RpcMethod method("/bgpfa.v1.Analyzer/ListPaths", grpc::internal::RpcMethod::SERVER_STREAMING, ch);
+  std::unique_ptr<grpc::ClientReader<grpc::ByteBuffer>> reader(
+      grpc::internal::ClientReaderFactory<grpc::ByteBuffer>::Create(ch.get(), method, &ctx, request));
+  grpc::ByteBuffer message;
+  std::vector<grpc::Slice> slices;
+  std::string joined;
+  bool damaged = false;
+  while (!damaged && reader->Read(&message)) {
+    if (!message.Dump(&slices).ok()) {
+      damaged = true;
+      break;
+    }
+    std::string_view bytes;
+    if (slices.size() == 1) {
+      bytes = std::string_view(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size());
+    } else {
+      joined.clear();
+      for (const auto& sl : slices) joined.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+      bytes = joined;
+    }
+    damaged = !each(bytes);
+    std::fflush(stdout);
+  }
+  if (damaged) {
+    ctx.TryCancel();
+    (void)reader->Finish();
+    fmt::print(stderr, "bgpfa: error: {}: ListPaths sent a message that is not a PathBatch\n", o.server);
+    return 2;
+  }
+  const auto status = reader->Finish();
+  return status.ok() ? 0 : failed(o, status);
+}
+
 std::optional<v1::PathKind> kind_named(const std::string& k) {
   if (k == "none") return v1::PATH_KIND_NONE;
   if (k == "er-primary") return v1::PATH_KIND_ER_PRIMARY;
@@ -617,14 +681,26 @@ int run_paths(const ClientOptions& o) {
   q.set_candidates(o.routes);
   std::size_t n = 0;
   Out out;
-  const int rc = stream(o, &Stub::ListPaths, q, [&](const v1::PathBatch& b) {
-    for (const auto& p : b.paths()) {
+  // The text listing reads the batches in place; with candidates (a parsed Path formats them)
+  // and for JSON, messages.
+  const int rc = !o.json && !o.routes ? stream_path_bytes(o, q, [&](std::string_view batch) {
+    const bool ok = for_each_path(batch, [&](const PathView& p) {
       ++n;
-      if (!o.json) format_path(out, p);
-      else if (!format_path_json(out, p)) json_line(out, p);
-    }
+      if (!p.has_candidates) return format_path_head(out, p);
+      v1::Path parsed;
+      if (parsed.ParseFromArray(p.bytes.data(), static_cast<int>(p.bytes.size()))) format_path(out, parsed);
+    });
     flush(out);  // each batch as it arrives
-  });
+    return ok;
+  })
+                                       : stream(o, &Stub::ListPaths, q, [&](const v1::PathBatch& b) {
+                                           for (const auto& p : b.paths()) {
+                                             ++n;
+                                             if (!o.json) format_path(out, p);
+                                             else if (!format_path_json(out, p)) json_line(out, p);
+                                           }
+                                           flush(out);  // each batch as it arrives
+                                         });
   const bool filtered = !o.query.empty() || !o.kinds.empty() || !o.gateway.empty() || !o.peer.empty() || o.origin_asn ||
                         !o.community.empty();
   if (rc == 0 && n == 0 && filtered) {

@@ -58,6 +58,33 @@ void check_rows(const Replayed& r) {
   v1::PathBatch parsed;
   REQUIRE(parsed.ParseFromString(all));
   CHECK(static_cast<std::size_t>(parsed.paths_size()) == r.rows.size());
+
+  // The client's in-place reading sees what protobuf's parser sees.
+  std::size_t i = 0;
+  const bool ok = app::for_each_path(all, [&](const app::PathView& v) {
+    REQUIRE(i < static_cast<std::size_t>(parsed.paths_size()));
+    const v1::Path& p = parsed.paths(static_cast<int>(i++));
+    CHECK(v.prefix == p.prefix());
+    CHECK(v.text == p.text());
+    CHECK(v.kind == static_cast<std::uint64_t>(p.kind()));
+    CHECK(v.covering_prefix == p.covering_prefix());
+    CHECK(v.first_circuit == (p.carrying_size() ? p.carrying(0).circuit() : ""));
+    for (const auto& [view, best, has] : {std::tuple{&v.expressroute, &p.expressroute(), p.has_expressroute()},
+                                          std::tuple{&v.vpn, &p.vpn(), p.has_vpn()}}) {
+      CHECK(view->present == has);
+      CHECK(view->role == best->role());
+      CHECK(view->as_path == best->as_path());
+      CHECK(view->next_hop == best->next_hop());
+      CHECK(view->reason == best->reason());
+      CHECK(view->candidates == best->candidates());
+    }
+    CHECK_FALSE(v.has_candidates);
+    v1::Path again;
+    REQUIRE(again.ParseFromArray(v.bytes.data(), static_cast<int>(v.bytes.size())));
+    CHECK(again.SerializeAsString() == p.SerializeAsString());
+  });
+  CHECK(ok);
+  CHECK(i == r.rows.size());
 }
 
 }  // namespace
@@ -103,4 +130,35 @@ TEST_CASE("PathWire: long fields (a GatewayBest over 127 bytes), IPv6, a coverin
   std::string built;
   app::PathWire::append(built, want.paths(0));
   CHECK(built == want.SerializeAsString());
+}
+
+TEST_CASE("PathView: damaged batch bytes are refused, never read past their end", "[grpc][wire]") {
+  const std::string src = BGPFA_SOURCE_DIR;
+  const auto r = replayed(src + "/fixtures/failover/bgpfa.conf", src + "/fixtures/failover/capture.mrt");
+  app::PathWire wire;
+  std::string all;
+  for (const auto& row : r.rows) wire.append(all, row, r.names);
+  std::size_t whole = 0;
+  CHECK(app::for_each_path(all, [&](const app::PathView&) { ++whole; }));
+  CHECK(whole == r.rows.size());
+  // Every truncation: the paths before the cut, then false (or true at a path boundary).
+  for (std::size_t n = 0; n < all.size(); ++n) {
+    std::size_t seen = 0;
+    const std::string cut = all.substr(0, n);  // its own allocation: a read past it is a sanitizer error
+    (void)app::for_each_path(cut, [&](const app::PathView&) { ++seen; });
+    CHECK(seen <= whole);
+  }
+  // A length beyond the end, a varint that never ends, a group wire type, field number 0.
+  for (const std::string& bad : {std::string("\x0a\x7f", 2), std::string("\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 12),
+                                std::string("\x0b", 1), std::string("\x02\x00", 2)}) {
+    std::size_t seen = 0;
+    CHECK_FALSE(app::for_each_path(bad, [&](const app::PathView&) { ++seen; }));
+    CHECK(seen == 0);
+  }
+  // Unknown fields (a newer server's) are skipped.
+  std::string newer = all;
+  newer += std::string("\xf8\x07\x05", 3);  // field 127, varint 5
+  std::size_t seen = 0;
+  CHECK(app::for_each_path(newer, [&](const app::PathView&) { ++seen; }));
+  CHECK(seen == whole);
 }
