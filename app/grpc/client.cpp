@@ -1,4 +1,5 @@
 #include "app/grpc/client.hpp"
+#include "app/grpc/path_view.hpp"
 #include "app/grpc/path_wire.hpp"
 
 #include <algorithm>

@@ -8,6 +8,7 @@
 
 #include "app/cli/replay.hpp"
 #include "app/grpc/convert.hpp"
+#include "app/grpc/path_view.hpp"
 #include "app/grpc/path_wire.hpp"
 #include "bgpfa.pb.h"
 #include "tests/temp_file.hpp"
