@@ -2,6 +2,8 @@
 # Speaker benchmark (root): ../shared/tools/peer-bench feeds one table from bgp-blast to FRR,
 # BIRD, GoBGP and bgpfa serve (session + RIB + analyzer live) side by side in one run and
 # prints seconds from the first UPDATE to the last route accepted and RSS growth per route.
+# A full table on one ExpressRoute session is far over Azure's 4,000-route limit, which would drop
+# the session (and make every prefix an orphan): the bench turns the limits off, as the others do.
 # Usage: bench/speaker_bench.sh [ROUTES] [ATTR_SETS] [receivers...]
 #   defaults: 1000000 routes, 300000 attribute sets, frr bird gobgp and bgpfa
 set -euo pipefail
@@ -28,6 +30,9 @@ router bgp 65002
  neighbor 10.255.0.1 remote-as 65001
  neighbor 10.255.0.1 passive
  neighbor 10.255.0.1 gateway expressroute circuit er1 link primary
+!
+analyzer
+ prefix-limits off
 CONF
 state="$work/state"
 ../shared/tools/peer-bench ../shared/fixtures/mrt/ris/bview.20020722.2337.gz "$routes" "${receivers[@]}" \
