@@ -18,71 +18,86 @@ constexpr std::size_t kIdentityAt = offsetof(AttrSet, origin);
 constexpr std::size_t kHeader = sizeof(AttrSet) - kIdentityAt;  // identity bytes before the runs
 static_assert(kHeader == 1 + 4 + 4 + 4 + sizeof(wire::IpAddress) + 2 + 2 + 1 + 1 + 1 + 3, "no padding in the identity");
 
-void put32(std::string& s, std::uint32_t v) {
-  char b[4];
-  wire::store_u32(reinterpret_cast<std::uint8_t*>(b), v);
-  s.append(b, 4);
-}
-
 std::uint16_t run_size(std::size_t n, const char* what) {
   if (n > 0xffff) throw std::length_error(fmt::format("attribute set: {} of {} bytes, over 65535", what, n));
   return static_cast<std::uint16_t>(n);
 }
 
-// The identity of a set into `s`: the fixed fields as AttrSet lays them out from `origin`, then
-// the AS path (always 4-octet), COMMUNITIES, and the rest: large and extended communities (each
-// with a 4-byte length), AGGREGATOR, and the unknown attributes (type, 4-byte length, value).
-void canonical(const wire::PathAttributes& a, bool four_octet_as, std::string& s) {
+// The identity of a set into `buf` (grown, never shrunk; returns the length): the fixed fields
+// as AttrSet lays them out from `origin`, then the AS path (always 4-octet), COMMUNITIES, and the
+// rest: large and extended communities (each with a 4-byte length), AGGREGATOR, and the unknown
+// attributes (type, 4-byte length, value). Sized first, then written through a pointer: this
+// runs for every route.
+std::size_t canonical(const wire::PathAttributes& a, bool four_octet_as, std::string& buf) {
   using wire::AttrType;
-  AttrSet h;
-  s.assign(kHeader, '\0');
-  // The AS path, always with 4-octet ASNs (AS4_PATH merged per RFC 6793 where it applies).
+  std::vector<std::uint8_t> merged;
+  wire::Bytes path;
+  bool widen = false;
   if (!a.has(AttrType::AsPath)) {
-  } else if (!four_octet_as && a.has(AttrType::As4Path)) {
-    const auto merged = wire::merge_as4_path(a.as_path, a.as4_path);
-    s.append(reinterpret_cast<const char*>(merged.data()), merged.size());
-  } else if (a.as_path.asn_size == 4) {
-    s.append(reinterpret_cast<const char*>(a.as_path.data.data()), a.as_path.data.size());
-  } else {  // widen 2-octet ASNs
+  } else if (!four_octet_as && a.has(AttrType::As4Path)) {  // RFC 6793: merge AS4_PATH
+    merged = wire::merge_as4_path(a.as_path, a.as4_path);
+    path = wire::Bytes(merged.data(), merged.size());
+  } else {
+    path = a.as_path.data;
+    widen = a.as_path.asn_size != 4;
+  }
+  const bool has_aggregator = a.has(AttrType::Aggregator);
+  std::size_t unknown = 0;  // bytes of the unknown attributes' runs
+  for (const auto& raw : a.all)
+    if (!wire::descriptor(raw.type).name) unknown += 5 + raw.value.size();
+  const bool has_rest = unknown || has_aggregator || !a.large_communities.empty() || !a.extended_communities.empty();
+  const std::size_t rest = has_rest ? 8 + a.large_communities.size() + a.extended_communities.size() + (has_aggregator ? 8 : 0) + unknown : 0;
+  const std::size_t bound = kHeader + 2 * path.size() + a.communities.size() + rest;
+  if (buf.size() < bound) buf.resize(std::max(bound, 2 * buf.size()));
+
+  auto* const base = reinterpret_cast<std::uint8_t*>(buf.data());
+  std::uint8_t* w = base + kHeader;
+  auto put = [&](wire::Bytes b) {
+    if (!b.empty()) std::memcpy(w, b.data(), b.size());
+    w += b.size();
+  };
+  auto put32 = [&](std::uint32_t v) {
+    wire::store_u32(w, v);
+    w += 4;
+  };
+  if (!widen) {
+    put(path);
+  } else {  // 2-octet ASNs, widened
     a.as_path.for_each_segment([&](wire::SegmentType t, const std::uint8_t* p, unsigned n) {
-      s.push_back(static_cast<char>(t));
-      s.push_back(static_cast<char>(n));
-      for (unsigned i = 0; i < n; ++i) put32(s, wire::load_u16(p + 2 * i));
+      *w++ = static_cast<std::uint8_t>(t);
+      *w++ = static_cast<std::uint8_t>(n);
+      for (unsigned i = 0; i < n; ++i) put32(wire::load_u16(p + 2 * i));
     });
   }
-  h.as_path_size = run_size(s.size() - kHeader, "AS path");
-  s.append(reinterpret_cast<const char*>(a.communities.data()), a.communities.size());
+  AttrSet h;
+  h.as_path_size = run_size(static_cast<std::size_t>(w - base) - kHeader, "AS path");
+  put(a.communities);
   h.communities_size = run_size(a.communities.size(), "COMMUNITIES");
-  const std::size_t rest_at = s.size();
-  auto section = [&](wire::Bytes b) {
-    put32(s, static_cast<std::uint32_t>(b.size()));
-    s.append(reinterpret_cast<const char*>(b.data()), b.size());
-  };
-  if (!a.large_communities.empty() || !a.extended_communities.empty() || a.has(AttrType::Aggregator)) {
-    section(a.large_communities);
-    section(a.extended_communities);
-  }
-  if (a.has(AttrType::Aggregator)) {
-    put32(s, a.aggregator.asn);
-    s.append(reinterpret_cast<const char*>(a.aggregator.address.data()), 4);
-  }
-  for (const auto& raw : a.all) {
-    if (wire::descriptor(raw.type).name) continue;
-    if (s.size() == rest_at) {  // the two community sections come first
-      section({});
-      section({});
+  const std::uint8_t* rest_at = w;
+  if (has_rest) {
+    put32(static_cast<std::uint32_t>(a.large_communities.size()));
+    put(a.large_communities);
+    put32(static_cast<std::uint32_t>(a.extended_communities.size()));
+    put(a.extended_communities);
+    if (has_aggregator) {
+      put32(a.aggregator.asn);
+      put(wire::Bytes(a.aggregator.address.data(), 4));
     }
-    s.push_back(static_cast<char>(raw.type));
-    section(raw.value);
+    for (const auto& raw : a.all) {
+      if (wire::descriptor(raw.type).name) continue;
+      *w++ = raw.type;
+      put32(static_cast<std::uint32_t>(raw.value.size()));
+      put(raw.value);
+    }
   }
-  h.rest_size = static_cast<std::uint32_t>(s.size() - rest_at);
+  h.rest_size = static_cast<std::uint32_t>(w - rest_at);
 
   h.has_med = a.has(AttrType::MultiExitDisc);
   h.has_local_pref = a.has(AttrType::LocalPref);
   h.flags |= h.has_med ? AttrSet::kHasMed : 0;
   h.flags |= h.has_local_pref ? AttrSet::kHasLocalPref : 0;
   h.flags |= a.has(AttrType::AtomicAggregate) ? AttrSet::kAtomicAggregate : 0;
-  h.flags |= a.has(AttrType::Aggregator) ? AttrSet::kHasAggregator : 0;
+  h.flags |= has_aggregator ? AttrSet::kHasAggregator : 0;
   const bool mp_next_hop = a.has(AttrType::MpReachNlri) && a.mp_reach.next_hop_length;
   h.flags |= a.has(AttrType::NextHop) || mp_next_hop ? AttrSet::kHasNextHop : 0;
   h.origin = a.has(AttrType::Origin) ? a.origin : 2;
@@ -96,7 +111,8 @@ void canonical(const wire::PathAttributes& a, bool four_octet_as, std::string& s
   } else {
     h.next_hop = wire::IpAddress::from_bytes(wire::Afi::Ipv4, a.next_hop.data());
   }
-  std::memcpy(s.data(), reinterpret_cast<const char*>(&h) + kIdentityAt, kHeader);
+  std::memcpy(base, reinterpret_cast<const char*>(&h) + kIdentityAt, kHeader);
+  return static_cast<std::size_t>(w - base);
 }
 
 }  // namespace
@@ -195,8 +211,7 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
   const std::uint8_t how = static_cast<std::uint8_t>(four_octet_as | a.as_path.asn_size << 1 | a.mp_reach.abbreviated << 4);
   const std::string_view block(reinterpret_cast<const char*>(a.block.data()), a.block.size());
   if (last_ && !block.empty() && how == last_how_ && block == last_block_) return AttrRef(last_);
-  canonical(a, four_octet_as, scratch_);
-  const std::string_view id(scratch_);
+  const std::string_view id(scratch_.data(), canonical(a, four_octet_as, scratch_));
   last_how_ = how;
   last_block_.assign(block);
   if (last_ && last_->identity() == id) return AttrRef(last_);
