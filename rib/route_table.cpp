@@ -135,12 +135,29 @@ PrefixEntry* RouteTable::find(const PrefixKey& p) { return last_ && last_key_ ==
 const PrefixEntry* RouteTable::find(const PrefixKey& p) const { return find_slot(p); }
 
 std::optional<PrefixKey> RouteTable::longest_covering(const PrefixKey& p, bool inclusive) const {
-  for (int len = inclusive ? p.length : p.length - 1; len >= 0; --len) {
-    if (!lengths_[p.v6].test(static_cast<std::size_t>(len))) continue;
-    const PrefixKey k = p.truncated(static_cast<std::uint8_t>(len));
-    const PrefixEntry* e = find(k);
-    if (e && !e->routes.empty()) return k;
+  const auto& lengths = lengths_[p.v6];
+  auto usable = [&](const PrefixKey& k) {
+    const PrefixEntry* e = find_slot(k);
+    return e && !e->routes.empty();
+  };
+  int len = inclusive ? p.length : p.length - 1;
+  for (; len >= 0 && !lengths.test(static_cast<std::size_t>(len)); --len) {}
+  if (len < 0) return std::nullopt;
+  PrefixKey first = p.truncated(static_cast<std::uint8_t>(len));
+  if (usable(first)) return first;  // the common case: the longest candidate has routes
+  // The other candidates' probes are independent: prefetch them all so the cache misses
+  // overlap, then look in order, longest first.
+  PrefixKey keys[129];
+  int n = 0;
+  for (--len; len >= 0; --len) {
+    if (!lengths.test(static_cast<std::size_t>(len))) continue;
+    keys[n] = p.truncated(static_cast<std::uint8_t>(len));
+    if (!p.v6) index4_.prefetch(key4_of(keys[n]));
+    else index6_.prefetch(keys[n]);
+    ++n;
   }
+  for (int i = 0; i < n; ++i)
+    if (usable(keys[i])) return keys[i];
   return std::nullopt;
 }
 

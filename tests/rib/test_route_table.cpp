@@ -102,6 +102,10 @@ TEST_CASE("RouteTable: announce, withdraw and lookups over both families", "[rib
   CHECK(t.lookup(*wire::parse_address("10.2.2.3")) == key("10.0.0.0/8"));
   CHECK(t.lookup(*wire::parse_address("2001:db8:1::1")) == key("2001:db8:1::/48"));
   CHECK_FALSE(t.lookup(*wire::parse_address("11.0.0.1")));
+  CHECK(t.lookup(*wire::parse_address("2001:db8:2::1")) == key("2001:db8::/32"));  // past the /48 length
+  CHECK(t.longest_covering(key("10.1.0.0/16"), false) == key("10.0.0.0/8"));
+  CHECK(t.longest_covering(key("10.1.0.0/16"), true) == key("10.1.0.0/16"));
+  CHECK_FALSE(t.longest_covering(key("10.0.0.0/8"), false));
 
   // Entries stay put while the table grows (the owner keeps pointers across inserts).
   rib::PrefixEntry* e = t.find(key("10.1.0.0/16"));
