@@ -1,6 +1,8 @@
 #include "rib/attr_store.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -16,7 +18,12 @@ namespace {
 
 constexpr std::size_t kIdentityAt = offsetof(AttrSet, origin);
 constexpr std::size_t kHeader = sizeof(AttrSet) - kIdentityAt;  // identity bytes before the runs
-static_assert(kHeader == 1 + 4 + 4 + 4 + sizeof(wire::IpAddress) + 2 + 2 + 1 + 1 + 1 + 3, "no padding in the identity");
+static_assert(kHeader == 1 + 1 + 1 + 4 + 4 + 4 + sizeof(wire::IpAddress) + 2 + 2 + 1 + 1, "no padding in the identity");
+
+// Live stores by number: a set names its store in 2 bytes instead of an 8-byte pointer. Static
+// storage (pages never touched stay unmapped); atomic for stores made on other threads.
+constexpr std::size_t kMaxStores = 0xffff;
+std::array<std::atomic<AttrStore*>, kMaxStores> g_stores{};
 
 std::uint16_t run_size(std::size_t n, const char* what) {
   if (n > 0xffff) throw std::length_error(fmt::format("attribute set: {} of {} bytes, over 65535", what, n));
@@ -181,11 +188,23 @@ std::string AttrSet::as_path_text() const {
 }
 
 void AttrRef::release() noexcept {
-  if (s_ && --s_->refs == 0) s_->store->release(s_);
+  if (s_ && --s_->refs == 0) g_stores[s_->store].load(std::memory_order_relaxed)->release(s_);
   s_ = nullptr;
 }
 
+AttrStore::AttrStore() {
+  for (std::size_t i = 0; i < kMaxStores; ++i) {
+    AttrStore* none = nullptr;
+    if (g_stores[i].compare_exchange_strong(none, this)) {
+      id_ = static_cast<std::uint16_t>(i);
+      return;
+    }
+  }
+  throw std::length_error(fmt::format("attribute stores: more than {} at once", kMaxStores));
+}
+
 AttrStore::~AttrStore() {
+  g_stores[id_].store(nullptr);
   for (AttrSet* s : sets_) {
     const std::size_t w = words(*s);
     std::destroy_at(s);
@@ -222,7 +241,7 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
   const std::size_t w = (sizeof(AttrSet) + id.size() - kHeader + 7) / 8;
   AttrSet* s = std::construct_at(reinterpret_cast<AttrSet*>(std::allocator<std::uint64_t>().allocate(w)));
   std::memcpy(reinterpret_cast<char*>(s) + kIdentityAt, id.data(), id.size());  // fields and byte runs
-  s->store = this;
+  s->store = id_;
   const auto path = s->as_path();
   s->as_path_length = static_cast<std::uint16_t>(path.decision_length());
   s->neighbor_as = path.first_asn();

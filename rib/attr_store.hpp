@@ -16,37 +16,39 @@ namespace bgpfa::rib {
 
 class AttrStore;
 
-// One distinct set, in one allocation: 64 bytes of fixed fields (what the decision process and
+// One distinct set, in one allocation: 56 bytes of fixed fields (what the decision process and
 // the reports read, decoded once), then the attributes' own bytes, stored once: the AS path
 // (4-octet ASNs), COMMUNITIES, and the rest (large and extended communities, AGGREGATOR,
 // unknown attributes) in a canonical form. From `origin` to the end the bytes are the set's
 // identity: equal attributes, equal bytes.
 //   bytes  what
-//    8     store (the last reference hands the set back to it)
 //    4     reference count
-//   12     neighbour AS, origin AS, decision length of the AS path, prepended: read per decision
-//   41     origin, MED, LOCAL_PREF, next hop (18), flags, sizes of the three byte runs (identity)
+//    2     the store's number (a registry, not an 8-byte pointer)
+//   11     neighbour AS, origin AS, decision length of the AS path, prepended: read per decision
+//   39     origin, MED, LOCAL_PREF, next hop (18), flags, sizes of the three byte runs (identity)
 //    n     AS path + communities + rest (identity)
+// With glibc's 8-byte chunk header and 16-byte steps, a set with a typical 20-30 bytes of path
+// and communities takes 96 bytes.
 // AS paths and community lists are not shared between sets: for real tables they average ~20
 // and a few bytes, less than a shared piece costs (pointer, count, index slot, allocation).
 struct AttrSet {
-  AttrStore* store = nullptr;
   std::uint32_t refs = 0;
   std::uint32_t neighbor_as = 0;  // first AS of the path
   std::uint32_t origin_as = 0;
   std::uint16_t as_path_length = 0;  // RFC 4271 9.1.2.2 a
+  std::uint16_t store = 0;  // the AttrStore's number: the last reference hands the set back to it
   bool prepended = false;  // an AS repeated back to back (AS-path prepending)
   // Identity from here.
   std::uint8_t origin = 2;
+  bool has_med = false;
+  bool has_local_pref = false;
   std::uint32_t med = 0;
   std::uint32_t local_pref = 100;
   std::uint32_t rest_size = 0;
   wire::IpAddress next_hop;
   std::uint16_t as_path_size = 0, communities_size = 0;
-  bool has_med = false;
-  bool has_local_pref = false;
   std::uint8_t flags = 0;  // kHas* below
-  std::uint8_t zero_[3] = {};
+  std::uint8_t zero_ = 0;
   // The byte runs follow the struct.
 
   static constexpr std::uint8_t kHasMed = 1, kHasLocalPref = 2, kAtomicAggregate = 4, kHasAggregator = 8, kHasNextHop = 16;
@@ -63,7 +65,7 @@ struct AttrSet {
   // does not keep (ORIGINATOR_ID, CLUSTER_LIST and other well-known ones) are not there.
   void encode(std::vector<std::uint8_t>& out) const;
 };
-static_assert(sizeof(AttrSet) == 64);
+static_assert(sizeof(AttrSet) == 56);
 
 // Owning handle; copying shares, the last one out frees the set.
 class AttrRef {
@@ -90,7 +92,7 @@ class AttrRef {
 
 class AttrStore {
  public:
-  AttrStore() = default;
+  AttrStore();  // takes a number in the registry of live stores (at most 65535 at once)
   AttrStore(const AttrStore&) = delete;
   AttrStore& operator=(const AttrStore&) = delete;
   ~AttrStore();
@@ -128,6 +130,7 @@ class AttrStore {
   std::string last_block_;   // the attribute block it was interned from
   std::uint8_t last_how_ = 0;
   std::size_t set_bytes_ = 0;
+  std::uint16_t id_ = 0;
 };
 
 }  // namespace bgpfa::rib

@@ -1,3 +1,4 @@
+#include <memory>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -65,7 +66,7 @@ TEST_CASE("AttrStore: one set per distinct attributes, decoded fields, freed wit
   CHECK(rc->communities().size() == 4);
   CHECK(ra->communities().empty());
   // The fixed part and the attributes' own bytes, nothing else: well under the old ~140 bytes.
-  CHECK(sizeof(rib::AttrSet) == 64);
+  CHECK(sizeof(rib::AttrSet) == 56);
 
   std::size_t with_four = 0;
   {
@@ -158,4 +159,22 @@ TEST_CASE("AttrStore: encode gives back the attributes a RIB entry holds", "[rib
   CHECK(ob.attrs.all.back().type == 99);
   CHECK(ob.attrs.extended_communities.empty());
   CHECK(store.intern(ob.attrs, true) == ro);
+}
+
+TEST_CASE("AttrStore: each store gets its sets back, several stores at once", "[rib]") {
+  auto first = std::make_unique<rib::AttrStore>();
+  rib::AttrStore second;
+  const auto d = decode(basic(1));
+  rib::AttrRef a = first->intern(d.attrs, true);
+  rib::AttrRef b = second.intern(d.attrs, true);
+  CHECK_FALSE(a == b);  // equal attributes, but two stores
+  a = rib::AttrRef();
+  CHECK(first->size() == 0);
+  CHECK(second.size() == 1);
+  first.reset();
+  rib::AttrStore third;  // takes the freed number
+  rib::AttrRef c = third.intern(d.attrs, true);
+  b = rib::AttrRef();
+  CHECK(second.size() == 0);
+  CHECK(third.size() == 1);
 }
