@@ -208,19 +208,49 @@ AttrStore::~AttrStore() {
   for (AttrSet* s : sets_) {
     const std::size_t w = words(*s);
     std::destroy_at(s);
-    std::allocator<std::uint64_t>().deallocate(reinterpret_cast<std::uint64_t*>(s), w);
+    pool_.deallocate(reinterpret_cast<std::uint64_t*>(s), w);  // frees the large ones
   }
 }
 
-std::size_t AttrStore::chunk_bytes(std::size_t words) noexcept {
-  // glibc malloc: the request plus an 8-byte header, in 16-byte steps, at least 32.
-  return std::max<std::size_t>(32, (words * 8 + 8 + 15) & ~std::size_t{15});
+std::uint64_t* AttrStore::Pool::allocate(std::size_t words) {
+  if (words > kChunkWords / 4) {
+    large_bytes_ += words * 8;
+    return std::allocator<std::uint64_t>().allocate(words);
+  }
+  if (words < free_.size() && free_[words]) {
+    std::uint64_t* p = free_[words];
+    std::memcpy(&free_[words], p, sizeof(p));
+    return p;
+  }
+  if (used_ + words > kChunkWords) {
+    chunks_.push_back(std::make_unique_for_overwrite<std::uint64_t[]>(kChunkWords));
+    used_ = 0;
+  }
+  std::uint64_t* p = chunks_.back().get() + used_;
+  used_ += words;
+  return p;
+}
+
+void AttrStore::Pool::deallocate(std::uint64_t* p, std::size_t words) noexcept {
+  if (words > kChunkWords / 4) {
+    large_bytes_ -= words * 8;
+    std::allocator<std::uint64_t>().deallocate(p, words);
+    return;
+  }
+  if (free_.size() <= words) free_.resize(words + 1, nullptr);  // at most kChunkWords / 4 + 1 heads
+  std::memcpy(p, &free_[words], sizeof(p));
+  free_[words] = p;
+}
+
+std::size_t AttrStore::Pool::bytes() const noexcept {
+  return chunks_.size() * kChunkWords * 8 + chunks_.capacity() * sizeof(chunks_[0]) + free_.capacity() * sizeof(free_[0]) +
+         large_bytes_;
 }
 
 std::size_t AttrStore::bytes() const noexcept {
   // absl's table: a slot and a control byte per capacity, plus a group of cloned control bytes.
   const std::size_t index = sets_.capacity() ? (sets_.capacity() + 16) * (sizeof(AttrSet*) + 1) : 0;
-  return set_bytes_ + index + scratch_.capacity() + last_block_.capacity();
+  return pool_.bytes() + index + scratch_.capacity() + last_block_.capacity();
 }
 
 AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
@@ -239,7 +269,7 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
     return AttrRef(last_);
   }
   const std::size_t w = (sizeof(AttrSet) + id.size() - kHeader + 7) / 8;
-  AttrSet* s = std::construct_at(reinterpret_cast<AttrSet*>(std::allocator<std::uint64_t>().allocate(w)));
+  AttrSet* s = std::construct_at(reinterpret_cast<AttrSet*>(pool_.allocate(w)));
   std::memcpy(reinterpret_cast<char*>(s) + kIdentityAt, id.data(), id.size());  // fields and byte runs
   s->store = id_;
   const auto path = s->as_path();
@@ -251,7 +281,6 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
     for (unsigned i = 1; i < n; ++i) s->prepended |= wire::load_u32(p + 4 * i) == wire::load_u32(p + 4 * (i - 1));
   });
   sets_.insert(s);
-  set_bytes_ += chunk_bytes(w);
   last_ = s;
   return AttrRef(s);
 }
@@ -260,9 +289,8 @@ void AttrStore::release(AttrSet* s) noexcept {
   if (last_ == s) last_ = nullptr;
   sets_.erase(s);
   const std::size_t w = words(*s);
-  set_bytes_ -= chunk_bytes(w);
   std::destroy_at(s);
-  std::allocator<std::uint64_t>().deallocate(reinterpret_cast<std::uint64_t*>(s), w);
+  pool_.deallocate(reinterpret_cast<std::uint64_t*>(s), w);
 }
 
 }  // namespace bgpfa::rib

@@ -27,8 +27,8 @@ class AttrStore;
 //   11     neighbour AS, origin AS, decision length of the AS path, prepended: read per decision
 //   39     origin, MED, LOCAL_PREF, next hop (18), flags, sizes of the three byte runs (identity)
 //    n     AS path + communities + rest (identity)
-// With glibc's 8-byte chunk header and 16-byte steps, a set with a typical 20-30 bytes of path
-// and communities takes 96 bytes.
+// Sets come from the store's own pool in 8-byte steps (no allocator header): a set with a
+// typical 20-30 bytes of path and communities takes 80-88 bytes.
 // AS paths and community lists are not shared between sets: for real tables they average ~20
 // and a few bytes, less than a shared piece costs (pointer, count, index slot, allocation).
 struct AttrSet {
@@ -101,7 +101,7 @@ class AttrStore {
   // AS4_PATH is merged per RFC 6793 when it was not).
   [[nodiscard]] AttrRef intern(const wire::PathAttributes& a, bool four_octet_as);
   [[nodiscard]] std::size_t size() const noexcept { return sets_.size(); }
-  // Every byte the store owns: the sets' allocations (with glibc's chunk overhead), the index
+  // Every byte the store owns: the sets' pool (free blocks included), the index
   // (slots and control bytes) and the scratch buffers.
   [[nodiscard]] std::size_t bytes() const noexcept;
 
@@ -122,14 +122,33 @@ class AttrStore {
     bool operator()(const A& a, const B& b) const noexcept { return view(a) == view(b); }
   };
   [[nodiscard]] static std::size_t words(const AttrSet& s) noexcept { return (sizeof(AttrSet) + s.bytes_size() + 7) / 8; }
-  [[nodiscard]] static std::size_t chunk_bytes(std::size_t words) noexcept;
+
+  // The sets' memory: blocks of 8-byte words carved from 64 KB chunks, a free list per size
+  // (no allocator header, no rounding to 16). Sets over a quarter chunk are allocated alone.
+  class Pool {
+   public:
+    Pool() = default;
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+    ~Pool() = default;  // chunks and free lists go with the vectors; the store frees large blocks
+    [[nodiscard]] std::uint64_t* allocate(std::size_t words);
+    void deallocate(std::uint64_t* p, std::size_t words) noexcept;
+    [[nodiscard]] std::size_t bytes() const noexcept;
+
+   private:
+    static constexpr std::size_t kChunkWords = 8192;
+    std::vector<std::unique_ptr<std::uint64_t[]>> chunks_;
+    std::size_t used_ = kChunkWords;    // words handed out of the last chunk
+    std::vector<std::uint64_t*> free_;  // by size in words: a list linked through each block's first word
+    std::size_t large_bytes_ = 0;
+  };
 
   absl::flat_hash_set<AttrSet*, Hash, Eq> sets_;
   std::string scratch_;      // the identity of the set being interned
   AttrSet* last_ = nullptr;  // the set interned last: consecutive routes often share one
   std::string last_block_;   // the attribute block it was interned from
   std::uint8_t last_how_ = 0;
-  std::size_t set_bytes_ = 0;
+  Pool pool_;
   std::uint16_t id_ = 0;
 };
 
