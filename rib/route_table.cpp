@@ -45,11 +45,6 @@ PrefixEntry& RouteTable::insert(const PrefixKey& p) {
 
 PrefixEntry& RouteTable::entry(const PrefixKey& p) { return insert(p); }
 
-void RouteTable::reserve(std::size_t v4, std::size_t v6) {
-  index4_.reserve(index4_.size() + v4);
-  index6_.reserve(index6_.size() + v6);
-}
-
 PrefixEntry* RouteTable::announce(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id, AttrRef attrs) {
   PrefixEntry& e = insert(p);
   for (auto& r : e.routes) {

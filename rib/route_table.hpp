@@ -88,8 +88,6 @@ class RouteTable {
   // Every byte the table owns: entry chunks, index slots and control bytes, spilled route arrays
   // (with their allocator headers). The interned attribute sets are the AttrStore's.
   [[nodiscard]] std::size_t memory_bytes() const noexcept;
-  // Sizes the index for this many more prefixes up front (no rehash while a dump loads).
-  void reserve(std::size_t v4, std::size_t v6);
   // Every prefix the table has held (also those without routes now), in no particular order.
   template <class F>
   void for_each(F&& f) const {
