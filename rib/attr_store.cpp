@@ -219,7 +219,7 @@ std::uint64_t* AttrStore::Pool::allocate(std::size_t words) {
   }
   if (words < free_.size() && free_[words]) {
     std::uint64_t* p = free_[words];
-    std::memcpy(&free_[words], p, sizeof(p));
+    std::memcpy(&free_[words], p, sizeof(std::uint64_t*));  // the next free block, kept in p's first word
     return p;
   }
   if (used_ + words > kChunkWords) {
@@ -238,7 +238,7 @@ void AttrStore::Pool::deallocate(std::uint64_t* p, std::size_t words) noexcept {
     return;
   }
   if (free_.size() <= words) free_.resize(words + 1, nullptr);  // at most kChunkWords / 4 + 1 heads
-  std::memcpy(p, &free_[words], sizeof(p));
+  std::memcpy(p, &free_[words], sizeof(std::uint64_t*));
   free_[words] = p;
 }
 
