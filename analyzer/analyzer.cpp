@@ -423,7 +423,7 @@ std::vector<PrefixRow> Analyzer::rows_of(const KeyedEntry* first, std::size_t n)
   for (std::size_t i = 0; i < n && i < 16; ++i) __builtin_prefetch(first[i].second);
   for (std::size_t i = 0; i < n; ++i) {
     if (i + 16 < n) __builtin_prefetch(first[i + 16].second);
-    if (i + 8 < n) __builtin_prefetch(first[i + 8].second->routes.data());
+    if (i + 8 < n) __builtin_prefetch(first[i + 8].second->routes.begin());
     out.push_back(rows.row(first[i].first, *first[i].second));
   }
   return out;

@@ -1,7 +1,12 @@
 #include "rib/attr_store.hpp"
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstddef>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -11,107 +16,149 @@ namespace bgpfa::rib {
 
 namespace {
 
-void put32(std::string& s, std::uint32_t v) {
-  char b[4];
-  wire::store_u32(reinterpret_cast<std::uint8_t*>(b), v);
-  s.append(b, 4);
+constexpr std::size_t kIdentityAt = offsetof(AttrSet, origin);
+constexpr std::size_t kHeader = sizeof(AttrSet) - kIdentityAt;  // identity bytes before the runs
+static_assert(kHeader == 1 + 1 + 1 + 4 + 4 + 4 + sizeof(wire::IpAddress) + 2 + 2 + 1 + 1, "no padding in the identity");
+
+// Live stores by number: a set names its store in 2 bytes instead of an 8-byte pointer. Static
+// storage (pages never touched stay unmapped); atomic for stores made on other threads.
+constexpr std::size_t kMaxStores = 0xffff;
+std::array<std::atomic<AttrStore*>, kMaxStores> g_stores{};
+
+std::uint16_t run_size(std::size_t n, const char* what) {
+  if (n > 0xffff) throw std::length_error(fmt::format("attribute set: {} of {} bytes, over 65535", what, n));
+  return static_cast<std::uint16_t>(n);
 }
 
-// Canonical encoding: fixed header, then the AS path (always 4-octet), communities, large and
-// extended communities, aggregator and the raw unknown attributes. Equal routes, equal bytes.
-void canonical(const wire::PathAttributes& a, bool four_octet_as, std::string& s, std::uint16_t& path_off,
-               std::uint16_t& path_size, std::uint16_t& comm_off, wire::IpAddress& next_hop) {
+// The identity of a set into `buf` (grown, never shrunk; returns the length): the fixed fields
+// as AttrSet lays them out from `origin`, then the AS path (always 4-octet), COMMUNITIES, and the
+// rest: large and extended communities (each with a 4-byte length), AGGREGATOR, and the unknown
+// attributes (type, 4-byte length, value). Sized first, then written through a pointer: this
+// runs for every route.
+std::size_t canonical(const wire::PathAttributes& a, bool four_octet_as, std::string& buf) {
   using wire::AttrType;
-  s.clear();
-  std::uint8_t flags = 0;
-  flags |= a.has(AttrType::MultiExitDisc) ? 1 : 0;
-  flags |= a.has(AttrType::LocalPref) ? 2 : 0;
-  flags |= a.has(AttrType::AtomicAggregate) ? 4 : 0;
-  flags |= a.has(AttrType::Aggregator) ? 8 : 0;
-  flags |= a.has(AttrType::NextHop) || (a.has(AttrType::MpReachNlri) && a.mp_reach.next_hop_length) ? 16 : 0;
-  s.push_back(static_cast<char>(flags));
-  s.push_back(static_cast<char>(a.has(AttrType::Origin) ? a.origin : 2));
-  put32(s, a.med);
-  put32(s, a.local_pref);
+  std::vector<std::uint8_t> merged;
+  wire::Bytes path;
+  bool widen = false;
+  if (!a.has(AttrType::AsPath)) {
+  } else if (!four_octet_as && a.has(AttrType::As4Path)) {  // RFC 6793: merge AS4_PATH
+    merged = wire::merge_as4_path(a.as_path, a.as4_path);
+    path = wire::Bytes(merged.data(), merged.size());
+  } else {
+    path = a.as_path.data;
+    widen = a.as_path.asn_size != 4;
+  }
+  const bool has_aggregator = a.has(AttrType::Aggregator);
+  std::size_t unknown = 0;  // bytes of the unknown attributes' runs
+  for (const auto& raw : a.all)
+    if (!wire::descriptor(raw.type).name) unknown += 5 + raw.value.size();
+  const bool has_rest = unknown || has_aggregator || !a.large_communities.empty() || !a.extended_communities.empty();
+  const std::size_t rest = has_rest ? 8 + a.large_communities.size() + a.extended_communities.size() + (has_aggregator ? 8 : 0) + unknown : 0;
+  const std::size_t bound = kHeader + 2 * path.size() + a.communities.size() + rest;
+  if (buf.size() < bound) buf.resize(std::max(bound, 2 * buf.size()));
+
+  auto* const base = reinterpret_cast<std::uint8_t*>(buf.data());
+  std::uint8_t* w = base + kHeader;
+  auto put = [&](wire::Bytes b) {
+    if (!b.empty()) std::memcpy(w, b.data(), b.size());
+    w += b.size();
+  };
+  auto put32 = [&](std::uint32_t v) {
+    wire::store_u32(w, v);
+    w += 4;
+  };
+  if (!widen) {
+    put(path);
+  } else {  // 2-octet ASNs, widened
+    a.as_path.for_each_segment([&](wire::SegmentType t, const std::uint8_t* p, unsigned n) {
+      *w++ = static_cast<std::uint8_t>(t);
+      *w++ = static_cast<std::uint8_t>(n);
+      for (unsigned i = 0; i < n; ++i) put32(wire::load_u16(p + 2 * i));
+    });
+  }
+  AttrSet h;
+  h.as_path_size = run_size(static_cast<std::size_t>(w - base) - kHeader, "AS path");
+  put(a.communities);
+  h.communities_size = run_size(a.communities.size(), "COMMUNITIES");
+  const std::uint8_t* rest_at = w;
+  if (has_rest) {
+    put32(static_cast<std::uint32_t>(a.large_communities.size()));
+    put(a.large_communities);
+    put32(static_cast<std::uint32_t>(a.extended_communities.size()));
+    put(a.extended_communities);
+    if (has_aggregator) {
+      put32(a.aggregator.asn);
+      put(wire::Bytes(a.aggregator.address.data(), 4));
+    }
+    for (const auto& raw : a.all) {
+      if (wire::descriptor(raw.type).name) continue;
+      *w++ = raw.type;
+      put32(static_cast<std::uint32_t>(raw.value.size()));
+      put(raw.value);
+    }
+  }
+  h.rest_size = static_cast<std::uint32_t>(w - rest_at);
+
+  h.has_med = a.has(AttrType::MultiExitDisc);
+  h.has_local_pref = a.has(AttrType::LocalPref);
+  h.flags |= h.has_med ? AttrSet::kHasMed : 0;
+  h.flags |= h.has_local_pref ? AttrSet::kHasLocalPref : 0;
+  h.flags |= a.has(AttrType::AtomicAggregate) ? AttrSet::kAtomicAggregate : 0;
+  h.flags |= has_aggregator ? AttrSet::kHasAggregator : 0;
+  const bool mp_next_hop = a.has(AttrType::MpReachNlri) && a.mp_reach.next_hop_length;
+  h.flags |= a.has(AttrType::NextHop) || mp_next_hop ? AttrSet::kHasNextHop : 0;
+  h.origin = a.has(AttrType::Origin) ? a.origin : 2;
+  h.med = a.med;
+  h.local_pref = h.has_local_pref ? a.local_pref : 100;
   // Next hop: MP_REACH_NLRI's when present (IPv6 routes), else NEXT_HOP.
   if (a.has(AttrType::MpReachNlri) && (a.mp_reach.next_hop_length == 16 || a.mp_reach.next_hop_length == 32)) {
-    next_hop = wire::IpAddress::from_bytes(wire::Afi::Ipv6, a.mp_reach.next_hop.data());
+    h.next_hop = wire::IpAddress::from_bytes(wire::Afi::Ipv6, a.mp_reach.next_hop.data());
   } else if (a.has(AttrType::MpReachNlri) && a.mp_reach.next_hop_length == 4) {
-    next_hop = wire::IpAddress::from_bytes(wire::Afi::Ipv4, a.mp_reach.next_hop.data());
+    h.next_hop = wire::IpAddress::from_bytes(wire::Afi::Ipv4, a.mp_reach.next_hop.data());
   } else {
-    next_hop = wire::IpAddress::from_bytes(wire::Afi::Ipv4, a.next_hop.data());
+    h.next_hop = wire::IpAddress::from_bytes(wire::Afi::Ipv4, a.next_hop.data());
   }
-  s.push_back(static_cast<char>(next_hop.afi));
-  s.append(reinterpret_cast<const char*>(next_hop.octets.data()), 16);
-  auto section = [&](wire::Bytes b) {
-    put32(s, static_cast<std::uint32_t>(b.size()));
-    const auto off = s.size();
-    s.append(reinterpret_cast<const char*>(b.data()), b.size());
-    return static_cast<std::uint16_t>(off);
-  };
-  // The AS path, always with 4-octet ASNs (AS4_PATH merged per RFC 6793 where it applies).
-  if (!a.has(AttrType::AsPath)) {
-    path_off = section({});
-    path_size = 0;
-  } else if (!four_octet_as && a.has(AttrType::As4Path)) {
-    const auto merged = wire::merge_as4_path(a.as_path, a.as4_path);
-    path_off = section(merged);
-    path_size = static_cast<std::uint16_t>(merged.size());
-  } else if (a.as_path.asn_size == 4) {
-    path_off = section(a.as_path.data);
-    path_size = static_cast<std::uint16_t>(a.as_path.data.size());
-  } else {  // widen 2-octet ASNs in place
-    const std::size_t len_at = s.size();
-    put32(s, 0);
-    path_off = static_cast<std::uint16_t>(s.size());
-    a.as_path.for_each_segment([&](wire::SegmentType t, const std::uint8_t* p, unsigned n) {
-      s.push_back(static_cast<char>(t));
-      s.push_back(static_cast<char>(n));
-      for (unsigned i = 0; i < n; ++i) put32(s, wire::load_u16(p + 2 * i));
-    });
-    path_size = static_cast<std::uint16_t>(s.size() - path_off);
-    wire::store_u32(reinterpret_cast<std::uint8_t*>(s.data() + len_at), path_size);
-  }
-  comm_off = section(a.communities);
-  section(a.large_communities);
-  section(a.extended_communities);
-  if (a.has(AttrType::Aggregator)) {
-    put32(s, a.aggregator.asn);
-    s.append(reinterpret_cast<const char*>(a.aggregator.address.data()), 4);
-  }
-  for (const auto& raw : a.all) {
-    if (wire::descriptor(raw.type).name) continue;
-    s.push_back(static_cast<char>(raw.type));
-    section(raw.value);
-  }
+  std::memcpy(base, reinterpret_cast<const char*>(&h) + kIdentityAt, kHeader);
+  return static_cast<std::size_t>(w - base);
 }
 
 }  // namespace
 
+std::string_view AttrSet::identity() const noexcept {
+  return {reinterpret_cast<const char*>(this) + kIdentityAt, kHeader + bytes_size()};
+}
+
 void AttrSet::encode(std::vector<std::uint8_t>& out) const {
-  // Walks the canonical layout written by canonical() above.
-  const auto* b = reinterpret_cast<const std::uint8_t*>(blob_data.get());
-  const std::uint8_t flags = b[0];
-  std::size_t at = 2 + 4 + 4 + 1 + 16;
-  auto section = [&] {
-    const std::uint32_t n = wire::load_u32(b + at);
-    wire::Bytes v(b + at + 4, n);
+  // Walks the byte runs written by canonical() above.
+  const std::uint8_t* rest = bytes() + as_path_size + communities_size;
+  std::size_t at = 0;
+  auto section = [&]() -> wire::Bytes {
+    if (at >= rest_size) return {};
+    const std::uint32_t n = wire::load_u32(rest + at);
+    wire::Bytes v(rest + at + 4, n);
     at += 4 + n;
     return v;
   };
-  const wire::Bytes path = section(), comms = section(), large = section(), ext = section();
+  const wire::Bytes large = section(), ext = section();
+  std::uint8_t word[4];
   wire::encode_attribute(out, 1, wire::Bytes(&origin, 1));
-  wire::encode_attribute(out, 2, path);
-  const bool has_next_hop = (flags & 16) != 0;
+  wire::encode_attribute(out, 2, as_path().data);
+  const bool has_next_hop = (flags & kHasNextHop) != 0;
   if (has_next_hop && next_hop.afi == wire::Afi::Ipv4) wire::encode_attribute(out, 3, wire::Bytes(next_hop.octets.data(), 4));
-  if (flags & 1) wire::encode_attribute(out, 4, wire::Bytes(b + 2, 4));
-  if (flags & 2) wire::encode_attribute(out, 5, wire::Bytes(b + 6, 4));
-  if (flags & 4) wire::encode_attribute(out, 6, {});
-  if (flags & 8) {
-    wire::encode_attribute(out, 7, wire::Bytes(b + at, 8));
+  if (flags & kHasMed) {
+    wire::store_u32(word, med);
+    wire::encode_attribute(out, 4, wire::Bytes(word, 4));
+  }
+  if (flags & kHasLocalPref) {
+    wire::store_u32(word, local_pref);
+    wire::encode_attribute(out, 5, wire::Bytes(word, 4));
+  }
+  if (flags & kAtomicAggregate) wire::encode_attribute(out, 6, {});
+  if (flags & kHasAggregator) {
+    wire::encode_attribute(out, 7, wire::Bytes(rest + at, 8));
     at += 8;
   }
-  if (!comms.empty()) wire::encode_attribute(out, 8, comms);
+  if (communities_size) wire::encode_attribute(out, 8, communities());
   if (has_next_hop && next_hop.afi == wire::Afi::Ipv6) {  // RFC 6396 4.3.4: the next hop alone
     std::uint8_t mp[17] = {16};
     std::copy_n(next_hop.octets.begin(), 16, mp + 1);
@@ -119,8 +166,8 @@ void AttrSet::encode(std::vector<std::uint8_t>& out) const {
   }
   if (!ext.empty()) wire::encode_attribute(out, 16, ext);
   if (!large.empty()) wire::encode_attribute(out, 32, large);
-  while (at < blob_size) {
-    const std::uint8_t type = b[at++];
+  while (at < rest_size) {
+    const std::uint8_t type = rest[at++];
     wire::encode_attribute(out, type, section());
   }
 }
@@ -141,34 +188,90 @@ std::string AttrSet::as_path_text() const {
 }
 
 void AttrRef::release() noexcept {
-  if (s_ && --s_->refs == 0) s_->store->release(s_);
+  if (s_ && --s_->refs == 0) g_stores[s_->store].load(std::memory_order_relaxed)->release(s_);
   s_ = nullptr;
 }
 
+AttrStore::AttrStore() {
+  for (std::size_t i = 0; i < kMaxStores; ++i) {
+    AttrStore* none = nullptr;
+    if (g_stores[i].compare_exchange_strong(none, this)) {
+      id_ = static_cast<std::uint16_t>(i);
+      return;
+    }
+  }
+  throw std::length_error(fmt::format("attribute stores: more than {} at once", kMaxStores));
+}
+
 AttrStore::~AttrStore() {
-  for (AttrSet* s : sets_) std::unique_ptr<AttrSet>{s};
+  g_stores[id_].store(nullptr);
+  for (AttrSet* s : sets_) {
+    const std::size_t w = words(*s);
+    std::destroy_at(s);
+    pool_.deallocate(reinterpret_cast<std::uint64_t*>(s), w);  // frees the large ones
+  }
+}
+
+std::uint64_t* AttrStore::Pool::allocate(std::size_t words) {
+  if (words > kChunkWords / 4) {
+    large_bytes_ += words * 8;
+    return std::allocator<std::uint64_t>().allocate(words);
+  }
+  if (words < free_.size() && free_[words]) {
+    std::uint64_t* p = free_[words];
+    std::memcpy(&free_[words], p, sizeof(std::uint64_t*));  // the next free block, kept in p's first word
+    return p;
+  }
+  if (used_ + words > kChunkWords) {
+    chunks_.push_back(std::make_unique_for_overwrite<std::uint64_t[]>(kChunkWords));
+    used_ = 0;
+  }
+  std::uint64_t* p = chunks_.back().get() + used_;
+  used_ += words;
+  return p;
+}
+
+void AttrStore::Pool::deallocate(std::uint64_t* p, std::size_t words) noexcept {
+  if (words > kChunkWords / 4) {
+    large_bytes_ -= words * 8;
+    std::allocator<std::uint64_t>().deallocate(p, words);
+    return;
+  }
+  if (free_.size() <= words) free_.resize(words + 1, nullptr);  // at most kChunkWords / 4 + 1 heads
+  std::memcpy(p, &free_[words], sizeof(std::uint64_t*));
+  free_[words] = p;
+}
+
+std::size_t AttrStore::Pool::bytes() const noexcept {
+  return chunks_.size() * kChunkWords * 8 + chunks_.capacity() * sizeof(chunks_[0]) + free_.capacity() * sizeof(free_[0]) +
+         large_bytes_;
+}
+
+std::size_t AttrStore::bytes() const noexcept {
+  // absl's table: a slot and a control byte per capacity, plus a group of cloned control bytes.
+  const std::size_t index = sets_.capacity() ? (sets_.capacity() + 16) * (sizeof(AttrSet*) + 1) : 0;
+  return pool_.bytes() + index + scratch_.capacity() + last_block_.capacity();
 }
 
 AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
-  std::uint16_t path_off = 0, path_size = 0, comm_off = 0;
-  wire::IpAddress nh;
-  canonical(a, four_octet_as, scratch_, path_off, path_size, comm_off, nh);
-  if (auto it = sets_.find(std::string_view(scratch_)); it != sets_.end()) return AttrRef(*it);
-  auto s = std::make_unique<AttrSet>();
-  s->blob_data = std::make_unique_for_overwrite<char[]>(scratch_.size());
-  std::memcpy(s->blob_data.get(), scratch_.data(), scratch_.size());
-  s->blob_size = static_cast<std::uint32_t>(scratch_.size());
-  s->store = this;
-  s->origin = a.has(wire::AttrType::Origin) ? a.origin : 2;
-  s->has_med = a.has(wire::AttrType::MultiExitDisc);
-  s->med = a.med;
-  s->has_local_pref = a.has(wire::AttrType::LocalPref);
-  s->local_pref = s->has_local_pref ? a.local_pref : 100;
-  s->as_path_offset = path_off;
-  s->as_path_size = path_size;
-  s->communities_offset = comm_off;
-  s->communities_size = static_cast<std::uint16_t>(a.communities.size());
-  s->next_hop = nh;
+  // The very block of the set interned last (a dump's consecutive routes often share one): the
+  // same bytes decoded the same way (the AS number size, MRT's abbreviated MP_REACH_NLRI) make
+  // the same set, without building its identity.
+  const std::uint8_t how = static_cast<std::uint8_t>(four_octet_as | a.as_path.asn_size << 1 | a.mp_reach.abbreviated << 4);
+  const std::string_view block(reinterpret_cast<const char*>(a.block.data()), a.block.size());
+  if (last_ && !block.empty() && how == last_how_ && block == last_block_) return AttrRef(last_);
+  const std::string_view id(scratch_.data(), canonical(a, four_octet_as, scratch_));
+  last_how_ = how;
+  last_block_.assign(block);
+  if (last_ && last_->identity() == id) return AttrRef(last_);
+  if (auto it = sets_.find(id); it != sets_.end()) {
+    last_ = *it;
+    return AttrRef(last_);
+  }
+  const std::size_t w = (sizeof(AttrSet) + id.size() - kHeader + 7) / 8;
+  AttrSet* s = std::construct_at(reinterpret_cast<AttrSet*>(pool_.allocate(w)));
+  std::memcpy(reinterpret_cast<char*>(s) + kIdentityAt, id.data(), id.size());  // fields and byte runs
+  s->store = id_;
   const auto path = s->as_path();
   s->as_path_length = static_cast<std::uint16_t>(path.decision_length());
   s->neighbor_as = path.first_asn();
@@ -177,16 +280,17 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
     if (t != wire::SegmentType::Sequence) return;
     for (unsigned i = 1; i < n; ++i) s->prepended |= wire::load_u32(p + 4 * i) == wire::load_u32(p + 4 * (i - 1));
   });
-  bytes_ += sizeof(AttrSet) + s->blob_size;
-  AttrSet* raw = s.release();
-  sets_.insert(raw);
-  return AttrRef(raw);
+  sets_.insert(s);
+  last_ = s;
+  return AttrRef(s);
 }
 
 void AttrStore::release(AttrSet* s) noexcept {
+  if (last_ == s) last_ = nullptr;
   sets_.erase(s);
-  bytes_ -= sizeof(AttrSet) + s->blob_size;
-  std::unique_ptr<AttrSet>{s};
+  const std::size_t w = words(*s);
+  std::destroy_at(s);
+  pool_.deallocate(reinterpret_cast<std::uint64_t*>(s), w);
 }
 
 }  // namespace bgpfa::rib

@@ -16,38 +16,56 @@ namespace bgpfa::rib {
 
 class AttrStore;
 
-// What the decision process and the reports need, decoded once per distinct set.
+// One distinct set, in one allocation: 56 bytes of fixed fields (what the decision process and
+// the reports read, decoded once), then the attributes' own bytes, stored once: the AS path
+// (4-octet ASNs), COMMUNITIES, and the rest (large and extended communities, AGGREGATOR,
+// unknown attributes) in a canonical form. From `origin` to the end the bytes are the set's
+// identity: equal attributes, equal bytes.
+//   bytes  what
+//    4     reference count
+//    2     the store's number (a registry, not an 8-byte pointer)
+//   11     neighbour AS, origin AS, decision length of the AS path, prepended: read per decision
+//   39     origin, MED, LOCAL_PREF, next hop (18), flags, sizes of the three byte runs (identity)
+//    n     AS path + communities + rest (identity)
+// Sets come from the store's own pool in 8-byte steps (no allocator header): a set with a
+// typical 20-30 bytes of path and communities takes 80-88 bytes.
+// AS paths and community lists are not shared between sets: for real tables they average ~20
+// and a few bytes, less than a shared piece costs (pointer, count, index slot, allocation).
 struct AttrSet {
-  std::unique_ptr<char[]> blob_data;  // canonical encoding: the identity of the set
-  std::uint32_t blob_size = 0;
   std::uint32_t refs = 0;
-  AttrStore* store = nullptr;
-  std::uint32_t med = 0;
-  std::uint32_t local_pref = 100;
   std::uint32_t neighbor_as = 0;  // first AS of the path
   std::uint32_t origin_as = 0;
   std::uint16_t as_path_length = 0;  // RFC 4271 9.1.2.2 a
+  std::uint16_t store = 0;  // the AttrStore's number: the last reference hands the set back to it
+  bool prepended = false;  // an AS repeated back to back (AS-path prepending)
+  // Identity from here.
   std::uint8_t origin = 2;
   bool has_med = false;
   bool has_local_pref = false;
-  bool prepended = false;  // an AS repeated back to back (AS-path prepending)
-  std::uint16_t as_path_offset = 0, as_path_size = 0;  // 4-octet AS path inside blob
-  std::uint16_t communities_offset = 0, communities_size = 0;
+  std::uint32_t med = 0;
+  std::uint32_t local_pref = 100;
+  std::uint32_t rest_size = 0;
   wire::IpAddress next_hop;
+  std::uint16_t as_path_size = 0, communities_size = 0;
+  std::uint8_t flags = 0;  // kHas* below
+  std::uint8_t zero_ = 0;
+  // The byte runs follow the struct.
 
-  [[nodiscard]] std::string_view blob() const noexcept { return {blob_data.get(), blob_size}; }
-  [[nodiscard]] wire::AsPathView as_path() const noexcept {
-    return {wire::Bytes(reinterpret_cast<const std::uint8_t*>(blob_data.get()) + as_path_offset, as_path_size), 4};
-  }
-  [[nodiscard]] wire::Bytes communities() const noexcept {
-    return {reinterpret_cast<const std::uint8_t*>(blob_data.get()) + communities_offset, communities_size};
-  }
+  static constexpr std::uint8_t kHasMed = 1, kHasLocalPref = 2, kAtomicAggregate = 4, kHasAggregator = 8, kHasNextHop = 16;
+
+  [[nodiscard]] const std::uint8_t* bytes() const noexcept { return reinterpret_cast<const std::uint8_t*>(this + 1); }
+  [[nodiscard]] std::size_t bytes_size() const noexcept { return std::size_t{as_path_size} + communities_size + rest_size; }
+  // The identity: from `origin` through the byte runs (contiguous).
+  [[nodiscard]] std::string_view identity() const noexcept;
+  [[nodiscard]] wire::AsPathView as_path() const noexcept { return {wire::Bytes(bytes(), as_path_size), 4}; }
+  [[nodiscard]] wire::Bytes communities() const noexcept { return {bytes() + as_path_size, communities_size}; }
   [[nodiscard]] std::string as_path_text() const;  // "12076 65100 {1,2}"
   // Back to path attributes as MRT TABLE_DUMP_V2 RIB entries hold them: 4-octet AS_PATH, an IPv6
   // next hop as an MP_REACH_NLRI with only the next hop (RFC 6396 4.3.4). Attributes the set
   // does not keep (ORIGINATOR_ID, CLUSTER_LIST and other well-known ones) are not there.
   void encode(std::vector<std::uint8_t>& out) const;
 };
+static_assert(sizeof(AttrSet) == 56);
 
 // Owning handle; copying shares, the last one out frees the set.
 class AttrRef {
@@ -74,7 +92,7 @@ class AttrRef {
 
 class AttrStore {
  public:
-  AttrStore() = default;
+  AttrStore();  // takes a number in the registry of live stores (at most 65535 at once)
   AttrStore(const AttrStore&) = delete;
   AttrStore& operator=(const AttrStore&) = delete;
   ~AttrStore();
@@ -83,7 +101,9 @@ class AttrStore {
   // AS4_PATH is merged per RFC 6793 when it was not).
   [[nodiscard]] AttrRef intern(const wire::PathAttributes& a, bool four_octet_as);
   [[nodiscard]] std::size_t size() const noexcept { return sets_.size(); }
-  [[nodiscard]] std::size_t bytes() const noexcept { return bytes_; }  // owned by the sets
+  // Every byte the store owns: the sets' pool (free blocks included), the index
+  // (slots and control bytes) and the scratch buffers.
+  [[nodiscard]] std::size_t bytes() const noexcept;
 
  private:
   friend class AttrRef;
@@ -92,18 +112,44 @@ class AttrStore {
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view b) const noexcept { return absl::Hash<std::string_view>{}(b); }
-    std::size_t operator()(const AttrSet* s) const noexcept { return (*this)(s->blob()); }
+    std::size_t operator()(const AttrSet* s) const noexcept { return (*this)(s->identity()); }
   };
   struct Eq {
     using is_transparent = void;
     static std::string_view view(std::string_view b) noexcept { return b; }
-    static std::string_view view(const AttrSet* s) noexcept { return s->blob(); }
+    static std::string_view view(const AttrSet* s) noexcept { return s->identity(); }
     template <class A, class B>
     bool operator()(const A& a, const B& b) const noexcept { return view(a) == view(b); }
   };
+  [[nodiscard]] static std::size_t words(const AttrSet& s) noexcept { return (sizeof(AttrSet) + s.bytes_size() + 7) / 8; }
+
+  // The sets' memory: blocks of 8-byte words carved from 64 KB chunks, a free list per size
+  // (no allocator header, no rounding to 16). Sets over a quarter chunk are allocated alone.
+  class Pool {
+   public:
+    Pool() = default;
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+    ~Pool() = default;  // chunks and free lists go with the vectors; the store frees large blocks
+    [[nodiscard]] std::uint64_t* allocate(std::size_t words);
+    void deallocate(std::uint64_t* p, std::size_t words) noexcept;
+    [[nodiscard]] std::size_t bytes() const noexcept;
+
+   private:
+    static constexpr std::size_t kChunkWords = 8192;
+    std::vector<std::unique_ptr<std::uint64_t[]>> chunks_;
+    std::size_t used_ = kChunkWords;    // words handed out of the last chunk
+    std::vector<std::uint64_t*> free_;  // by size in words: a list linked through each block's first word
+    std::size_t large_bytes_ = 0;
+  };
+
   absl::flat_hash_set<AttrSet*, Hash, Eq> sets_;
-  std::string scratch_;
-  std::size_t bytes_ = 0;
+  std::string scratch_;      // the identity of the set being interned
+  AttrSet* last_ = nullptr;  // the set interned last: consecutive routes often share one
+  std::string last_block_;   // the attribute block it was interned from
+  std::uint8_t last_how_ = 0;
+  Pool pool_;
+  std::uint16_t id_ = 0;
 };
 
 }  // namespace bgpfa::rib

@@ -1,6 +1,9 @@
 #include "rib/route_table.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace bgpfa::rib {
 
@@ -10,8 +13,41 @@ void RouteTable::routed(const PrefixKey& p, int delta) {
   lengths_[p.v6].set(p.length, n != 0);
 }
 
+std::uint32_t RouteTable::Arena::emplace_back() {
+  if (size_ == chunks_.size() * kChunk) chunks_.push_back(std::make_unique<PrefixEntry[]>(kChunk));
+  return static_cast<std::uint32_t>(size_++);
+}
+
+PrefixEntry* RouteTable::find_slot(const PrefixKey& p) const {
+  if (!p.v6) {
+    auto it = index4_.find(key4_of(p));
+    return it == index4_.end() ? nullptr : &entries_[*it & kIndex4Mask];
+  }
+  auto it = index6_.find(p);
+  return it == index6_.end() ? nullptr : &entries_[it->index];
+}
+
+PrefixEntry& RouteTable::insert(const PrefixKey& p) {
+  if (last_ && last_key_ == p) return *last_;
+  PrefixEntry* e = find_slot(p);
+  if (!e) {
+    if (entries_.size() >= (p.v6 ? std::size_t{0xffffffff} : kIndex4Mask))
+      throw std::length_error(fmt::format("route table: more than {} prefixes", entries_.size()));
+    const std::uint32_t i = entries_.emplace_back();
+    if (!p.v6) index4_.insert(key4_of(p).bits << kIndex4Bits | i);
+    else index6_.insert(Slot6{p.hi, p.lo, p.length, i});
+    e = &entries_[i];
+    ++generation_;
+  }
+  last_key_ = p;
+  last_ = e;
+  return *e;
+}
+
+PrefixEntry& RouteTable::entry(const PrefixKey& p) { return insert(p); }
+
 PrefixEntry* RouteTable::announce(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id, AttrRef attrs) {
-  PrefixEntry& e = entry(p);
+  PrefixEntry& e = insert(p);
   for (auto& r : e.routes) {
     if (r.peer != peer || r.path_id != path_id) continue;
     if (r.stale) {  // re-announced after a graceful restart: fresh again
@@ -23,7 +59,7 @@ PrefixEntry* RouteTable::announce(const PrefixKey& p, std::uint16_t peer, std::u
     return &e;
   }
   if (e.routes.empty()) routed(p, +1);
-  e.routes.push_back(Route{std::move(attrs), path_id, peer});
+  e.routes.push_back(Route(std::move(attrs), path_id, peer));
   ++peer_routes_[peer];
   peer_routes_v6_[peer] += p.v6;
   ++routes_;
@@ -31,9 +67,9 @@ PrefixEntry* RouteTable::announce(const PrefixKey& p, std::uint16_t peer, std::u
 }
 
 PrefixEntry* RouteTable::withdraw(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id) {
-  auto it = entries_.find(p);
-  if (it == entries_.end()) return nullptr;
-  auto& routes = it->second.routes;
+  PrefixEntry* e = last_ && last_key_ == p ? last_ : find_slot(p);
+  if (!e) return nullptr;
+  auto& routes = e->routes;
   auto pos = std::find_if(routes.begin(), routes.end(), [&](const Route& r) { return r.peer == peer && r.path_id == path_id; });
   if (pos == routes.end()) return nullptr;
   if (pos->stale) --peer_stale_[peer];
@@ -42,15 +78,13 @@ PrefixEntry* RouteTable::withdraw(const PrefixKey& p, std::uint16_t peer, std::u
   peer_routes_v6_[peer] -= p.v6;
   --routes_;
   if (routes.empty()) routed(p, -1);
-  return &it->second;
+  return e;
 }
 
 template <class Drop>
 void RouteTable::drop_routes(std::uint16_t peer, Drop drop, std::vector<PrefixKey>& affected) {
   const std::size_t first = affected.size();
-  for (auto& slot : entries_) {
-    const PrefixKey& p = slot.first;  // named, not a structured binding: lambdas capture it (clang 14)
-    PrefixEntry& e = slot.second;
+  auto visit = [&](const PrefixKey& p, PrefixEntry& e) {
     const auto before = e.routes.size();
     e.routes.erase(std::remove_if(e.routes.begin(), e.routes.end(),
                                   [&](Route& r) {
@@ -60,13 +94,15 @@ void RouteTable::drop_routes(std::uint16_t peer, Drop drop, std::vector<PrefixKe
                                   }),
                    e.routes.end());
     const auto removed = before - e.routes.size();
-    if (!removed) continue;
+    if (!removed) return;
     affected.push_back(p);
     routes_ -= removed;
     peer_routes_[peer] -= removed;
     if (p.v6) peer_routes_v6_[peer] -= removed;
     if (e.routes.empty()) routed(p, -1);
-  }
+  };
+  for (const std::uint64_t s : index4_) visit(key4(s), entries_[s & kIndex4Mask]);
+  for (const Slot6& s : index6_) visit(s.key(), entries_[s.index]);
   std::sort(affected.begin() + static_cast<std::ptrdiff_t>(first), affected.end());
 }
 
@@ -90,23 +126,34 @@ void RouteTable::sweep_stale(std::uint16_t peer, std::uint8_t families, std::vec
   drop_routes(peer, [&](const PrefixKey& p, const Route& r) { return r.stale && (families & family_bit(p)); }, affected);
 }
 
-PrefixEntry* RouteTable::find(const PrefixKey& p) {
-  auto it = entries_.find(p);
-  return it == entries_.end() ? nullptr : &it->second;
-}
+PrefixEntry* RouteTable::find(const PrefixKey& p) { return last_ && last_key_ == p ? last_ : find_slot(p); }
 
-const PrefixEntry* RouteTable::find(const PrefixKey& p) const {
-  auto it = entries_.find(p);
-  return it == entries_.end() ? nullptr : &it->second;
-}
+const PrefixEntry* RouteTable::find(const PrefixKey& p) const { return find_slot(p); }
 
 std::optional<PrefixKey> RouteTable::longest_covering(const PrefixKey& p, bool inclusive) const {
-  for (int len = inclusive ? p.length : p.length - 1; len >= 0; --len) {
-    if (!lengths_[p.v6].test(static_cast<std::size_t>(len))) continue;
-    const PrefixKey k = p.truncated(static_cast<std::uint8_t>(len));
-    const PrefixEntry* e = find(k);
-    if (e && !e->routes.empty()) return k;
+  const auto& lengths = lengths_[p.v6];
+  auto usable = [&](const PrefixKey& k) {
+    const PrefixEntry* e = find_slot(k);
+    return e && !e->routes.empty();
+  };
+  int len = inclusive ? p.length : p.length - 1;
+  for (; len >= 0 && !lengths.test(static_cast<std::size_t>(len)); --len) {}
+  if (len < 0) return std::nullopt;
+  PrefixKey first = p.truncated(static_cast<std::uint8_t>(len));
+  if (usable(first)) return first;  // the common case: the longest candidate has routes
+  // The other candidates' probes are independent: prefetch them all so the cache misses
+  // overlap, then look in order, longest first.
+  PrefixKey keys[129];
+  int n = 0;
+  for (--len; len >= 0; --len) {
+    if (!lengths.test(static_cast<std::size_t>(len))) continue;
+    keys[n] = p.truncated(static_cast<std::uint8_t>(len));
+    if (!p.v6) index4_.prefetch(key4_of(keys[n]));
+    else index6_.prefetch(keys[n]);
+    ++n;
   }
+  for (int i = 0; i < n; ++i)
+    if (usable(keys[i])) return keys[i];
   return std::nullopt;
 }
 
@@ -118,11 +165,18 @@ std::optional<PrefixKey> RouteTable::lookup(const wire::IpAddress& a) const {
 }
 
 std::size_t RouteTable::memory_bytes() const noexcept {
-  // Slots (key + entry + control byte) plus the heap arrays of prefixes holding several routes
-  // (capacity x 16 bytes + 16 bytes of allocator overhead).
-  std::size_t n = entries_.capacity() * (sizeof(std::pair<PrefixKey, PrefixEntry>) + 1);
-  for (const auto& [p, e] : entries_)
-    if (e.routes.capacity() > 1) n += e.routes.capacity() * sizeof(Route) + 16;
+  // absl's tables: one control byte per slot (plus a group's worth of clones) beside the slots.
+  constexpr std::size_t kGroup = 16;
+  std::size_t n = entries_.bytes();
+  n += (index4_.capacity() + kGroup) * (sizeof(std::uint64_t) + 1);
+  n += (index6_.capacity() + kGroup) * (sizeof(Slot6) + 1);
+  // Spilled route arrays: capacity x 16 bytes plus glibc's 16-byte chunk header.
+  auto spilled = [&](const PrefixEntry& e) {
+    if (e.routes.spilled()) n += e.routes.capacity() * sizeof(Route) + 16;
+  };
+  for (const std::uint64_t s : index4_) spilled(entries_[s & kIndex4Mask]);
+  for (const Slot6& s : index6_) spilled(entries_[s.index]);
+  n += 3 * peer_routes_.capacity() * sizeof(std::size_t);
   return n;
 }
 
