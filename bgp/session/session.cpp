@@ -6,6 +6,8 @@
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -359,6 +361,10 @@ void Session::enable_rx_timestamps() {
   if (::setsockopt(socket_->native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0)
     sink_.log(cfg_, fmt::format("cannot enable kernel receive times (SO_TIMESTAMPNS): {}; messages are timed when read",
                                 std::strerror(errno)));
+  // Each read also says how much is still queued (the backlog that decides the next read's size);
+  // without it every read is message by message.
+  (void)::setsockopt(socket_->native_handle(), IPPROTO_TCP, TCP_INQ, &on, sizeof on);
+  rx_backlog_ = 0;
 }
 
 void Session::read_header() {
@@ -382,16 +388,21 @@ void Session::receive() {
   // many turns, as before with one 256 KiB read per turn).
   std::size_t budget = kReadBuffer;
   for (;;) {
-    // Each read ends where the message being assembled ends (its header first, then the rest):
-    // it never takes bytes of the next message, so the time it carries is that of the segment
-    // that completed this one (segments that arrive apart stay apart). Segments the kernel has
-    // merged while this thread was busy keep only the last one's time; see README "ground truth".
+    // A read ends where the message being assembled ends (its header first, then the rest): it
+    // never takes bytes of the next message, so the time it carries is that of the segment that
+    // completed this one (segments that arrive apart stay apart). Behind by kBulkBacklog or more
+    // (a table arriving faster than it is handled), one read takes as much as fits instead and its
+    // messages share the last segment's time: the kernel merges segments that wait in the socket
+    // anyway (keeping the last one's time), and reading message by message would double the
+    // system calls (README "The failover lab" has the figures).
     std::size_t want = wire::kHeaderSize - std::min(rx_len_, wire::kHeaderSize);
-    if (want == 0) {
+    if (rx_backlog_ >= kBulkBacklog) {
+      want = rx_.size() - rx_len_;
+    } else if (want == 0) {
       const auto h = wire::decode_header(wire::Bytes(rx_.data(), rx_len_), negotiated_.extended_message);
       want = h->length - rx_len_;  // handle_received() checked the header; the message is incomplete
     }
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(int))> control{};
     iovec iov{rx_.data() + rx_len_, want};
     msghdr msg{};
     msg.msg_iov = &iov;
@@ -422,11 +433,17 @@ void Session::receive() {
       return;
     }
     rx_stamp_us_ = 0;
+    rx_backlog_ = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
-      timespec ts{};
-      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-      rx_stamp_us_ = static_cast<std::uint64_t>(ts.tv_sec) * 1000000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000;
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec ts{};
+        std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        rx_stamp_us_ = static_cast<std::uint64_t>(ts.tv_sec) * 1000000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000;
+      } else if (c->cmsg_level == IPPROTO_TCP && c->cmsg_type == TCP_CM_INQ) {
+        int queued = 0;
+        std::memcpy(&queued, CMSG_DATA(c), sizeof queued);
+        rx_backlog_ = queued > 0 ? static_cast<std::size_t>(queued) : 0;
+      }
     }
     rx_len_ += static_cast<std::size_t>(n);
     if (!handle_received() || gen != generation_ || !socket_) return;

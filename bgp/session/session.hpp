@@ -133,6 +133,8 @@ class Session final : public FsmActions {
   // The kernel's receive time (SO_TIMESTAMPNS) of the read that completed the message in rx_,
   // 0 when it gave none (then the time the message is handled).
   std::uint64_t rx_stamp_us_ = 0;
+  std::size_t rx_backlog_ = 0;  // bytes still queued in the socket after the last read (TCP_INQ)
+  static constexpr std::size_t kBulkBacklog = 64 * 1024;
   std::deque<std::vector<std::uint8_t>> tx_;
   bool writing_ = false;
   wire::Open local_open_;
