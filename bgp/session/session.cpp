@@ -394,7 +394,7 @@ void Session::receive() {
     // (a table arriving faster than it is handled), one read takes as much as fits instead and its
     // messages share the last segment's time: the kernel merges segments that wait in the socket
     // anyway (keeping the last one's time), and reading message by message would double the
-    // system calls (README "The failover lab" has the figures).
+    // system calls (README `bgpfa serve` has the figures).
     std::size_t want = wire::kHeaderSize - std::min(rx_len_, wire::kHeaderSize);
     if (rx_backlog_ >= kBulkBacklog) {
       want = rx_.size() - rx_len_;
