@@ -11,7 +11,8 @@
       ground truth: steps.tsv (the harness's clock at each failure, the episode, transitions,
       failure window and prediction against outcome it must have: lab/topo.sh fo_step),
       dumpcap's captures on the cloud side of every link (UPDATE arrivals within 2 ms, read with
-      tshark; kept as truth.tsv), and a replay of bgpfa's own capture. Prints one summary block per step and the deviations.
+      tshark; kept as truth.tsv), and a replay of bgpfa's own capture. Prints one summary block
+      per step and the deviations.
       DIR may also be a bundled fixture (fixtures/lab/NAME: bgpfa.conf, capture.mrt,
       expected-report.json, steps.tsv, truth.tsv): the same checks without root or tshark.
 """
@@ -24,8 +25,8 @@ import subprocess
 import sys
 
 # bgpfa's UPDATE time against the capture on the cloud side of the veth. bgpfa times a message
-# by the kernel's receive stamp of the segment that completed it (SO_TIMESTAMPNS), the stamp the
-# packet tap also reads, so each UPDATE is held to FLAB_UPDATE_TOLERANCE_MS (default 2, the
+# by the kernel's receive stamp of the segment that completed it (SO_TIMESTAMPNS), taken a few µs
+# from the packet tap's, so each UPDATE is held to FLAB_UPDATE_TOLERANCE_MS (default 2, the
 # issue's bound). What can still move it: segments the kernel merged in the socket while bgpfa's
 # session thread was busy keep the last one's stamp, and the core never goes back in time (a
 # message stamped before something it already handled takes that later time). Every pair more
