@@ -1,5 +1,7 @@
 #include "feed/peer_lifecycle.hpp"
 
+#include <fmt/format.h>
+
 #include "bgp/wire/notification.hpp"
 #include "rib/route_table.hpp"
 
@@ -54,6 +56,13 @@ bool PeerLifecycle::notified(int i) const {
   return static_cast<std::size_t>(i) < peers_.size() && peers_[static_cast<std::size_t>(i)].notified;
 }
 
+std::size_t PeerLifecycle::kept_routes(int i, std::uint8_t families) const {
+  const auto& table = a_.table();
+  const auto peer = static_cast<std::uint16_t>(i);
+  const std::size_t v6 = table.peer_routes_v6(peer);
+  return ((families & rib::kFamilyIpv4) ? table.peer_routes(peer) - v6 : 0) + ((families & rib::kFamilyIpv6) ? v6 : 0);
+}
+
 bool PeerLifecycle::state_change(std::uint64_t t, int i, int from, int to, const std::string& why,
                                  const analyzer::FailureWindow* window) {
   Peer& p = peer(i);
@@ -64,11 +73,14 @@ bool PeerLifecycle::state_change(std::uint64_t t, int i, int from, int to, const
     return false;
   }
   if (from == kEstablished) {
-    // RFC 4724 4.2: only the end of the TCP connection is a restart; a NOTIFICATION is not.
-    const bool graceful = gr && !p.notified;
-    a_.session_down(t, i, graceful ? why + " (graceful restart: routes kept as stale)" : why,
-                    graceful ? families(*gr, false) : 0, graceful ? gr->restart_time : 0, window);
-    return graceful;
+    // RFC 4724 4.2: only the end of the TCP connection is a restart; a NOTIFICATION is not. Only
+    // routes of the families the peer's capability names are kept: a helper-only capability
+    // (FRR's default) names none, and then every route is withdrawn as after any failure.
+    const std::uint8_t keep = gr && !p.notified ? families(*gr, false) : 0;
+    const std::size_t kept = kept_routes(i, keep);
+    a_.session_down(t, i, kept ? fmt::format("{} (graceful restart: {} routes kept as stale)", why, kept) : why,
+                    kept ? keep : 0, kept ? gr->restart_time : 0, window);
+    return kept > 0;
   }
   p.notified = false;
   return false;

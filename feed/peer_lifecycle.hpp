@@ -21,7 +21,7 @@ class PeerLifecycle {
   // An OPEN or NOTIFICATION body, received from the peer or sent to it (`local`).
   void message(int peer, wire::MessageType type, wire::Bytes body, bool local);
   // RFC 6396 state numbers (Idle = 1 ... Established = 6). True when the session went down
-  // gracefully and the peer's routes are kept as stale.
+  // gracefully and routes of the peer were kept as stale (the trigger says how many).
   // `window`: when the session ended silently, when it failed (for the episode).
   bool state_change(std::uint64_t t, int peer, int from, int to, const std::string& why,
                     const analyzer::FailureWindow* window = nullptr);
@@ -38,6 +38,8 @@ class PeerLifecycle {
     bool notified = false;  // a NOTIFICATION ended this session: no graceful restart
   };
   Peer& peer(int i);
+  // The peer's routes of `families` (rib::kFamily* bits): those a graceful restart keeps.
+  [[nodiscard]] std::size_t kept_routes(int peer, std::uint8_t families) const;
   analyzer::Analyzer& a_;
   std::vector<Peer> peers_;
 };

@@ -8,9 +8,11 @@
       bgpfa has and EXPECT does not name are a difference too.
   failover_check.py verify DIR BGPFA
       the run in DIR (lab/topo.sh's TOPO_DIR, bgpfa stopped, report.json written) against
-      ground truth: steps.tsv (the harness's clock at each failure), dumpcap's captures on the
-      cloud side of every link (UPDATE arrivals, read with tshark; kept as truth.tsv), and a
-      replay of bgpfa's own capture. Prints one summary block per step and the deviations.
+      ground truth: steps.tsv (the harness's clock at each failure, the episode, transitions,
+      failure window and prediction against outcome it must have: lab/topo.sh fo_step),
+      dumpcap's captures on the cloud side of every link (UPDATE arrivals within 2 ms, read with
+      tshark; kept as truth.tsv), and a replay of bgpfa's own capture. Prints one summary block
+      per step and the deviations.
       DIR may also be a bundled fixture (fixtures/lab/NAME: bgpfa.conf, capture.mrt,
       expected-report.json, steps.tsv, truth.tsv): the same checks without root or tshark.
 """
@@ -22,17 +24,14 @@ import re
 import subprocess
 import sys
 
-# bgpfa's UPDATE time against the capture on the cloud side of the veth. Both clocks are the
-# same machine's; bgpfa stamps a message when its session thread reads it (user space), after
-# the kernel's packet tap stamped the frame, so the difference is the scheduling delay of that
-# thread. 2 ms is the goal: it holds for the median (asserted, FLAB_UPDATE_MEDIAN_MS, default
-# 2) and for most UPDATEs, but on the shared 2-core machine at load average 13-16 (other builds
-# and tests running) single UPDATEs were read 7, 24 and 28 ms late, and once one was 321 ms
-# apart (not diagnosed; every pair more than 2 ms apart is printed now). Each UPDATE is
-# therefore held to FLAB_UPDATE_TOLERANCE_MS (default 1000: catches a wrong clock, a wrong
-# unit or a stale timestamp, not a loaded scheduler), and every deviation is printed.
-UPDATE_MEDIAN_MS = float(os.environ.get("FLAB_UPDATE_MEDIAN_MS", "2"))
-UPDATE_TOL_MS = float(os.environ.get("FLAB_UPDATE_TOLERANCE_MS", "1000"))
+# bgpfa's UPDATE time against the capture on the cloud side of the veth. bgpfa times a message
+# by the kernel's receive stamp of the segment that completed it (SO_TIMESTAMPNS), taken a few µs
+# from the packet tap's, so each UPDATE is held to FLAB_UPDATE_TOLERANCE_MS (default 2, the
+# issue's bound). What can still move it: segments the kernel merged in the socket while bgpfa's
+# session thread was busy keep the last one's stamp, and the core never goes back in time (a
+# message stamped before something it already handled takes that later time). Every pair more
+# than 2 ms apart is printed; FLAB_DEVIATIONS_LOG=FILE appends every deviation measured.
+UPDATE_TOL_MS = float(os.environ.get("FLAB_UPDATE_TOLERANCE_MS", "2"))
 # The harness stamps its clock right before and right after the command that makes the
 # failure; FRR's KEEPALIVE / bfdd's packet timers can fire a little late under load, so the
 # window is widened by this much on each side.
@@ -95,15 +94,16 @@ def hms(t):
 def tshark_messages(pcap):
     """(time, source, destination, BGP message type) of every BGP message in a capture."""
     out = subprocess.run(["tshark", "-r", pcap, "-Y", "bgp && !tcp.analysis.retransmission", "-T", "fields",
-                          "-e", "frame.time_epoch", "-e", "ip.src", "-e", "ip.dst", "-e", "bgp.type"],
-                         check=True, capture_output=True, text=True).stdout
+                          "-e", "frame.time_epoch", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst",
+                          "-e", "bgp.type"], check=True, capture_output=True, text=True).stdout
     msgs = []
     for line in out.splitlines():
         f = line.split("\t")
-        if len(f) < 4 or not f[3]:
+        if len(f) < 6 or not f[5]:
             continue
-        for t in f[3].split(","):
-            msgs.append((float(f[0]), f[1], f[2], int(t)))
+        src, dst = (f[1], f[2]) if f[1] else (f[3], f[4])  # IPv4 or IPv6
+        for t in f[5].split(","):
+            msgs.append((float(f[0]), src, dst, int(t)))
     return msgs
 
 
@@ -130,6 +130,12 @@ def mrt_received(paths):
             local = str(ipaddress.ip_address(body[p + 2 + n:p + 2 + 2 * n]))
             msgs.append((ts + usec / 1e6, peer, local, body[p + 2 + 2 * n + 18]))
     return msgs
+
+
+def prediction_text(p):
+    tr = lambda m: ", ".join(f"{k} {v}" for k, v in sorted(m.items())) or "nothing"
+    return (f"predicted {tr(p['predicted'])}; observed {tr(p['observed'])}; matched {p['matched']}, "
+            f"differed {p['differed']}, unpredicted {p['unpredicted']}")
 
 
 class Failed(Exception):
@@ -196,10 +202,10 @@ def cmd_verify(d, bgpfa):
             with open(os.environ["FLAB_DEVIATIONS_LOG"], "a") as f:
                 f.write(f"{os.path.basename(d.rstrip('/'))}\t{len(absd)}\t{absd[len(absd) // 2]:.3f}\t{worst[0]:.3f}\t"
                         f"{sum(1 for x in absd if x <= 2.0)}\t{' '.join(f'{x[0]:.3f}' for x in devs)}\n")
-        if absd[len(absd) // 2] > UPDATE_MEDIAN_MS:
-            failures.append(f"UPDATE times: median deviation {absd[len(absd) // 2]:.3f} ms from tshark's (> {UPDATE_MEDIAN_MS} ms)")
-        if abs(worst[0]) > UPDATE_TOL_MS:
-            failures.append(f"UPDATE {worst[2]} at {worst[1]} is {worst[0]:.3f} ms from tshark's (> {UPDATE_TOL_MS} ms)")
+        over = [x for x in devs if abs(x[0]) > UPDATE_TOL_MS]
+        if over:
+            failures.append(f"UPDATE times: {len(over)} of {len(devs)} more than {UPDATE_TOL_MS} ms from tshark's, the "
+                            f"worst {worst[2]} at {worst[1]}, {worst[0]:+.3f} ms")
     check(devs or unseen, "no UPDATE received to compare with tshark")
     sessions = {k for k in wire if k[1] in {local for _, _, local in received} and k not in mine}
     for key in sessions:
@@ -214,7 +220,12 @@ def cmd_verify(d, bgpfa):
     episodes = live["episodes"]
     used = set()
     for line in open(os.path.join(d, "steps.tsv")):
-        name, t0, t1, trig, transitions, window = line.rstrip("\n").split("\t")
+        fields = line.rstrip("\n").split("\t")
+        if len(fields) < 7 or not fields[6]:
+            failures.append(f"steps.tsv: step {fields[0]!r} says no prediction to expect (fo_step's PREDICTION: "
+                            "MATCHED/DIFFERED/UNPREDICTED or none)")
+            continue
+        name, t0, t1, trig, transitions, window, prediction = fields[:7]
         t0, t1 = float(t0), float(t1)
         # The failure's episode: the first one (by trigger time) at or after the cut whose trigger
         # matches; the steps wait a quiet period between failures, so episodes do not merge.
@@ -233,6 +244,20 @@ def cmd_verify(d, bgpfa):
               f"({(us(e['trigger_time']) - t0) * 1000:.1f} ms after the cut); {e['prefixes_changed']} prefixes: {tr}")
         if transitions and not re.fullmatch(transitions, tr):
             failures.append(f"{name}: transitions {tr}, expected {transitions}")
+        # The prediction (what-if of the failed sessions at the trigger) against the outcome.
+        p = e.get("prediction")
+        if prediction == "none":
+            if p:
+                failures.append(f"{name}: the episode has a prediction ({prediction_text(p)}), expected none")
+        else:
+            want = tuple(int(x) for x in prediction.split("/"))
+            if not p:
+                failures.append(f"{name}: the episode has no prediction, expected {prediction} (matched/differed/unpredicted)")
+            else:
+                print(f"   prediction for {', '.join(p['failed'])}: {prediction_text(p)}")
+                got = (p["matched"], p["differed"], p["unpredicted"])
+                if got != want:
+                    failures.append(f"{name}: prediction {prediction_text(p)}, expected matched/differed/unpredicted {prediction}")
         true_min = (us(e["end"]) - t1) * 1000
         true_max = (us(e["end"]) - t0) * 1000
         if e.get("failure_after"):

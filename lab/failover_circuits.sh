@@ -17,18 +17,18 @@ if [[ $mode == weights ]]; then
   fo_quiet
   cut=$(topo_link_down er1p)
   fo_expect "er1 lost: er2 carries" "10.1.0.0/16=er-primary:$B" "10.2.0.0/16=er-primary:$B"
-  fo_step "circuit with weight 100 lost" "$cut" "^BFD down: to $A " "er-primary->er-primary=2" 1
+  fo_step "circuit with weight 100 lost" "$cut" "^BFD down: to $A " "er-primary->er-primary=2" 1 2/0/0
   fo_quiet
   t=$(topo_now)
   topo_link_up er1p
   fo_expect "er1 back: it carries again" "10.1.0.0/16=er-primary:$A" "10.2.0.0/16=er-primary:$A"
-  fo_step "recovery of er1" "$t $t" "^session up $A |^first update after a quiet period" "er-primary->er-primary=2"
+  fo_step "recovery of er1" "$t $t" "^session up $A |^first update after a quiet period" "er-primary->er-primary=2" 0 none
 else
   fo_expect "equal circuits: ECMP over er1 and er2" "10.1.0.0/16=er-primary:$A+$B" "10.2.0.0/16=er-primary:$A+$B"
   fo_quiet
   cut=$(topo_link_down er2p)
   fo_expect "er2 lost: er1 alone" "10.1.0.0/16=er-primary:$A" "10.2.0.0/16=er-primary:$A"
-  fo_step "one of two equal circuits lost" "$cut" "^BFD down: to $B " "er-primary->er-primary=2" 1
+  fo_step "one of two equal circuits lost" "$cut" "^BFD down: to $B " "er-primary->er-primary=2" 1 2/0/0
   fo_quiet
   topo_link_up er2p
   fo_expect "er2 back: ECMP again" "10.1.0.0/16=er-primary:$A+$B" "10.2.0.0/16=er-primary:$A+$B"

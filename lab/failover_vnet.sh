@@ -14,12 +14,12 @@ fo_expect "the remote VNet's routes over VPN, not its default route" "${normal[@
 fo_quiet
 cut=$(topo_bgp vnet2 65516 "neighbor 10.12.255.4 shutdown message maintenance")
 fo_expect "remote gateway shut down" "10.20.0.0/16=gone" "10.70.0.0/16=gone" "0.0.0.0/0=gone"
-fo_step "remote VNet gateway shutdown" "$cut" "NOTIFICATION from $G .*Administrative Shutdown" "vpn->none=2"
+fo_step "remote VNet gateway shutdown" "$cut" "NOTIFICATION from $G .*Administrative Shutdown" "vpn->none=2" 0 2/0/0
 fo_quiet
 t=$(topo_now)
 topo_bgp vnet2 65516 "no neighbor 10.12.255.4 shutdown" >/dev/null
 fo_expect "remote gateway back" "${normal[@]}"
-fo_step "remote VNet gateway back" "$t $t" "^session up $G |^first update after a quiet period" "(none->none=2,)?none->vpn=2"
+fo_step "remote VNet gateway back" "$t $t" "^session up $G |^first update after a quiet period" "(none->none=2,)?none->vpn=2" 0 none
 fo_verify
 
 # The spokes' views of the same capture.

@@ -12,10 +12,10 @@ fo_expect "both instances carry" "10.50.0.0/16=vpn:$D/0+$D/1" "10.51.0.0/16=vpn:
 fo_quiet
 cut=$(topo_addr_del azure vpn 10.12.255.4/24)
 fo_expect "instance 0 lost: instance 1 carries" "10.50.0.0/16=vpn:$D/1" "10.51.0.0/16=vpn:$D/1"
-fo_step "VPN instance failover" "$cut" "^hold timer expired: to $D " "vpn->vpn=2" 1
+fo_step "VPN instance failover" "$cut" "^hold timer expired: to $D " "vpn->vpn=2" 1 2/0/0
 fo_quiet
 t=$(topo_now)
 topo_addr_add azure vpn 10.12.255.4/24
 fo_expect "instance 0 back" "10.50.0.0/16=vpn:$D/0+$D/1" "10.51.0.0/16=vpn:$D/0+$D/1"
-fo_step "recovery of instance 0" "$t $t" "^session up $D |^first update after a quiet period" "vpn->vpn=2"
+fo_step "recovery of instance 0" "$t $t" "^session up $D |^first update after a quiet period" "vpn->vpn=2" 0 none
 fo_verify

@@ -12,10 +12,11 @@ fo_expect "both sites carry the shared prefix" "${normal[@]}"
 fo_quiet
 cut=$(topo_kill sitea)
 fo_expect "site a down" "10.60.0.0/16=vpn:$B/0" "10.61.0.0/16=gone" "10.62.0.0/16=vpn:$B/0"
-fo_step "site a's device killed" "$cut" "^session down $A " "vpn->none=1,vpn->vpn=1" 
+# FRR's helper-only graceful restart keeps nothing: the trigger must not say it does
+fo_step "site a's device killed" "$cut" "^session down $A \\(vpn 0 site a\\): Established -> Idle$" "vpn->none=1,vpn->vpn=1" 0 2/0/0
 fo_quiet
 t=$(topo_now)
 topo_restart sitea
 fo_expect "site a back" "${normal[@]}"
-fo_step "site a back" "$t $t" "^session up $A |^first update after a quiet period" "none->vpn=1,vpn->vpn=1"
+fo_step "site a back" "$t $t" "^session up $A |^first update after a quiet period" "none->vpn=1,vpn->vpn=1" 0 none
 fo_verify

@@ -1,6 +1,7 @@
 # Lab harness: network namespaces joined by veth pairs, daemons started inside them, and
 # cleanup of everything this test made (by namespace name and pid), also on failure.
 # Source it; call lab_init NAME first. Needs root, iproute2 and the daemons under test.
+# Namespaces are bgpfa-NAME-PID-*; LAB_NS_PREFIX=P makes them P-NAME-PID-*.
 set -euo pipefail
 
 lab_init() {
@@ -20,11 +21,11 @@ lab_cleanup() {
   sleep 0.2
   for pid in "${LAB_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   # By name prefix: lab_ns runs in $(...) subshells, so LAB_NS alone does not see every namespace.
-  for ns in "${LAB_NS[@]}" $(ip netns list 2>/dev/null | awk -v p="bgpfa-${LAB_ID}-" 'index($1, p) == 1 {print $1}'); do
+  for ns in "${LAB_NS[@]}" $(ip netns list 2>/dev/null | awk -v p="${LAB_NS_PREFIX:-bgpfa}-${LAB_ID}-" 'index($1, p) == 1 {print $1}'); do
     ip netns del "$ns" 2>/dev/null || true
   done
-  if ip netns list 2>/dev/null | grep -q "^bgpfa-${LAB_ID}-"; then
-    echo "lab cleanup: namespaces left behind: $(ip netns list | grep "^bgpfa-${LAB_ID}-" | tr '\n' ' ')" >&2
+  if ip netns list 2>/dev/null | grep -q "^${LAB_NS_PREFIX:-bgpfa}-${LAB_ID}-"; then
+    echo "lab cleanup: namespaces left behind: $(ip netns list | grep "^${LAB_NS_PREFIX:-bgpfa}-${LAB_ID}-" | tr '\n' ' ')" >&2
     rc=1
   fi
   if [[ $rc -ne 0 ]]; then
@@ -38,7 +39,7 @@ lab_cleanup() {
 # lab_ns SHORT -> creates namespace "bgpfa-<id>-SHORT" with lo up; prints its name (cleanup
 # finds it by that prefix, so calling it in $(...) is fine)
 lab_ns() {
-  local ns="bgpfa-${LAB_ID}-$1"
+  local ns="${LAB_NS_PREFIX:-bgpfa}-${LAB_ID}-$1"
   ip netns add "$ns"
   LAB_NS+=("$ns")
   ip -n "$ns" link set lo up

@@ -2,8 +2,9 @@
 # Failover lab: brings up a topology of lab/topologies/*.topo and drives failures in it.
 #
 # A topology file is a short declarative shell file sourced here; its statements are the
-# functions below (node, link, addr, frr, bfdd, bgpfa_config, query). Every namespace is named
-# flab-TAG-NODE (TAG: "run" for lab/run, "tPID" for a test), every process started is
+# functions below (node, link, addr, addr6, frr, bfdd, bgpfa_config, query). Every namespace is named
+# flab-TAG-NODE (TAG: "run" for lab/run, "tPID" for a test; FLAB_NS_PREFIX=P makes it
+# P-TAG-NODE, so that labs run side by side on one machine stay apart), every process started is
 # remembered, and topo_down removes all of it, also when a step fails.
 #
 # bgpfa stands where the cloud gateways stand (node "azure": `bgpfa serve`, with dumpcap on the
@@ -26,7 +27,8 @@ topo_init() {
   : >"$TOPO_DIR/query"
 }
 
-topo_ns() { echo "flab-${TOPO_TAG}-$1"; }
+topo_ns_prefix() { echo "${FLAB_NS_PREFIX:-flab}-${TOPO_TAG}-"; }
+topo_ns() { echo "$(topo_ns_prefix)$1"; }
 
 # --- statements of a topology file ---------------------------------------------------------
 
@@ -45,7 +47,7 @@ node() {
 # link NAME NODE_A ADDR_A NODE_B ADDR_B: a veth pair called NAME at both ends (names are per
 # namespace); NODE_A is the cloud side when one end is "azure" (its end is captured). An ADDR
 # is what `ip addr add` takes: "10.0.0.1/30", or point-to-point "10.12.255.4 peer 10.12.255.61"
-# (a tunnel-like link: one gateway address can then face several devices)
+# (a tunnel-like link: one gateway address can then face several devices); addr6 adds IPv6 ones
 link() {
   local name=$1 a=$2 addr_a=$3 b=$4 addr_b=$5
   ip -n "$(topo_ns "$a")" link add "$name" type veth peer name "$name" netns "$(topo_ns "$b")"
@@ -63,6 +65,13 @@ link() {
 addr() {
   ip netns exec "$(topo_ns "$1")" sysctl -qw "net.ipv4.conf.$2.promote_secondaries=1"
   ip -n "$(topo_ns "$1")" addr add "$3" dev "$2"
+}
+
+# addr6 NODE LINK ADDR: an IPv6 address on a link's end (dual stack), usable at once (no
+# duplicate address detection) and kept while the link is down (a cut link comes back with it)
+addr6() {
+  ip netns exec "$(topo_ns "$1")" sysctl -qw "net.ipv6.conf.$2.keep_addr_on_down=1"
+  ip -n "$(topo_ns "$1")" addr add "$3" dev "$2" nodad
 }
 
 # frr NODE < bgpd.conf: the node's bgpd configuration (started by topo_up)
@@ -148,9 +157,10 @@ topo_up() {
 }
 
 # topo_down: stops every process of the bring-up (SIGTERM, so bgpfa writes its report; then
-# SIGKILL) and deletes every flab-TAG-* namespace
+# SIGKILL) and deletes every flab-TAG-* namespace (topo_ns_prefix)
 topo_down() {
-  local name pid ns left
+  local name pid ns left prefix
+  prefix=$(topo_ns_prefix)
   if [[ -f "$TOPO_DIR/pids" ]]; then
     while read -r name pid; do kill -TERM "$pid" 2>/dev/null || true; done <"$TOPO_DIR/pids"
     for _ in $(seq 50); do
@@ -162,12 +172,13 @@ topo_down() {
     while read -r name pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$TOPO_DIR/pids"
     : >"$TOPO_DIR/pids"
   fi
-  for ns in $(ip netns list 2>/dev/null | awk -v p="flab-${TOPO_TAG}-" 'index($1, p) == 1 {print $1}'); do
+  for ns in $(ip netns list 2>/dev/null | awk -v p="$prefix" 'index($1, p) == 1 {print $1}'); do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
   done
-  if ip netns list 2>/dev/null | grep -q "^flab-${TOPO_TAG}-"; then
-    echo "topo_down: namespaces left behind: $(ip netns list | grep "^flab-${TOPO_TAG}-" | tr '\n' ' ')" >&2
+  left=$(ip netns list 2>/dev/null | awk -v p="$prefix" 'index($1, p) == 1 {print $1}' | tr '\n' ' ')
+  if [[ -n $left ]]; then
+    echo "topo_down: namespaces left behind: $left" >&2
     return 1
   fi
 }
@@ -306,12 +317,14 @@ fo_quiet() {
   sleep "$(python3 -c "v, u = '${q:-5 s}'.split(); print(float(v) / (1000 if u == 'ms' else 1) + 0.3)")"
 }
 
-# fo_step NAME "T0 T1" TRIGGER_REGEX [TRANSITIONS [WINDOW]]: the episode this failure must have
-# (checked by fo_verify against the report): the first whose trigger matches the regex at or
-# after T0, its transitions (a regex over "k=v,..." sorted; empty: not checked), WINDOW 1: a
-# failure window must be reported
+# fo_step NAME "T0 T1" TRIGGER_REGEX TRANSITIONS WINDOW PREDICTION: the episode this failure
+# must have (checked by fo_verify against the report): the first whose trigger matches the regex
+# at or after T0, its transitions (a regex over "k=v,..." sorted; empty: not checked), WINDOW 1:
+# a failure window must be reported, PREDICTION: what the episode's prediction (what-if of the
+# failed sessions at the trigger) against the outcome must be, MATCHED/DIFFERED/UNPREDICTED
+# prefixes (e.g. 3/0/0: all predicted, as observed), or "none" (no session failed: nothing predicted)
 fo_step() {
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "${2% *}" "${2#* }" "$3" "${4:-}" "${5:-0}" >>"$TOPO_DIR/steps.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "${2% *}" "${2#* }" "$3" "${4:-}" "${5:-0}" "${6:-}" >>"$TOPO_DIR/steps.tsv"
 }
 
 # fo_verify: stops bgpfa (its report is written at SIGTERM) and checks the run. With

@@ -154,10 +154,10 @@ class LiveCore {
 
   // The clock, when no message moves it (quiet periods end initial tables and episodes).
   void advance(std::uint64_t t) {
-    feed_.advance(t);
+    feed_.advance(in_order(t));
     episodes_closed();
   }
-  void finish(std::uint64_t t) { feed_.finish(t); }
+  void finish(std::uint64_t t) { feed_.finish(in_order(t)); }
 
   // maximum-prefix: how many routes a neighbour with a limit now has (handed to its session).
   std::function<void(const PeerHeader&, std::size_t, std::uint16_t, std::uint8_t)> routes_held;
@@ -167,6 +167,7 @@ class LiveCore {
   [[nodiscard]] const feed::PeerStats& peer_stats() const noexcept { return feed_.stats(); }
 
   void state_changed(const PeerHeader& h, std::uint64_t t, State from, State to) {
+    t = in_order(t);
     if (capture_) {
       std::vector<std::uint8_t> rec;
       mrt::append_bgp4mp_et_state_change(rec, ts(t), h.mrt, mrt_state(from), mrt_state(to));
@@ -183,6 +184,7 @@ class LiveCore {
   }
   void message(const PeerHeader& h, std::uint64_t t, const std::vector<std::uint8_t>& bytes, bool add_path,
                bool four_octet_as, bool local) {
+    t = in_order(t);
     if (capture_) {
       std::vector<std::uint8_t> rec;
       mrt::append_bgp4mp_et_message(rec, ts(t), h.mrt, add_path, bytes, four_octet_as, local);
@@ -265,6 +267,15 @@ class LiveCore {
   std::string state_file_;
   std::string written_, state_error_;
   std::map<std::string, std::uint32_t> limits_;
+  // Received messages carry the kernel's receive time, which can be earlier than something the
+  // core already handled: another session's message read first, or the clock's tick while the
+  // message waited in the socket. The analyzer and the capture get them in the order handled,
+  // never going back (so that a replay of the capture, which has no ticks, decides the same).
+  std::uint64_t clock_us_ = 0;
+  [[nodiscard]] std::uint64_t in_order(std::uint64_t t) {
+    clock_us_ = std::max(clock_us_, t);
+    return clock_us_;
+  }
   // When the core finished the last two messages that changed active paths (an episode's last
   // change may be followed by the first of the next one before the close is seen).
   struct Done {

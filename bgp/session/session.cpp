@@ -1,11 +1,19 @@
 #include "bgp/session/session.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "bgp/session/asio_address.hpp"
 #include "bgp/wire/header.hpp"
@@ -165,9 +173,11 @@ void Session::adopt(tcp::socket socket, wire::Bytes already_read) {
   socket_ = std::make_unique<tcp::socket>(std::move(socket));
   outbound_ = false;
   note_local_address();
+  enable_rx_timestamps();
   if (rx_.size() < kReadBuffer) rx_.resize(kReadBuffer);
   std::copy(already_read.begin(), already_read.end(), rx_.begin());
   rx_len_ = already_read.size();
+  rx_stamp_us_ = 0;  // read by the contender: no kernel time kept for it
   fsm_.handle(Event::TcpConnectionUp);
   if (fsm_.state() != State::OpenSent) return;
   process_received();
@@ -241,11 +251,15 @@ void Session::connect() {
   socket_ = std::make_unique<tcp::socket>(io_);
   const auto gen = generation_;
   std::weak_ptr<bool> alive = alive_;
-  if (cfg_.local) {  // this session is (local, peer): dial from the gateway-side address
+  {
     boost::system::error_code ec;
-    socket_->open(endpoint_of(*cfg_.local, 0).protocol(), ec);
-    if (!ec) socket_->bind(endpoint_of(*cfg_.local, 0), ec);
-    if (ec) sink_.log(cfg_, fmt::format("cannot bind to {}: {}", wire::to_string(*cfg_.local), ec.message()));
+    socket_->open(endpoint_of(cfg_.address, 0).protocol(), ec);
+    if (ec) sink_.log(cfg_, fmt::format("cannot open a socket: {}", ec.message()));
+    if (!ec) enable_rx_timestamps();  // before the first segment arrives
+    if (!ec && cfg_.local) {  // this session is (local, peer): dial from the gateway-side address
+      socket_->bind(endpoint_of(*cfg_.local, 0), ec);
+      if (ec) sink_.log(cfg_, fmt::format("cannot bind to {}: {}", wire::to_string(*cfg_.local), ec.message()));
+    }
   }
   socket_->async_connect(endpoint_of(cfg_.address, cfg_.port), [this, gen, alive](const boost::system::error_code& ec) {
     if (alive.expired() || gen != generation_) return;
@@ -342,9 +356,21 @@ void Session::state_changed(State from, State to) {
   if (to == State::Idle && !stopped_ && !held_down_) restart_.start(std::chrono::seconds(5));
 }
 
+void Session::enable_rx_timestamps() {
+  // The kernel stamps each segment when it arrives (the time a packet capture on the interface
+  // shows); a read returns the stamp of the last segment it took bytes from. Without it, a
+  // message's time is when this thread got to it, later by however long it waited to run.
+  const int on = 1;
+  if (::setsockopt(socket_->native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0)
+    sink_.log(cfg_, fmt::format("cannot enable kernel receive times (SO_TIMESTAMPNS): {}; messages are timed when read",
+                                std::strerror(errno)));
+  // Each read also says how much is still queued (the backlog that decides the next read's size);
+  // without it every read is message by message.
+  (void)::setsockopt(socket_->native_handle(), IPPROTO_TCP, TCP_INQ, &on, sizeof on);
+  rx_backlog_ = 0;
+}
+
 void Session::read_header() {
-  // One read fills the buffer with as many messages as TCP has ready; all complete ones are
-  // handled before the next read (a full table arrives in far fewer syscalls than messages).
   if (rx_.size() < kReadBuffer) rx_.resize(kReadBuffer);
   rx_len_ = 0;
   read_more();
@@ -353,20 +379,87 @@ void Session::read_header() {
 void Session::read_more() {
   const auto gen = generation_;
   std::weak_ptr<bool> alive = alive_;
-  socket_->async_read_some(asio::buffer(rx_.data() + rx_len_, rx_.size() - rx_len_),
-                           [this, gen, alive](const boost::system::error_code& ec, std::size_t n) {
-    if (alive.expired() || gen != generation_) return;
-    if (ec) {
+  asio::post(io_, [this, gen, alive] {
+    if (alive.expired() || gen != generation_ || !socket_) return;
+    receive();
+  });
+}
+
+void Session::receive() {
+  const auto gen = generation_;
+  // Per turn at most this much, then timers and the other sessions run (a full table is read in
+  // many turns, as before with one 256 KiB read per turn).
+  std::size_t budget = kReadBuffer;
+  for (;;) {
+    // A read ends where the message being assembled ends (its header first, then the rest): it
+    // never takes bytes of the next message, so the time it carries is that of the segment that
+    // completed this one (segments that arrive apart stay apart). Behind by kBulkBacklog or more
+    // (a table arriving faster than it is handled), one read takes as much as fits instead and its
+    // messages share the last segment's time: the kernel merges segments that wait in the socket
+    // anyway (keeping the last one's time), and reading message by message would double the
+    // system calls (README `bgpfa serve` has the figures).
+    std::size_t want = wire::kHeaderSize - std::min(rx_len_, wire::kHeaderSize);
+    if (rx_backlog_ >= kBulkBacklog) {
+      want = rx_.size() - rx_len_;
+    } else if (want == 0) {
+      const auto h = wire::decode_header(wire::Bytes(rx_.data(), rx_len_), negotiated_.extended_message);
+      want = h->length - rx_len_;  // handle_received() checked the header; the message is incomplete
+    }
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(int))> control{};
+    iovec iov{rx_.data() + rx_len_, want};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    const ssize_t n = ::recvmsg(socket_->native_handle(), &msg, MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // Drained: the next segment makes the (edge-triggered) reactor report the socket again.
+      std::weak_ptr<bool> alive = alive_;
+      socket_->async_wait(tcp::socket::wait_read, [this, gen, alive](const boost::system::error_code& ec) {
+        if (alive.expired() || gen != generation_ || !socket_) return;
+        if (ec) {
+          sink_.log(cfg_, fmt::format("connection lost: {}", ec.message()));
+          fsm_.handle(Event::TcpConnectionFails);
+          return;
+        }
+        receive();
+      });
+      return;
+    }
+    if (n <= 0) {
+      const boost::system::error_code ec = n == 0 ? boost::system::error_code(asio::error::eof)
+                                                  : boost::system::error_code(errno, asio::error::get_system_category());
       sink_.log(cfg_, fmt::format("connection lost: {}", ec.message()));
       fsm_.handle(Event::TcpConnectionFails);
       return;
     }
-    rx_len_ += n;
-    process_received();
-  });
+    rx_stamp_us_ = 0;
+    rx_backlog_ = 0;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec ts{};
+        std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        rx_stamp_us_ = static_cast<std::uint64_t>(ts.tv_sec) * 1000000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000;
+      } else if (c->cmsg_level == IPPROTO_TCP && c->cmsg_type == TCP_CM_INQ) {
+        int queued = 0;
+        std::memcpy(&queued, CMSG_DATA(c), sizeof queued);
+        rx_backlog_ = queued > 0 ? static_cast<std::size_t>(queued) : 0;
+      }
+    }
+    rx_len_ += static_cast<std::size_t>(n);
+    if (!handle_received() || gen != generation_ || !socket_) return;
+    if (budget <= static_cast<std::size_t>(n)) return read_more();
+    budget -= static_cast<std::size_t>(n);
+  }
 }
 
 void Session::process_received() {
+  if (handle_received()) read_more();
+}
+
+bool Session::handle_received() {
   const auto gen = generation_;
   std::size_t pos = 0;
   while (rx_len_ - pos >= wire::kHeaderSize) {
@@ -374,17 +467,17 @@ void Session::process_received() {
     if (!h) {
       sink_.log(cfg_, wire::describe(h.error()));
       reject(Event::BgpHeaderErr, h.error());
-      return;
+      return false;
     }
     if (rx_len_ - pos < h->length) break;
     on_message(h->type, wire::Bytes(rx_.data() + pos, h->length));
     receiving_.reset();
-    if (gen != generation_ || !socket_) return;  // the message ended the session
+    if (gen != generation_ || !socket_) return false;  // the message ended the session
     pos += h->length;
   }
   std::memmove(rx_.data(), rx_.data() + pos, rx_len_ - pos);
   rx_len_ -= pos;
-  read_more();
+  return true;
 }
 
 void Session::reject(Event e, const wire::DecodeError& error) {
@@ -396,7 +489,7 @@ void Session::reject(Event e, const wire::DecodeError& error) {
 }
 
 void Session::on_message(wire::MessageType type, wire::Bytes whole) {
-  const std::uint64_t t = now_us();
+  const std::uint64_t t = rx_stamp_us_ ? rx_stamp_us_ : now_us();
   receiving_ = type;
   const wire::Bytes body = whole.subspan(wire::kHeaderSize);
   const bool add_path = !negotiated_.add_path_rx.empty();

@@ -93,8 +93,11 @@ class Session final : public FsmActions {
   void state_changed(State from, State to) override;
 
   void read_header();
-  void read_more();
+  void read_more();         // receive() from the event loop (never inline: the caller's event comes first)
+  void receive();           // reads and handles messages until the socket has no more (then waits for it)
+  [[nodiscard]] bool handle_received();  // the complete messages in rx_; false when one ended the session
   void process_received();  // handles the complete messages in rx_, then reads on
+  void enable_rx_timestamps();
   // RFC 4271 6.8 connection collisions: an inbound connection while ours is opening.
   struct Contender {
     explicit Contender(boost::asio::ip::tcp::socket s) : socket(std::move(s)) {}
@@ -127,6 +130,11 @@ class Session final : public FsmActions {
   std::uint64_t generation_ = 0;  // bumps on every drop: stale handlers see a different value
   std::vector<std::uint8_t> rx_;
   std::size_t rx_len_ = 0;
+  // The kernel's receive time (SO_TIMESTAMPNS) of the read that completed the message in rx_,
+  // 0 when it gave none (then the time the message is handled).
+  std::uint64_t rx_stamp_us_ = 0;
+  std::size_t rx_backlog_ = 0;  // bytes still queued in the socket after the last read (TCP_INQ)
+  static constexpr std::size_t kBulkBacklog = 64 * 1024;
   std::deque<std::vector<std::uint8_t>> tx_;
   bool writing_ = false;
   wire::Open local_open_;

@@ -1,5 +1,7 @@
 #include "bgp/session/speaker.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -27,6 +29,13 @@ void Speaker::listen(const std::string& address, std::uint16_t port) {
   if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec && addr.is_v6()) acceptor_->set_option(asio::ip::v6_only(false), ec);
   if (!ec) acceptor_->bind(ep, ec);
+  if (!ec) {
+    // Accepted connections inherit kernel receive times (Session::enable_rx_timestamps), so the
+    // peer's first segments, which may arrive before the session adopts the socket, carry them.
+    // Best effort here: the session sets it again and says so when it cannot.
+    const int on = 1;
+    ::setsockopt(acceptor_->native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  }
   if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::runtime_error(fmt::format("cannot listen on [{}]:{}: {}", address, port, ec.message()));
   accept_next();

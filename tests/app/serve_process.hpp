@@ -71,8 +71,10 @@ class Serve {
   std::optional<int> status_;
 };
 
+// Up to 15 s: a loaded CI machine running the suite in parallel (and under ASan) can take
+// seconds to schedule a process; a condition that holds returns at once.
 inline bool eventually(const std::function<bool()>& f) {
-  for (int i = 0; i < 250; ++i) {
+  for (int i = 0; i < 750; ++i) {
     if (f()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

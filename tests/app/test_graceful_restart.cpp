@@ -30,7 +30,8 @@ mrt::Bgp4mpPeer peer(std::uint32_t addr) {
   return p;
 }
 
-std::vector<std::uint8_t> open(bool gr, bool restarting = false) {
+// `families`: the capability names IPv4 unicast (else none: a helper-only capability, FRR's default).
+std::vector<std::uint8_t> open(bool gr, bool restarting = false, bool families = true) {
   wire::Open o;
   o.my_as = 12076;
   o.bgp_id = 0x01010101;
@@ -38,7 +39,7 @@ std::vector<std::uint8_t> open(bool gr, bool restarting = false) {
   o.caps.graceful_restart = gr;
   o.caps.gr.restarting = restarting;
   o.caps.gr.restart_time = 120;
-  o.caps.gr.families = {{1, 1, true}};
+  if (families) o.caps.gr.families = {{1, 1, true}};
   return wire::encode_open(o);
 }
 
@@ -71,11 +72,11 @@ constexpr std::uint32_t kPrimary = 0xc0000201, kSecondary = 0xc0000202;
 // Both peers up; the primary carries 10.1/16 and 10.2/16, the secondary 10.2/16 prepended.
 // At 1010 the primary's TCP connection drops (with `notification`, a NOTIFICATION first); it is
 // back at 1012 and announces only 10.1/16, then End-of-RIB at 1013.
-std::string replay(bool local_gr, bool notification) {
+std::string replay(bool local_gr, bool notification, bool peer_families = true) {
   Capture c;
   for (auto who : {kPrimary, kSecondary}) {
     c.msg(1000, who, open(local_gr), true);
-    c.msg(1000, who, open(true));
+    c.msg(1000, who, open(true, false, peer_families));
     c.state(1000, who, 5, 6);
   }
   c.msg(1001, kPrimary, announce(1, false));
@@ -112,4 +113,14 @@ TEST_CASE("replay: no graceful restart after a NOTIFICATION or without our capab
     CHECK_THAT(out, Catch::Contains("10.1.0.0/16          er-primary -> none  (session down 192.0.2.1"));
     CHECK_THAT(out, Catch::Contains("10.2.0.0/16          er-primary -> er-secondary  (session down 192.0.2.1"));
   }
+}
+
+TEST_CASE("replay: the trigger says how many routes a graceful restart kept, and nothing when it kept none",
+          "[replay][gr]") {
+  const std::string down = "session down 192.0.2.1 (er1 primary): Established -> Idle";
+  CHECK_THAT(replay(true, false), Catch::Contains(down + " (graceful restart: 2 routes kept as stale)"));
+  // FRR's default capability (helper mode) names no family: every route goes, as after any failure.
+  const auto out = replay(true, false, false);
+  CHECK_THAT(out, Catch::Contains("10.1.0.0/16          er-primary -> none  (" + down + ")"));
+  CHECK(out.find("kept as stale") == std::string::npos);
 }
