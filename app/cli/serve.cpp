@@ -701,6 +701,5 @@ int serve_replay(const ReplayOptions& opt, const std::string& grpc_address, cons
   grpc.shutdown();
   return status;
 }
-}
 
 }  // namespace bgpfa::app
