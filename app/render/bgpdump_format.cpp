@@ -552,19 +552,34 @@ void BgpdumpFormat::prefix_lines(const std::string& head, wire::Bytes field, wir
                                  const std::string* tail) {
   const bool v6 = afi == wire::Afi::Ipv6;
   const std::size_t room = head.size() + 64 + (tail ? tail->size() : 0);
-  wire::NlriReader rd(field, afi, add_path);
-  wire::NlriEntry n;
-  while (rd.next(n)) {
+  // The field was validated by the UPDATE's decoding (wire::NlriReader's reading, inline: this
+  // runs once per printed line). Trailing bits past the length are masked, as NlriReader does.
+  const std::uint8_t* q = field.data();
+  const std::uint8_t* const end = q + field.size();
+  while (q < end) {
+    std::uint32_t path_id = 0;
+    if (add_path) {
+      path_id = wire::load_u32(q);
+      q += 4;
+    }
+    const unsigned bits = *q++;
+    const unsigned octets = (bits + 7) / 8;
+    std::uint8_t addr[16] = {};
+    std::memcpy(addr, q, octets);
+    if (bits % 8) addr[octets - 1] &= static_cast<std::uint8_t>(0xff00u >> (bits % 8));
+    q += octets;
     char* p = out_.reserve(room);
     std::memcpy(p, head.data(), head.size());
     p += head.size();
-    p = v6 ? bgpdump_ipv6(n.prefix.address.octets.data(), p) : wire::format_ipv4(n.prefix.address.octets.data(), p);
+    p = v6 ? bgpdump_ipv6(addr, p) : wire::format_ipv4(addr, p);
     *p++ = '/';
-    p = put_u32(n.prefix.length, p);
+    if (bits >= 100) *p++ = static_cast<char>('0' + bits / 100);
+    if (bits >= 10) *p++ = static_cast<char>('0' + bits / 10 % 10);
+    *p++ = static_cast<char>('0' + bits % 10);
     if (!tail) {  // withdrawal: optional path id, end of line
       if (add_path) {
         *p++ = '|';
-        p = put_u32(n.path_id, p);
+        p = put_u32(path_id, p);
       }
       *p++ = '\n';
       out_.advance(p);
@@ -572,7 +587,7 @@ void BgpdumpFormat::prefix_lines(const std::string& head, wire::Bytes field, wir
     }
     *p++ = '|';
     if (add_path) {
-      p = put_u32(n.path_id, p);
+      p = put_u32(path_id, p);
       *p++ = '|';
     }
     std::memcpy(p, tail->data(), tail->size());
