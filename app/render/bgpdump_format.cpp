@@ -1,6 +1,7 @@
 // Mirrors bgpdump.c / bgpdump_lib.c 1.6 behaviour. Each quirk kept on purpose is marked QUIRK.
 #include "app/render/bgpdump_format.hpp"
 
+#include <array>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -69,6 +70,26 @@ char* bgpdump_ipv6(const std::uint8_t* o, char* out) {
   }
   return out;
 }
+
+// "/0" .. "/128", padded to 4 bytes: prefix lines copy 4 and advance by the size.
+struct LengthText {
+  char text[4];
+  std::uint8_t size;
+};
+constexpr std::array<LengthText, 129> make_length_texts() {
+  std::array<LengthText, 129> t{};
+  for (unsigned b = 0; b <= 128; ++b) {
+    LengthText& x = t[b];
+    x.text[0] = '/';
+    std::uint8_t n = 1;
+    if (b >= 100) x.text[n++] = static_cast<char>('0' + b / 100);
+    if (b >= 10) x.text[n++] = static_cast<char>('0' + b / 10 % 10);
+    x.text[n++] = static_cast<char>('0' + b % 10);
+    x.size = n;
+  }
+  return t;
+}
+constexpr std::array<LengthText, 129> kLengthText = make_length_texts();
 
 char* put_addr(const wire::IpAddress& a, bool v6, char* p) {
   return v6 ? bgpdump_ipv6(a.octets.data(), p) : wire::format_ipv4(a.octets.data(), p);
@@ -565,17 +586,26 @@ void BgpdumpFormat::prefix_lines(const std::string& head, wire::Bytes field, wir
     const unsigned bits = *q++;
     const unsigned octets = (bits + 7) / 8;
     std::uint8_t addr[16] = {};
-    std::memcpy(addr, q, octets);
+    if (!v6) {  // constant-size copies: no memcpy call per line
+      switch (octets) {
+        case 4: std::memcpy(addr, q, 4); break;
+        case 3: std::memcpy(addr, q, 3); break;
+        case 2: std::memcpy(addr, q, 2); break;
+        case 1: addr[0] = q[0]; break;
+        default: break;
+      }
+    } else {
+      std::memcpy(addr, q, octets);
+    }
     if (bits % 8) addr[octets - 1] &= static_cast<std::uint8_t>(0xff00u >> (bits % 8));
     q += octets;
     char* p = out_.reserve(room);
     std::memcpy(p, head.data(), head.size());
     p += head.size();
     p = v6 ? bgpdump_ipv6(addr, p) : wire::format_ipv4(addr, p);
-    *p++ = '/';
-    if (bits >= 100) *p++ = static_cast<char>('0' + bits / 100);
-    if (bits >= 10) *p++ = static_cast<char>('0' + bits / 10 % 10);
-    *p++ = static_cast<char>('0' + bits % 10);
+    const LengthText& lt = kLengthText[bits];
+    std::memcpy(p, lt.text, 4);
+    p += lt.size;
     if (!tail) {  // withdrawal: optional path id, end of line
       if (add_path) {
         *p++ = '|';
