@@ -383,7 +383,13 @@ BgpdumpFormat::TailCacheEntry& BgpdumpFormat::tail_slot(wire::Bytes block, std::
     h = (h ^ w) * 0xff51afd7ed558ccdull;
     h ^= h >> 32;
   }
-  for (; i < block.size(); ++i) h = (h ^ block[i]) * 0x100000001b3ull;
+  if (i < block.size() && block.size() >= 8) {  // the last 1-7 bytes: one load ending at the block's end
+    std::uint64_t w;
+    std::memcpy(&w, block.data() + block.size() - 8, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+  } else {
+    for (; i < block.size(); ++i) h = (h ^ block[i]) * 0x100000001b3ull;
+  }
   h ^= h >> 29;
   // Direct-mapped; 32 Ki slots hold a 2002 RIS dump's 21 k distinct tails with few evictions.
   if (tail_cache_.empty()) tail_cache_.resize(32768);
@@ -429,6 +435,7 @@ const std::string& BgpdumpFormat::rib_tail(const PathAttributes& a, bool four_oc
   std::string& s = slot.text;
   s.clear();
   attribute_texts(a, four_octet_as, kind == TailKind::Bgp4mpEntry);
+  s.reserve(as_path_.size() + communities_.size() + large_communities_.size() + aggregator_.size() + unknown_.size() + 160);
   s += as_path_;
   s += '|';
   s += origin_text(a);
