@@ -315,18 +315,29 @@ std::size_t Analyzer::memory_bytes() const noexcept { return store_.bytes() + ta
 
 PrefixRow Analyzer::row(const PrefixKey& p) const { return RowBuilder(topo_, rules_, table_).row(p); }
 
-Report Analyzer::report(bool final, int vnet) {
+Report Analyzer::report(bool final, int vnet, ReportStream* stream) {
   if (final) episodes_.finish(last_us_);
   Report r;
   r.peers = peer_summaries();
-  const SortedEntries sorted = sorted_entries(table_);
-  r.active_paths.reserve(sorted.size());
-  RowBuilder rows(topo_, rules_, table_);
-  for (const auto& [p, e] : sorted) {
-    r.active_paths.push_back(rows.row(p, *e));
-    ++r.summary.active_by_kind[to_string(r.active_paths.back().active.kind)];
+  SortedEntries sorted = sorted_entries(table_);
+  const bool spoke = vnet >= 0 && vnet != topo_.hub();
+  if (stream) {  // rows and events come from the stream; the counts are the rows' kinds
+    std::size_t by_kind[static_cast<int>(PathKind::System) + 1] = {};
+    for (const auto& [p, e] : sorted) {
+      const ActivePath a = rules_.active_of(e->state);
+      ++by_kind[static_cast<int>(spoke ? topo_.in_vnet(p, a, vnet).kind : a.kind)];
+    }
+    for (int k = 0; k <= static_cast<int>(PathKind::System); ++k)
+      if (by_kind[k]) r.summary.active_by_kind[to_string(static_cast<PathKind>(k))] = by_kind[k];
+  } else {
+    r.active_paths.reserve(sorted.size());
+    RowBuilder rows(topo_, rules_, table_);
+    for (const auto& [p, e] : sorted) {
+      r.active_paths.push_back(rows.row(p, *e));
+      if (!spoke) ++r.summary.active_by_kind[to_string(r.active_paths.back().active.kind)];
+    }
+    r.events = events_since(0);
   }
-  r.events = events_since(0);
   r.path_sets.reserve(rules_.set_count());
   for (std::uint32_t i = 0; i < rules_.set_count(); ++i) r.path_sets.push_back(rules_.carrying(i));
   r.episodes.assign(episodes_.done().begin(), episodes_.done().end());
@@ -343,9 +354,8 @@ Report Analyzer::report(bool final, int vnet) {
   const auto& vnets = topo_.policy().vnets;
   for (const auto& v : vnets)
     r.summary.vnets.push_back(v.name + (v.hub ? " (hub)" : v.transit ? " (spoke, gateway transit)" : " (spoke, no gateway transit)"));
-  if (vnet >= 0 && vnet != topo_.hub()) {  // the answers as that spoke sees them
+  if (spoke) {  // the answers as that spoke sees them
     r.summary.vnet = vnets[static_cast<std::size_t>(vnet)].name;
-    r.summary.active_by_kind.clear();
     for (auto& row : r.active_paths) {
       row.active = topo_.in_vnet(PrefixKey::from(row.prefix), row.active, vnet);
       if (row.active.kind == PathKind::System || row.active.kind == PathKind::None) {
@@ -359,6 +369,11 @@ Report Analyzer::report(bool final, int vnet) {
   }
   r.summary.baseline = baseline_info_;
   r.summary.initial_tables = initial_tables_;
+  if (stream) {
+    stream->analyzer_ = this;
+    stream->sorted_ = std::move(sorted);
+    stream->vnet_ = spoke ? vnet : -1;
+  }
   return r;
 }
 

@@ -18,6 +18,7 @@
 #include "analyzer/policy.hpp"
 #include "analyzer/prefix_limits.hpp"
 #include "analyzer/report.hpp"
+#include "analyzer/report_stream.hpp"
 #include "analyzer/roles.hpp"
 #include "analyzer/session_marks.hpp"
 #include "analyzer/topology.hpp"
@@ -86,7 +87,8 @@ class Analyzer {
 
   // The report as of now; `final` closes the open episode (end of input).
   // `vnet`: the answers as that VNet sees them (-1 or the hub: the hub's, as kept).
-  [[nodiscard]] Report report(bool final, int vnet = -1);
+  // `stream` set: active_paths and events are left empty and `stream` yields them one at a time.
+  [[nodiscard]] Report report(bool final, int vnet = -1, ReportStream* stream = nullptr);
   [[nodiscard]] PrefixRow row(const rib::PrefixKey& p) const;
   [[nodiscard]] std::optional<rib::PrefixKey> lookup(const wire::IpAddress& a) const { return table_.lookup(a); }
   [[nodiscard]] std::size_t routes() const noexcept { return table_.routes(); }
@@ -158,6 +160,7 @@ class Analyzer {
   [[nodiscard]] std::vector<Finding> findings() const;
 
  private:
+  friend class ReportStream;  // reads the table and the change log as report() would
   void check_limit(std::uint64_t t, int peer);
   void predict(int peer);  // what-if of this session failing, for the open episode
   // The same, read from the changes logged since `first` by the session's end (no table pass).

@@ -21,11 +21,28 @@ SortedEntries sorted_entries(const rib::RouteTable& table, const PrefixKey* with
 
 namespace {
 
-// A less specific route on `link` of `circuit` covers p.
-bool covered_on_link(const rib::RouteTable& table, const std::vector<PeerRole>& roles, const PrefixKey& p, int circuit, Link link) {
-  for (auto c = table.longest_covering(p, false); c; c = table.longest_covering(*c, false)) {
-    const PrefixEntry* e = table.find(*c);
-    for (const auto& r : e->routes) {
+// For each entry of `sorted` (prefix order), the index of its longest strict cover in `sorted`
+// (-1: none). A cover sorts before what it covers, so one pass with a stack per family finds
+// them all: the cover chains that longest_covering() walked with up to 32 (128) hash lookups
+// per prefix and level are one index away.
+std::vector<std::int32_t> cover_parents(const SortedEntries& sorted) {
+  std::vector<std::int32_t> parent(sorted.size(), -1);
+  std::vector<std::int32_t> stack[2];
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const PrefixKey& p = sorted[i].first;
+    auto& st = stack[p.v6 ? 1 : 0];
+    while (!st.empty() && !sorted[static_cast<std::size_t>(st.back())].first.covers(p)) st.pop_back();
+    if (!st.empty()) parent[i] = st.back();
+    st.push_back(static_cast<std::int32_t>(i));
+  }
+  return parent;
+}
+
+// A less specific route on `link` of `circuit` covers entry i.
+bool covered_on_link(const SortedEntries& sorted, const std::vector<std::int32_t>& parent,
+                     const std::vector<PeerRole>& roles, std::size_t i, int circuit, Link link) {
+  for (std::int32_t c = parent[i]; c >= 0; c = parent[static_cast<std::size_t>(c)]) {
+    for (const auto& r : sorted[static_cast<std::size_t>(c)].second->routes) {
       const PeerRole& role = roles[r.peer];
       if (role.gateway == Gateway::ExpressRoute && role.circuit == circuit && role.link == link) return true;
     }
@@ -44,10 +61,14 @@ std::vector<Finding> scan_findings(const Topology& topo, const rib::RouteTable& 
     return e && !e->routes.empty() && e->best[g == Gateway::Vpn ? kVpn : kEr].index != rib::kNoBest;
   };
   // 1. VPN more specific than ExpressRoute: ExpressRoute is bypassed for that range.
-  for (const auto& [p, e] : sorted) {
+  const std::vector<std::int32_t> parent = cover_parents(sorted);
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const auto& [p, e] = sorted[i];
     if (!gateway_has(e, Gateway::Vpn) || gateway_has(e, Gateway::ExpressRoute)) continue;
-    for (auto c = table.longest_covering(p, false); c; c = table.longest_covering(*c, false)) {
-      if (!gateway_has(table.find(*c), Gateway::ExpressRoute)) continue;
+    for (std::int32_t ci = parent[i]; ci >= 0; ci = parent[static_cast<std::size_t>(ci)]) {
+      const auto& [ck, ce] = sorted[static_cast<std::size_t>(ci)];
+      if (!gateway_has(ce, Gateway::ExpressRoute)) continue;
+      const PrefixKey* c = &ck;
       out.push_back({"vpn-more-specific", "warning",
                      fmt::format("VPN advertises a more specific prefix than ExpressRoute: ExpressRoute is bypassed for {} "
                                  "(ExpressRoute carries {})",
@@ -64,7 +85,8 @@ std::vector<Finding> scan_findings(const Topology& topo, const rib::RouteTable& 
   std::vector<Finding> single(nc, Finding{"single-link", "warning", "", {}}), unequal(nc, Finding{"unequal-links", "warning", "", {}});
   std::vector<std::size_t> prepended(nc, 0);
   std::vector<const rib::AttrSet*> link_best(2 * nc);
-  for (const auto& [p, e] : sorted) {
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const auto& [p, e] = sorted[i];
     if (e->routes.empty()) continue;
     // A VNet's own or peered address space: its system route carries it whatever BGP says, so
     // the links' redundancy does not matter for it (the vnet-prefix finding names it).
@@ -82,7 +104,7 @@ std::vector<Finding> scan_findings(const Topology& topo, const rib::RouteTable& 
       if (!a && !b) continue;
       if (!a || !b) {
         // A less specific route on the other link still carries the traffic if this one fails.
-        if (links_configured[c] == 3 && !covered_on_link(table, roles, p, static_cast<int>(c), a ? Link::Secondary : Link::Primary))
+        if (links_configured[c] == 3 && !covered_on_link(sorted, parent, roles, i, static_cast<int>(c), a ? Link::Secondary : Link::Primary))
           single[c].prefixes.push_back(p.to_prefix());
       } else if (a->as_path_length != b->as_path_length) {  // Azure's criterion between links
         unequal[c].prefixes.push_back(p.to_prefix());

@@ -16,6 +16,7 @@ using SortedEntries = std::vector<std::pair<rib::PrefixKey, const rib::PrefixEnt
 // The table's entries in prefix order (inside `within` when set).
 [[nodiscard]] SortedEntries sorted_entries(const rib::RouteTable& table, const rib::PrefixKey* within = nullptr);
 
+// `sorted`: the whole table (sorted_entries() without `within`): covers are found in it.
 [[nodiscard]] std::vector<Finding> scan_findings(const Topology& topo, const rib::RouteTable& table, const SortedEntries& sorted,
                                                  const std::vector<PeerSummary>& peers, const PrefixLimits& limits);
 

@@ -8,17 +8,59 @@ using rib::PrefixEntry;
 using rib::PrefixKey;
 
 GatewayBest RowBuilder::describe_best(const PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) {
-  const rib::Route& r = e.routes[b.index];
   GatewayBest g;
+  describe_best_into(g, e, b, n);
+  return g;
+}
+
+void RowBuilder::describe_best_into(GatewayBest& g, const PrefixEntry& e, const rib::LocRibBest& b, std::size_t n) {
+  const rib::Route& r = e.routes[b.index];
   const PeerText& t = peer_text(r.peer);
   g.peer = t.address;
   g.role = t.role;
   g.as_path = as_path_text(r.attrs.get());
   g.local_pref = r.attrs->local_pref;
-  g.next_hop = wire::to_string(r.attrs->next_hop);
+  char nh[64];
+  g.next_hop.assign(nh, r.attrs->next_hop.afi == wire::Afi::Ipv6 ? wire::format_ipv6(r.attrs->next_hop.octets.data(), nh)
+                                                                : wire::format_ipv4(r.attrs->next_hop.octets.data(), nh));
   g.reason = rib::to_string(b.reason);
   g.candidates = n;
-  return g;
+}
+
+void RowBuilder::best_slot(std::optional<GatewayBest>& slot, GatewayBest& spare, const PrefixEntry& e,
+                           const rib::LocRibBest& b, std::size_t n) {
+  if (b.index == rib::kNoBest) {
+    if (slot) {
+      spare = std::move(*slot);
+      slot.reset();
+    }
+    return;
+  }
+  if (!slot) slot.emplace(std::move(spare));
+  describe_best_into(*slot, e, b, n);
+}
+
+void RowBuilder::row_into(PrefixRow& r, const PrefixKey& p, const PrefixEntry& entry) {
+  r.prefix = p.to_prefix();
+  const PrefixEntry* e = &entry;
+  r.active = rules_.active_of(e->state);
+  r.covering.reset();
+  if (r.active.via_covering) {
+    // The less specific route that carries it: the first cover with a path of its own.
+    auto cover = table_.longest_covering(p, false);
+    while (cover && unpack(table_.find(*cover)->state).via_covering) cover = table_.longest_covering(*cover, false);
+    if (!cover) {
+      best_slot(r.expressroute, spare_[kEr], entry, rib::LocRibBest{}, 0);
+      best_slot(r.vpn, spare_[kVpn], entry, rib::LocRibBest{}, 0);
+      return;
+    }
+    r.covering = cover->to_prefix();
+    e = table_.find(*cover);
+  }
+  std::size_t n[2] = {0, 0};
+  for (const auto& route : e->routes) ++n[Topology::gateway_slot(topo_.role(route.peer))];
+  best_slot(r.expressroute, spare_[kEr], *e, e->best[kEr], n[kEr]);
+  best_slot(r.vpn, spare_[kVpn], *e, e->best[kVpn], n[kVpn]);
 }
 
 const RowBuilder::PeerText& RowBuilder::peer_text(std::uint16_t peer) {

@@ -23,9 +23,16 @@ class RowBuilder {
   [[nodiscard]] PrefixRow row(const rib::PrefixKey& p, const rib::PrefixEntry& e);
   // A key the table no longer holds gets a row without a path.
   [[nodiscard]] PrefixRow row(const rib::PrefixKey& p);
+  // The same row written over `r`, whose strings keep their capacity (a gateway's best that
+  // goes away is kept aside for the next row that has one): no allocation per row once warm.
+  void row_into(PrefixRow& r, const rib::PrefixKey& p, const rib::PrefixEntry& e);
 
  private:
   [[nodiscard]] GatewayBest describe_best(const rib::PrefixEntry& e, const rib::LocRibBest& b, std::size_t n);
+  void describe_best_into(GatewayBest& g, const rib::PrefixEntry& e, const rib::LocRibBest& b, std::size_t n);
+  // `slot` holds that gateway's best when `b` names one; else its value is kept in `spare`.
+  void best_slot(std::optional<GatewayBest>& slot, GatewayBest& spare, const rib::PrefixEntry& e, const rib::LocRibBest& b,
+                 std::size_t n);
   [[nodiscard]] const std::string& as_path_text(const rib::AttrSet* s);
   struct PeerText {
     std::string address, role;  // "192.0.2.1", "er1 primary"
@@ -37,6 +44,7 @@ class RowBuilder {
   const rib::RouteTable& table_;
   absl::flat_hash_map<const rib::AttrSet*, std::string> path_text_;
   std::vector<PeerText> peer_text_;
+  GatewayBest spare_[2];  // row_into: the strings of bests a row did not have
 };
 
 // The first `n` keys in prefix order after `after` (none: from the first), inside `within`

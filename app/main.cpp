@@ -7,11 +7,20 @@
 #include <fmt/format.h>
 
 #include "app/cli/compare_azure.hpp"
+#include "app/cli/live_exec.hpp"
 #include "app/cli/mrt_dump.hpp"
 #include "app/cli/replay.hpp"
 #include "app/cli/serve.hpp"
 #include "app/grpc/client.hpp"
 #include "app/config/model.hpp"
+
+// The commands that need gRPC: bgpfa-live (BGPFA_LIVE) runs them, bgpfa hands them to it by exec
+// (app/cli/live_exec.hpp), so that the rest never loads gRPC.
+#ifdef BGPFA_LIVE
+#define BGPFA_LIVE_COMMAND(name, call) return (call)
+#else
+#define BGPFA_LIVE_COMMAND(name, call) return bgpfa::app::exec_live(argv, name)
+#endif
 
 int main(int argc, char** argv) {
   CLI::App app{"bgpfa: BGP route-propagation and failover analyzer"};
@@ -222,23 +231,23 @@ int main(int argc, char** argv) {
     fmt::print("{}: ok: router bgp {}, {} ExpressRoute and {} VPN neighbours\n", check_file, r.config.local_as, er, vpn);
     return 0;
   }
-  if (serve->parsed()) return bgpfa::app::run_serve(sopt);
+  if (serve->parsed()) BGPFA_LIVE_COMMAND("serve", bgpfa::app::run_serve(sopt));
   if (compare->parsed()) return bgpfa::app::run_compare_azure(aopt);
   if (events_since->count() || watch_since->count()) copt.since = since;
-  if (peers->parsed()) return bgpfa::app::run_peers(copt);
-  if (paths->parsed()) return bgpfa::app::run_paths(copt);
-  if (lookup->parsed()) return bgpfa::app::run_lookup(copt);
-  if (events->parsed()) return bgpfa::app::run_events(copt);
-  if (episodes->parsed()) return bgpfa::app::run_episodes(copt);
-  if (episode->parsed()) return bgpfa::app::run_episode(copt);
-  if (findings->parsed()) return bgpfa::app::run_findings(copt);
-  if (summary->parsed()) return bgpfa::app::run_summary(copt);
-  if (watch->parsed()) return bgpfa::app::run_watch(copt);
-  if (report->parsed()) return bgpfa::app::run_report(copt);
-  if (what_if->parsed()) return bgpfa::app::run_what_if(copt);
+  if (peers->parsed()) BGPFA_LIVE_COMMAND("peers", bgpfa::app::run_peers(copt));
+  if (paths->parsed()) BGPFA_LIVE_COMMAND("paths", bgpfa::app::run_paths(copt));
+  if (lookup->parsed()) BGPFA_LIVE_COMMAND("lookup", bgpfa::app::run_lookup(copt));
+  if (events->parsed()) BGPFA_LIVE_COMMAND("events", bgpfa::app::run_events(copt));
+  if (episodes->parsed()) BGPFA_LIVE_COMMAND("episodes", bgpfa::app::run_episodes(copt));
+  if (episode->parsed()) BGPFA_LIVE_COMMAND("episode", bgpfa::app::run_episode(copt));
+  if (findings->parsed()) BGPFA_LIVE_COMMAND("findings", bgpfa::app::run_findings(copt));
+  if (summary->parsed()) BGPFA_LIVE_COMMAND("summary", bgpfa::app::run_summary(copt));
+  if (watch->parsed()) BGPFA_LIVE_COMMAND("watch", bgpfa::app::run_watch(copt));
+  if (report->parsed()) BGPFA_LIVE_COMMAND("report", bgpfa::app::run_report(copt));
+  if (what_if->parsed()) BGPFA_LIVE_COMMAND("what-if", bgpfa::app::run_what_if(copt));
   if (replay->parsed()) {
     if (afap) ropt.speed = 0;
-    if (!replay_serve.empty()) return bgpfa::app::serve_replay(ropt, replay_serve, replay_metrics);
+    if (!replay_serve.empty()) BGPFA_LIVE_COMMAND("replay --serve", bgpfa::app::serve_replay(ropt, replay_serve, replay_metrics));
     return bgpfa::app::run_replay(ropt);
   }
   if (dump->parsed()) {

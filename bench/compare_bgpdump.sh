@@ -6,6 +6,8 @@
 # included), which a loaded machine distorts less than wall time.
 # Usage: bench/compare_bgpdump.sh [RUNS] [FILE...]   (defaults: 7 runs, the issue's two files;
 # updates.et-header.2015.gz is looked for in ../shared/fixtures/mrt/ris and $BGPFA_BENCH_FILES)
+# BGPFA=path: the bgpfa to measure (default build/app/bgpfa); BGPFA_BEFORE=path: also an older
+# bgpfa (a copy put aside), run in the same rounds, with new/old ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
@@ -25,6 +27,7 @@ fi
 bgpfa=${BGPFA:-build/app/bgpfa}
 command -v bgpdump >/dev/null || { echo "bgpdump not installed (apt-get install bgpdump)" >&2; exit 2; }
 [[ -x $bgpfa ]] || { echo "build bgpfa first (scripts/build.sh)" >&2; exit 2; }
+before=${BGPFA_BEFORE:-}
 
 # "wall cpu" seconds of one run, output discarded (bash's time keyword: no extra process).
 run() {
@@ -40,11 +43,12 @@ printf '%-28s %15s %15s %15s %12s %12s %13s %s\n' file zcat_s bgpdump_s bgpfa_s 
 printf '%-28s %15s %15s %15s %12s %12s\n' '' 'wall (cpu)' 'wall (cpu)' 'wall (cpu)' 'wall (cpu)' 'wall (cpu)'
 for f in "${files[@]}"; do
   if cmp -s <(bgpdump -m "$f" 2>/dev/null) <("$bgpfa" mrt dump -m "$f" 2>/dev/null); then same=identical; else same=DIFFERENT; fi
-  zw=() zc=() aw=() ac=() bw=() bc=()
+  zw=() zc=() aw=() ac=() bw=() bc=() ow=() oc=()
   for ((i = 0; i < runs; i++)); do
     read -r w u < <(run zcat "$f"); zw+=("$w"); zc+=("$u")
     read -r w u < <(run bgpdump -m "$f"); aw+=("$w"); ac+=("$u")
     read -r w u < <(run "$bgpfa" mrt dump -m "$f"); bw+=("$w"); bc+=("$u")
+    if [[ -n $before ]]; then read -r w u < <(run "$before" mrt dump -m "$f"); ow+=("$w"); oc+=("$u"); fi
   done
   m() { printf '%s\n' "$@" | median; }
   mzw=$(m "${zw[@]}") mzc=$(m "${zc[@]}") maw=$(m "${aw[@]}") mac=$(m "${ac[@]}") mbw=$(m "${bw[@]}") mbc=$(m "${bc[@]}")
@@ -52,4 +56,9 @@ for f in "${files[@]}"; do
   printf '%-28s %6s (%6s) %6s (%6s) %6s (%6s) %5.1fx (%4.1fx) %4.2fx (%4.2fx) %13s %s\n' "$(basename "$f")" \
     "$mzw" "$mzc" "$maw" "$mac" "$mbw" "$mbc" "$(r "$maw" "$mbw")" "$(r "$mac" "$mbc")" "$(r "$mbw" "$mzw")" \
     "$(r "$mbc" "$mzc")" "$(peak_kb bgpdump -m "$f")/$(peak_kb "$bgpfa" mrt dump -m "$f")" "$same"
+  if [[ -n $before ]]; then
+    mow=$(m "${ow[@]}") moc=$(m "${oc[@]}")
+    printf '%-28s before: %6s (%6s)  before/now %4.2fx (%4.2fx)  before vs bgpdump %5.1fx  vs zcat %4.2fx\n' '' "$mow" "$moc" \
+      "$(r "$mow" "$mbw")" "$(r "$moc" "$mbc")" "$(r "$maw" "$mow")" "$(r "$mow" "$mzw")"
+  fi
 done

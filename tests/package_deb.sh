@@ -39,7 +39,7 @@ depends="$(dpkg-deb -f "$deb" Depends)"
 dpkg -i "$deb" >"$out/dpkg-i.log" 2>&1 || { cat "$out/dpkg-i.log"; fail "dpkg -i"; }
 installed=1
 unit=/usr/lib/systemd/system/bgpfa.service
-for f in /usr/bin/bgpfa /usr/share/man/man8/bgpfa.8 /usr/share/bash-completion/completions/bgpfa \
+for f in /usr/bin/bgpfa /usr/libexec/bgpfa/bgpfa-live /usr/share/man/man8/bgpfa.8 /usr/share/bash-completion/completions/bgpfa \
          /usr/share/doc/bgpfa/bgpfa.conf.example "$unit" /usr/lib/sysusers.d/bgpfa.conf; do
   [[ -f "$f" ]] || fail "$f is not installed"
 done
@@ -48,6 +48,9 @@ getent passwd bgpfa >/dev/null || fail "postinst did not create the user bgpfa"
 [[ "$(env PATH=/usr/sbin:/usr/bin:/sbin:/bin bgpfa --version)" == "bgpfa $version" ]] || fail "bgpfa --version from PATH"
 grep -qx "ExecStart=/usr/bin/bgpfa serve -c /etc/bgpfa/bgpfa.conf --capture /var/lib/bgpfa/capture" "$unit" ||
   fail "the unit does not start /usr/bin/bgpfa: $(grep ExecStart= "$unit")"
+# bgpfa hands the gRPC commands to the installed bgpfa-live: a client's error is the connection's.
+client_err="$(bgpfa summary -s unix:/nonexistent/bgpfa.sock 2>&1 >/dev/null || true)"
+[[ "$client_err" == *"not reachable"* ]] || fail "bgpfa summary did not reach bgpfa-live's client: $client_err"
 # The example configuration is valid as shipped (its capture directory may not exist yet).
 bgpfa check-config /usr/share/doc/bgpfa/bgpfa.conf.example || fail "the example configuration does not check"
 if command -v systemd-analyze >/dev/null; then
@@ -67,5 +70,6 @@ bash -c 'source /usr/share/bash-completion/completions/bgpfa && complete -p bgpf
 dpkg -r bgpfa >"$out/dpkg-r.log" 2>&1 || { cat "$out/dpkg-r.log"; fail "dpkg -r"; }
 installed=0
 [[ ! -e /usr/bin/bgpfa ]] || fail "/usr/bin/bgpfa is still there after dpkg -r"
+[[ ! -e /usr/libexec/bgpfa/bgpfa-live ]] || fail "/usr/libexec/bgpfa/bgpfa-live is still there after dpkg -r"
 [[ ! -e "$unit" ]] || fail "$unit is still there after dpkg -r"
 echo "ok: bgpfa $version installed, checked and removed"

@@ -84,9 +84,9 @@ class MrtDecoder::Impl {
       error(r, r.offset, fmt::format("unknown TABLE_DUMP subtype {}", r.header.subtype));
       return;
     }
-    auto t = mrt::decode_table_dump(r);
-    if (!t) return error(r, t.error());
-    if (sink_.table_dump_cached(r, t.value())) {
+    if (auto e = mrt::decode_table_dump(r, td_)) return error(r, *e);
+    const mrt::TableDumpRoute* t = &td_;
+    if (sink_.table_dump_cached(r, *t)) {
       ++sink_.packet_index;
       return;
     }
@@ -97,7 +97,7 @@ class MrtDecoder::Impl {
     const wire::IpAddress& peer = t->peer_ip;
     if (auto fatal = wire::decode_path_attributes(t->attributes, ctx, false, attrs_)) return error(r, *fatal, peer);
     attribute_problems(r, attrs_, peer);
-    if (attrs_.action < ErrorAction::TreatAsWithdraw) sink_.table_dump(r, t.value(), attrs_);
+    if (attrs_.action < ErrorAction::TreatAsWithdraw) sink_.table_dump(r, *t, attrs_);
     ++sink_.packet_index;
   }
 
@@ -305,6 +305,7 @@ class MrtDecoder::Impl {
   bool silent_;
   std::optional<mrt::PeerIndexTable> peers_;
   mrt::Rib rib_;
+  mrt::TableDumpRoute td_;
   wire::PathAttributes attrs_;
   std::vector<std::uint8_t> entry_attrs_;  // a BGP4MP_ENTRY's attributes with its next hop added
   wire::Update update_;

@@ -311,7 +311,10 @@ int ReplayRun::finish() {
     fmt::print(stderr, "bgpfa: error: --vnet {}: no such VNet in the configuration\n", opt.vnet);
     return 2;
   }
-  auto report = analyzer.report(true, vnet);  // closes the last episode
+  // JSON streams the rows and events from the analyzer (none is materialised); text and HTML
+  // take them from the report.
+  analyzer::ReportStream stream;
+  auto report = analyzer.report(true, vnet, opt.report == "json" ? &stream : nullptr);  // closes the last episode
   if (const auto [events, episodes] = analyzer.take_history_drops(); (events || episodes) && !opt.quiet)
     fmt::print(stderr, "bgpfa: warning: history full: the oldest {} changes and {} episodes were dropped (`history events N "
                        "episodes N` in the analyzer section keeps more)\n", events, episodes);
@@ -332,7 +335,7 @@ int ReplayRun::finish() {
                    analyzer::PathKind::ErEcmp, analyzer::PathKind::Vpn, analyzer::PathKind::System})
       if (opt.kind == analyzer::to_string(k)) text.kind = k;
   }
-  if (opt.report != "none" && !write_report(report, analyzer.policy().circuits, opt.report, opt.output, text)) return 2;
+  if (opt.report != "none" && !write_report(report, analyzer.policy().circuits, opt.report, opt.output, text, &stream)) return 2;
   std::fflush(stdout);
   return errors ? 1 : 0;
 }

@@ -2,10 +2,7 @@
 #pragma once
 #include <string>
 
-#include "analyzer/analyzer.hpp"
 #include "app/cli/replay.hpp"
-#include "app/grpc/server.hpp"
-#include "feed/peer_stats.hpp"
 
 namespace bgpfa::app {
 

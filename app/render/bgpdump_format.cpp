@@ -1,6 +1,7 @@
 // Mirrors bgpdump.c / bgpdump_lib.c 1.6 behaviour. Each quirk kept on purpose is marked QUIRK.
 #include "app/render/bgpdump_format.hpp"
 
+#include <array>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -68,6 +69,31 @@ char* bgpdump_ipv6(const std::uint8_t* o, char* out) {
     if (i != 7) *out++ = ':';
   }
   return out;
+}
+
+// "/0" .. "/128", padded to 4 bytes: prefix lines copy 4 and advance by the size.
+struct LengthText {
+  char text[4];
+  std::uint8_t size;
+};
+constexpr std::array<LengthText, 129> make_length_texts() {
+  std::array<LengthText, 129> t{};
+  for (unsigned b = 0; b <= 128; ++b) {
+    LengthText& x = t[b];
+    x.text[0] = '/';
+    std::uint8_t n = 1;
+    if (b >= 100) x.text[n++] = static_cast<char>('0' + b / 100);
+    if (b >= 10) x.text[n++] = static_cast<char>('0' + b / 10 % 10);
+    x.text[n++] = static_cast<char>('0' + b % 10);
+    x.size = n;
+  }
+  return t;
+}
+constexpr std::array<LengthText, 129> kLengthText = make_length_texts();
+
+char* put_text(char* p, std::string_view v) {
+  std::memcpy(p, v.data(), v.size());
+  return p + v.size();
 }
 
 char* put_addr(const wire::IpAddress& a, bool v6, char* p) {
@@ -196,6 +222,7 @@ void append_large_community_text(std::string& s, wire::Bytes c) {
 }
 
 const wire::RawAttribute* find_raw(const PathAttributes& a, AttrType t) {
+  if (!a.seen.test(static_cast<std::uint8_t>(t))) return nullptr;  // most lookups: absent
   for (const auto& raw : a.all)
     if (raw.type == static_cast<std::uint8_t>(t)) return &raw;
   return nullptr;
@@ -356,7 +383,13 @@ BgpdumpFormat::TailCacheEntry& BgpdumpFormat::tail_slot(wire::Bytes block, std::
     h = (h ^ w) * 0xff51afd7ed558ccdull;
     h ^= h >> 32;
   }
-  for (; i < block.size(); ++i) h = (h ^ block[i]) * 0x100000001b3ull;
+  if (i < block.size() && block.size() >= 8) {  // the last 1-7 bytes: one load ending at the block's end
+    std::uint64_t w;
+    std::memcpy(&w, block.data() + block.size() - 8, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+  } else {
+    for (; i < block.size(); ++i) h = (h ^ block[i]) * 0x100000001b3ull;
+  }
   h ^= h >> 29;
   // Direct-mapped; 32 Ki slots hold a 2002 RIS dump's 21 k distinct tails with few evictions.
   if (tail_cache_.empty()) tail_cache_.resize(32768);
@@ -402,6 +435,7 @@ const std::string& BgpdumpFormat::rib_tail(const PathAttributes& a, bool four_oc
   std::string& s = slot.text;
   s.clear();
   attribute_texts(a, four_octet_as, kind == TailKind::Bgp4mpEntry);
+  s.reserve(as_path_.size() + communities_.size() + large_communities_.size() + aggregator_.size() + unknown_.size() + 160);
   s += as_path_;
   s += '|';
   s += origin_text(a);
@@ -436,20 +470,28 @@ const std::string& BgpdumpFormat::rib_tail(const PathAttributes& a, bool four_oc
 }
 
 void BgpdumpFormat::append_tail_after_next_hop(std::string& s, const PathAttributes& a) {
-  s += communities_;
-  s += '|';
+  const std::size_t at = s.size();
+  s.resize(at + communities_.size() + large_communities_.size() + aggregator_.size() + unknown_.size() + 16);
+  s.resize(static_cast<std::size_t>(put_tail_after_next_hop(s.data() + at, a) - s.data()));
+}
+
+// Room: the four texts' sizes + 16.
+char* BgpdumpFormat::put_tail_after_next_hop(char* p, const PathAttributes& a) const {
+  p = put_text(p, communities_);
+  *p++ = '|';
   if (opt_.large_communities) {
-    s += large_communities_;
-    s += '|';
+    p = put_text(p, large_communities_);
+    *p++ = '|';
   }
-  s += find_raw(a, AttrType::AtomicAggregate) ? "AG|" : "NAG|";
-  s += aggregator_;
-  s += '|';
+  p = put_text(p, find_raw(a, AttrType::AtomicAggregate) ? std::string_view("AG|") : std::string_view("NAG|"));
+  p = put_text(p, aggregator_);
+  *p++ = '|';
   if (opt_.unknown_attributes) {
-    s += unknown_;
-    s += '|';
+    p = put_text(p, unknown_);
+    *p++ = '|';
   }
-  s += '\n';
+  *p++ = '\n';
+  return p;
 }
 
 void BgpdumpFormat::table_dump(const mrt::Record& r, const mrt::TableDumpRoute& t, const PathAttributes& a) {
@@ -552,19 +594,43 @@ void BgpdumpFormat::prefix_lines(const std::string& head, wire::Bytes field, wir
                                  const std::string* tail) {
   const bool v6 = afi == wire::Afi::Ipv6;
   const std::size_t room = head.size() + 64 + (tail ? tail->size() : 0);
-  wire::NlriReader rd(field, afi, add_path);
-  wire::NlriEntry n;
-  while (rd.next(n)) {
+  // The field was validated by the UPDATE's decoding (wire::NlriReader's reading, inline: this
+  // runs once per printed line). Trailing bits past the length are masked, as NlriReader does.
+  const std::uint8_t* q = field.data();
+  const std::uint8_t* const end = q + field.size();
+  while (q < end) {
+    std::uint32_t path_id = 0;
+    if (add_path) {
+      path_id = wire::load_u32(q);
+      q += 4;
+    }
+    const unsigned bits = *q++;
+    const unsigned octets = (bits + 7) / 8;
+    std::uint8_t addr[16] = {};
+    if (!v6) {  // constant-size copies: no memcpy call per line
+      switch (octets) {
+        case 4: std::memcpy(addr, q, 4); break;
+        case 3: std::memcpy(addr, q, 3); break;
+        case 2: std::memcpy(addr, q, 2); break;
+        case 1: addr[0] = q[0]; break;
+        default: break;
+      }
+    } else {
+      std::memcpy(addr, q, octets);
+    }
+    if (bits % 8) addr[octets - 1] &= static_cast<std::uint8_t>(0xff00u >> (bits % 8));
+    q += octets;
     char* p = out_.reserve(room);
     std::memcpy(p, head.data(), head.size());
     p += head.size();
-    p = v6 ? bgpdump_ipv6(n.prefix.address.octets.data(), p) : wire::format_ipv4(n.prefix.address.octets.data(), p);
-    *p++ = '/';
-    p = put_u32(n.prefix.length, p);
+    p = v6 ? bgpdump_ipv6(addr, p) : wire::format_ipv4(addr, p);
+    const LengthText& lt = kLengthText[bits];
+    std::memcpy(p, lt.text, 4);
+    p += lt.size;
     if (!tail) {  // withdrawal: optional path id, end of line
       if (add_path) {
         *p++ = '|';
-        p = put_u32(n.path_id, p);
+        p = put_u32(path_id, p);
       }
       *p++ = '\n';
       out_.advance(p);
@@ -572,7 +638,7 @@ void BgpdumpFormat::prefix_lines(const std::string& head, wire::Bytes field, wir
     }
     *p++ = '|';
     if (add_path) {
-      p = put_u32(n.path_id, p);
+      p = put_u32(path_id, p);
       *p++ = '|';
     }
     std::memcpy(p, tail->data(), tail->size());
@@ -636,31 +702,36 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   const std::string& head = head_for(head_a_, "A", v6_transport, false);
   const char* origin = origin_text(a);
   static constexpr std::uint8_t kNone[4] = {255, 255, 255, 255};
-  char num[48];
+
+  // The tails are written in place into tail_, sized for the longest they can be, then cut to
+  // what was written (its capacity stays: no allocation per message).
+  const std::size_t bound = as_path_.size() + communities_.size() + large_communities_.size() + aggregator_.size() +
+                            unknown_.size() + 160;
+  std::string& t = tail_;
 
   // Legacy IPv4 NLRI: table_line_announce (mrtd_table_line_announce for the MRTD type).
   if (!u.update.nlri.empty()) {
-    std::string& t = tail_;
-    t = as_path_;
-    t += '|';
-    t += origin;
+    t.resize(bound);
+    char* p = put_text(t.data(), as_path_);
+    *p++ = '|';
+    p = put_text(p, origin);
     if (opt_.human_time) {
-      t += '\n';
+      *p++ = '\n';
     } else {
-      t += '|';
-      char* p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : kNone, num);
       *p++ = '|';
-      t.append(num, p);
-      append_pref_med(t, a, false);
+      p = wire::format_ipv4(a.has(AttrType::NextHop) ? a.next_hop.data() : kNone, p);
+      *p++ = '|';
+      p = put_pref_med(p, a, false);
       if (u.mrtd) {  // no -l / -u columns
-        t += communities_;
-        t += find_raw(a, AttrType::AtomicAggregate) ? "|AG|" : "|NAG|";
-        t += aggregator_;
-        t += "|\n";
+        p = put_text(p, communities_);
+        p = put_text(p, find_raw(a, AttrType::AtomicAggregate) ? std::string_view("|AG|") : std::string_view("|NAG|"));
+        p = put_text(p, aggregator_);
+        p = put_text(p, "|\n");
       } else {
-        append_tail_after_next_hop(t, a);
+        p = put_tail_after_next_hop(p, a);
       }
     }
+    t.resize(static_cast<std::size_t>(p - t.data()));
     prefix_lines(head, u.update.nlri, wire::Afi::Ipv4, u.add_path, &t);
   }
   if (!mp_announce) return;
@@ -668,40 +739,41 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   const auto& m = a.mp_reach;
   const bool nh_ok = m.next_hop_length == 4 || m.next_hop_length == 16 || m.next_hop_length == 32;
   const bool v6 = m.afi == 2;
-  std::string& t = tail_;
-  t.clear();
+  t.resize(bound);
+  char* p = t.data();
   if (opt_.human_time) {
-    t = as_path_ + "|" + origin + "\n";
+    p = put_text(p, as_path_);
+    *p++ = '|';
+    p = put_text(p, origin);
+    *p++ = '\n';
   } else {
     // table_line_announce6 prints aspath..med only with a known next-hop length;
     // table_line_announce_1 (IPv4) always prints aspath and origin, and %d numbers.
     if (!v6 || nh_ok) {
-      t += as_path_;
-      t += '|';
-      t += origin;
-      t += '|';
+      p = put_text(p, as_path_);
+      *p++ = '|';
+      p = put_text(p, origin);
+      *p++ = '|';
     }
     if (nh_ok) {
-      char* p = m.next_hop_length == 4 ? wire::format_ipv4(m.next_hop.data(), num) : bgpdump_ipv6(m.next_hop.data(), num);
+      p = m.next_hop_length == 4 ? wire::format_ipv4(m.next_hop.data(), p) : bgpdump_ipv6(m.next_hop.data(), p);
       *p++ = '|';
-      t.append(num, p);
-      append_pref_med(t, a, !v6);
+      p = put_pref_med(p, a, !v6);
     }
-    append_tail_after_next_hop(t, a);
+    p = put_tail_after_next_hop(p, a);
   }
+  t.resize(static_cast<std::size_t>(p - t.data()));
   prefix_lines(head, m.nlri, static_cast<wire::Afi>(m.afi), u.add_path, &t);
 }
 
-void BgpdumpFormat::append_pref_med(std::string& t, const PathAttributes& a, bool signed_fmt) {
-  char buf[32];
-  char* p = buf;
+char* BgpdumpFormat::put_pref_med(char* p, const PathAttributes& a, bool signed_fmt) {
   const std::uint32_t pref = a.has(AttrType::LocalPref) ? a.local_pref : 0;
   const std::uint32_t med = a.has(AttrType::MultiExitDisc) ? a.med : 0;
   p = signed_fmt ? put_i32(pref, p) : put_u32(pref, p);
   *p++ = '|';
   p = signed_fmt ? put_i32(med, p) : put_u32(med, p);
   *p++ = '|';
-  t.append(buf, p);
+  return p;
 }
 
 }  // namespace bgpfa::app

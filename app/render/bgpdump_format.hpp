@@ -45,6 +45,7 @@ class BgpdumpFormat final : public DumpSink {
   // add_path: the decoding context's (it changes how MP_REACH_NLRI decodes).
   const std::string& rib_tail(const wire::PathAttributes& a, bool four_octet_as, TailKind kind, bool add_path);
   void append_tail_after_next_hop(std::string& s, const wire::PathAttributes& a);
+  char* put_tail_after_next_hop(char* p, const wire::PathAttributes& a) const;
   void table_dump_line(const mrt::Record& r, const mrt::TableDumpRoute& t, const std::string& tail);
   void rib_entry_line(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e, const mrt::PeerEntry& peer,
                       const std::string& tail);
@@ -68,7 +69,7 @@ class BgpdumpFormat final : public DumpSink {
   std::uint32_t head_seconds_ = 0, head_usec_ = 0;
   bool head_et_ = false;
   std::uint64_t head_index_ = ~0ull;
-  void append_pref_med(std::string& t, const wire::PathAttributes& a, bool signed_fmt);
+  static char* put_pref_med(char* p, const wire::PathAttributes& a, bool signed_fmt);
   // One line per prefix of `field`: head, prefix, then "|[path id|]" + tail, or for a
   // withdrawal (tail == nullptr) "[|path id]\n".
   void prefix_lines(const std::string& head, wire::Bytes field, wire::Afi afi, bool add_path, const std::string* tail);

@@ -37,15 +37,27 @@ class OutBuffer {
   void flush();
   [[nodiscard]] bool failed() const noexcept { return failed_; }
 
+  // Decimal digits written from the end, two at a time (half the divisions of one at a time).
   static char* format_u64(std::uint64_t v, char* out) noexcept {
-    char tmp[20];
-    int n = 0;
-    do {
-      tmp[n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v);
-    while (n) *out++ = tmp[--n];
-    return out;
+    static constexpr char kPairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    unsigned n = 1;
+    for (std::uint64_t t = 10; n < 20 && v >= t; t *= 10) ++n;
+    char* const end = out + n;
+    char* p = end;
+    while (v >= 100) {
+      p -= 2;
+      std::memcpy(p, kPairs + 2 * (v % 100), 2);
+      v /= 100;
+    }
+    if (v >= 10) {
+      std::memcpy(p - 2, kPairs + 2 * v, 2);
+    } else {
+      p[-1] = static_cast<char>('0' + v);
+    }
+    return end;
   }
 
  private:

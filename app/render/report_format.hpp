@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analyzer/report.hpp"
+#include "analyzer/report_stream.hpp"
 
 namespace bgpfa::app {
 
@@ -24,15 +25,18 @@ struct TextOptions {
 [[nodiscard]] std::string path_text(const analyzer::ActivePath& p, const analyzer::Report& r,
                                     const std::vector<std::string>& circuits);
 [[nodiscard]] std::string render_json(const analyzer::Report& r, const std::vector<std::string>& circuits);
-// The same, handed out in chunks of about a megabyte as it is rendered.
+// The same, handed out in chunks of about a megabyte as it is rendered. With a filled `stream`
+// the rows and events come from it (Analyzer::report(final, vnet, &stream)), one at a time.
 void render_json(const analyzer::Report& r, const std::vector<std::string>& circuits,
-                 const std::function<void(std::string_view)>& write);
+                 const std::function<void(std::string_view)>& write, const analyzer::ReportStream* stream = nullptr);
 [[nodiscard]] std::string render_html(const analyzer::Report& r, const std::vector<std::string>& circuits);
 
 // Renders `r` as text, json or html and writes it to `path` (empty: stdout). False (with a
 // message on stderr) when the file cannot be written.
+// json: `stream` as for render_json.
 [[nodiscard]] bool write_report(const analyzer::Report& r, const std::vector<std::string>& circuits,
-                                const std::string& format, const std::string& path, const TextOptions& text = {});
+                                const std::string& format, const std::string& path, const TextOptions& text = {},
+                                const analyzer::ReportStream* stream = nullptr);
 
 // Whether a report can be written to `path` later (empty: stdout, always): "" or why not, in
 // words with the path. Nothing is created or truncated.

@@ -19,7 +19,7 @@ namespace bgpfa::app {
 using namespace analyzer;
 
 bool write_report(const Report& r, const std::vector<std::string>& circuits, const std::string& format,
-                  const std::string& path, const TextOptions& text) {
+                  const std::string& path, const TextOptions& text, const ReportStream* stream) {
   std::FILE* f = path.empty() ? stdout : std::fopen(path.c_str(), "w");
   if (!f) {
     fmt::print(stderr, "bgpfa: error: cannot open {}: {}\n", path, std::strerror(errno));
@@ -27,7 +27,7 @@ bool write_report(const Report& r, const std::vector<std::string>& circuits, con
   }
   bool ok = true;
   const auto write = [&](std::string_view v) { ok = ok && std::fwrite(v.data(), 1, v.size(), f) == v.size(); };
-  if (format == "json") render_json(r, circuits, write);  // streamed: a big table never sits whole in memory
+  if (format == "json") render_json(r, circuits, write, stream);  // streamed: a big table never sits whole in memory
   else write(format == "html" ? render_html(r, circuits) : render_text(r, circuits, text));
   if (f != stdout) std::fclose(f);
   else std::fflush(stdout);
@@ -76,7 +76,12 @@ class PathJson {
  public:
   explicit PathJson(const Report& r) : r_(r), sets_(r.path_sets.size()) {}
   void operator()(JsonOut& o, const ActivePath& p) {
-    o.raw("{\"kind\":").str(to_string(p.kind)).ch(',').raw(set(p.set));
+    std::string& head = kind_head_[static_cast<std::size_t>(p.kind) % std::size(kind_head_)];
+    if (head.empty()) {  // {"kind":"er-primary", once per kind
+      JsonOut h(head);
+      h.raw("{\"kind\":").str(to_string(p.kind)).ch(',');
+    }
+    o.raw(head).raw(set(p.set));
     o.raw(p.via_covering ? ",\"via_covering\":true}" : ",\"via_covering\":false}");
   }
 
@@ -113,6 +118,7 @@ class PathJson {
   }
   const Report& r_;
   std::vector<std::string> sets_;
+  std::string kind_head_[static_cast<std::size_t>(PathKind::System) + 1];
 };
 
 void best_json(JsonOut& o, const GatewayBest& g) {
@@ -130,14 +136,17 @@ std::string render_json(const Report& r, const std::vector<std::string>& circuit
   return all;
 }
 
-void render_json(const Report& r, const std::vector<std::string>&, const std::function<void(std::string_view)>& write) {
+void render_json(const Report& r, const std::vector<std::string>&, const std::function<void(std::string_view)>& write,
+                 const ReportStream* stream) {
   PathJson path_json(r);
   constexpr std::size_t kChunk = 1 << 20;
   std::string s;
   s.reserve(kChunk + 64 * 1024);
   auto out = std::back_inserter(s);
+  JsonOut* rows_out = nullptr;  // while set, `s` is written through it (JsonOut::sync before other writes)
   auto flush_if_big = [&] {
-    if (s.size() < kChunk) return;
+    if ((rows_out ? rows_out->size() : s.size()) < kChunk) return;
+    if (rows_out) return rows_out->drain(write);
     write(s);
     s.clear();
   };
@@ -181,9 +190,10 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
   s += "],\n\"active_paths\":[";
   // The rows: one per prefix and per event, written without format strings.
   JsonOut o(s);
-  for (std::size_t i = 0; i < r.active_paths.size(); ++i) {
-    const auto& row = r.active_paths[i];
-    o.raw(i ? ",\n{\"prefix\":" : "\n{\"prefix\":").prefix(row.prefix).raw(",\"active\":");
+  rows_out = &o;
+  std::size_t item = 0;  // rows, then events: the first of each list has no comma
+  const auto row_json = [&](const PrefixRow& row) {
+    o.raw(item++ ? ",\n{\"prefix\":" : "\n{\"prefix\":").prefix(row.prefix).raw(",\"active\":");
     path_json(o, row.active);
     if (row.covering) o.raw(",\"covering_prefix\":").prefix(*row.covering);
     o.raw(",\"gateway_best\":{");
@@ -197,17 +207,22 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
     }
     o.raw("}}");
     flush_if_big();
-  }
-  s += "],\n\"events\":[";
-  for (std::size_t i = 0; i < r.events.size(); ++i) {
-    const auto& e = r.events[i];
-    o.raw(i ? ",\n{\"time\":" : "\n{\"time\":").time(e.time_us).raw(",\"prefix\":").prefix(e.prefix).raw(",\"from\":");
+  };
+  if (stream && stream->filled()) stream->each_row(row_json);
+  else for (const auto& row : r.active_paths) row_json(row);
+  o.raw("],\n\"events\":[");
+  item = 0;
+  const auto event_json = [&](const Event& e) {
+    o.raw(item++ ? ",\n{\"time\":" : "\n{\"time\":").time(e.time_us).raw(",\"prefix\":").prefix(e.prefix).raw(",\"from\":");
     path_json(o, e.from);
     o.raw(",\"to\":");
     path_json(o, e.to);
     o.raw(",\"cause\":").str(e.cause).ch('}');
     flush_if_big();
-  }
+  };
+  if (stream && stream->filled()) stream->each_event(event_json);
+  else for (const auto& e : r.events) event_json(e);
+  o.sync();
   s += "],\n\"episodes\":[";
   for (std::size_t i = 0; i < r.episodes.size(); ++i) {
     const auto& e = r.episodes[i];
@@ -282,6 +297,7 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
       if (j) o.ch(',');
       o.prefix(f.prefixes[j]);
     }
+    o.sync();
     s += "]}";
     flush_if_big();
   }
@@ -305,6 +321,7 @@ void render_json(const Report& r, const std::vector<std::string>&, const std::fu
       o.ch('}');
       flush_if_big();
     }
+    o.sync();
     s += "]}";
   }
   s += "\n}\n";

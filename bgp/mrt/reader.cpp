@@ -165,7 +165,8 @@ bool Reader::next(Record& out) {
     hdr.subtype = load_u16(h + 6);
     hdr.length = load_u32(h + 8);
     const bool et = hdr.type == static_cast<std::uint16_t>(Type::Bgp4mpEt);
-    if (!plausible_shape(0, kMaxRecordLength)) {
+    // The header was found plausible already when it followed the previous record (checked_pos_).
+    if (stream_pos_ != checked_pos_ && !plausible_shape(0, kMaxRecordLength)) {
       const std::string why =
           registered_type(hdr.type, hdr.subtype)
               ? fmt::format("implausible record length {} for {}", hdr.length, type_name(hdr.type, hdr.subtype))
@@ -184,10 +185,10 @@ bool Reader::next(Record& out) {
       continue;
     }
     const bool have_next = ensure(size + kHeaderSize);
+    const bool next_plausible = have_next && plausible_shape(size, kMaxRecordLength);
     if (!near(hdr.seconds, last_time_)) {
       // Believable only if the next record agrees (dumps of different days concatenated).
-      const bool agrees = have_next ? plausible_shape(size, kMaxRecordLength) && near(time_at(size), hdr.seconds)
-                                    : end_ - begin_ == size;
+      const bool agrees = have_next ? next_plausible && near(time_at(size), hdr.seconds) : end_ - begin_ == size;
       if (!agrees) {
         if (!resync(fmt::format("implausible record header: timestamp {} is more than {} s from the previous "
                                 "record's ({}) and the next record's",
@@ -195,7 +196,7 @@ bool Reader::next(Record& out) {
           return false;
         continue;
       }
-    } else if (have_next && !plausible_shape(size, kMaxRecordLength)) {
+    } else if (have_next && !next_plausible) {
       // The header after this record is implausible. If a record chain starts inside this
       // record, this header's length is the damage: resynchronise there, dropping only it. The
       // chain's time must be near this record's (last_time_ is 0 at the first record, and
@@ -213,6 +214,7 @@ bool Reader::next(Record& out) {
         continue;
       }
     }
+    if (next_plausible) checked_pos_ = stream_pos_ + size;
     h = buf_.get() + begin_;
     out.offset = stream_pos_;
     out.index = index_++;

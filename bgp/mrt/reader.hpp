@@ -63,6 +63,7 @@ class Reader {
   std::size_t cap_ = 0;
   std::size_t begin_ = 0, end_ = 0;
   std::uint64_t stream_pos_ = 0;  // offset of buf_[begin_]
+  std::uint64_t checked_pos_ = ~0ull;  // a header known plausible starts here (it followed a record)
   std::uint64_t index_ = 0;
   std::uint64_t errors_ = 0;
   std::uint32_t last_time_ = 0;

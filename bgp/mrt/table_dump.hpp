@@ -1,5 +1,6 @@
 // TABLE_DUMP (RFC 6396 4.2): one route per record, 2-octet ASNs (bgpdump's subtypes 3/4: 4-octet).
 #pragma once
+#include <optional>
 #include <cstdint>
 
 #include "bgp/mrt/record.hpp"
@@ -22,5 +23,7 @@ struct TableDumpRoute {
 };
 
 [[nodiscard]] wire::Result<TableDumpRoute> decode_table_dump(const Record& r);
+// The same into `out` (reused per record): the error, or nullopt when `out` holds the route.
+[[nodiscard]] std::optional<wire::DecodeError> decode_table_dump(const Record& r, TableDumpRoute& out);
 
 }  // namespace bgpfa::mrt

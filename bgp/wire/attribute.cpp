@@ -219,6 +219,7 @@ const AttrDescriptor& descriptor(std::uint8_t type) noexcept { return kTable[typ
 
 void PathAttributes::clear() noexcept {
   present.reset();
+  seen.reset();
   origin = 2;
   as_path = {};
   as4_path = {};
@@ -270,6 +271,7 @@ std::optional<DecodeError> decode_path_attributes(Bytes block, const DecodeConte
       continue;
     }
     out.all.push_back(raw);
+    out.seen.set(type);
     if (!d.name) {
       if (!(flags & attr_flag::kOptional) || type == 0) {
         dec.note(update_error::kUnrecognizedWellKnownAttribute, start, type == 0 ? ErrorAction::AttributeDiscard : ErrorAction::TreatAsWithdraw,
@@ -283,7 +285,7 @@ std::optional<DecodeError> decode_path_attributes(Bytes block, const DecodeConte
                fmt::format("{} flags 0x{:02x}, expected optional/transitive bits 0x{:02x}", d.name, flags, d.flags));
       continue;
     }
-    if ((d.fixed_length >= 0 && len != static_cast<std::size_t>(d.fixed_length)) || len % d.unit != 0) {
+    if ((d.fixed_length >= 0 && len != static_cast<std::size_t>(d.fixed_length)) || (d.unit > 1 && len % d.unit != 0)) {
       dec.note(update_error::kAttributeLengthError, start + 2, d.on_malformed, &raw,
                d.fixed_length >= 0 ? fmt::format("{} length {} (expected {})", d.name, len, d.fixed_length)
                                    : fmt::format("{} length {} is not a multiple of {}", d.name, len, d.unit));

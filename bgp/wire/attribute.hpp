@@ -82,6 +82,7 @@ struct Aggregator {
 struct PathAttributes {
   Bytes block;  // the whole encoded attribute block (identical blocks decode identically)
   std::bitset<256> present;
+  std::bitset<256> seen;  // types in `all`: present, malformed or not interpreted
   std::uint8_t origin = 2;
   AsPathView as_path;
   AsPathView as4_path;

@@ -876,3 +876,27 @@ TEST_CASE("azure: no single-link finding for a prefix that a VNet system route c
     if (f.kind == "single-link") single = f.prefixes;
   CHECK(single == std::vector<wire::Prefix>{onprem});
 }
+
+// Findings walk each prefix's chain of covers (found in one pass over the sorted table): the
+// longest cover that ExpressRoute carries is named, past covers it does not carry, and a
+// sibling's subtree does not count as a cover.
+TEST_CASE("findings: covers several levels up, past covers without ExpressRoute, not siblings", "[analyzer][findings]") {
+  Lab lab({er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary), vpn(0xc0000203, 0)});
+  lab.announce(0, pfx(0x0a000000, 8), attrs({12076, 65100}, 0xc0000201));  // 10/8 on both links
+  lab.announce(1, pfx(0x0a000000, 8), attrs({12076, 65100}, 0xc0000202));
+  lab.announce(2, pfx(0x0a010000, 16), attrs({65010, 65100}, 0xc0000203));  // VPN only
+  lab.announce(2, pfx(0x0a010500, 24), attrs({65010, 65100}, 0xc0000203));  // VPN only, under the /16
+  lab.announce(0, pfx(0x0a020000, 16), attrs({12076, 65100}, 0xc0000201));  // primary only, 10/8 on secondary
+  lab.announce(0, pfx(0x0b000000, 24), attrs({12076, 65100}, 0xc0000201));  // primary only, no cover
+  lab.announce(2, pfx(0x0b000100, 24), attrs({65010, 65100}, 0xc0000203));  // VPN only, its sibling is no cover
+  std::vector<std::string> vpn_messages;
+  std::vector<wire::Prefix> single;
+  for (const auto& f : lab.a->report(true).findings) {
+    if (f.kind == "vpn-more-specific") vpn_messages.push_back(f.message);
+    if (f.kind == "single-link") single = f.prefixes;
+  }
+  REQUIRE(vpn_messages.size() == 2);
+  CHECK_THAT(vpn_messages[0], Catch::Contains("bypassed for 10.1.0.0/16 (ExpressRoute carries 10.0.0.0/8)"));
+  CHECK_THAT(vpn_messages[1], Catch::Contains("bypassed for 10.1.5.0/24 (ExpressRoute carries 10.0.0.0/8)"));
+  CHECK(single == std::vector<wire::Prefix>{pfx(0x0b000000, 24)});
+}

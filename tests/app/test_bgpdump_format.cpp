@@ -130,3 +130,20 @@ TEST_CASE("mrt dump: a RIB route rendered from the tail cache without decoding i
   for (std::size_t at = 0; (at = r.err.find("warning", at)) != std::string::npos; ++at) ++warnings;
   CHECK(warnings == 3);
 }
+
+TEST_CASE("OutBuffer::format_u64 writes every digit count, two digits at a time", "[app][bgpdump]") {
+  std::uint64_t v = 0;
+  for (int digits = 1; digits <= 20; ++digits) {
+    for (const std::uint64_t x : {v, v + 1, v * 10 + 9}) {
+      if (digits == 20 && x != v) continue;  // past 2^64
+      char buf[24];
+      char* end = app::OutBuffer::format_u64(x, buf);
+      CHECK(std::string(buf, end) == std::to_string(x));
+    }
+    v = v * 10 + 9;  // 9, 99, 999, ...
+  }
+  char buf[24];
+  CHECK(std::string(buf, app::OutBuffer::format_u64(UINT64_MAX, buf)) == "18446744073709551615");
+  CHECK(std::string(buf, app::OutBuffer::format_u64(4294967295u, buf)) == "4294967295");
+  CHECK(std::string(buf, app::OutBuffer::format_u64(100, buf)) == "100");
+}

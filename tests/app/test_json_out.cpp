@@ -44,5 +44,26 @@ TEST_CASE("JsonOut strings, prefixes, times and milliseconds match json_quote, t
     o.ms(us).ch(' ');
     want += fmt::format("{:.3f} ", static_cast<double>(us) / 1000.0);
   }
-  CHECK(s == want);
+  CHECK(o.text() == want);
+  // Written through the window, then cut back: the string holds exactly the bytes written.
+  std::string big;
+  {
+    app::JsonOut w(big);
+    for (int k = 0; k < 20000; ++k) w.str("65001 65002").ch(',');
+    CHECK(w.size() == 20000u * 14);
+  }
+  CHECK(big.size() == 20000u * 14);
+  CHECK(big.substr(0, 28) == "\"65001 65002\",\"65001 65002\",");
+  // Drained: what was written so far goes out whole, and writing starts again at the beginning.
+  std::string chunks, buf = "head,";
+  {
+    app::JsonOut w(buf);
+    w.str("a");
+    w.drain([&](std::string_view v) { chunks += v; });
+    w.str("b").ch(',');
+    w.drain([&](std::string_view v) { chunks += v; });
+    w.str("c");
+  }
+  CHECK(chunks == "head,\"a\"\"b\",");
+  CHECK(buf == "\"c\"");
 }
