@@ -12,22 +12,7 @@ dumps=("$@")
 ((${#dumps[@]})) || dumps=(../shared/fixtures/mrt/ris/bview.20020722.2337.gz ../shared/fixtures/mrt/ris/updates.20020722.2238.gz)
 conf=$(mktemp --suffix=.conf)
 trap 'rm -f "$conf"' EXIT
-{
-  # The same configuration as bench/replay_bench.sh: every peer of the dumps gets a role.
-  echo "router bgp 65515"
-  i=0
-  for dump in "${dumps[@]}"; do "$new" mrt dump -m "$dump" 2>/dev/null; done | awk -F'|' '$3!="STATE"{print $4"|"$5}' | sort -u |
-    while IFS='|' read -r ip asn; do
-      echo " neighbor $ip remote-as $asn"
-      case $((i % 3)) in
-        0) echo " neighbor $ip gateway expressroute circuit c$((i / 3)) link primary" ;;
-        1) echo " neighbor $ip gateway expressroute circuit c$((i / 3)) link secondary" ;;
-        2) echo " neighbor $ip gateway vpn instance $(((i / 3) % 2))" ;;
-      esac
-      i=$((i + 1))
-    done
-  printf 'analyzer\n prefix-limits off\n'
-} >"$conf"
+bench/roles_conf.sh "$new" "${dumps[@]}" >"$conf"
 run() {
   "$1" replay --stats -q --report json -o /dev/null -c "$conf" "${dumps[@]}" 2>&1 |
     awk '/^bgpfa: stats/ {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]} print v["routes_per_second"], v["bytes_per_route"]}'

@@ -13,22 +13,7 @@ fi
 bgpfa=${BGPFA:-build/app/bgpfa}
 conf=$(mktemp --suffix=.conf)
 trap 'rm -f "$conf"' EXIT
-{
-  echo "router bgp 65515"
-  i=0
-  for dump in "${dumps[@]}"; do "$bgpfa" mrt dump -m "$dump" 2>/dev/null; done | awk -F'|' '$3!="STATE"{print $4"|"$5}' | sort -u |
-    while IFS='|' read -r ip asn; do
-      echo " neighbor $ip remote-as $asn"
-      case $((i % 3)) in
-        0) echo " neighbor $ip gateway expressroute circuit c$((i / 3)) link primary" ;;
-        1) echo " neighbor $ip gateway expressroute circuit c$((i / 3)) link secondary" ;;
-        2) echo " neighbor $ip gateway vpn instance $(((i / 3) % 2))" ;;
-      esac
-      i=$((i + 1))
-    done
-  # A full table per session is far above Azure's limits (4,000 routes): analyse it anyway.
-  [[ "${BENCH_AZURE_LIMITS:-off}" == off ]] && printf 'analyzer\n prefix-limits off\n'
-} >"$conf"
+bench/roles_conf.sh "$bgpfa" "${dumps[@]}" >"$conf"
 # One --stats run for the stage figures and peak RSS, then RUNS rounds of bgpfa (and BGPFA_BEFORE,
 # an older binary put aside) and bgpdump -m alternated; medians of wall seconds.
 /usr/bin/time -v "$bgpfa" replay --stats -q --report json -o /dev/null -c "$conf" "${dumps[@]}" 2>/tmp/bgpfa-replay-bench.err
