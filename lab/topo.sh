@@ -335,6 +335,15 @@ fo_verify() {
   kill -TERM "$pid"
   topo_wait 15 test -s "$TOPO_DIR/report.json"
   topo_wait 10 fo_gone "$pid"
+  # dumpcap buffers what it writes: stopped (SIGTERM flushes and closes the file) before the
+  # check reads the captures, or the last segments may not be in them yet (an UPDATE 120 ms
+  # before the end was once missing).
+  local name
+  while read -r name pid; do
+    [[ $name == dumpcap-* ]] || continue
+    kill -TERM "$pid" 2>/dev/null || true
+    topo_wait 10 fo_gone "$pid"
+  done <"$TOPO_DIR/pids"
   python3 "$TOPO_LIB_DIR/failover_check.py" verify "$TOPO_DIR" "$TOPO_BGPFA"
   if [[ -n ${FLAB_SAVE_FIXTURE:-} ]]; then
     local fx=$FLAB_SAVE_FIXTURE/$FO_NAME
