@@ -136,12 +136,9 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
   if (now) predict(peer);  // with the session's routes still counting
   limits_.set_dropped(pi, now);
   const std::uint32_t cause = cause_id(why);
-  std::vector<PrefixKey> affected;
-  table_.for_each([&](const PrefixKey& p, const PrefixEntry& e) {
-    if (std::any_of(e.routes.begin(), e.routes.end(), [&](const rib::Route& r) { return r.peer == pi; })) affected.push_back(p);
-  });
-  std::sort(affected.begin(), affected.end());
-  for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
+  std::vector<rib::Touched> affected;
+  table_.routes_of(pi, affected);
+  for (const auto& [p, e] : affected) changed(t, p, *e, cause);
   quiet_ = quiet;
 }
 
@@ -257,11 +254,11 @@ void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why, s
   peer_stats_[pi].established = false;
   trigger(t, why, window, peer, SessionMark::Kind::Down);
   const std::size_t first_change = events_.size();
-  std::vector<PrefixKey> affected;
+  std::vector<rib::Touched> affected;
   if (retain_families) table_.retain_stale(static_cast<std::uint16_t>(peer), retain_families, affected);
   else table_.clear_peer(static_cast<std::uint16_t>(peer), affected);
   const std::uint32_t cause = cause_id(why);
-  for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
+  for (const auto& [p, e] : affected) changed(t, p, *e, cause);
   if (!retain_families) predict_from_log(peer, first_change);  // a graceful restart keeps the routes: nothing to predict
   if (!table_.peer_routes(static_cast<std::uint16_t>(peer))) limits_.set_dropped(pi, false);  // a new session starts under its limit
   if (!stale_routes(peer)) {
@@ -281,13 +278,13 @@ void Analyzer::end_of_rib(std::uint64_t t, int peer, std::uint8_t families, cons
 }
 
 void Analyzer::drop_stale(std::uint64_t t, int peer, std::uint8_t families, const std::string& why) {
-  std::vector<PrefixKey> affected;
+  std::vector<rib::Touched> affected;
   table_.sweep_stale(static_cast<std::uint16_t>(peer), families, affected);
   if (affected.empty()) return;
   session_marks_.add(t, peer, SessionMark::Kind::Other, why);
   episodes_.trigger(t, why);
   const std::uint32_t cause = cause_id(why);
-  for (const auto& p : affected) changed(t, p, table_.entry(p), cause);
+  for (const auto& [p, e] : affected) changed(t, p, *e, cause);
   check_limit(t, peer);
 }
 

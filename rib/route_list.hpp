@@ -94,8 +94,10 @@ class RouteList {
     std::construct_at(heap_.data + n, std::move(r));
     ++heap_.size;
   }
-  // Removes [first, last) (pointers into this list), keeping the order of the rest.
-  Route* erase(Route* first, Route* last) noexcept {
+  // Removes [first, last) (pointers into this list), keeping the order of the rest. A list left
+  // with one route moves it back in place, unless `keep_capacity` (a session's end: its routes
+  // usually come back, and freeing a whole table's arrays at once is most of the end's cost).
+  Route* erase(Route* first, Route* last, bool keep_capacity = false) noexcept {
     Route* b = begin();
     Route* e = end();
     const std::ptrdiff_t at = first - b;
@@ -108,7 +110,7 @@ class RouteList {
     }
     std::destroy(out, e);
     heap_.size = static_cast<std::uint16_t>(n);
-    if (n <= 1) unspill();
+    if (n == 0 || (n == 1 && !keep_capacity)) unspill();
     return begin() + at;
   }
   Route* erase(Route* pos) noexcept { return erase(pos, pos + 1); }

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "rib/radix_sort.hpp"
+
 namespace bgpfa::rib {
 
 void RouteTable::routed(const PrefixKey& p, int delta) {
@@ -81,36 +83,81 @@ PrefixEntry* RouteTable::withdraw(const PrefixKey& p, std::uint16_t peer, std::u
   return e;
 }
 
-template <class Drop>
-void RouteTable::drop_routes(std::uint16_t peer, Drop drop, std::vector<PrefixKey>& affected) {
-  const std::size_t first = affected.size();
-  auto visit = [&](const PrefixKey& p, PrefixEntry& e) {
-    const auto before = e.routes.size();
-    e.routes.erase(std::remove_if(e.routes.begin(), e.routes.end(),
-                                  [&](Route& r) {
-                                    if (r.peer != peer || !drop(p, r)) return false;
-                                    if (r.stale) --peer_stale_[peer];
-                                    return true;
-                                  }),
-                   e.routes.end());
-    const auto removed = before - e.routes.size();
-    if (!removed) return;
-    affected.push_back(p);
-    routes_ -= removed;
-    peer_routes_[peer] -= removed;
-    if (p.v6) peer_routes_v6_[peer] -= removed;
-    if (e.routes.empty()) routed(p, -1);
+template <class Pick>
+void RouteTable::pick_sorted(std::size_t bound, Pick pick, std::vector<Touched>& out) {
+  // The entries lie in hash order, each a cache miss: fetch them kAhead slots before their visit
+  // so that the misses overlap.
+  constexpr std::size_t kAhead = 16;
+  // Scratch sized up front by the caller's bound: a large allocation after the pass has freed
+  // spilled route arrays would make malloc consolidate them all first, inside the failure's
+  // analysis.
+  std::vector<std::uint64_t> picked4, sort_scratch;
+  std::vector<Slot6> picked6;
+  picked4.reserve(std::min(bound, index4_.size()));
+  if (picked4.capacity() >= kRadixMin) sort_scratch.reserve(picked4.capacity());
+  out.reserve(out.size() + std::min(bound, index4_.size() + index6_.size()));
+  picked6.reserve(std::min(bound, index6_.size()));
+  std::uint64_t ring[kAhead];
+  std::size_t n = 0;
+  const auto visit4 = [&](std::uint64_t s) {
+    if (pick(key4(s), entries_[s & kIndex4Mask])) picked4.push_back(s);
   };
-  for (const std::uint64_t s : index4_) visit(key4(s), entries_[s & kIndex4Mask]);
-  for (const Slot6& s : index6_) visit(s.key(), entries_[s.index]);
-  std::sort(affected.begin() + static_cast<std::ptrdiff_t>(first), affected.end());
+  for (const std::uint64_t s : index4_) {
+    __builtin_prefetch(&entries_[s & kIndex4Mask]);
+    // Half-way, the entry is in cache: fetch its spilled route array (a second miss).
+    if (n >= kAhead / 2) __builtin_prefetch(entries_[ring[(n - kAhead / 2) % kAhead] & kIndex4Mask].routes.begin());
+    if (n >= kAhead) visit4(ring[n % kAhead]);
+    ring[n++ % kAhead] = s;
+  }
+  for (std::size_t i = n > kAhead ? n - kAhead : 0; i < n; ++i) visit4(ring[i % kAhead]);
+  for (const Slot6& s : index6_)
+    if (pick(s.key(), entries_[s.index])) picked6.push_back(s);
+  // An IPv4 slot is address | length | entry number: by the bits above the entry number, slots
+  // sort in prefix order.
+  radix_sort_from_bit(picked4, sort_scratch, kIndex4Bits);
+  std::sort(picked6.begin(), picked6.end(), [](const Slot6& a, const Slot6& b) { return a.key() < b.key(); });
+  std::size_t i = 0, j = 0;
+  while (i < picked4.size() || j < picked6.size()) {
+    const bool take4 = j == picked6.size() || (i < picked4.size() && key4(picked4[i]) < picked6[j].key());
+    if (take4) {
+      out.push_back(Touched{key4(picked4[i]), &entries_[picked4[i] & kIndex4Mask]});
+      ++i;
+    } else {
+      out.push_back(Touched{picked6[j].key(), &entries_[picked6[j].index]});
+      ++j;
+    }
+  }
 }
 
-void RouteTable::clear_peer(std::uint16_t peer, std::vector<PrefixKey>& affected) {
+template <class Drop>
+void RouteTable::drop_routes(std::uint16_t peer, Drop drop, std::vector<Touched>& affected) {
+  pick_sorted(
+      peer_routes_[peer],
+      [&](const PrefixKey& p, PrefixEntry& e) {
+        const auto before = e.routes.size();
+        e.routes.erase(std::remove_if(e.routes.begin(), e.routes.end(),
+                                      [&](Route& r) {
+                                        if (r.peer != peer || !drop(p, r)) return false;
+                                        if (r.stale) --peer_stale_[peer];
+                                        return true;
+                                      }),
+                       e.routes.end(), true);
+        const auto removed = before - e.routes.size();
+        if (!removed) return false;
+        routes_ -= removed;
+        peer_routes_[peer] -= removed;
+        if (p.v6) peer_routes_v6_[peer] -= removed;
+        if (e.routes.empty()) routed(p, -1);
+        return true;
+      },
+      affected);
+}
+
+void RouteTable::clear_peer(std::uint16_t peer, std::vector<Touched>& affected) {
   drop_routes(peer, [](const PrefixKey&, const Route&) { return true; }, affected);
 }
 
-void RouteTable::retain_stale(std::uint16_t peer, std::uint8_t families, std::vector<PrefixKey>& affected) {
+void RouteTable::retain_stale(std::uint16_t peer, std::uint8_t families, std::vector<Touched>& affected) {
   drop_routes(peer,
               [&](const PrefixKey& p, Route& r) {
                 if (r.stale || !(families & family_bit(p))) return true;
@@ -121,9 +168,19 @@ void RouteTable::retain_stale(std::uint16_t peer, std::uint8_t families, std::ve
               affected);
 }
 
-void RouteTable::sweep_stale(std::uint16_t peer, std::uint8_t families, std::vector<PrefixKey>& affected) {
+void RouteTable::sweep_stale(std::uint16_t peer, std::uint8_t families, std::vector<Touched>& affected) {
   if (!peer_stale_[peer]) return;
   drop_routes(peer, [&](const PrefixKey& p, const Route& r) { return r.stale && (families & family_bit(p)); }, affected);
+}
+
+void RouteTable::routes_of(std::uint16_t peer, std::vector<Touched>& out) {
+  if (!peer_routes_[peer]) return;
+  pick_sorted(
+      peer_routes_[peer],
+      [&](const PrefixKey&, const PrefixEntry& e) {
+        return std::any_of(e.routes.begin(), e.routes.end(), [&](const Route& r) { return r.peer == peer; });
+      },
+      out);
 }
 
 PrefixEntry* RouteTable::find(const PrefixKey& p) { return last_ && last_key_ == p ? last_ : find_slot(p); }

@@ -51,6 +51,14 @@ struct PrefixEntry {
 };
 static_assert(sizeof(PrefixEntry) == 24);
 
+// A prefix a pass over the table picked, with its entry: entries never move, so the caller needs
+// no second lookup.
+struct Touched {
+  PrefixKey key;
+  PrefixEntry* entry = nullptr;
+  friend bool operator==(const Touched&, const Touched&) = default;
+};
+
 class RouteTable {
  public:
   explicit RouteTable(std::size_t peers)
@@ -67,12 +75,14 @@ class RouteTable {
   PrefixEntry* announce(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id, AttrRef attrs);
   PrefixEntry* withdraw(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id);
   // Drops all of a peer's routes (session down); appends the prefixes it had, sorted.
-  void clear_peer(std::uint16_t peer, std::vector<PrefixKey>& affected);
+  void clear_peer(std::uint16_t peer, std::vector<Touched>& affected);
   // The peer restarts gracefully: its routes of `families` stay, marked stale; the others go, and
   // so do routes still stale from an earlier restart (RFC 4724 4.2). Appends what was dropped.
-  void retain_stale(std::uint16_t peer, std::uint8_t families, std::vector<PrefixKey>& affected);
+  void retain_stale(std::uint16_t peer, std::uint8_t families, std::vector<Touched>& affected);
   // End-of-RIB (or a restart timer): drops the peer's routes of `families` that are still stale.
-  void sweep_stale(std::uint16_t peer, std::uint8_t families, std::vector<PrefixKey>& affected);
+  void sweep_stale(std::uint16_t peer, std::uint8_t families, std::vector<Touched>& affected);
+  // Appends the prefixes where the peer has a route, sorted.
+  void routes_of(std::uint16_t peer, std::vector<Touched>& out);
   [[nodiscard]] std::size_t stale_routes(std::uint16_t peer) const { return peer_stale_[peer]; }
 
   [[nodiscard]] PrefixEntry* find(const PrefixKey& p);
@@ -102,7 +112,11 @@ class RouteTable {
  private:
   void routed(const PrefixKey& p, int delta);  // keeps the per-length counts for LPM
   template <class Drop>
-  void drop_routes(std::uint16_t peer, Drop drop, std::vector<PrefixKey>& affected);
+  void drop_routes(std::uint16_t peer, Drop drop, std::vector<Touched>& affected);
+  // One pass over every entry: appends those `pick(key, entry)` is true for (at most `bound` of
+  // them), in prefix order.
+  template <class Pick>
+  void pick_sorted(std::size_t bound, Pick pick, std::vector<Touched>& out);
 
   std::uint64_t generation_ = 0;
   PrefixEntry* find_slot(const PrefixKey& p) const;

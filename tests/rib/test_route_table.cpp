@@ -24,6 +24,12 @@ rib::AttrRef attrs(rib::AttrStore& store, std::uint32_t med) {
   return store.intern(a, true);
 }
 
+std::vector<PrefixKey> keys_of(const std::vector<rib::Touched>& t) {
+  std::vector<PrefixKey> keys;
+  for (const auto& x : t) keys.push_back(x.key);
+  return keys;
+}
+
 }  // namespace
 
 TEST_CASE("RouteList keeps one route in place and spills more to the heap", "[rib]") {
@@ -54,6 +60,19 @@ TEST_CASE("RouteList keeps one route in place and spills more to the heap", "[ri
     CHECK(l[0].attrs->med == 2);
     l.clear();
     CHECK(l.empty());
+  }
+  SECTION("erase may keep the array for routes that come back") {
+    l.erase(l.begin(), l.begin() + 2, true);
+    CHECK(l.size() == 1);
+    CHECK(l.spilled());
+    CHECK(l.capacity() >= 3);
+    CHECK(l[0].peer == 9);
+    l.push_back(rib::Route(attrs(store, 5), 0, 1));  // no reallocation
+    CHECK(l.size() == 2);
+    CHECK(l[1].peer == 1);
+    l.erase(l.begin(), l.end(), true);  // nothing left: the array goes anyway
+    CHECK(l.empty());
+    CHECK_FALSE(l.spilled());
   }
   SECTION("assignment through an iterator does not change the size") {
     rib::RouteList one;
@@ -124,9 +143,10 @@ TEST_CASE("RouteTable: announce, withdraw and lookups over both families", "[rib
   CHECK(t.withdraw(key("2001:db8:1::/48"), 1, 0) == nullptr);  // other path id
   CHECK(t.withdraw(key("2001:db8:1::/48"), 1, 7) != nullptr);
 
-  std::vector<PrefixKey> affected;
+  std::vector<rib::Touched> affected;
   t.clear_peer(1, affected);
-  CHECK(affected == std::vector<PrefixKey>{key("10.0.0.0/8"), key("2001:db8::/32")});
+  CHECK(keys_of(affected) == std::vector<PrefixKey>{key("10.0.0.0/8"), key("2001:db8::/32")});
+  CHECK(affected[0].entry == t.find(key("10.0.0.0/8")));
   CHECK(t.peer_routes(1) == 0);
   CHECK(t.peer_routes_v6(1) == 0);
   std::size_t seen = 0, with_routes = 0;
@@ -145,9 +165,9 @@ TEST_CASE("RouteTable: graceful restart keeps and sweeps stale routes", "[rib]")
   const auto a = attrs(store, 1), b = attrs(store, 2);
   t.announce(key("10.0.0.0/8"), 0, 0, a);
   t.announce(key("2001:db8::/32"), 0, 0, a);
-  std::vector<PrefixKey> affected;
+  std::vector<rib::Touched> affected;
   t.retain_stale(0, rib::kFamilyIpv4, affected);  // IPv6 not retained: dropped
-  CHECK(affected == std::vector<PrefixKey>{key("2001:db8::/32")});
+  CHECK(keys_of(affected) == std::vector<PrefixKey>{key("2001:db8::/32")});
   CHECK(t.stale_routes(0) == 1);
   t.announce(key("10.0.0.0/8"), 0, 0, b);  // re-announced: fresh
   CHECK(t.stale_routes(0) == 0);
@@ -155,6 +175,44 @@ TEST_CASE("RouteTable: graceful restart keeps and sweeps stale routes", "[rib]")
   affected.clear();
   t.retain_stale(0, rib::kFamilyIpv4, affected);
   t.sweep_stale(0, rib::kFamilyIpv4, affected);
-  CHECK(affected == std::vector<PrefixKey>{key("10.0.0.0/8")});
+  CHECK(keys_of(affected) == std::vector<PrefixKey>{key("10.0.0.0/8")});
   CHECK(t.routes() == 0);
+}
+
+TEST_CASE("RouteTable: a peer's prefixes come out in prefix order with their entries", "[rib]") {
+  // Many IPv4 and IPv6 prefixes, interleaved in key order (v4 keys are ordered by address like
+  // v6 ones), inserted in scrambled order: the pass over the hash index must sort them.
+  rib::AttrStore store;
+  rib::RouteTable t(2);
+  const auto a = attrs(store, 1);
+  std::vector<PrefixKey> expected;
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    const std::uint32_t j = (i * 2654435761u) % 5000;  // a permutation of 0..4999
+    wire::Prefix p;
+    if (j % 3 == 0) {
+      p.address.afi = wire::Afi::Ipv6;
+      p.address.octets[0] = static_cast<std::uint8_t>(j >> 8);
+      p.address.octets[1] = static_cast<std::uint8_t>(j);
+      p.length = 32;
+    } else {
+      p.address = wire::IpAddress::v4((j << 20) | (j % 7 << 12));
+      p.length = static_cast<std::uint8_t>(20 + j % 5);
+    }
+    const PrefixKey k = PrefixKey::from(p);
+    t.announce(k, static_cast<std::uint16_t>(j % 2), 0, a);
+    if (j % 2 == 1) expected.push_back(k);
+  }
+  std::sort(expected.begin(), expected.end());
+  expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+  std::vector<rib::Touched> of;
+  t.routes_of(1, of);
+  CHECK(keys_of(of) == expected);
+  for (const auto& x : of) CHECK(x.entry == t.find(x.key));
+  std::vector<rib::Touched> dropped;
+  t.clear_peer(1, dropped);
+  CHECK(dropped == of);
+  CHECK(t.peer_routes(1) == 0);
+  of.clear();
+  t.routes_of(1, of);
+  CHECK(of.empty());
 }
