@@ -48,6 +48,8 @@ class Analyzer {
                 const std::string& cause);
   void withdraw(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id, const std::string& cause);
   void update_received(std::uint64_t t, int peer);
+  // A prefix announce() or withdraw() will be given soon: its lookup starts now (see RouteTable).
+  void prefetch(const wire::Prefix& p) const { table_.prefetch(rib::PrefixKey::from(p)); }
   // Graceful restart, receiving speaker (RFC 4724 4.2). A session that ended without a
   // NOTIFICATION, with a peer that advertised the capability, keeps the peer's routes of
   // `retain_families` (rib::kFamily* bits) as stale for `restart_time_s`; the rest are withdrawn.

@@ -75,7 +75,7 @@ PrefixEntry* RouteTable::withdraw(const PrefixKey& p, std::uint16_t peer, std::u
   auto pos = std::find_if(routes.begin(), routes.end(), [&](const Route& r) { return r.peer == peer && r.path_id == path_id; });
   if (pos == routes.end()) return nullptr;
   if (pos->stale) --peer_stale_[peer];
-  routes.erase(pos);
+  routes.erase(pos, pos + 1, true);  // a route withdrawn usually comes back: keep the array
   --peer_routes_[peer];
   peer_routes_v6_[peer] -= p.v6;
   --routes_;

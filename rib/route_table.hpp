@@ -85,6 +85,12 @@ class RouteTable {
   void routes_of(std::uint16_t peer, std::vector<Touched>& out);
   [[nodiscard]] std::size_t stale_routes(std::uint16_t peer) const { return peer_stale_[peer]; }
 
+  // Starts fetching p's index slot: a caller that knows the next prefixes (an UPDATE's NLRI)
+  // overlaps their cache misses with the work on the current one.
+  void prefetch(const PrefixKey& p) const {
+    if (!p.v6) index4_.prefetch(key4_of(p));
+    else index6_.prefetch(p);
+  }
   [[nodiscard]] PrefixEntry* find(const PrefixKey& p);
   [[nodiscard]] const PrefixEntry* find(const PrefixKey& p) const;
   [[nodiscard]] PrefixEntry& entry(const PrefixKey& p);  // inserted (no routes) when absent

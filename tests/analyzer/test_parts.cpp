@@ -1,6 +1,7 @@
-// The analyzer's parts on their own: the topology model and the prefix limits.
+// The analyzer's parts on their own: the topology model, the prefix limits and the change log.
 #include <catch2/catch.hpp>
 
+#include "analyzer/change_log.hpp"
 #include "analyzer/prefix_limits.hpp"
 #include "analyzer/topology.hpp"
 
@@ -114,4 +115,34 @@ TEST_CASE("prefix limits: Azure's per-session limits and maximum-prefix", "[anal
   limits.set_dropped(1, true);
   CHECK(limits.flags() == std::vector<std::uint8_t>{0, 1});
   CHECK(limits.dropped(1));
+}
+
+TEST_CASE("ChangeLog keeps the newest changes by absolute index across chunks", "[analyzer]") {
+  ChangeLog log(5000);  // more than one chunk kept
+  auto change = [](std::size_t i) {
+    Change c{};
+    c.time_us = i;
+    c.cause = static_cast<std::uint32_t>(i);
+    return c;
+  };
+  CHECK(log.empty());
+  for (std::size_t i = 0; i < 10000; ++i) log.push_back(change(i));
+  CHECK(log.size() == 10000);
+  CHECK(log.first() == 5000);
+  CHECK(log.kept() == 5000);
+  CHECK(log.take_dropped() == 5000);
+  CHECK(log.take_dropped() == 0);
+  for (std::size_t i = log.first(); i < log.size(); ++i) REQUIRE(log[i].time_us == i);
+  CHECK(log.back().cause == 9999);
+  // Whole chunks of dropped changes are freed: what is kept spans at most two chunks more.
+  CHECK(log.bytes() <= (5000 / ChangeLog::kChunk + 2) * ChangeLog::kChunk * sizeof(Change));
+  log.set_capacity(10);
+  CHECK(log.first() == 9990);
+  CHECK(log[9990].time_us == 9990);
+  CHECK(log.bytes() == ChangeLog::kChunk * sizeof(Change));
+  CHECK(log.take_dropped() == 4990);
+  log.push_back(change(10000));
+  CHECK(log.size() == 10001);
+  CHECK(log.first() == 9991);
+  CHECK(log.back().time_us == 10000);
 }
