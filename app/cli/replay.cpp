@@ -16,6 +16,7 @@
 #include "app/cli/mrt_decoder.hpp"
 #include "feed/feed.hpp"
 #include "app/cli/rib_snapshot.hpp"
+#include "app/cli/stage_clock.hpp"
 #include "app/cli/roles.hpp"
 #include "app/config/model.hpp"
 #include "app/render/report_format.hpp"
@@ -109,16 +110,18 @@ class TimedSink final : public DumpSink {
   }
   void peer_index_table(const mrt::Record& r, const mrt::PeerIndexTable& t) override { inner_.peer_index_table(r, t); }
 
-  std::chrono::nanoseconds spent{0};
+  [[nodiscard]] std::chrono::nanoseconds spent() const { return clock_.to_time(ticks_); }
   std::uint64_t routes = 0;
 
  private:
   struct Timer {
     TimedSink& s;
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    std::uint64_t start = StageClock::ticks();
     Timer(TimedSink& sink, std::uint64_t n) : s(sink) { s.routes += n; }
-    ~Timer() { s.spent += std::chrono::steady_clock::now() - start; }
+    ~Timer() { s.ticks_ += StageClock::ticks() - start; }
   };
+  StageClock clock_;
+  std::uint64_t ticks_ = 0;
   DumpSink& inner_;
 };
 
@@ -289,7 +292,7 @@ int ReplayRun::finish() {
   }
 
   if (opt.stats) {
-    const double secs = std::chrono::duration<double>(s.timed.spent).count();
+    const double secs = std::chrono::duration<double>(s.timed.spent()).count();
     const std::size_t routes = analyzer.routes(), bytes = analyzer.memory_bytes();
     fmt::print(stderr,
                "bgpfa: stats records={} routes_processed={} rib_analyzer_seconds={:.3f} routes_per_second={:.0f} "

@@ -6,8 +6,10 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <algorithm>
 
+#include "app/cli/stage_clock.hpp"
 #include "tests/app/run.hpp"
 
 using bgpfa::test::run_bgpfa;
@@ -251,4 +253,16 @@ TEST_CASE("replay text report: --kind, --limit, the interesting rows first", "[r
   CHECK_THAT(all.out, !Catch::Contains(" more (--limit 0"));
   auto bad = run_bgpfa(args + " --kind purple");
   CHECK(bad.status == 2);
+}
+
+TEST_CASE("replay --stats' stage clock converts its ticks to time", "[replay]") {
+  // Units, not speed: ticks counted over a 20 ms sleep come out as that order of time (a
+  // conversion off by the tick rate would be off by a factor of ~1000 or more).
+  const bgpfa::app::StageClock clock;
+  CHECK(clock.to_time(0).count() == 0);
+  const auto start = bgpfa::app::StageClock::ticks();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto spent = clock.to_time(bgpfa::app::StageClock::ticks() - start);
+  CHECK(spent >= std::chrono::milliseconds(10));
+  CHECK(spent <= std::chrono::seconds(20));
 }
