@@ -58,7 +58,7 @@ std::string Analyzer::who(std::size_t peer) const {
 }
 
 void Analyzer::predict(int peer) {
-  if (baseline_ || episodes_.predicted()) return;
+  if (baseline_) return;
   episodes_.predict(what_if({peer}));  // from the state just before the session's routes go
 }
 
@@ -67,7 +67,7 @@ WhatIf Analyzer::what_if(const std::vector<int>& failed) const {
 }
 
 void Analyzer::predict_from_log(int peer, std::size_t first) {
-  if (baseline_ || episodes_.predicted()) return;
+  if (baseline_) return;
   // Made when the episode closes, from the changes logged now (first to end): they stay in the
   // log, and the failure's own analysis is done sooner.
   const std::size_t end = events_.size();

@@ -1,5 +1,7 @@
 #include "analyzer/episodes.hpp"
 
+#include "analyzer/what_if.hpp"
+
 #include <algorithm>
 
 #include "analyzer/active_path.hpp"
@@ -206,8 +208,11 @@ void EpisodeTracker::close_before(std::size_t end) {
     ep.p99_us = rank(0.99);
     ep.max_us = conv.back();
   }
-  if (!o.prediction && o.make_prediction) o.prediction = o.make_prediction();
-  if (o.prediction && judge) judge(ep, *o.prediction, changed);
+  if (!o.predictions.empty() && judge) {
+    WhatIf w = o.predictions.front()();
+    for (std::size_t i = 1; i < o.predictions.size(); ++i) w = then_fails(std::move(w), o.predictions[i]());
+    judge(ep, w, changed);
+  }
   if (project && !conv.empty()) project(ep);
   if (ep.prefixes_changed > 0) {
     ++stats_.episodes;

@@ -45,17 +45,18 @@ class EpisodeTracker {
     unreported_ = 0;
     return n;
   }
-  // The what-if of the open episode's failed sessions, made just before they failed; at the
-  // close, `judge` compares it with the outcome (it gets the prefixes the episode changed).
+  // The what-if of each session that fails while the episode is open, made just before it
+  // failed, or made at the close by `make` from changes the log already holds (the work then
+  // stays off the failure's path: a session's end changes every prefix it carried at once). At
+  // the close they are composed in order (then_fails()) and `judge` compares the result with the
+  // outcome (it gets the prefixes the episode changed).
   void predict(WhatIf w) {
-    if (open_ && !predicted()) open_->prediction = std::move(w);
+    predict_at_close([w = std::move(w)] { return w; });
   }
-  // Or made at the close by `make`, from changes the log already holds: the work then stays
-  // off the failure's path (a session's end changes every prefix it carried at once).
   void predict_at_close(std::function<WhatIf()> make) {
-    if (open_ && !predicted()) open_->make_prediction = std::move(make);
+    if (open_) open_->predictions.push_back(std::move(make));
   }
-  [[nodiscard]] bool predicted() const noexcept { return open_ && (open_->prediction || open_->make_prediction); }
+  [[nodiscard]] bool predicted() const noexcept { return open_ && !open_->predictions.empty(); }
   std::function<void(Episode&, const WhatIf&, const std::vector<rib::PrefixKey>&)> judge;
   // At the close, what Azure's timers would have made of it (Episode::projection).
   std::function<void(Episode&)> project;
@@ -68,8 +69,7 @@ class EpisodeTracker {
     Episode ep;
     std::uint64_t last_activity = 0;
     std::size_t first_change = 0;  // index into the log
-    std::optional<WhatIf> prediction;
-    std::function<WhatIf()> make_prediction;
+    std::vector<std::function<WhatIf()>> predictions;  // one per failed session, in order
     bool implicit = false;  // started by a change with no trigger before it ("first update after a quiet period")
     bool marked = false;  // its start is in `marks`
   };

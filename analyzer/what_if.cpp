@@ -95,6 +95,37 @@ WhatIf what_if(const Topology& topo, const AzureRules& rules, const rib::RouteTa
   return out;
 }
 
+WhatIf then_fails(WhatIf first, const WhatIf& then) {
+  WhatIf out;
+  out.failed = std::move(first.failed);
+  for (const auto& f : then.failed)  // a flapping session fails twice: named once
+    if (std::find(out.failed.begin(), out.failed.end(), f) == out.failed.end()) out.failed.push_back(f);
+  // Both are sorted by prefix: one merge.
+  const auto key = [](const WhatIfChange& c) { return PrefixKey::from(c.prefix); };
+  TransitionCounts counts;
+  auto keep = [&](WhatIfChange c) {
+    if (c.before == c.after) return;  // changed and back
+    counts.add(c.before.kind, c.after.kind);
+    out.changes.push_back(std::move(c));
+  };
+  std::size_t i = 0, j = 0;
+  const auto& a = first.changes;
+  const auto& b = then.changes;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && key(a[i]) < key(b[j]))) {
+      keep(a[i++]);
+    } else if (i == a.size() || key(b[j]) < key(a[i])) {
+      keep(b[j++]);
+    } else {
+      keep(WhatIfChange{a[i].prefix, a[i].before, b[j].after});
+      ++i;
+      ++j;
+    }
+  }
+  counts.into(out.transitions);
+  return out;
+}
+
 void judge(Episode& ep, const WhatIf& w, const std::vector<PrefixKey>& changed, const rib::RouteTable& table,
            const AzureRules& rules) {
   Prediction& p = ep.prediction;

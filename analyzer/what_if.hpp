@@ -29,6 +29,11 @@ class TransitionCounts {
 [[nodiscard]] WhatIf what_if(const Topology& topo, const AzureRules& rules, const rib::RouteTable& table,
                              const PrefixLimits& limits, const std::vector<int>& failed);
 
+// Two sessions' failures in sequence: `then`, made after `first`'s failure, applied on top of it
+// (a prefix both change goes from first's before to then's after; one changed and back drops
+// out). When nothing else changed between the two, this is what-if of both sessions at once.
+[[nodiscard]] WhatIf then_fails(WhatIf first, const WhatIf& then);
+
 // Prediction versus outcome: each predicted change against the prefix's path now, and how many
 // of the episode's `changed` prefixes the prediction did not name.
 void judge(Episode& ep, const WhatIf& predicted, const std::vector<rib::PrefixKey>& changed, const rib::RouteTable& table,

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "analyzer/analyzer.hpp"
+#include "analyzer/what_if.hpp"
 #include "bgp/wire/attribute.hpp"
 
 using namespace bgpfa;
@@ -679,6 +680,69 @@ TEST_CASE("prediction at a session's end equals the what-if made just before it"
   CHECK(p.matched == expected.changes.size());  // nothing else happened: all as predicted
   CHECK(p.differed == 0);
   CHECK(p.unpredicted == 0);
+}
+
+// DESIGN.md, Convergence: the what-if "of the failed sessions": when a second session fails in
+// the same episode (a dual-stack link cut ends its IPv4 and its IPv6 session), the prediction
+// covers both, as what_if() of both made before the first said.
+TEST_CASE("prediction covers every session that fails in the episode", "[analyzer][prediction]") {
+  auto v6peer = [](std::uint8_t last, Link link) {
+    PeerRole r = er(0, link);
+    r.address.afi = wire::Afi::Ipv6;
+    r.address.octets = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
+    return r;
+  };
+  Lab lab({er(0xc0000201, Link::Primary), v6peer(1, Link::Primary), er(0xc0000202, Link::Secondary), v6peer(2, Link::Secondary)});
+  wire::Prefix p6;
+  p6.address.afi = wire::Afi::Ipv6;
+  p6.address.octets = {0x20, 0x01, 0x0d, 0xb8, 0x10};
+  p6.length = 40;
+  const auto Q = pfx(0x0a020000, 16);
+  for (const auto& p : {P, Q}) {
+    lab.announce(0, p, attrs({12076, 65100}, 0xc0000201));
+    lab.announce(2, p, attrs({12076, 65100}, 0xc0000202));
+  }
+  lab.announce(1, p6, attrs({12076, 65100}, 0xc0000201));
+  lab.announce(3, p6, attrs({12076, 65100}, 0xc0000202));
+  lab.a->advance(lab.t += 10'000'000);
+  const WhatIf both = lab.a->what_if({0, 1});
+  REQUIRE(both.changes.size() == 3);
+  lab.a->session_down(lab.t += 1000, 0, "BFD down: to 192.0.2.1 (er1 primary)");
+  lab.a->session_down(lab.t += 200, 1, "BFD down: to 2001:db8::1 (er1 primary)");
+  lab.a->session_down(lab.t += 200, 1, "session down 2001:db8::1 again");  // nothing left: no change
+  lab.a->advance(lab.t += 10'000'000);
+  const auto report = lab.a->report(true);
+  REQUIRE_FALSE(report.episodes.empty());
+  const auto& p = report.episodes.back().prediction;
+  REQUIRE(p.made);
+  CHECK(p.failed == both.failed);  // each session named once
+  CHECK(p.predicted == both.transitions);
+  CHECK(p.matched == 3);
+  CHECK(p.differed == 0);
+  CHECK(p.unpredicted == 0);
+}
+
+// Composing predictions: a prefix changed by both goes from the first's before to the second's
+// after; one changed and back drops out; the rest stay, in prefix order.
+TEST_CASE("then_fails composes two sessions' predictions in order", "[analyzer][prediction]") {
+  auto path = [](PathKind k, std::uint32_t set) {
+    ActivePath a;
+    a.kind = k;
+    a.set = set;
+    return a;
+  };
+  const auto ecmp = path(PathKind::ErEcmp, 3), secondary = path(PathKind::ErSecondary, 2), vpn_path = path(PathKind::Vpn, 4);
+  const auto A = pfx(0x0a010000, 16), B = pfx(0x0a020000, 16), C = pfx(0x0a030000, 16);
+  WhatIf first{{"a"}, {{A, ecmp, secondary}, {C, ecmp, secondary}}, {}};
+  const WhatIf then{{"b", "a"}, {{B, ecmp, vpn_path}, {C, secondary, ecmp}}, {}};
+  const WhatIf w = then_fails(first, then);
+  CHECK(w.failed == std::vector<std::string>{"a", "b"});
+  REQUIRE(w.changes.size() == 2);
+  CHECK(w.changes[0].prefix == A);
+  CHECK(w.changes[0].after == secondary);
+  CHECK(w.changes[1].prefix == B);
+  CHECK(w.changes[1].after == vpn_path);
+  CHECK(w.transitions == std::map<std::string, std::size_t>{{"er-ecmp->er-secondary", 1}, {"er-ecmp->vpn", 1}});
 }
 
 // virtual-network/virtual-networks-udr-overview and virtual-network-peering-overview (gateway
