@@ -46,8 +46,8 @@ for _ in $(seq 100); do grep -q "Capturing on" "$work/tshark.log" 2>/dev/null &&
   --report json -o /dev/null 2>"$work/serve.log" &
 serve_pid=$!
 pids+=("$serve_pid")
-if [[ -n ${PERF_OUT:-} ]]; then  # PERF_OUT=FILE: perf record of serve for the whole run
-  perf record -g -o "$PERF_OUT" -p "$serve_pid" 2>/dev/null &
+if [[ -n ${PERF_OUT:-} ]]; then  # PERF_OUT=FILE: perf record of serve for the whole run (PERF_ARGS: its options, default -g)
+  perf record ${PERF_ARGS:--g} -o "$PERF_OUT" -p "$serve_pid" 2>/dev/null &
   pids+=("$!")
 fi
 for _ in $(seq 100); do grep -q "serving 2 neighbours" "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
