@@ -31,6 +31,14 @@ PeerRole er(std::uint32_t addr, Link link, int circuit = 0) {
   return r;
 }
 
+// An IPv6 ExpressRoute session, from 2001:db8::LAST (dual stack: beside the link's IPv4 one).
+PeerRole er_v6(std::uint8_t last, Link link) {
+  PeerRole r = er(0, link);
+  r.address.afi = wire::Afi::Ipv6;
+  r.address.octets = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
+  return r;
+}
+
 PeerRole vpn(std::uint32_t addr, int instance) {
   PeerRole r;
   r.address = v4(addr);
@@ -593,17 +601,8 @@ TEST_CASE("a covering route that carries nothing leaves a plain black hole, with
 // expressroute/designing-for-high-availability-with-expressroute + expressroute-routing (dual
 // stack): each link may carry an IPv4 and an IPv6 session.
 TEST_CASE("azure: dual-stack links, one IPv4 and one IPv6 session each", "[analyzer][azure]") {
-  auto v6peer = [](std::uint8_t last, Link link) {
-    PeerRole r = er(0, link);
-    r.address.afi = wire::Afi::Ipv6;
-    r.address.octets = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
-    return r;
-  };
-  Lab lab({er(0xc0000201, Link::Primary), v6peer(1, Link::Primary), er(0xc0000202, Link::Secondary), v6peer(2, Link::Secondary)});
-  wire::Prefix p6;
-  p6.address.afi = wire::Afi::Ipv6;
-  p6.address.octets = {0x20, 0x01, 0x0d, 0xb8, 0x10};
-  p6.length = 40;
+  Lab lab({er(0xc0000201, Link::Primary), er_v6(1, Link::Primary), er(0xc0000202, Link::Secondary), er_v6(2, Link::Secondary)});
+  const wire::Prefix p6 = *wire::parse_prefix("2001:db8:1000::/40");
   lab.announce(0, P, attrs({12076, 65100}, 0xc0000201));
   lab.announce(2, P, attrs({12076, 65100}, 0xc0000202));
   lab.announce(1, p6, attrs({12076, 65100}, 0xc0000201));
@@ -686,17 +685,8 @@ TEST_CASE("prediction at a session's end equals the what-if made just before it"
 // the same episode (a dual-stack link cut ends its IPv4 and its IPv6 session), the prediction
 // covers both, as what_if() of both made before the first said.
 TEST_CASE("prediction covers every session that fails in the episode", "[analyzer][prediction]") {
-  auto v6peer = [](std::uint8_t last, Link link) {
-    PeerRole r = er(0, link);
-    r.address.afi = wire::Afi::Ipv6;
-    r.address.octets = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
-    return r;
-  };
-  Lab lab({er(0xc0000201, Link::Primary), v6peer(1, Link::Primary), er(0xc0000202, Link::Secondary), v6peer(2, Link::Secondary)});
-  wire::Prefix p6;
-  p6.address.afi = wire::Afi::Ipv6;
-  p6.address.octets = {0x20, 0x01, 0x0d, 0xb8, 0x10};
-  p6.length = 40;
+  Lab lab({er(0xc0000201, Link::Primary), er_v6(1, Link::Primary), er(0xc0000202, Link::Secondary), er_v6(2, Link::Secondary)});
+  const wire::Prefix p6 = *wire::parse_prefix("2001:db8:1000::/40");
   const auto Q = pfx(0x0a020000, 16);
   for (const auto& p : {P, Q}) {
     lab.announce(0, p, attrs({12076, 65100}, 0xc0000201));
