@@ -2,9 +2,10 @@
 // route), ordered by address so that those under a prefix are one contiguous range: a full
 // table withdrawn at once must not make every change scan them all.
 #pragma once
-#include <set>
 #include <tuple>
 #include <vector>
+
+#include <absl/container/btree_set.h>
 
 #include "rib/prefix.hpp"
 
@@ -17,7 +18,8 @@ class Orphans {
     if (!set_.empty()) set_.erase(p);
   }
   [[nodiscard]] bool empty() const noexcept { return set_.empty(); }
-  [[nodiscard]] std::size_t bytes() const noexcept { return set_.size() * (sizeof(rib::PrefixKey) + 32); }
+  // B-tree nodes are about two-thirds full.
+  [[nodiscard]] std::size_t bytes() const noexcept { return set_.size() * sizeof(rib::PrefixKey) * 3 / 2; }
   // The orphans strictly under p, sorted, into `out` (cleared first).
   void under(const rib::PrefixKey& p, std::vector<rib::PrefixKey>& out) const;
 
@@ -27,7 +29,9 @@ class Orphans {
       return std::tie(a.v6, a.hi, a.lo, a.length) < std::tie(b.v6, b.hi, b.lo, b.length);
     }
   };
-  std::set<rib::PrefixKey, ByAddress> set_;
+  // A B-tree: a table's worth of orphans at once (both links lost) without a node allocation and a
+  // pointer chase each.
+  absl::btree_set<rib::PrefixKey, ByAddress> set_;
 };
 
 }  // namespace bgpfa::analyzer

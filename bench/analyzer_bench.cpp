@@ -60,6 +60,19 @@ void BM_SessionDown(benchmark::State& st) {
 }
 BENCHMARK(BM_SessionDown)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(10);
 
+// Both links of the circuit go (the secondary 1 ms after the primary): the /24s only
+// ExpressRoute carried are left without a route of their own and follow the VPN's /16s
+// (longest-prefix match over a less specific route, the orphan path).
+void BM_BothLinksDown(benchmark::State& st) {
+  time_failure(
+      st, [](analyzer::Analyzer&) { return 0; },
+      [](analyzer::Analyzer& an, int) {
+        an.session_down(2'000'000'000, 0, "session down 192.0.2.1 (er1 primary): Established -> Idle");
+        an.session_down(2'000'001'000, 1, "session down 192.0.2.2 (er1 secondary): Established -> Idle");
+      });
+}
+BENCHMARK(BM_BothLinksDown)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(10);
+
 // The primary link withdraws every route it has, one call per prefix.
 void BM_WithdrawAll(benchmark::State& st) {
   time_failure(st, primary_prefixes, [](analyzer::Analyzer& an, const std::vector<rib::PrefixKey>& keys) {
