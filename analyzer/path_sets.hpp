@@ -19,6 +19,7 @@ class PathSets {
  private:
   std::vector<std::vector<std::uint16_t>> sets_;
   absl::flat_hash_map<std::vector<std::uint16_t>, std::uint32_t> ids_;
+  std::uint32_t last_ = 0;  // the set interned last: a table's prefixes mostly share one (ECMP over both links)
 };
 
 }  // namespace bgpfa::analyzer
