@@ -156,7 +156,7 @@ class CompressedSource final : public ByteSource {
 
  private:
   static constexpr std::size_t kChunk = 256 << 10;
-  static constexpr std::size_t kMaxQueued = 16;
+  static constexpr std::size_t kMaxQueued = 4;
 
   struct Chunk {
     std::unique_ptr<std::uint8_t[]> data;  // kChunk bytes, not zero-filled
