@@ -1,6 +1,7 @@
 // Mirrors bgpdump.c / bgpdump_lib.c 1.6 behaviour. Each quirk kept on purpose is marked QUIRK.
 #include "app/render/bgpdump_format.hpp"
 
+#include <algorithm>
 #include <array>
 #include <ctime>
 
@@ -273,14 +274,26 @@ void BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet_as, st
   s.assign(buf, path_text(a.as_path, buf));
 }
 
+const std::string& BgpdumpFormat::community_text_cached(wire::Bytes c) {
+  if (community_cache_.empty()) community_cache_.resize(256);
+  std::uint32_t h = static_cast<std::uint32_t>(c.size());
+  for (std::size_t i = 0; i + 4 <= c.size(); i += 4) h = (h ^ wire::load_u32(c.data() + i)) * 0x9e3779b1u;
+  CommunityText& slot = community_cache_[(h ^ (h >> 15)) & (community_cache_.size() - 1)];
+  if (slot.valid && slot.key.size() == c.size() && std::memcmp(c.data(), slot.key.data(), c.size()) == 0)
+    return slot.text;
+  char buf[kBufsiz];
+  const std::size_t n = community_text(c, buf);
+  slot.valid = true;
+  slot.key.assign(c.begin(), c.end());
+  if (n > 0) slot.text.assign(buf + 1, n - 1);  // bgpdump prints str+1
+  else slot.text.clear();
+  return slot.text;
+}
+
 void BgpdumpFormat::attribute_texts(const PathAttributes& a, bool four_octet_as, bool aggregator_by_length) {
   as_path_text(a, four_octet_as, as_path_);
   communities_.clear();
-  if (a.has(AttrType::Communities)) {
-    char buf[kBufsiz];
-    const std::size_t n = community_text(a.communities, buf);
-    if (n > 0) communities_.assign(buf + 1, n - 1);  // bgpdump prints str+1
-  }
+  if (a.has(AttrType::Communities)) communities_ = community_text_cached(a.communities);
   large_communities_.clear();
   if (a.has(AttrType::LargeCommunities)) {
     append_large_community_text(large_communities_, a.large_communities);
@@ -354,8 +367,11 @@ void BgpdumpFormat::line_start(const char* format, std::uint32_t seconds, std::u
   head_et_ = et;
   head_index_ = packet_index;
   time_text(seconds, usec, et);
-  char buf[160];  // format (<= 18), index (<= 20), time (<= 24), kind (<= 5), four '|'
-  char* p = buf;
+  char buf[kHeadMax];
+  head_.assign(buf, put_head(buf, format, kind));
+}
+
+char* BgpdumpFormat::put_head(char* p, const char* format, const char* kind) const {
   const std::size_t fl = std::strlen(format);
   std::memcpy(p, format, fl);
   p += fl;
@@ -371,7 +387,7 @@ void BgpdumpFormat::line_start(const char* format, std::uint32_t seconds, std::u
   std::memcpy(p, kind, kl);
   p += kl;
   *p++ = '|';
-  head_.assign(buf, p);
+  return p;
 }
 
 BgpdumpFormat::TailCacheEntry& BgpdumpFormat::tail_slot(wire::Bytes block, std::uint8_t variant, bool& hit) {
@@ -660,19 +676,17 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   const bool have_mp_reach = a.has(AttrType::MpReachNlri) && known(a.mp_reach.afi, a.mp_reach.safi);
   const bool have_mp_unreach = a.has(AttrType::MpUnreachNlri) && known(a.mp_unreach.afi, a.mp_unreach.safi);
 
-  // "peer|as|" as bgpdump prints it for each kind of line.
-  auto peer_column = [&](std::string& s, bool as_v6, bool v4_octets_as_v6) {
-    char buf[64];
-    char* p = v4_octets_as_v6 ? bgpdump_ipv6(u.peer.peer_ip.octets.data(), buf) : put_addr(u.peer.peer_ip, as_v6, buf);
+  // The line head with "peer|as|" as bgpdump prints it for each kind of line, built in one go
+  // (the time text changes with every BGP4MP_ET record: no head is reused).
+  time_text(r.header.seconds, r.header.microseconds, et);
+  auto head_for = [&](std::string& h, const char* kind, bool as_v6, bool v4_octets_as_v6) -> const std::string& {
+    char buf[kHeadMax + 64];
+    char* p = put_head(buf, format, kind);
+    p = v4_octets_as_v6 ? bgpdump_ipv6(u.peer.peer_ip.octets.data(), p) : put_addr(u.peer.peer_ip, as_v6, p);
     *p++ = '|';
     p = put_u32(u.peer.peer_as, p);
     *p++ = '|';
-    s.append(buf, p);
-  };
-  auto head_for = [&](std::string& h, const char* kind, bool as_v6, bool v4_octets_as_v6) -> const std::string& {
-    line_start(format, r.header.seconds, r.header.microseconds, et, kind);
-    h.assign(head_);  // members: their capacity stays, no allocation per message
-    peer_column(h, as_v6, v4_octets_as_v6);
+    h.assign(buf, p);  // members: their capacity stays, no allocation per message
     return h;
   };
 

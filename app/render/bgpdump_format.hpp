@@ -39,6 +39,10 @@ class BgpdumpFormat final : public DumpSink {
  private:
   void line_start(const char* format, std::uint32_t seconds, std::uint32_t usec, bool et, const char* kind);
   void time_text(std::uint32_t seconds, std::uint32_t usec, bool et);
+  // format (<= 18), index (<= 20), time (<= 24), kind (<= 5), four '|'
+  static constexpr std::size_t kHeadMax = 160;
+  // "format|[index|]time|kind|" at p (time_text() done), kHeadMax bytes at most; returns the end.
+  char* put_head(char* p, const char* format, const char* kind) const;
   // aggregator_by_length: a 2-octet record whose AGGREGATOR may hold a 4-octet ASN (BGP4MP_ENTRY).
   void attribute_texts(const wire::PathAttributes& a, bool four_octet_as, bool aggregator_by_length = false);
   enum class TailKind : std::uint8_t { TableDumpV4, TableDumpV6, TableDumpV2, Bgp4mpEntry };
@@ -64,6 +68,15 @@ class BgpdumpFormat final : public DumpSink {
   // The cache slot of a block; `hit`: it holds that block's text.
   TailCacheEntry& tail_slot(wire::Bytes block, std::uint8_t variant, bool& hit);
   std::vector<TailCacheEntry> tail_cache_;  // sized on first use: RIB dumps only
+  // bgpdump's text of recent distinct COMMUNITIES values: an update stream repeats a handful
+  // (64 distinct ones in the 89 k UPDATEs of updates.et-header.2015.gz). Direct-mapped, 256 slots.
+  struct CommunityText {
+    bool valid = false;
+    std::vector<std::uint8_t> key;
+    std::string text;
+  };
+  const std::string& community_text_cached(wire::Bytes communities);
+  std::vector<CommunityText> community_cache_;  // sized on first use
   const char* head_format_ = nullptr;
   const char* head_kind_ = nullptr;
   std::uint32_t head_seconds_ = 0, head_usec_ = 0;

@@ -77,8 +77,9 @@ class OutBuffer {
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
-    unsigned n = 1;
-    for (std::uint64_t t = 10; n < 20 && v >= t; t *= 10) ++n;
+    // Most numbers printed (ASNs, community halves, lengths) have at most 5 digits.
+    unsigned n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+    for (std::uint64_t t = 100000; n < 20 && v >= t; t *= 10) ++n;
     char* const end = out + n;
     char* p = end;
     while (v >= 100) {
