@@ -20,7 +20,7 @@ struct ReadError {
 
 class Reader {
  public:
-  Reader(std::unique_ptr<ByteSource> src, std::string name, std::size_t initial_buffer = 1u << 20);
+  Reader(std::unique_ptr<ByteSource> src, std::string name, std::size_t initial_buffer = 256u << 10);
   // Opens a file ("-": stdin) by its magic bytes.
   explicit Reader(const std::string& path);
 
