@@ -119,6 +119,7 @@ unsigned bgpdump_count(const wire::AsPathView& p) {  // sequences count each AS,
 
 // Writes at `out` (room: kPathTextMax bytes) and returns the end.
 constexpr std::size_t kPathTextMax = 8000;
+static_assert(BgpdumpFormat::kPathTextRoom >= kPathTextMax + 64);
 char* path_text(const wire::AsPathView& p, char* const begin) {
   // process_attr_aspath_string: the delimiters of each segment type, set members joined by ','.
   auto open = [](unsigned t) { return t == 1 ? '{' : t == 4 ? '[' : t == 3 ? '(' : ' '; };
@@ -256,9 +257,12 @@ std::string BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet
 }
 
 void BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet_as, std::string& s) {
-  s.clear();
-  if (!a.has(AttrType::AsPath)) return;
-  char buf[kPathTextMax + 64];
+  char buf[kPathTextRoom];
+  s.assign(buf, as_path_into(a, four_octet_as, buf));
+}
+
+char* BgpdumpFormat::as_path_into(const PathAttributes& a, bool four_octet_as, char* buf) {
+  if (!a.has(AttrType::AsPath)) return buf;
   // process_asn32_trans: only for 2-octet sessions; an AGGREGATOR that is not AS_TRANS with an
   // AS4_AGGREGATOR beside it makes bgpdump return before merging AS4_PATH (QUIRK).
   if (!four_octet_as && a.has(AttrType::As4Path)) {
@@ -267,11 +271,10 @@ void BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet_as, st
     if (!early_return && bgpdump_count(a.as_path) >= bgpdump_count(a.as4_path)) {
       std::vector<std::uint8_t> merged;
       bgpdump_merge(a.as_path, a.as4_path, merged);
-      s.assign(buf, path_text(wire::AsPathView{merged, 4}, buf));
-      return;
+      return path_text(wire::AsPathView{merged, 4}, buf);
     }
   }
-  s.assign(buf, path_text(a.as_path, buf));
+  return path_text(a.as_path, buf);
 }
 
 const std::string& BgpdumpFormat::community_text_cached(wire::Bytes c) {
@@ -291,7 +294,8 @@ const std::string& BgpdumpFormat::community_text_cached(wire::Bytes c) {
 }
 
 void BgpdumpFormat::attribute_texts(const PathAttributes& a, bool four_octet_as, bool aggregator_by_length) {
-  as_path_text(a, four_octet_as, as_path_);
+  as_path_ = std::string_view(as_path_buf_.get(), static_cast<std::size_t>(
+                                                     as_path_into(a, four_octet_as, as_path_buf_.get()) - as_path_buf_.get()));
   communities_.clear();
   if (a.has(AttrType::Communities)) communities_ = community_text_cached(a.communities);
   large_communities_.clear();
@@ -349,8 +353,7 @@ void BgpdumpFormat::time_text(std::uint32_t seconds, std::uint32_t usec, bool et
   char* e = time_buf_ + time_seconds_len_;
   if (et) {
     *e++ = '.';
-    for (int i = 5; i >= 0; --i, usec /= 10) e[i] = static_cast<char>('0' + usec % 10);
-    e += 6;
+    e = OutBuffer::format_6_digits(usec, e);
   }
   time_len_ = static_cast<std::uint8_t>(e - time_buf_);
 }
@@ -606,7 +609,7 @@ void BgpdumpFormat::state_change(const mrt::Record& r, const mrt::StateChange& s
   out_.advance(p);
 }
 
-void BgpdumpFormat::prefix_lines(const std::string& head, wire::Bytes field, wire::Afi afi, bool add_path,
+void BgpdumpFormat::prefix_lines(std::string_view head, wire::Bytes field, wire::Afi afi, bool add_path,
                                  const std::string* tail) {
   const bool v6 = afi == wire::Afi::Ipv6;
   const std::size_t room = head.size() + 64 + (tail ? tail->size() : 0);
@@ -679,15 +682,14 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   // The line head with "peer|as|" as bgpdump prints it for each kind of line, built in one go
   // (the time text changes with every BGP4MP_ET record: no head is reused).
   time_text(r.header.seconds, r.header.microseconds, et);
-  auto head_for = [&](std::string& h, const char* kind, bool as_v6, bool v4_octets_as_v6) -> const std::string& {
-    char buf[kHeadMax + 64];
-    char* p = put_head(buf, format, kind);
+  auto head_for = [&](LineHead& h, const char* kind, bool as_v6, bool v4_octets_as_v6) -> std::string_view {
+    char* p = put_head(h.text, format, kind);
     p = v4_octets_as_v6 ? bgpdump_ipv6(u.peer.peer_ip.octets.data(), p) : put_addr(u.peer.peer_ip, as_v6, p);
     *p++ = '|';
     p = put_u32(u.peer.peer_as, p);
     *p++ = '|';
-    h.assign(buf, p);  // members: their capacity stays, no allocation per message
-    return h;
+    h.size = static_cast<std::size_t>(p - h.text);
+    return h.view();
   };
 
   // Withdrawals: legacy field, then MP_UNREACH_NLRI (and, under treat-as-withdraw, the announced
@@ -696,8 +698,8 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   const bool any_withdraw = !u.update.withdrawn.empty() || (have_mp_unreach && !a.mp_unreach.nlri.empty()) ||
                             (u.withdraw_all && (!u.update.nlri.empty() || (have_mp_reach && !a.mp_reach.nlri.empty())));
   if (any_withdraw) {
-    const std::string& w4 = head_for(head_w4_, "W", v6_transport, false);
-    const std::string& w6 = head_for(head_w6_, "W", v6_transport, !v6_transport && u.local && !u.mrtd);
+    const std::string_view w4 = head_for(head_w4_, "W", v6_transport, false);
+    const std::string_view w6 = head_for(head_w6_, "W", v6_transport, !v6_transport && u.local && !u.mrtd);
     auto withdraw = [&](wire::Bytes field, wire::Afi afi) {
       if (!field.empty()) prefix_lines(afi == wire::Afi::Ipv6 ? w6 : w4, field, afi, u.add_path, nullptr);
     };
@@ -713,7 +715,7 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   if (u.update.nlri.empty() && !mp_announce) return;
 
   attribute_texts(a, u.four_octet_as);
-  const std::string& head = head_for(head_a_, "A", v6_transport, false);
+  const std::string_view head = head_for(head_a_, "A", v6_transport, false);
   const char* origin = origin_text(a);
   static constexpr std::uint8_t kNone[4] = {255, 255, 255, 255};
 

@@ -1,7 +1,9 @@
 // bgpdump 1.6 one-line output (-m / -M), byte for byte, quirks included (see bgpdump_format.cpp).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/render/dump_sink.hpp"
@@ -35,6 +37,9 @@ class BgpdumpFormat final : public DumpSink {
   // bgpdump's text for an AS path (AS4_PATH merged its own way); exposed for tests.
   [[nodiscard]] static std::string as_path_text(const wire::PathAttributes& a, bool four_octet_as);
   static void as_path_text(const wire::PathAttributes& a, bool four_octet_as, std::string& out);
+  // The same at buf (kPathTextRoom bytes); returns the end.
+  static constexpr std::size_t kPathTextRoom = 8064;
+  static char* as_path_into(const wire::PathAttributes& a, bool four_octet_as, char* buf);
 
  private:
   void line_start(const char* format, std::uint32_t seconds, std::uint32_t usec, bool et, const char* kind);
@@ -85,7 +90,7 @@ class BgpdumpFormat final : public DumpSink {
   static char* put_pref_med(char* p, const wire::PathAttributes& a, bool signed_fmt);
   // One line per prefix of `field`: head, prefix, then "|[path id|]" + tail, or for a
   // withdrawal (tail == nullptr) "[|path id]\n".
-  void prefix_lines(const std::string& head, wire::Bytes field, wire::Afi afi, bool add_path, const std::string* tail);
+  void prefix_lines(std::string_view head, wire::Bytes field, wire::Afi afi, bool add_path, const std::string* tail);
   std::string tail_;
   std::uint32_t time_seconds_ = 0, time_usec_ = 0;
   bool time_et_ = false;
@@ -95,13 +100,20 @@ class BgpdumpFormat final : public DumpSink {
   OutBuffer& out_;
   BgpdumpOptions opt_;
   // Per attribute set, rebuilt for each record or RIB entry.
-  std::string as_path_;
+  std::unique_ptr<char[]> as_path_buf_ = std::make_unique_for_overwrite<char[]>(kPathTextRoom);
+  std::string_view as_path_;  // in as_path_buf_
   std::string communities_;
   std::string large_communities_;
   std::string aggregator_;
   std::string unknown_;
   std::string head_;
-  std::string head_w4_, head_w6_, head_a_;  // update(): line heads with the peer columns
+  // update(): a line head with the peer columns, built in place.
+  struct LineHead {
+    char text[kHeadMax + 64];
+    std::size_t size = 0;
+    [[nodiscard]] std::string_view view() const noexcept { return {text, size}; }
+  };
+  LineHead head_w4_, head_w6_, head_a_;
 };
 
 }  // namespace bgpfa::app

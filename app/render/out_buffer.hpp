@@ -71,12 +71,23 @@ class OutBuffer {
   // Writes what is buffered, then `s` from where it is (no copy into the buffer).
   void write_through(std::string_view s);
 
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+
+  // The last 6 decimal digits of v, zero-padded (microseconds).
+  static char* format_6_digits(std::uint32_t v, char* out) noexcept {
+    v %= 1000000;
+    std::memcpy(out + 4, kPairs + 2 * (v % 100), 2);
+    v /= 100;
+    std::memcpy(out + 2, kPairs + 2 * (v % 100), 2);
+    std::memcpy(out, kPairs + 2 * (v / 100), 2);
+    return out + 6;
+  }
+
   // Decimal digits written from the end, two at a time (half the divisions of one at a time).
   static char* format_u64(std::uint64_t v, char* out) noexcept {
-    static constexpr char kPairs[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-        "8081828384858687888990919293949596979899";
     // Most numbers printed (ASNs, community halves, lengths) have at most 5 digits.
     unsigned n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
     for (std::uint64_t t = 100000; n < 20 && v >= t; t *= 10) ++n;

@@ -175,3 +175,12 @@ TEST_CASE("bgpdump community texts come right through the community text cache's
   CHECK(r.status == 0);
   CHECK(r.out == want);
 }
+
+TEST_CASE("OutBuffer::format_6_digits writes the last six digits, zero-padded", "[app][bgpdump]") {
+  char buf[8];
+  CHECK(std::string(buf, app::OutBuffer::format_6_digits(0, buf)) == "000000");
+  CHECK(std::string(buf, app::OutBuffer::format_6_digits(5, buf)) == "000005");
+  CHECK(std::string(buf, app::OutBuffer::format_6_digits(250000, buf)) == "250000");
+  CHECK(std::string(buf, app::OutBuffer::format_6_digits(999999, buf)) == "999999");
+  CHECK(std::string(buf, app::OutBuffer::format_6_digits(4294967295u, buf)) == "967295");  // as the digit loop it replaces
+}
