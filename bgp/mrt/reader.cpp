@@ -80,7 +80,7 @@ void Reader::report(std::uint64_t offset, std::string what) {
   if (on_error) on_error(ReadError{name_, index_, offset, std::move(what)});
 }
 
-bool Reader::ensure(std::size_t n) {
+bool Reader::fill(std::size_t n) {
   while (end_ - begin_ < n) {
     if (eof_) return false;
     if (end_ == cap_) {

@@ -48,7 +48,8 @@ class Reader {
   // At least n bytes buffered from begin_, or false at EOF. The buffer grows only when it is
   // full of bytes that did arrive, never on a length's say-so. A source that throws (a broken
   // compressed stream) is an EOF here, its error kept for raise_source_error().
-  bool ensure(std::size_t n);
+  bool ensure(std::size_t n) { return end_ - begin_ >= n || fill(n); }  // inline: 3 calls a record
+  bool fill(std::size_t n);
   // Where the input ends: throws the source's error, if it had one, instead of reporting a
   // truncation (the records before it were all returned).
   void raise_source_error() const;
