@@ -120,6 +120,22 @@ unsigned bgpdump_count(const wire::AsPathView& p) {  // sequences count each AS,
 // Writes at `out` (room: kPathTextMax bytes) and returns the end.
 constexpr std::size_t kPathTextMax = 8000;
 static_assert(BgpdumpFormat::kPathTextRoom >= kPathTextMax + 64);
+// One segment's ASNs of Size octets, `sep` between them; false when the text reached bgpdump's
+// limit (QUIRK: it stops at its 8000-byte buffer with "...").
+template <unsigned Size>
+bool put_asns(const std::uint8_t* asns, unsigned count, char sep, char*& s, const char* begin) {
+  for (unsigned i = 0; i < count; ++i) {
+    if (i) *s++ = sep;
+    s = OutBuffer::format_u64(Size == 4 ? wire::load_u32(asns + 4 * i) : wire::load_u16(asns + 2 * i), s);
+    if (static_cast<std::size_t>(s - begin) > kPathTextMax - 100) {
+      std::memcpy(s, "...", 3);
+      s += 3;
+      return false;
+    }
+  }
+  return true;
+}
+
 char* path_text(const wire::AsPathView& p, char* const begin) {
   // process_attr_aspath_string: the delimiters of each segment type, set members joined by ','.
   auto open = [](unsigned t) { return t == 1 ? '{' : t == 4 ? '[' : t == 3 ? '(' : ' '; };
@@ -136,18 +152,11 @@ char* path_text(const wire::AsPathView& p, char* const begin) {
     if (prev != 2) *s++ = close(prev);
     if (space) *s++ = ' ';
     if (t != 2) *s++ = open(t);
-    space = false;
+    space = count > 0;
     const char sep = t == 1 || t == 4 ? ',' : ' ';
-    for (unsigned i = 0; i < count; ++i) {
-      if (space) *s++ = sep;
-      else space = true;
-      s = OutBuffer::format_u64(p.asn_at(asns + i * p.asn_size), s);
-      if (static_cast<std::size_t>(s - begin) > kPathTextMax - 100) {  // QUIRK: bgpdump stops at its 8000-byte buffer
-        std::memcpy(s, "...", 3);
-        s += 3;
-        truncated = true;
-        return;
-      }
+    if (!(p.asn_size == 4 ? put_asns<4>(asns, count, sep, s, begin) : put_asns<2>(asns, count, sep, s, begin))) {
+      truncated = true;
+      return;
     }
     prev = t;
   });
@@ -374,10 +383,9 @@ void BgpdumpFormat::line_start(const char* format, std::uint32_t seconds, std::u
   head_.assign(buf, put_head(buf, format, kind));
 }
 
-char* BgpdumpFormat::put_head(char* p, const char* format, const char* kind) const {
-  const std::size_t fl = std::strlen(format);
-  std::memcpy(p, format, fl);
-  p += fl;
+char* BgpdumpFormat::put_head(char* p, std::string_view format, std::string_view kind) const {
+  std::memcpy(p, format.data(), format.size());
+  p += format.size();
   *p++ = '|';
   if (opt_.packet_index) {
     p = OutBuffer::format_u64(packet_index, p);
@@ -386,9 +394,8 @@ char* BgpdumpFormat::put_head(char* p, const char* format, const char* kind) con
   std::memcpy(p, time_buf_, time_len_);
   p += time_len_;
   *p++ = '|';
-  const std::size_t kl = std::strlen(kind);
-  std::memcpy(p, kind, kl);
-  p += kl;
+  std::memcpy(p, kind.data(), kind.size());
+  p += kind.size();
   *p++ = '|';
   return p;
 }
@@ -669,11 +676,12 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   const mrt::Record& r = u.record;
   const PathAttributes& a = u.update.attributes;
   const bool et = r.header.type == static_cast<std::uint16_t>(mrt::Type::Bgp4mpEt);
-  const char* format = u.mrtd ? "BGP"
-                       : et   ? (u.local ? (u.add_path ? "BGP4MP_ET_LOCAL_AP" : "BGP4MP_ET_LOCAL")
-                                         : (u.add_path ? "BGP4MP_ET_AP" : "BGP4MP_ET"))
-                              : (u.local ? (u.add_path ? "BGP4MP_LOCAL_AP" : "BGP4MP_LOCAL")
-                                         : (u.add_path ? "BGP4MP_AP" : "BGP4MP"));
+  using namespace std::string_view_literals;  // lengths known here, not strlen per line head
+  const std::string_view format = u.mrtd ? "BGP"sv
+                                  : et   ? (u.local ? (u.add_path ? "BGP4MP_ET_LOCAL_AP"sv : "BGP4MP_ET_LOCAL"sv)
+                                                    : (u.add_path ? "BGP4MP_ET_AP"sv : "BGP4MP_ET"sv))
+                                         : (u.local ? (u.add_path ? "BGP4MP_LOCAL_AP"sv : "BGP4MP_LOCAL"sv)
+                                                    : (u.add_path ? "BGP4MP_AP"sv : "BGP4MP"sv));
   const bool v6_transport = u.peer.afi == 2 && !u.mrtd;
   auto known = [](std::uint16_t afi, std::uint8_t safi) { return afi >= 1 && afi <= 2 && safi >= 1 && safi <= 3; };
   const bool have_mp_reach = a.has(AttrType::MpReachNlri) && known(a.mp_reach.afi, a.mp_reach.safi);
@@ -682,7 +690,7 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   // The line head with "peer|as|" as bgpdump prints it for each kind of line, built in one go
   // (the time text changes with every BGP4MP_ET record: no head is reused).
   time_text(r.header.seconds, r.header.microseconds, et);
-  auto head_for = [&](LineHead& h, const char* kind, bool as_v6, bool v4_octets_as_v6) -> std::string_view {
+  auto head_for = [&](LineHead& h, std::string_view kind, bool as_v6, bool v4_octets_as_v6) -> std::string_view {
     char* p = put_head(h.text, format, kind);
     p = v4_octets_as_v6 ? bgpdump_ipv6(u.peer.peer_ip.octets.data(), p) : put_addr(u.peer.peer_ip, as_v6, p);
     *p++ = '|';

@@ -47,7 +47,7 @@ class BgpdumpFormat final : public DumpSink {
   // format (<= 18), index (<= 20), time (<= 24), kind (<= 5), four '|'
   static constexpr std::size_t kHeadMax = 160;
   // "format|[index|]time|kind|" at p (time_text() done), kHeadMax bytes at most; returns the end.
-  char* put_head(char* p, const char* format, const char* kind) const;
+  char* put_head(char* p, std::string_view format, std::string_view kind) const;
   // aggregator_by_length: a 2-octet record whose AGGREGATOR may hold a 4-octet ASN (BGP4MP_ENTRY).
   void attribute_texts(const wire::PathAttributes& a, bool four_octet_as, bool aggregator_by_length = false);
   enum class TailKind : std::uint8_t { TableDumpV4, TableDumpV6, TableDumpV2, Bgp4mpEntry };

@@ -184,3 +184,24 @@ TEST_CASE("OutBuffer::format_6_digits writes the last six digits, zero-padded", 
   CHECK(std::string(buf, app::OutBuffer::format_6_digits(999999, buf)) == "999999");
   CHECK(std::string(buf, app::OutBuffer::format_6_digits(4294967295u, buf)) == "967295");  // as the digit loop it replaces
 }
+
+TEST_CASE("bgpdump AS path text stops at its 8000-byte buffer with \"...\", for 4- and 2-octet ASNs",
+          "[app][bgpdump]") {
+  for (const bool four : {true, false}) {
+    INFO((four ? "4-octet" : "2-octet"));
+    const std::uint32_t asn = four ? 4200000000u : 65000u;
+    std::string segs;
+    for (int seg = 0; seg < 8; ++seg) {  // 8 AS_SEQUENCEs of 255 ASNs: past 8000 characters
+      segs += "02ff";
+      for (int i = 0; i < 255; ++i) segs += four ? fmt::format("{:08x}", asn) : fmt::format("{:04x}", asn);
+    }
+    const std::string attr = fmt::format("5002{:04x}", segs.size() / 2) + segs;
+    std::string want;
+    while (want.size() <= 7900) {  // bgpdump checks after each ASN
+      if (!want.empty()) want += ' ';
+      want += std::to_string(asn);
+    }
+    want += "...";
+    CHECK(path_text(attr.c_str(), four) == want);
+  }
+}
