@@ -617,7 +617,7 @@ void BgpdumpFormat::state_change(const mrt::Record& r, const mrt::StateChange& s
 }
 
 void BgpdumpFormat::prefix_lines(std::string_view head, wire::Bytes field, wire::Afi afi, bool add_path,
-                                 const std::string* tail) {
+                                 const std::string_view* tail) {
   const bool v6 = afi == wire::Afi::Ipv6;
   const std::size_t room = head.size() + 64 + (tail ? tail->size() : 0);
   // The field was validated by the UPDATE's decoding (wire::NlriReader's reading, inline: this
@@ -727,16 +727,19 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   const char* origin = origin_text(a);
   static constexpr std::uint8_t kNone[4] = {255, 255, 255, 255};
 
-  // The tails are written in place into tail_, sized for the longest they can be, then cut to
-  // what was written (its capacity stays: no allocation per message).
+  // The tails are written in place into tail_buf_, room for the longest they can be (it only
+  // grows, and is never zero-filled: no allocation or clearing per message).
   const std::size_t bound = as_path_.size() + communities_.size() + large_communities_.size() + aggregator_.size() +
                             unknown_.size() + 160;
-  std::string& t = tail_;
+  if (tail_cap_ < bound) {
+    tail_cap_ = std::max(bound, 2 * tail_cap_);
+    tail_buf_ = std::make_unique_for_overwrite<char[]>(tail_cap_);
+  }
+  char* const t = tail_buf_.get();
 
   // Legacy IPv4 NLRI: table_line_announce (mrtd_table_line_announce for the MRTD type).
   if (!u.update.nlri.empty()) {
-    t.resize(bound);
-    char* p = put_text(t.data(), as_path_);
+    char* p = put_text(t, as_path_);
     *p++ = '|';
     p = put_text(p, origin);
     if (opt_.human_time) {
@@ -755,16 +758,15 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
         p = put_tail_after_next_hop(p, a);
       }
     }
-    t.resize(static_cast<std::size_t>(p - t.data()));
-    prefix_lines(head, u.update.nlri, wire::Afi::Ipv4, u.add_path, &t);
+    const std::string_view tail(t, static_cast<std::size_t>(p - t));
+    prefix_lines(head, u.update.nlri, wire::Afi::Ipv4, u.add_path, &tail);
   }
   if (!mp_announce) return;
 
   const auto& m = a.mp_reach;
   const bool nh_ok = m.next_hop_length == 4 || m.next_hop_length == 16 || m.next_hop_length == 32;
   const bool v6 = m.afi == 2;
-  t.resize(bound);
-  char* p = t.data();
+  char* p = t;
   if (opt_.human_time) {
     p = put_text(p, as_path_);
     *p++ = '|';
@@ -786,8 +788,8 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
     }
     p = put_tail_after_next_hop(p, a);
   }
-  t.resize(static_cast<std::size_t>(p - t.data()));
-  prefix_lines(head, m.nlri, static_cast<wire::Afi>(m.afi), u.add_path, &t);
+  const std::string_view tail(t, static_cast<std::size_t>(p - t));
+  prefix_lines(head, m.nlri, static_cast<wire::Afi>(m.afi), u.add_path, &tail);
 }
 
 char* BgpdumpFormat::put_pref_med(char* p, const PathAttributes& a, bool signed_fmt) {

@@ -90,8 +90,10 @@ class BgpdumpFormat final : public DumpSink {
   static char* put_pref_med(char* p, const wire::PathAttributes& a, bool signed_fmt);
   // One line per prefix of `field`: head, prefix, then "|[path id|]" + tail, or for a
   // withdrawal (tail == nullptr) "[|path id]\n".
-  void prefix_lines(std::string_view head, wire::Bytes field, wire::Afi afi, bool add_path, const std::string* tail);
-  std::string tail_;
+  void prefix_lines(std::string_view head, wire::Bytes field, wire::Afi afi, bool add_path,
+                    const std::string_view* tail);
+  std::unique_ptr<char[]> tail_buf_;  // update(): the tail after "prefix|", written in place
+  std::size_t tail_cap_ = 0;
   std::uint32_t time_seconds_ = 0, time_usec_ = 0;
   bool time_et_ = false;
   char time_buf_[48]{};
