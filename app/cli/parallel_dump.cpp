@@ -242,15 +242,37 @@ unsigned procs_running(std::string_view stat) {
   return n;
 }
 
+double load_average(std::string_view loadavg) {
+  double v = 0;
+  std::size_t i = 0;
+  for (; i < loadavg.size() && loadavg[i] >= '0' && loadavg[i] <= '9'; ++i) v = v * 10 + (loadavg[i] - '0');
+  if (i < loadavg.size() && loadavg[i] == '.')
+    for (double scale = 0.1; ++i < loadavg.size() && loadavg[i] >= '0' && loadavg[i] <= '9'; scale /= 10)
+      v += (loadavg[i] - '0') * scale;
+  return v;
+}
+
+namespace {
+std::string slurp_proc(const char* path) {
+  std::string text;
+  if (std::FILE* f = std::fopen(path, "re")) {
+    text.resize(64 << 10);
+    text.resize(std::fread(text.data(), 1, text.size(), f));
+    std::fclose(f);
+  }
+  return text;
+}
+}  // namespace
+
 unsigned idle_dump_workers(unsigned max_workers) {
   const unsigned cores = std::thread::hardware_concurrency();
-  std::FILE* f = std::fopen("/proc/stat", "re");
-  if (!f) return 0;
-  std::string stat(64 << 10, '\0');
-  stat.resize(std::fread(stat.data(), 1, stat.size(), f));
-  std::fclose(f);
-  const unsigned running = procs_running(stat);  // this process included
-  if (running == 0 || cores < 2) return 0;
+  if (cores < 2) return 0;
+  // A build of another session comes and goes (links, waits on files): the last minute's load
+  // must leave a core free too, not only this instant.
+  const std::string loadavg = slurp_proc("/proc/loadavg");
+  if (loadavg.empty() || load_average(loadavg) > cores - 0.5) return 0;
+  const unsigned running = procs_running(slurp_proc("/proc/stat"));  // this process included
+  if (running == 0) return 0;
   const unsigned busy = running - 1;
   return busy >= cores ? 0 : std::min(max_workers, cores - busy);
 }

@@ -25,12 +25,15 @@ struct ParallelDumpOptions {
 };
 
 // How many worker threads pay now: the cores no other process is running on, from the
-// instantaneous count of running processes in /proc/stat (0 or 1: decode on one thread). On a
-// busy machine a second decoding thread only adds its overhead (batch copies, texts held in
-// memory, hand-overs: about 20 % more CPU time for the same work).
+// instantaneous count of running processes in /proc/stat, when the 1-minute load average also
+// leaves a core free (0 or 1: decode on one thread). On a busy machine a second decoding thread
+// only adds its overhead (batch copies, texts held in memory, a tail cache each, hand-overs:
+// 15-25 % more CPU time for the same work).
 [[nodiscard]] unsigned idle_dump_workers(unsigned max_workers);
 // The procs_running figure of a /proc/stat text (0 when absent).
 [[nodiscard]] unsigned procs_running(std::string_view proc_stat);
+// The 1-minute load average, the first figure of a /proc/loadavg text (0 when absent).
+[[nodiscard]] double load_average(std::string_view proc_loadavg);
 
 // Reads `reader` to its end (framing errors and a decompression failure are reported where
 // they happen in the file's order). `file_decoder` gets the batches' error and mislabelled

@@ -156,7 +156,12 @@ TEST_CASE("mrt dump on worker threads keeps framing errors and a broken gzip str
   check_same(cut.path());
 }
 
-TEST_CASE("the running-process count for the worker choice is read from /proc/stat's text", "[mrt][parallel]") {
+TEST_CASE("the load figures for the worker choice are read from /proc/stat's and /proc/loadavg's texts",
+          "[mrt][parallel]") {
+  CHECK(app::load_average("2.66 3.07 2.97 2/81 25007\n") == Approx(2.66));
+  CHECK(app::load_average("0.05 0.10 0.20 1/80 1\n") == Approx(0.05));
+  CHECK(app::load_average("12 3 4") == Approx(12.0));
+  CHECK(app::load_average("") == 0.0);
   CHECK(app::procs_running("cpu  1 2 3\nctxt 9\nprocs_running 3\nprocs_blocked 0\n") == 3);
   CHECK(app::procs_running("cpu  1 2 3\nprocs_running 12") == 12);
   CHECK(app::procs_running("cpu  1 2 3\nprocs_blocked 0\n") == 0);
