@@ -1,13 +1,14 @@
 #include "app/cli/parallel_dump.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
-#include <string>
 #include <deque>
 #include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -130,10 +131,7 @@ class Pipeline {
     threads_.clear();
   }
 
-  [[nodiscard]] bool stopped() {
-    std::lock_guard lk(mu_);
-    return stop_;
-  }
+  [[nodiscard]] bool stopped() const noexcept { return stop_.load(std::memory_order_relaxed); }  // per record
 
   // A worker thread: its own decoder and renderer over its own text buffer, swapped into each
   // batch it finishes (the batch's old storage comes back for the next one: no copy).
@@ -192,11 +190,11 @@ class Pipeline {
     while (!finished_.empty() && finished_.begin()->first == next_commit_) {
       Batch* c = finished_.begin()->second;
       finished_.erase(finished_.begin());
-      const bool skip = stop_;
+      const bool skip = stopped();
       lk.unlock();
       if (!skip) write(*c);
       lk.lock();
-      if (c->stop) stop_ = true;
+      if (c->stop) stop_.store(true, std::memory_order_relaxed);
       ++next_commit_;
       free_.push_back(c);
       free_cv_.notify_one();
@@ -229,7 +227,8 @@ class Pipeline {
   std::deque<Batch*> work_;
   std::map<std::uint64_t, Batch*> finished_;
   std::uint64_t next_seq_ = 0, next_commit_ = 0;
-  bool closed_ = false, committing_ = false, stop_ = false;
+  bool closed_ = false, committing_ = false;
+  std::atomic<bool> stop_{false};  // a batch's decoding threw: nothing after it is written
 };
 
 }  // namespace
