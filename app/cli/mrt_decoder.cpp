@@ -2,6 +2,7 @@
 
 #include "app/cli/progress.hpp"
 
+#include <cstdio>
 #include <optional>
 #include <vector>
 
@@ -22,32 +23,57 @@ class MrtDecoder::Impl {
 
   void read_error(const mrt::ReadError& e) {
     ++errors_;
-    if (!silent_) Progress::interrupt();
     if (!silent_)
-      fmt::print(stderr, "bgpfa: error file={} record={} offset={}: {}\n", e.file, e.record_index, e.offset, e.what);
+      emit(fmt::format("bgpfa: error file={} record={} offset={}: {}\n", e.file, e.record_index, e.offset, e.what));
   }
   void finish() {
-    if (mislabelled_ > 1 && !quiet_) Progress::interrupt();
     if (mislabelled_ > 1 && !quiet_)
-      fmt::print(stderr, "bgpfa: warning file={}: {} records in all had mislabelled ADD-PATH subtypes\n", file_,
-                 mislabelled_);
+      emit(fmt::format("bgpfa: warning file={}: {} records in all had mislabelled ADD-PATH subtypes\n", file_,
+                       mislabelled_));
   }
 
   [[nodiscard]] std::uint64_t errors() const noexcept { return errors_; }
+  [[nodiscard]] std::uint64_t mislabelled() const noexcept { return mislabelled_; }
+  void collect_messages(DecoderMessages* into) noexcept { messages_ = into; }
+  void start_batch(std::shared_ptr<const mrt::PeerIndexTable> peers) {
+    peers_ = std::move(peers);
+    errors_ = mislabelled_ = 0;
+  }
+  void add_counts(std::uint64_t errors, std::uint64_t mislabelled) noexcept {
+    errors_ += errors;
+    mislabelled_ += mislabelled;
+  }
+
+  // One line for stderr, or for the batch's held-back messages.
+  void emit(const std::string& line) {
+    if (messages_) {
+      messages_->text += line;
+      return;
+    }
+    Progress::interrupt();
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+  // The once-per-file warning about mislabelled ADD-PATH subtypes (mislabelled_ was 0).
+  void mislabel_warning(const mrt::Record& r, std::uint64_t offset, const std::string& what) {
+    const std::size_t at = messages_ ? messages_->text.size() : 0;
+    warning(r, offset, what);
+    if (messages_) {
+      messages_->first_mislabel_at = at;
+      messages_->first_mislabel_size = messages_->text.size() - at;
+    }
+  }
 
   // Decoding of each record kind; everything below reports its own errors.
   void error(const mrt::Record& r, std::uint64_t offset, const std::string& what) {
     ++errors_;
     if (silent_) return;
-    Progress::interrupt();
-    fmt::print(stderr, "bgpfa: error file={} record={} offset={} type={}: {}\n", file_, r.index, offset,
-               mrt::type_name(r.header.type, r.header.subtype), what);
+    emit(fmt::format("bgpfa: error file={} record={} offset={} type={}: {}\n", file_, r.index, offset,
+                     mrt::type_name(r.header.type, r.header.subtype), what));
   }
   void warning(const mrt::Record& r, std::uint64_t offset, const std::string& what) {
     if (quiet_) return;
-    Progress::interrupt();
-    fmt::print(stderr, "bgpfa: warning file={} record={} offset={} type={}: {}\n", file_, r.index, offset,
-               mrt::type_name(r.header.type, r.header.subtype), what);
+    emit(fmt::format("bgpfa: warning file={} record={} offset={} type={}: {}\n", file_, r.index, offset,
+                     mrt::type_name(r.header.type, r.header.subtype), what));
   }
   void error(const mrt::Record& r, const DecodeError& e) { error(r, e.offset, describe_error(e)); }
   void error(const mrt::Record& r, const DecodeError& e, const wire::IpAddress& peer) {
@@ -106,7 +132,7 @@ class MrtDecoder::Impl {
     if (st == mrt::td2::kPeerIndexTable) {
       auto t = mrt::decode_peer_index_table(r);
       if (!t) return error(r, t.error());
-      peers_ = std::move(t.value());
+      peers_ = std::make_shared<const mrt::PeerIndexTable>(std::move(t.value()));
       sink_.peer_index_table(r, *peers_);
       return;
     }
@@ -116,7 +142,7 @@ class MrtDecoder::Impl {
     }
     if (auto e = mrt::decode_rib(r, rib_)) return error(r, *e);
     if (rib_.mislabelled && mislabelled_++ == 0) {
-      warning(r, r.offset, fmt::format("subtype says {} path identifiers but the entries decode only {} them; "
+      mislabel_warning(r, r.offset, fmt::format("subtype says {} path identifiers but the entries decode only {} them; "
                                        "decoded {} (mislabelled ADD-PATH dump)",
                                        rib_.add_path ? "no" : "ADD-PATH", rib_.add_path ? "with" : "without",
                                        rib_.add_path ? "with path identifiers" : "without"));
@@ -253,7 +279,7 @@ class MrtDecoder::Impl {
       if (!mrtd && !wire::decode_update(body, alt, update_)) {
         add_path = !m.add_path;
         if (mislabelled_++ == 0)
-          warning(r, fatal->offset, fmt::format("peer {}: subtype says {} path identifiers but the UPDATE decodes only "
+          mislabel_warning(r, fatal->offset, fmt::format("peer {}: subtype says {} path identifiers but the UPDATE decodes only "
                                                 "{} them ({}); decoded {} (mislabelled ADD-PATH dump)",
                                                 wire::to_string(peer), m.add_path ? "ADD-PATH" : "no", m.add_path ? "without" : "with",
                                                 describe_error(*fatal), m.add_path ? "without" : "with them"));
@@ -303,7 +329,8 @@ class MrtDecoder::Impl {
   std::string file_;
   bool quiet_;
   bool silent_;
-  std::optional<mrt::PeerIndexTable> peers_;
+  DecoderMessages* messages_ = nullptr;
+  std::shared_ptr<const mrt::PeerIndexTable> peers_;
   mrt::Rib rib_;
   mrt::TableDumpRoute td_;
   wire::PathAttributes attrs_;
@@ -322,5 +349,11 @@ void MrtDecoder::record(const mrt::Record& r) { impl_->record(r); }
 void MrtDecoder::read_error(const mrt::ReadError& e) { impl_->read_error(e); }
 void MrtDecoder::finish() { impl_->finish(); }
 std::uint64_t MrtDecoder::errors() const noexcept { return impl_->errors(); }
+void MrtDecoder::collect_messages(DecoderMessages* into) noexcept { impl_->collect_messages(into); }
+void MrtDecoder::start_batch(std::shared_ptr<const mrt::PeerIndexTable> peers) { impl_->start_batch(std::move(peers)); }
+std::uint64_t MrtDecoder::mislabelled() const noexcept { return impl_->mislabelled(); }
+void MrtDecoder::add_counts(std::uint64_t errors, std::uint64_t mislabelled) noexcept {
+  impl_->add_counts(errors, mislabelled);
+}
 
 }  // namespace bgpfa::app

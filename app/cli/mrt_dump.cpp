@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "app/cli/mrt_decoder.hpp"
+#include "app/cli/parallel_dump.hpp"
 #include "app/render/json_format.hpp"
 #include "bgp/mrt/reader.hpp"
 #include "bgp/wire/header.hpp"
@@ -20,7 +21,12 @@ namespace bgpfa::app {
 namespace {
 
 // Returns 2 when the file cannot be opened, else 0 (record errors are counted by the decoder).
-int dump_file(const std::string& path, DumpSink& sink, const MrtDumpOptions& opt, std::uint64_t& errors) {
+int dump_file(const std::string& path, DumpSink& sink, OutBuffer& out, const MrtDumpOptions& opt,
+              std::uint64_t& errors) {
+  // Records decode independently for the bgpdump text: idle cores decode and render batches of
+  // them (in file order on the output) unless a running packet index or a progress line ties
+  // the output to one thread. Counted before the reader's decompression thread starts.
+  const unsigned idle = opt.json || opt.bgpdump.packet_index ? 0 : idle_dump_workers(2);
   std::optional<mrt::Reader> reader;
   try {
     reader.emplace(path);
@@ -35,6 +41,17 @@ int dump_file(const std::string& path, DumpSink& sink, const MrtDumpOptions& opt
   Progress progress(reader->name(), src.stored_size(),
                     progress_wanted(opt.progress, ::isatty(STDERR_FILENO) == 1, compressed ? 0 : src.stored_size(),
                                     compressed ? src.stored_size() : 0));
+  const unsigned workers = progress.on() ? 0 : idle;
+  if (workers >= 2) {
+    ParallelDumpOptions p;
+    p.workers = workers;
+    p.quiet = opt.quiet;
+    p.format = opt.bgpdump;
+    dump_parallel(*reader, decoder, out, p);
+    decoder.finish();
+    errors += decoder.errors();
+    return 0;
+  }
   mrt::Record r;
   try {
     while (reader->next(r)) {
@@ -68,7 +85,7 @@ int run_mrt_dump(const MrtDumpOptions& opt) {
     if (opt.json) sink = std::make_unique<JsonFormat>(out);
     else sink = std::make_unique<BgpdumpFormat>(out, opt.bgpdump);
     std::uint64_t errors = 0;
-    for (const auto& f : opt.files) status = std::max(status, dump_file(f, *sink, opt, errors));
+    for (const auto& f : opt.files) status = std::max(status, dump_file(f, *sink, out, opt, errors));
     if (errors && status == 0) status = 1;
     out.flush();
     if (out.failed() && errno != EPIPE) {

@@ -1,6 +1,7 @@
 // Mirrors bgpdump.c / bgpdump_lib.c 1.6 behaviour. Each quirk kept on purpose is marked QUIRK.
 #include "app/render/bgpdump_format.hpp"
 
+#include <algorithm>
 #include <array>
 #include <ctime>
 
@@ -118,6 +119,23 @@ unsigned bgpdump_count(const wire::AsPathView& p) {  // sequences count each AS,
 
 // Writes at `out` (room: kPathTextMax bytes) and returns the end.
 constexpr std::size_t kPathTextMax = 8000;
+static_assert(BgpdumpFormat::kPathTextRoom >= kPathTextMax + 64);
+// One segment's ASNs of Size octets, `sep` between them; false when the text reached bgpdump's
+// limit (QUIRK: it stops at its 8000-byte buffer with "...").
+template <unsigned Size>
+bool put_asns(const std::uint8_t* asns, unsigned count, char sep, char*& s, const char* begin) {
+  for (unsigned i = 0; i < count; ++i) {
+    if (i) *s++ = sep;
+    s = OutBuffer::format_u64(Size == 4 ? wire::load_u32(asns + 4 * i) : wire::load_u16(asns + 2 * i), s);
+    if (static_cast<std::size_t>(s - begin) > kPathTextMax - 100) {
+      std::memcpy(s, "...", 3);
+      s += 3;
+      return false;
+    }
+  }
+  return true;
+}
+
 char* path_text(const wire::AsPathView& p, char* const begin) {
   // process_attr_aspath_string: the delimiters of each segment type, set members joined by ','.
   auto open = [](unsigned t) { return t == 1 ? '{' : t == 4 ? '[' : t == 3 ? '(' : ' '; };
@@ -134,18 +152,11 @@ char* path_text(const wire::AsPathView& p, char* const begin) {
     if (prev != 2) *s++ = close(prev);
     if (space) *s++ = ' ';
     if (t != 2) *s++ = open(t);
-    space = false;
+    space = count > 0;
     const char sep = t == 1 || t == 4 ? ',' : ' ';
-    for (unsigned i = 0; i < count; ++i) {
-      if (space) *s++ = sep;
-      else space = true;
-      s = OutBuffer::format_u64(p.asn_at(asns + i * p.asn_size), s);
-      if (static_cast<std::size_t>(s - begin) > kPathTextMax - 100) {  // QUIRK: bgpdump stops at its 8000-byte buffer
-        std::memcpy(s, "...", 3);
-        s += 3;
-        truncated = true;
-        return;
-      }
+    if (!(p.asn_size == 4 ? put_asns<4>(asns, count, sep, s, begin) : put_asns<2>(asns, count, sep, s, begin))) {
+      truncated = true;
+      return;
     }
     prev = t;
   });
@@ -255,9 +266,12 @@ std::string BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet
 }
 
 void BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet_as, std::string& s) {
-  s.clear();
-  if (!a.has(AttrType::AsPath)) return;
-  char buf[kPathTextMax + 64];
+  char buf[kPathTextRoom];
+  s.assign(buf, as_path_into(a, four_octet_as, buf));
+}
+
+char* BgpdumpFormat::as_path_into(const PathAttributes& a, bool four_octet_as, char* buf) {
+  if (!a.has(AttrType::AsPath)) return buf;
   // process_asn32_trans: only for 2-octet sessions; an AGGREGATOR that is not AS_TRANS with an
   // AS4_AGGREGATOR beside it makes bgpdump return before merging AS4_PATH (QUIRK).
   if (!four_octet_as && a.has(AttrType::As4Path)) {
@@ -266,21 +280,33 @@ void BgpdumpFormat::as_path_text(const PathAttributes& a, bool four_octet_as, st
     if (!early_return && bgpdump_count(a.as_path) >= bgpdump_count(a.as4_path)) {
       std::vector<std::uint8_t> merged;
       bgpdump_merge(a.as_path, a.as4_path, merged);
-      s.assign(buf, path_text(wire::AsPathView{merged, 4}, buf));
-      return;
+      return path_text(wire::AsPathView{merged, 4}, buf);
     }
   }
-  s.assign(buf, path_text(a.as_path, buf));
+  return path_text(a.as_path, buf);
+}
+
+const std::string& BgpdumpFormat::community_text_cached(wire::Bytes c) {
+  if (community_cache_.empty()) community_cache_.resize(256);
+  std::uint32_t h = static_cast<std::uint32_t>(c.size());
+  for (std::size_t i = 0; i + 4 <= c.size(); i += 4) h = (h ^ wire::load_u32(c.data() + i)) * 0x9e3779b1u;
+  CommunityText& slot = community_cache_[(h ^ (h >> 15)) & (community_cache_.size() - 1)];
+  if (slot.valid && slot.key.size() == c.size() && std::memcmp(c.data(), slot.key.data(), c.size()) == 0)
+    return slot.text;
+  char buf[kBufsiz];
+  const std::size_t n = community_text(c, buf);
+  slot.valid = true;
+  slot.key.assign(c.begin(), c.end());
+  if (n > 0) slot.text.assign(buf + 1, n - 1);  // bgpdump prints str+1
+  else slot.text.clear();
+  return slot.text;
 }
 
 void BgpdumpFormat::attribute_texts(const PathAttributes& a, bool four_octet_as, bool aggregator_by_length) {
-  as_path_text(a, four_octet_as, as_path_);
+  as_path_ = std::string_view(as_path_buf_.get(), static_cast<std::size_t>(
+                                                     as_path_into(a, four_octet_as, as_path_buf_.get()) - as_path_buf_.get()));
   communities_.clear();
-  if (a.has(AttrType::Communities)) {
-    char buf[kBufsiz];
-    const std::size_t n = community_text(a.communities, buf);
-    if (n > 0) communities_.assign(buf + 1, n - 1);  // bgpdump prints str+1
-  }
+  if (a.has(AttrType::Communities)) communities_ = community_text_cached(a.communities);
   large_communities_.clear();
   if (a.has(AttrType::LargeCommunities)) {
     append_large_community_text(large_communities_, a.large_communities);
@@ -336,8 +362,7 @@ void BgpdumpFormat::time_text(std::uint32_t seconds, std::uint32_t usec, bool et
   char* e = time_buf_ + time_seconds_len_;
   if (et) {
     *e++ = '.';
-    for (int i = 5; i >= 0; --i, usec /= 10) e[i] = static_cast<char>('0' + usec % 10);
-    e += 6;
+    e = OutBuffer::format_6_digits(usec, e);
   }
   time_len_ = static_cast<std::uint8_t>(e - time_buf_);
 }
@@ -354,11 +379,13 @@ void BgpdumpFormat::line_start(const char* format, std::uint32_t seconds, std::u
   head_et_ = et;
   head_index_ = packet_index;
   time_text(seconds, usec, et);
-  char buf[160];  // format (<= 18), index (<= 20), time (<= 24), kind (<= 5), four '|'
-  char* p = buf;
-  const std::size_t fl = std::strlen(format);
-  std::memcpy(p, format, fl);
-  p += fl;
+  char buf[kHeadMax];
+  head_.assign(buf, put_head(buf, format, kind));
+}
+
+char* BgpdumpFormat::put_head(char* p, std::string_view format, std::string_view kind) const {
+  std::memcpy(p, format.data(), format.size());
+  p += format.size();
   *p++ = '|';
   if (opt_.packet_index) {
     p = OutBuffer::format_u64(packet_index, p);
@@ -367,11 +394,10 @@ void BgpdumpFormat::line_start(const char* format, std::uint32_t seconds, std::u
   std::memcpy(p, time_buf_, time_len_);
   p += time_len_;
   *p++ = '|';
-  const std::size_t kl = std::strlen(kind);
-  std::memcpy(p, kind, kl);
-  p += kl;
+  std::memcpy(p, kind.data(), kind.size());
+  p += kind.size();
   *p++ = '|';
-  head_.assign(buf, p);
+  return p;
 }
 
 BgpdumpFormat::TailCacheEntry& BgpdumpFormat::tail_slot(wire::Bytes block, std::uint8_t variant, bool& hit) {
@@ -590,8 +616,8 @@ void BgpdumpFormat::state_change(const mrt::Record& r, const mrt::StateChange& s
   out_.advance(p);
 }
 
-void BgpdumpFormat::prefix_lines(const std::string& head, wire::Bytes field, wire::Afi afi, bool add_path,
-                                 const std::string* tail) {
+void BgpdumpFormat::prefix_lines(std::string_view head, wire::Bytes field, wire::Afi afi, bool add_path,
+                                 const std::string_view* tail) {
   const bool v6 = afi == wire::Afi::Ipv6;
   const std::size_t room = head.size() + 64 + (tail ? tail->size() : 0);
   // The field was validated by the UPDATE's decoding (wire::NlriReader's reading, inline: this
@@ -650,30 +676,28 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   const mrt::Record& r = u.record;
   const PathAttributes& a = u.update.attributes;
   const bool et = r.header.type == static_cast<std::uint16_t>(mrt::Type::Bgp4mpEt);
-  const char* format = u.mrtd ? "BGP"
-                       : et   ? (u.local ? (u.add_path ? "BGP4MP_ET_LOCAL_AP" : "BGP4MP_ET_LOCAL")
-                                         : (u.add_path ? "BGP4MP_ET_AP" : "BGP4MP_ET"))
-                              : (u.local ? (u.add_path ? "BGP4MP_LOCAL_AP" : "BGP4MP_LOCAL")
-                                         : (u.add_path ? "BGP4MP_AP" : "BGP4MP"));
+  using namespace std::string_view_literals;  // lengths known here, not strlen per line head
+  const std::string_view format = u.mrtd ? "BGP"sv
+                                  : et   ? (u.local ? (u.add_path ? "BGP4MP_ET_LOCAL_AP"sv : "BGP4MP_ET_LOCAL"sv)
+                                                    : (u.add_path ? "BGP4MP_ET_AP"sv : "BGP4MP_ET"sv))
+                                         : (u.local ? (u.add_path ? "BGP4MP_LOCAL_AP"sv : "BGP4MP_LOCAL"sv)
+                                                    : (u.add_path ? "BGP4MP_AP"sv : "BGP4MP"sv));
   const bool v6_transport = u.peer.afi == 2 && !u.mrtd;
   auto known = [](std::uint16_t afi, std::uint8_t safi) { return afi >= 1 && afi <= 2 && safi >= 1 && safi <= 3; };
   const bool have_mp_reach = a.has(AttrType::MpReachNlri) && known(a.mp_reach.afi, a.mp_reach.safi);
   const bool have_mp_unreach = a.has(AttrType::MpUnreachNlri) && known(a.mp_unreach.afi, a.mp_unreach.safi);
 
-  // "peer|as|" as bgpdump prints it for each kind of line.
-  auto peer_column = [&](std::string& s, bool as_v6, bool v4_octets_as_v6) {
-    char buf[64];
-    char* p = v4_octets_as_v6 ? bgpdump_ipv6(u.peer.peer_ip.octets.data(), buf) : put_addr(u.peer.peer_ip, as_v6, buf);
+  // The line head with "peer|as|" as bgpdump prints it for each kind of line, built in one go
+  // (the time text changes with every BGP4MP_ET record: no head is reused).
+  time_text(r.header.seconds, r.header.microseconds, et);
+  auto head_for = [&](LineHead& h, std::string_view kind, bool as_v6, bool v4_octets_as_v6) -> std::string_view {
+    char* p = put_head(h.text, format, kind);
+    p = v4_octets_as_v6 ? bgpdump_ipv6(u.peer.peer_ip.octets.data(), p) : put_addr(u.peer.peer_ip, as_v6, p);
     *p++ = '|';
     p = put_u32(u.peer.peer_as, p);
     *p++ = '|';
-    s.append(buf, p);
-  };
-  auto head_for = [&](std::string& h, const char* kind, bool as_v6, bool v4_octets_as_v6) -> const std::string& {
-    line_start(format, r.header.seconds, r.header.microseconds, et, kind);
-    h.assign(head_);  // members: their capacity stays, no allocation per message
-    peer_column(h, as_v6, v4_octets_as_v6);
-    return h;
+    h.size = static_cast<std::size_t>(p - h.text);
+    return h.view();
   };
 
   // Withdrawals: legacy field, then MP_UNREACH_NLRI (and, under treat-as-withdraw, the announced
@@ -682,8 +706,8 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   const bool any_withdraw = !u.update.withdrawn.empty() || (have_mp_unreach && !a.mp_unreach.nlri.empty()) ||
                             (u.withdraw_all && (!u.update.nlri.empty() || (have_mp_reach && !a.mp_reach.nlri.empty())));
   if (any_withdraw) {
-    const std::string& w4 = head_for(head_w4_, "W", v6_transport, false);
-    const std::string& w6 = head_for(head_w6_, "W", v6_transport, !v6_transport && u.local && !u.mrtd);
+    const std::string_view w4 = head_for(head_w4_, "W", v6_transport, false);
+    const std::string_view w6 = head_for(head_w6_, "W", v6_transport, !v6_transport && u.local && !u.mrtd);
     auto withdraw = [&](wire::Bytes field, wire::Afi afi) {
       if (!field.empty()) prefix_lines(afi == wire::Afi::Ipv6 ? w6 : w4, field, afi, u.add_path, nullptr);
     };
@@ -699,20 +723,23 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
   if (u.update.nlri.empty() && !mp_announce) return;
 
   attribute_texts(a, u.four_octet_as);
-  const std::string& head = head_for(head_a_, "A", v6_transport, false);
+  const std::string_view head = head_for(head_a_, "A", v6_transport, false);
   const char* origin = origin_text(a);
   static constexpr std::uint8_t kNone[4] = {255, 255, 255, 255};
 
-  // The tails are written in place into tail_, sized for the longest they can be, then cut to
-  // what was written (its capacity stays: no allocation per message).
+  // The tails are written in place into tail_buf_, room for the longest they can be (it only
+  // grows, and is never zero-filled: no allocation or clearing per message).
   const std::size_t bound = as_path_.size() + communities_.size() + large_communities_.size() + aggregator_.size() +
                             unknown_.size() + 160;
-  std::string& t = tail_;
+  if (tail_cap_ < bound) {
+    tail_cap_ = std::max(bound, 2 * tail_cap_);
+    tail_buf_ = std::make_unique_for_overwrite<char[]>(tail_cap_);
+  }
+  char* const t = tail_buf_.get();
 
   // Legacy IPv4 NLRI: table_line_announce (mrtd_table_line_announce for the MRTD type).
   if (!u.update.nlri.empty()) {
-    t.resize(bound);
-    char* p = put_text(t.data(), as_path_);
+    char* p = put_text(t, as_path_);
     *p++ = '|';
     p = put_text(p, origin);
     if (opt_.human_time) {
@@ -731,16 +758,15 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
         p = put_tail_after_next_hop(p, a);
       }
     }
-    t.resize(static_cast<std::size_t>(p - t.data()));
-    prefix_lines(head, u.update.nlri, wire::Afi::Ipv4, u.add_path, &t);
+    const std::string_view tail(t, static_cast<std::size_t>(p - t));
+    prefix_lines(head, u.update.nlri, wire::Afi::Ipv4, u.add_path, &tail);
   }
   if (!mp_announce) return;
 
   const auto& m = a.mp_reach;
   const bool nh_ok = m.next_hop_length == 4 || m.next_hop_length == 16 || m.next_hop_length == 32;
   const bool v6 = m.afi == 2;
-  t.resize(bound);
-  char* p = t.data();
+  char* p = t;
   if (opt_.human_time) {
     p = put_text(p, as_path_);
     *p++ = '|';
@@ -762,8 +788,8 @@ void BgpdumpFormat::update(const UpdateInfo& u) {
     }
     p = put_tail_after_next_hop(p, a);
   }
-  t.resize(static_cast<std::size_t>(p - t.data()));
-  prefix_lines(head, m.nlri, static_cast<wire::Afi>(m.afi), u.add_path, &t);
+  const std::string_view tail(t, static_cast<std::size_t>(p - t));
+  prefix_lines(head, m.nlri, static_cast<wire::Afi>(m.afi), u.add_path, &tail);
 }
 
 char* BgpdumpFormat::put_pref_med(char* p, const PathAttributes& a, bool signed_fmt) {

@@ -108,9 +108,111 @@ struct BoostRawSource {
   }
 };
 
+// gzip, any number of members one after the other (RFC 1952 2.2), each CRC-32 and ISIZE
+// checked, inflated by ISA-L's igzip (several times zlib's speed) into whatever buffer the
+// caller gives. Damage is thrown as std::runtime_error (what and where, without the file name),
+// after the bytes inflated before it were handed out.
+class GzipInflater {
+ public:
+  explicit GzipInflater(RawFile& f) : f_(f), in_(std::make_unique_for_overwrite<std::uint8_t[]>(kIn)) {
+    isal_inflate_init(&st_);
+    st_.crc_flag = ISAL_GZIP;
+    st_.next_in = in_.get();
+    st_.avail_in = 0;
+  }
+
+  // Up to n bytes at dst, at least one unless the last member has ended (then 0).
+  std::size_t inflate(std::uint8_t* dst, std::size_t n) {
+    if (!pending_.empty()) throw std::runtime_error(pending_);
+    while (!done_) {
+      if (st_.avail_in == 0 || stalled_) refill();
+      const std::uint32_t avail_before = st_.avail_in;
+      st_.next_out = dst;
+      st_.avail_out = static_cast<std::uint32_t>(std::min<std::size_t>(n, UINT32_MAX));
+      const int rc = isal_inflate(&st_);
+      const std::size_t made = static_cast<std::size_t>(st_.next_out - dst);
+      if (rc != ISAL_DECOMP_OK) return fail(made, isal_error(rc, members_));
+      if (st_.block_state == ISAL_BLOCK_FINISH) {
+        ++members_;
+        while (st_.avail_in < 2 && refill()) {}
+        if (st_.avail_in == 0) {  // the end of the last member is the end of the file
+          done_ = true;
+          return made;
+        }
+        if (st_.avail_in < 2 || st_.next_in[0] != 0x1f || st_.next_in[1] != 0x8b)
+          return fail(made, fmt::format("the bytes at compressed offset {} after gzip member {} are not a gzip member",
+                                        in_pos_ + static_cast<std::uint64_t>(st_.next_in - in_.get()), members_));
+        std::uint8_t* next = st_.next_in;
+        const std::uint32_t avail = st_.avail_in;
+        isal_inflate_reset(&st_);
+        st_.crc_flag = ISAL_GZIP;
+        st_.next_in = next;
+        st_.avail_in = avail;
+        stalled_ = false;
+        if (made) return made;
+        continue;
+      }
+      // The call used no input and made no output: it needs more input.
+      stalled_ = made == 0 && st_.avail_in == avail_before;
+      if (stalled_ && (eof_ || st_.avail_in == kIn))
+        return fail(made, fmt::format("the file ends inside gzip member {}", members_ + 1));
+      if (made) return made;
+    }
+    return 0;
+  }
+
+ private:
+  static constexpr std::size_t kIn = 256 << 10;
+
+  // The bytes made before the damage go out now, the error with the next call.
+  std::size_t fail(std::size_t made, std::string what) {
+    if (made == 0) throw std::runtime_error(what);
+    pending_ = std::move(what);
+    return made;
+  }
+
+  // Keeps the unread input and reads more after it; false at the end of the file.
+  bool refill() {
+    if (eof_) return false;
+    const std::size_t keep = st_.avail_in;
+    in_pos_ += static_cast<std::uint64_t>(st_.next_in - in_.get());
+    std::memmove(in_.get(), st_.next_in, keep);
+    const std::size_t r = f_.read(in_.get() + keep, kIn - keep);
+    if (r == 0) eof_ = true;
+    st_.next_in = in_.get();
+    st_.avail_in = static_cast<std::uint32_t>(keep + r);
+    return r > 0;
+  }
+
+  static std::string isal_error(int rc, std::uint64_t members) {
+    const char* what = rc == ISAL_INVALID_BLOCK        ? "invalid deflate block"
+                       : rc == ISAL_INVALID_SYMBOL     ? "invalid deflate symbol"
+                       : rc == ISAL_INVALID_LOOKBACK   ? "invalid deflate distance"
+                       : rc == ISAL_INVALID_WRAPPER    ? "invalid gzip header"
+                       : rc == ISAL_UNSUPPORTED_METHOD ? "gzip compression method is not deflate"
+                       : rc == ISAL_INCORRECT_CHECKSUM ? "CRC-32 or length mismatch"
+                                                       : "inflate error";
+    return fmt::format("{} in gzip member {} (ISA-L code {})", what, members + 1, rc);
+  }
+
+  RawFile& f_;
+  std::unique_ptr<std::uint8_t[]> in_;
+  inflate_state st_;
+  std::uint64_t in_pos_ = 0;  // compressed offset of in_[0]
+  std::uint64_t members_ = 0;
+  bool eof_ = false, done_ = false;
+  bool stalled_ = false;
+  std::string pending_;
+};
+
+std::string damage_message(const RawFile& f, Compression c, std::uint64_t produced, const char* what) {
+  return fmt::format("{}: {} stream is corrupt or truncated after {} uncompressed bytes ({})", f.name, to_string(c),
+                     produced, what);
+}
+
 // Decompresses on a worker thread into a small bounded queue of chunks. Chunk buffers are
 // recycled (no allocation or page faults per chunk once the queue is full); gzip goes through
-// ISA-L's igzip inflate (several times zlib's speed), the others through Boost.Iostreams.
+// GzipInflater, the others through Boost.Iostreams.
 class CompressedSource final : public ByteSource {
  public:
   CompressedSource(std::unique_ptr<RawFile> f, Compression c) : f_(std::move(f)), c_(c) {
@@ -156,7 +258,7 @@ class CompressedSource final : public ByteSource {
 
  private:
   static constexpr std::size_t kChunk = 256 << 10;
-  static constexpr std::size_t kMaxQueued = 16;
+  static constexpr std::size_t kMaxQueued = 4;
 
   struct Chunk {
     std::unique_ptr<std::uint8_t[]> data;  // kChunk bytes, not zero-filled
@@ -193,9 +295,7 @@ class CompressedSource final : public ByteSource {
       return;
     } catch (const std::exception& e) {
       std::lock_guard lk(mu_);
-      error_ = std::make_exception_ptr(std::runtime_error(
-          fmt::format("{}: {} stream is corrupt or truncated after {} uncompressed bytes ({})", f_->name,
-                      to_string(c_), produced_, e.what())));
+      error_ = std::make_exception_ptr(std::runtime_error(damage_message(*f_, c_, produced_, e.what())));
     }
     {
       std::lock_guard lk(mu_);
@@ -204,78 +304,27 @@ class CompressedSource final : public ByteSource {
     cv_.notify_all();
   }
 
-  // gzip, any number of members one after the other (RFC 1952 2.2), each CRC-32 and ISIZE checked.
   void run_gzip() {
-    static constexpr std::size_t kIn = 256 << 10;
-    auto in = std::make_unique_for_overwrite<std::uint8_t[]>(kIn);
-    std::uint64_t in_pos = 0;  // compressed offset of in[0]
-    bool eof = false;
-    inflate_state st;
-    isal_inflate_init(&st);
-    st.crc_flag = ISAL_GZIP;
-    st.next_in = in.get();
-    st.avail_in = 0;
-    // Keeps the unread input and reads more after it; false at the end of the file.
-    auto refill = [&] {
-      if (eof) return false;
-      const std::size_t keep = st.avail_in;
-      in_pos += static_cast<std::uint64_t>(st.next_in - in.get());
-      std::memmove(in.get(), st.next_in, keep);
-      const std::size_t r = f_->read(in.get() + keep, kIn - keep);
-      if (r == 0) eof = true;
-      st.next_in = in.get();
-      st.avail_in = static_cast<std::uint32_t>(keep + r);
-      return r > 0;
-    };
-    std::uint64_t members = 0;
+    GzipInflater inflater(*f_);
     Chunk c = take_chunk();
-    bool stalled = false;  // the last call used no input and made no output: it needs more input
-    for (;;) {
-      if (st.avail_in == 0 || stalled) refill();
-      const std::uint32_t avail_before = st.avail_in;
-      st.next_out = c.data.get() + c.size;
-      st.avail_out = static_cast<std::uint32_t>(kChunk - c.size);
-      const int rc = isal_inflate(&st);
-      const std::size_t made = kChunk - c.size - st.avail_out;
-      c.size += made;
-      produced_ += made;
-      if (rc != ISAL_DECOMP_OK) throw std::runtime_error(isal_error(rc, members));
-      if (c.size == kChunk) {
-        push(c);
-        c = take_chunk();
+    try {
+      for (;;) {
+        const std::size_t made = inflater.inflate(c.data.get() + c.size, kChunk - c.size);
+        if (made == 0) break;
+        c.size += made;
+        produced_ += made;
+        if (c.size == kChunk) {
+          push(c);
+          c = take_chunk();
+        }
       }
-      if (st.block_state == ISAL_BLOCK_FINISH) {
-        ++members;
-        while (st.avail_in < 2 && refill()) {}
-        if (st.avail_in == 0) break;  // the end of the last member is the end of the file
-        if (st.avail_in < 2 || st.next_in[0] != 0x1f || st.next_in[1] != 0x8b)
-          throw std::runtime_error(fmt::format("the bytes at compressed offset {} after gzip member {} are not a "
-                                               "gzip member",
-                                               in_pos + static_cast<std::uint64_t>(st.next_in - in.get()), members));
-        std::uint8_t* next = st.next_in;
-        const std::uint32_t avail = st.avail_in;
-        isal_inflate_reset(&st);
-        st.crc_flag = ISAL_GZIP;
-        st.next_in = next;
-        st.avail_in = avail;
-        continue;
-      }
-      stalled = made == 0 && st.avail_in == avail_before;
-      if (stalled && (eof || st.avail_in == kIn))
-        throw std::runtime_error(fmt::format("the file ends inside gzip member {}", members + 1));
+    } catch (const Stopped&) {
+      throw;
+    } catch (const std::exception&) {
+      push(c);  // the bytes before the damage are read before the error is
+      throw;
     }
     push(c);
-  }
-
-  static std::string isal_error(int rc, std::uint64_t members) {
-    const char* what = rc == ISAL_INVALID_BLOCK        ? "invalid deflate block"
-                       : rc == ISAL_INVALID_SYMBOL     ? "invalid deflate symbol"
-                       : rc == ISAL_INVALID_LOOKBACK   ? "invalid deflate distance"
-                       : rc == ISAL_INVALID_WRAPPER    ? "invalid gzip header"
-                       : rc == ISAL_UNSUPPORTED_METHOD ? "gzip compression method is not deflate"
-                       : rc == ISAL_INCORRECT_CHECKSUM ? "CRC-32 or length mismatch"
-                                                       : "inflate error";
-    return fmt::format("{} in gzip member {} (ISA-L code {})", what, members + 1, rc);
   }
 
   void run_boost() {

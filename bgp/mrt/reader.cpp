@@ -71,12 +71,16 @@ Reader::Reader(std::unique_ptr<ByteSource> src, std::string name, std::size_t in
 
 Reader::Reader(const std::string& path) : Reader(open_input(path), path == "-" ? "<stdin>" : path) {}
 
+void Reader::raise_source_error() const {
+  if (source_error_) std::rethrow_exception(source_error_);
+}
+
 void Reader::report(std::uint64_t offset, std::string what) {
   ++errors_;
   if (on_error) on_error(ReadError{name_, index_, offset, std::move(what)});
 }
 
-bool Reader::ensure(std::size_t n) {
+bool Reader::fill(std::size_t n) {
   while (end_ - begin_ < n) {
     if (eof_) return false;
     if (end_ == cap_) {
@@ -94,7 +98,14 @@ bool Reader::ensure(std::size_t n) {
         cap_ = cap;
       }
     }
-    const std::size_t r = src_->read(buf_.get() + end_, cap_ - end_);
+    std::size_t r = 0;
+    try {
+      r = src_->read(buf_.get() + end_, cap_ - end_);
+    } catch (...) {  // a broken stream: the whole records buffered before it are read first
+      source_error_ = std::current_exception();
+      eof_ = true;
+      return false;
+    }
     if (r == 0) eof_ = true;
     end_ += r;
   }
@@ -129,6 +140,7 @@ bool Reader::resync(const std::string& why, const std::string& truncated) {
   };
   for (std::size_t at = 1;; ++at) {
     if (!ensure(at + kHeaderSize)) {
+      raise_source_error();
       drop(end_ - begin_);
       if (!truncated.empty()) report(from, truncated);
       else report(from, fmt::format("{}; no further record header found, {} bytes skipped to the end of the input", why,
@@ -150,6 +162,7 @@ bool Reader::resync(const std::string& why, const std::string& truncated) {
 bool Reader::next(Record& out) {
   for (;;) {
     if (!ensure(kHeaderSize)) {
+      raise_source_error();
       if (end_ > begin_) {
         report(stream_pos_, fmt::format("truncated MRT header: {} of {} bytes at end of input", end_ - begin_,
                                         kHeaderSize));
@@ -177,6 +190,7 @@ bool Reader::next(Record& out) {
     }
     const std::size_t size = kHeaderSize + hdr.length;
     if (!ensure(size)) {
+      raise_source_error();
       // Runs past the end: a damaged header if a plausible record follows, else a truncated last record.
       const std::size_t remain = end_ - begin_ - kHeaderSize;
       const std::string what = fmt::format("{} declares {} body bytes, only {} remain", type_name(hdr.type, hdr.subtype),

@@ -1,6 +1,7 @@
 // Splits an MRT byte stream into records; survives corrupt framing by resynchronising.
 #pragma once
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,7 +21,7 @@ struct ReadError {
 
 class Reader {
  public:
-  Reader(std::unique_ptr<ByteSource> src, std::string name, std::size_t initial_buffer = 1u << 20);
+  Reader(std::unique_ptr<ByteSource> src, std::string name, std::size_t initial_buffer = 256u << 10);
   // Opens a file ("-": stdin) by its magic bytes.
   explicit Reader(const std::string& path);
 
@@ -28,6 +29,8 @@ class Reader {
   // with the next plausible record header: a header is believed only if its type is an MRT
   // type, its length fits the input, its timestamp is within kMaxTimeGap of the last record's
   // (or of the next record's: concatenated dumps) and the header after it is plausible too.
+  // A broken compressed stream throws its std::runtime_error once every whole record inflated
+  // before the damage has been returned.
   [[nodiscard]] bool next(Record& out);
 
   std::function<void(const ReadError&)> on_error;
@@ -43,8 +46,13 @@ class Reader {
 
  private:
   // At least n bytes buffered from begin_, or false at EOF. The buffer grows only when it is
-  // full of bytes that did arrive, never on a length's say-so.
-  bool ensure(std::size_t n);
+  // full of bytes that did arrive, never on a length's say-so. A source that throws (a broken
+  // compressed stream) is an EOF here, its error kept for raise_source_error().
+  bool ensure(std::size_t n) { return end_ - begin_ >= n || fill(n); }  // inline: 3 calls a record
+  bool fill(std::size_t n);
+  // Where the input ends: throws the source's error, if it had one, instead of reporting a
+  // truncation (the records before it were all returned).
+  void raise_source_error() const;
   // Header at buf_[begin_ + at]: plausible type, subtype and length (at most max_length).
   [[nodiscard]] bool plausible_shape(std::size_t at, std::uint32_t max_length) const;
   [[nodiscard]] std::uint32_t time_at(std::size_t at) const;
@@ -68,6 +76,7 @@ class Reader {
   std::uint64_t errors_ = 0;
   std::uint32_t last_time_ = 0;
   bool eof_ = false;
+  std::exception_ptr source_error_;
 };
 
 }  // namespace bgpfa::mrt

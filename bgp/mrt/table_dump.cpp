@@ -32,16 +32,20 @@ std::optional<wire::DecodeError> decode_table_dump(const Record& r, TableDumpRou
   t.sequence = load_u16(p + 2);
   p += 4;
   const auto afi = v6 ? wire::Afi::Ipv6 : wire::Afi::Ipv4;
-  t.prefix.address.afi = afi;  // IpAddress::from_bytes, inline: once per route of a TABLE_DUMP file
-  std::memcpy(t.prefix.address.octets.data(), p, alen);
-  p += alen;
+  // IpAddress::from_bytes, inline (once per route of a TABLE_DUMP file), with constant sizes:
+  // moves, not memcpy calls.
+  auto address = [&](wire::IpAddress& a) {
+    a.afi = afi;
+    if (v6) std::memcpy(a.octets.data(), p, 16);
+    else std::memcpy(a.octets.data(), p, 4);
+    p += alen;
+  };
+  address(t.prefix.address);
   t.prefix.length = *p++;
   t.status = *p++;
   t.originated = load_u32(p);
   p += 4;
-  t.peer_ip.afi = afi;
-  std::memcpy(t.peer_ip.octets.data(), p, alen);
-  p += alen;
+  address(t.peer_ip);
   t.peer_as = as4 ? load_u32(p) : load_u16(p);
   p += as4 ? 4 : 2;
   t.four_octet_as = as4;

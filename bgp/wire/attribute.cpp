@@ -240,7 +240,6 @@ std::optional<DecodeError> decode_path_attributes(Bytes block, const DecodeConte
   out.clear();
   out.block = block;
   Decoder dec{ctx, out};
-  std::bitset<256> seen;  // types met, well-formed or not
   std::size_t pos = 0;
   while (pos < block.size()) {
     const std::size_t start = pos;
@@ -279,7 +278,6 @@ std::optional<DecodeError> decode_path_attributes(Bytes block, const DecodeConte
       }
       continue;  // unknown optional attributes are kept raw in `all`
     }
-    seen.set(type);  // present, even if malformed below: not also "missing"
     if ((flags & (attr_flag::kOptional | attr_flag::kTransitive)) != d.flags) {  // RFC 7606 3(c)
       dec.note(update_error::kAttributeFlagsError, start, d.on_malformed, &raw,
                fmt::format("{} flags 0x{:02x}, expected optional/transitive bits 0x{:02x}", d.name, flags, d.flags));
@@ -298,7 +296,8 @@ std::optional<DecodeError> decode_path_attributes(Bytes block, const DecodeConte
     const AttrType needed[] = {AttrType::Origin, AttrType::AsPath, AttrType::NextHop};
     for (AttrType t : needed) {
       if (t == AttrType::NextHop && !has_nlri) continue;
-      if (!out.has(t) && !seen.test(static_cast<std::uint8_t>(t))) {  // a malformed one was reported already
+      // out.seen: met, even if malformed (reported already), so not also "missing"
+      if (!out.has(t) && !out.seen.test(static_cast<std::uint8_t>(t))) {
         dec.note(update_error::kMissingWellKnownAttribute, 0, ErrorAction::TreatAsWithdraw, nullptr,
                  fmt::format("missing well-known attribute {}", kTable[static_cast<std::uint8_t>(t)].name));
         out.errors.back().data = {static_cast<std::uint8_t>(t)};

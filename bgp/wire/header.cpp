@@ -25,7 +25,9 @@ Result<MessageHeader> decode_header(Bytes in, bool extended, std::size_t base) {
   };
   if (in.size() < kHeaderSize)
     return fail(header_error::kBadMessageLength, 0, {}, fmt::format("message header truncated: {} octets", in.size()));
-  if (!std::all_of(in.begin(), in.begin() + 16, [](std::uint8_t b) { return b == 0xff; }))
+  std::uint64_t marker[2];  // two word compares, not a loop over 16 octets (once per message)
+  std::memcpy(marker, in.data(), 16);
+  if ((marker[0] & marker[1]) != ~std::uint64_t{0})
     return fail(header_error::kConnectionNotSynchronized, 0, {}, "marker is not all ones");
   const std::uint16_t length = load_u16(&in[16]);
   const std::uint8_t type = in[18];

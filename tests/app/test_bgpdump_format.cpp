@@ -147,3 +147,61 @@ TEST_CASE("OutBuffer::format_u64 writes every digit count, two digits at a time"
   CHECK(std::string(buf, app::OutBuffer::format_u64(4294967295u, buf)) == "4294967295");
   CHECK(std::string(buf, app::OutBuffer::format_u64(100, buf)) == "100");
 }
+
+TEST_CASE("bgpdump community texts come right through the community text cache's hits and evictions",
+          "[app][bgpdump]") {
+  mrt::Bgp4mpPeer peer;
+  peer.peer_as = 12076;
+  peer.local_as = 65515;
+  peer.peer_ip = wire::IpAddress::v4(0xc0000201);
+  peer.local_ip = wire::IpAddress::v4(0xc0000264);
+  std::vector<std::uint8_t> dump;
+  std::string want;
+  // 300 distinct sets (more than the cache's 256 slots), each met twice, sets of the same size
+  // and the same first and last community among them.
+  for (unsigned i = 0; i < 600; ++i) {
+    const unsigned k = i % 300;
+    const std::string comms = fmt::format("fde80001 {:04x}{:04x} ffffff01", 65000 + k % 17, k);
+    mrt::append_bgp4mp_et_message(
+        dump, {1700000000 + i, 0}, peer, false,
+        wire::encode_update({}, hex("40010100 400206 0201 00002f2c 400304c0000201 c0080c " + comms), hex("180a0102")));
+    want += fmt::format("BGP4MP_ET|{}.000000|A|192.0.2.1|12076|10.1.2.0/24|12076|IGP|192.0.2.1|0|0|65000:1 {}:{} "
+                        "no-export|NAG||\n",
+                        1700000000 + i, 65000 + k % 17, k);
+  }
+  TempFile f;
+  f.write(dump);
+  const auto r = run_bgpfa("mrt dump -m " + f.path());
+  CHECK(r.status == 0);
+  CHECK(r.out == want);
+}
+
+TEST_CASE("OutBuffer::format_6_digits writes the last six digits, zero-padded", "[app][bgpdump]") {
+  char buf[8];
+  CHECK(std::string(buf, app::OutBuffer::format_6_digits(0, buf)) == "000000");
+  CHECK(std::string(buf, app::OutBuffer::format_6_digits(5, buf)) == "000005");
+  CHECK(std::string(buf, app::OutBuffer::format_6_digits(250000, buf)) == "250000");
+  CHECK(std::string(buf, app::OutBuffer::format_6_digits(999999, buf)) == "999999");
+  CHECK(std::string(buf, app::OutBuffer::format_6_digits(4294967295u, buf)) == "967295");  // as the digit loop it replaces
+}
+
+TEST_CASE("bgpdump AS path text stops at its 8000-byte buffer with \"...\", for 4- and 2-octet ASNs",
+          "[app][bgpdump]") {
+  for (const bool four : {true, false}) {
+    INFO((four ? "4-octet" : "2-octet"));
+    const std::uint32_t asn = four ? 4200000000u : 65000u;
+    std::string segs;
+    for (int seg = 0; seg < 8; ++seg) {  // 8 AS_SEQUENCEs of 255 ASNs: past 8000 characters
+      segs += "02ff";
+      for (int i = 0; i < 255; ++i) segs += four ? fmt::format("{:08x}", asn) : fmt::format("{:04x}", asn);
+    }
+    const std::string attr = fmt::format("5002{:04x}", segs.size() / 2) + segs;
+    std::string want;
+    while (want.size() <= 7900) {  // bgpdump checks after each ASN
+      if (!want.empty()) want += ' ';
+      want += std::to_string(asn);
+    }
+    want += "...";
+    CHECK(path_text(attr.c_str(), four) == want);
+  }
+}

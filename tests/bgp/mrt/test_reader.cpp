@@ -171,6 +171,28 @@ TEST_CASE("gzip members larger than the inflate buffers, and their boundaries in
   CHECK(first_error_of(f.path()).empty());
 }
 
+TEST_CASE("the records inflated before gzip damage are all read before its error",
+          "[mrt][reader][compression][errors]") {
+  // 200 records of ~3 KB (about 2.4 inflate chunks), then bytes that are not a gzip member: all
+  // 200 records come out before the error: none is lost with a partly filled chunk, nor the
+  // last one to the reader's look at the header after it.
+  auto gz = compress(incompressible_records(200), boost::iostreams::gzip_compressor());
+  for (char ch : std::string("junk")) gz.push_back(static_cast<std::uint8_t>(ch));
+  TempFile f;
+  f.write(gz);
+  mrt::Reader r(f.path());
+  mrt::Record rec;
+  std::size_t records = 0;
+  std::string error;
+  try {
+    while (r.next(rec)) ++records;
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  CHECK(records == 200);
+  CHECK_THAT(error, Catch::Contains("are not a gzip member"));
+}
+
 TEST_CASE("gzip damage is named: a bad CRC-32, bytes after the last member, a truncated member",
           "[mrt][reader][compression][errors]") {
   namespace io = boost::iostreams;

@@ -28,6 +28,11 @@ TEST_CASE("header errors carry code, subcode, offset and data", "[wire][header]"
     CHECK(h.error().offset == 100);
     CHECK(h.error().action == ErrorAction::SessionReset);
   }
+  SECTION("marker with a zero bit in its first word") {
+    auto h = decode_header(hex("7fffffffffffffffffffffffffffffff 0013 04"), false, 100);
+    REQUIRE_FALSE(h.ok());
+    CHECK(h.error().subcode == header_error::kConnectionNotSynchronized);
+  }
   SECTION("KEEPALIVE with a body") {
     auto h = decode_header(hex(kMarker + "0014 04 00"), false);
     REQUIRE_FALSE(h.ok());
