@@ -73,6 +73,7 @@ class Feed {
   void update_sent(std::uint64_t t, int peer) { stats_.counted(t, peer, wire::MessageType::Update, true); }
 
   [[nodiscard]] const PeerLifecycle& lifecycle() const noexcept { return lifecycle_; }
+  [[nodiscard]] const InitialTables& initial_tables() const noexcept { return initial_; }
   // States, OPENs, NOTIFICATIONs and message counts per peer (ListPeers).
   [[nodiscard]] const PeerStats& stats() const noexcept { return stats_; }
   // The UPDATE the last message() call decoded.

@@ -462,6 +462,11 @@ void Session::process_received() {
 bool Session::handle_received() {
   const auto gen = generation_;
   std::size_t pos = 0;
+  struct Handed {  // however this ends
+    SessionSink& sink;
+    const NeighborConfig& cfg;
+    ~Handed() { sink.received_all(cfg); }
+  } handed{sink_, cfg_};
   while (rx_len_ - pos >= wire::kHeaderSize) {
     auto h = wire::decode_header(wire::Bytes(rx_.data() + pos, rx_len_ - pos), negotiated_.extended_message);
     if (!h) {

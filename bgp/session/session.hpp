@@ -58,6 +58,9 @@ class SessionSink {
                              const wire::DecodeContext& ctx, bool withdraw_all) = 0;
   virtual void notification(const NeighborConfig& n, std::uint64_t t, const wire::Notification& note, bool sent) = 0;
   virtual void log(const NeighborConfig& n, const std::string& line) = 0;
+  // The messages of one read were all handed over (message(), update()): a sink that collects
+  // them to pass on together passes them on now.
+  virtual void received_all(const NeighborConfig&) {}
 };
 
 class Session final : public FsmActions {
