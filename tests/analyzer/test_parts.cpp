@@ -1,6 +1,7 @@
-// The analyzer's parts on their own: the topology model and the prefix limits.
+// The analyzer's parts on their own: the topology model, the prefix limits and the change log.
 #include <catch2/catch.hpp>
 
+#include "analyzer/change_log.hpp"
 #include "analyzer/prefix_limits.hpp"
 #include "analyzer/topology.hpp"
 
@@ -114,4 +115,42 @@ TEST_CASE("prefix limits: Azure's per-session limits and maximum-prefix", "[anal
   limits.set_dropped(1, true);
   CHECK(limits.flags() == std::vector<std::uint8_t>{0, 1});
   CHECK(limits.dropped(1));
+}
+
+TEST_CASE("change log: bounded, indexed by absolute position, its bytes the chunks it holds", "[analyzer][change-log]") {
+  constexpr std::size_t kChunkBytes = ChangeLog::kChunk * sizeof(Change);
+  ChangeLog log(3000);
+  CHECK(log.empty());
+  CHECK(log.bytes() == 0);
+  auto change = [](std::size_t i) {
+    Change c{};
+    c.time_us = 1'000'000 + i;
+    c.prefix.hi = i << 32;
+    c.prefix.length = 24;
+    c.cause = static_cast<std::uint32_t>(i % 7);
+    return c;
+  };
+  for (std::size_t i = 0; i < 1000; ++i) log.push_back(change(i));
+  CHECK(log.bytes() == kChunkBytes);  // one chunk, partly filled
+  for (std::size_t i = 1000; i < 5000; ++i) log.push_back(change(i));
+  CHECK(log.size() == 5000);
+  CHECK(log.first() == 2000);  // the oldest 2,000 went
+  CHECK(log.kept() == 3000);
+  CHECK(log.take_dropped() == 2000);
+  CHECK(log.take_dropped() == 0);
+  bool intact = true;
+  for (std::size_t i = log.first(); i < log.size(); ++i)
+    intact &= log[i].time_us == 1'000'000 + i && log[i].prefix.hi == i << 32 && log[i].cause == i % 7;
+  CHECK(intact);
+  CHECK(log.back().time_us == 1'000'000 + 4999);
+  // Changes 2000-4999 are in chunks 1-4 (of 1,024 each): chunk 0 was freed when its last went.
+  CHECK(log.bytes() == 4 * kChunkBytes);
+  log.set_capacity(1);
+  CHECK(log.first() == 4999);
+  CHECK(log.bytes() == kChunkBytes);
+  CHECK(log[4999].time_us == 1'000'000 + 4999);
+  for (std::size_t i = 5000; i < 5000 + 2 * ChangeLog::kChunk; ++i) log.push_back(change(i));
+  CHECK(log.kept() == 1);
+  CHECK(log.back().time_us == 1'000'000 + 4999 + 2 * ChangeLog::kChunk);
+  CHECK(log.bytes() == kChunkBytes);
 }
