@@ -81,7 +81,7 @@ class MessageBatch {
 class BatchPool {
  public:
   static constexpr std::size_t kBytes = 256 * 1024;  // a bulk read's worth (the session's buffer)
-  static constexpr std::size_t kSpares = 16;
+  static constexpr std::size_t kSpares = 4;
   [[nodiscard]] std::vector<std::uint8_t> take() {
     {
       std::lock_guard lock(m_);

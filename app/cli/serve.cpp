@@ -364,6 +364,20 @@ class SessionBridge final : public session::SessionSink {
   }
   // The messages of one read go to the core together.
   void received_all(const NeighborConfig&) override { flush(); }
+  // Sessions stop reading while the core has kPauseBytes of messages not yet handled: a table
+  // arriving faster than the core takes it waits in TCP (the peer's window), not in this
+  // process, and the session thread leaves the CPU to the core meanwhile.
+  static constexpr std::size_t kPauseBytes = 4 * BatchPool::kBytes;
+  static constexpr std::size_t kResumeBytes = BatchPool::kBytes;
+  bool may_read(const NeighborConfig&) override {
+    if (in_flight_ < kPauseBytes) return true;
+    paused_ = true;
+    // The core may have caught up between the two reads of in_flight_ without seeing paused_:
+    // then read on (a resume it posts later finds no session paused and does nothing).
+    return in_flight_ < kPauseBytes;
+  }
+  // Posts to the session thread: Speaker::resume_reading() (run_serve sets it).
+  std::function<void()> resume_reading;
   // Routes are counted on the core thread (from message()), which reports back for maximum-prefix.
   std::optional<std::size_t> update(const NeighborConfig&, std::uint64_t, const wire::Update&,
                                     const wire::DecodeContext&, bool) override {
@@ -380,9 +394,12 @@ class SessionBridge final : public session::SessionSink {
   }
   void flush() {
     if (batch_.empty()) return;
+    in_flight_ += batch_.bytes();
     asio::post(core_, [this, h = std::move(batch_header_), b = std::move(batch_)]() mutable {
       live_.messages(h, b);
+      const std::size_t left = in_flight_ -= b.bytes();
       pool_.give(std::move(b).release());
+      if (left <= kResumeBytes && paused_.exchange(false) && resume_reading) resume_reading();
     });
     batch_ = MessageBatch();
     batch_of_ = nullptr;
@@ -392,6 +409,8 @@ class SessionBridge final : public session::SessionSink {
   const NeighborConfig* batch_of_ = nullptr;
   PeerHeader batch_header_;
   BatchPool pool_;
+  std::atomic<std::size_t> in_flight_{0};  // bytes of batches posted and not yet handled by the core
+  std::atomic<bool> paused_{false};        // may_read() said no since the last resume
   asio::io_context& core_;
   LiveCore& live_;
   mutable std::mutex m_;
@@ -459,6 +478,7 @@ int run_serve(const ServeOptions& opt) {
   LiveCore live(analyzer, capture.get(), opt.state_file);
   SessionBridge bridge(core_io, live);
   session::Speaker speaker(session_io, bridge);
+  bridge.resume_reading = [&] { asio::post(session_io, [&speaker] { speaker.resume_reading(); }); };
   try {
     speaker.listen(opt.listen, static_cast<std::uint16_t>(opt.port));
   } catch (const std::exception& e) {
