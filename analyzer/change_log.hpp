@@ -1,8 +1,10 @@
 // The analyzer's change log, bounded: every active-path change in time order, indexed by its
 // absolute position (sequence number - 1) however many of the oldest were dropped. Past the
 // capacity the oldest go; the drops are counted so that the owner can say so once per burst.
-// 48 bytes per change (analyzer::Change), in chunks of 1,024 (48 KiB): no regrowth copies, and
-// malloc's 16 bytes once per chunk (std::deque's 480-byte nodes cost 3 % more).
+// A change is kept in 40 bytes (analyzer::Change is 48 with its padding; a full table's initial
+// load is a million of them), in chunks of 1,024 (40 KiB): no regrowth copies, and malloc's 16
+// bytes once per chunk (std::deque's nodes of 480 bytes cost 3 % more). Changes are read back
+// by value.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +25,8 @@ struct Change {
   [[nodiscard]] std::uint32_t to() const noexcept { return after; }
 };
 static_assert(sizeof(Change) <= 48, "the initial flag lives in what was padding");
+static_assert(sizeof(Change) == 48 && sizeof(rib::PrefixKey) == 24,
+              "a field added to Change or PrefixKey must be kept in ChangeLog::Record too");
 
 class ChangeLog {
  public:
@@ -39,7 +43,8 @@ class ChangeLog {
   void push_back(const Change& c) {
     const std::size_t at = head_ + kept_;
     if (at == chunks_.size() * kChunk) chunks_.push_back(std::make_unique_for_overwrite<Chunk>());
-    chunks_[at / kChunk]->c[at % kChunk] = c;
+    chunks_[at / kChunk]->c[at % kChunk] = Record{c.time_us, c.prefix.hi, c.prefix.lo, c.before, c.after, c.cause,
+                                                  c.prefix.length, c.prefix.v6, c.initial};
     ++kept_;
     trim();
   }
@@ -49,15 +54,28 @@ class ChangeLog {
   [[nodiscard]] std::size_t first() const noexcept { return first_; }
   [[nodiscard]] std::size_t kept() const noexcept { return kept_; }
   // By absolute index, first() <= i < size().
-  [[nodiscard]] const Change& operator[](std::size_t i) const {
+  [[nodiscard]] Change operator[](std::size_t i) const {
     const std::size_t at = i - first_ + head_;
-    return chunks_[at / kChunk]->c[at % kChunk];
+    const Record& r = chunks_[at / kChunk]->c[at % kChunk];
+    Change c{};
+    c.time_us = r.time_us;
+    c.prefix.hi = r.hi;
+    c.prefix.lo = r.lo;
+    c.prefix.length = r.length;
+    c.prefix.v6 = r.v6;
+    c.before = r.before;
+    c.after = r.after;
+    c.cause = r.cause;
+    c.initial = r.initial;
+    return c;
   }
-  [[nodiscard]] const Change& back() const { return (*this)[size() - 1]; }
+  [[nodiscard]] Change back() const { return (*this)[size() - 1]; }
   [[nodiscard]] bool empty() const noexcept { return kept_ == 0; }
   // The memory held: whole chunks (the newest partly filled, the oldest partly dropped).
   [[nodiscard]] std::size_t bytes() const noexcept { return chunks_.size() * sizeof(Chunk); }
   static constexpr std::size_t kChunk = 1024;  // changes a chunk
+  static constexpr std::size_t kRecordBytes = 40;
+  static constexpr std::size_t kChunkBytes = kChunk * kRecordBytes;
   // Changes dropped since the last call (the owner logs one line per burst).
   [[nodiscard]] std::size_t take_dropped() noexcept {
     const std::size_t n = unreported_;
@@ -66,9 +84,16 @@ class ChangeLog {
   }
 
  private:
-  struct Chunk {
-    Change c[kChunk];
+  struct Record {  // a Change without its padding
+    std::uint64_t time_us, hi, lo;
+    std::uint32_t before, after, cause;
+    std::uint8_t length, v6, initial;
   };
+  static_assert(sizeof(Record) == kRecordBytes);
+  struct Chunk {
+    Record c[kChunk];
+  };
+  static_assert(sizeof(Chunk) == kChunkBytes);
   void trim() {
     while (kept_ > capacity_) {
       --kept_;

@@ -118,7 +118,7 @@ TEST_CASE("prefix limits: Azure's per-session limits and maximum-prefix", "[anal
 }
 
 TEST_CASE("change log: bounded, indexed by absolute position, its bytes the chunks it holds", "[analyzer][change-log]") {
-  constexpr std::size_t kChunkBytes = ChangeLog::kChunk * sizeof(Change);
+  constexpr std::size_t kChunkBytes = ChangeLog::kChunk * 40;  // 40 bytes a change, not Change's 48
   ChangeLog log(3000);
   CHECK(log.empty());
   CHECK(log.bytes() == 0);
@@ -128,6 +128,11 @@ TEST_CASE("change log: bounded, indexed by absolute position, its bytes the chun
     c.prefix.hi = i << 32;
     c.prefix.length = 24;
     c.cause = static_cast<std::uint32_t>(i % 7);
+    c.prefix.lo = ~i;
+    c.prefix.v6 = i % 2;
+    c.before = static_cast<std::uint32_t>(i * 3);
+    c.after = static_cast<std::uint32_t>(i * 5);
+    c.initial = i % 3 == 0;
     return c;
   };
   for (std::size_t i = 0; i < 1000; ++i) log.push_back(change(i));
@@ -139,8 +144,11 @@ TEST_CASE("change log: bounded, indexed by absolute position, its bytes the chun
   CHECK(log.take_dropped() == 2000);
   CHECK(log.take_dropped() == 0);
   bool intact = true;
-  for (std::size_t i = log.first(); i < log.size(); ++i)
-    intact &= log[i].time_us == 1'000'000 + i && log[i].prefix.hi == i << 32 && log[i].cause == i % 7;
+  for (std::size_t i = log.first(); i < log.size(); ++i) {
+    const Change c = log[i], want = change(i);
+    intact &= c.time_us == want.time_us && c.prefix == want.prefix && c.before == want.before && c.after == want.after &&
+              c.cause == want.cause && c.initial == want.initial;
+  }
   CHECK(intact);
   CHECK(log.back().time_us == 1'000'000 + 4999);
   // Changes 2000-4999 are in chunks 1-4 (of 1,024 each): chunk 0 was freed when its last went.
