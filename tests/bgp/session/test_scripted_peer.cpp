@@ -427,12 +427,16 @@ TEST_CASE("a sink that is behind stops the reads; resume_reading() takes the res
   asio::write(ours, asio::buffer(keepalive()));
   REQUIRE(rig.reached(State::Established));
   rig.sink.read_limit = 100;
+  // 20,000 UPDATEs (920 KB): one read takes at most 256 KiB (~5,700 of them) once allowed, so
+  // however the reads fall, most of the table is left when the reads stop.
+  constexpr std::size_t kTable = 20000;
   std::vector<std::uint8_t> table;
-  for (int i = 0; i < 3000; ++i) {
+  for (std::size_t i = 0; i < kTable; ++i) {
     const auto u = route_update(static_cast<std::uint8_t>(i));
     table.insert(table.end(), u.begin(), u.end());
   }
-  asio::write(ours, asio::buffer(table));
+  // From another thread: with the reads stopped, the socket's buffers fill and the write waits.
+  std::thread writer([&] { asio::write(ours, asio::buffer(table)); });
   auto updates = [&] {
     std::size_t n = 0;
     for (const auto& [type, at] : rig.sink.received()) n += type == static_cast<std::uint8_t>(wire::MessageType::Update);
@@ -442,13 +446,14 @@ TEST_CASE("a sink that is behind stops the reads; resume_reading() takes the res
   REQUIRE(updates() >= 100);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const std::size_t held = updates();
-  CHECK(held < 3000);  // the rest waits in the socket
+  CHECK(held < kTable);  // the rest waits in the socket
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(updates() == held);  // and stays there: nothing reads it
   rig.sink.read_limit = SIZE_MAX;
   asio::post(rig.io, [&] { rig.speaker.resume_reading(); });
-  for (int i = 0; i < 200 && updates() < 3000; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  CHECK(updates() == 3000);
+  for (int i = 0; i < 500 && updates() < kTable; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  writer.join();
+  CHECK(updates() == kTable);
   CHECK(rig.sink.count("UPDATE") == 0);  // no message was cut at the pause
   CHECK(rig.sink.states().back() == State::Established);
 }
