@@ -1,10 +1,10 @@
 // The analyzer's change log, bounded: every active-path change in time order, indexed by its
 // absolute position (sequence number - 1) however many of the oldest were dropped. Past the
 // capacity the oldest go; the drops are counted so that the owner can say so once per burst.
-// A change is kept in 40 bytes (analyzer::Change is 48 with its padding; a full table's initial
-// load is a million of them), in chunks of 1,024 (40 KiB): no regrowth copies, and malloc's 16
-// bytes once per chunk (std::deque's nodes of 480 bytes cost 3 % more). Changes are read back
-// by value.
+// 40 bytes per change (analyzer::Change without its padding: it is 48; a full table's initial
+// load logs a million), in chunks of 4096: no regrowth copies, one allocation per 4096 changes
+// (a failover of a full table logs ~100 k at once), whole chunks freed as the oldest go. Changes
+// are read back by value.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +32,8 @@ class ChangeLog {
  public:
   // Enough for a day of a busy table (a few failovers of a full table and its churn): ~96 MB.
   static constexpr std::size_t kDefaultCapacity = 2'000'000;
+  static constexpr std::size_t kChunk = 4096;
+  static constexpr std::size_t kRecordBytes = 40;  // a change as kept
 
   explicit ChangeLog(std::size_t capacity = kDefaultCapacity) : capacity_(capacity ? capacity : 1) {}
   void set_capacity(std::size_t n) {
@@ -41,22 +43,18 @@ class ChangeLog {
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
   void push_back(const Change& c) {
-    const std::size_t at = head_ + kept_;
-    if (at == chunks_.size() * kChunk) chunks_.push_back(std::make_unique_for_overwrite<Chunk>());
-    chunks_[at / kChunk]->c[at % kChunk] = Record{c.time_us, c.prefix.hi, c.prefix.lo, c.before, c.after, c.cause,
-                                                  c.prefix.length, c.prefix.v6, c.initial};
-    ++kept_;
+    if (end_ == base_ + chunks_.size() * kChunk) chunks_.push_back(std::make_unique_for_overwrite<Record[]>(kChunk));
+    at(end_++) = Record{c.time_us, c.prefix.hi, c.prefix.lo, c.before, c.after, c.cause, c.prefix.length, c.prefix.v6, c.initial};
     trim();
   }
   // Changes ever logged: the index the next one gets (= the last sequence number).
-  [[nodiscard]] std::size_t size() const noexcept { return first_ + kept_; }
+  [[nodiscard]] std::size_t size() const noexcept { return end_; }
   // The oldest change kept (its index); first() == size() when none is.
   [[nodiscard]] std::size_t first() const noexcept { return first_; }
-  [[nodiscard]] std::size_t kept() const noexcept { return kept_; }
+  [[nodiscard]] std::size_t kept() const noexcept { return end_ - first_; }
   // By absolute index, first() <= i < size().
   [[nodiscard]] Change operator[](std::size_t i) const {
-    const std::size_t at = i - first_ + head_;
-    const Record& r = chunks_[at / kChunk]->c[at % kChunk];
+    const Record& r = at(i);
     Change c{};
     c.time_us = r.time_us;
     c.prefix.hi = r.hi;
@@ -69,13 +67,9 @@ class ChangeLog {
     c.initial = r.initial;
     return c;
   }
-  [[nodiscard]] Change back() const { return (*this)[size() - 1]; }
-  [[nodiscard]] bool empty() const noexcept { return kept_ == 0; }
-  // The memory held: whole chunks (the newest partly filled, the oldest partly dropped).
-  [[nodiscard]] std::size_t bytes() const noexcept { return chunks_.size() * sizeof(Chunk); }
-  static constexpr std::size_t kChunk = 1024;  // changes a chunk
-  static constexpr std::size_t kRecordBytes = 40;
-  static constexpr std::size_t kChunkBytes = kChunk * kRecordBytes;
+  [[nodiscard]] Change back() const { return (*this)[end_ - 1]; }
+  [[nodiscard]] bool empty() const noexcept { return kept() == 0; }
+  [[nodiscard]] std::size_t bytes() const noexcept { return chunks_.size() * kChunk * sizeof(Record); }
   // Changes dropped since the last call (the owner logs one line per burst).
   [[nodiscard]] std::size_t take_dropped() noexcept {
     const std::size_t n = unreported_;
@@ -90,25 +84,21 @@ class ChangeLog {
     std::uint8_t length, v6, initial;
   };
   static_assert(sizeof(Record) == kRecordBytes);
-  struct Chunk {
-    Record c[kChunk];
-  };
-  static_assert(sizeof(Chunk) == kChunkBytes);
+  [[nodiscard]] Record& at(std::size_t i) const { return chunks_[(i - base_) / kChunk][(i - base_) % kChunk]; }
   void trim() {
-    while (kept_ > capacity_) {
-      --kept_;
-      ++first_;
-      ++unreported_;
-      if (++head_ == kChunk) {
-        chunks_.pop_front();
-        head_ = 0;
-      }
+    if (kept() <= capacity_) return;
+    const std::size_t drop = kept() - capacity_;
+    first_ += drop;
+    unreported_ += drop;
+    while (first_ - base_ >= kChunk) {  // a chunk wholly dropped
+      chunks_.pop_front();
+      base_ += kChunk;
     }
   }
-  std::deque<std::unique_ptr<Chunk>> chunks_;
-  std::size_t head_ = 0;  // the oldest kept change's place in chunks_.front()
-  std::size_t kept_ = 0;
+  std::deque<std::unique_ptr<Record[]>> chunks_;  // chunks_[k] holds indices base_ + k * kChunk onwards
+  std::size_t base_ = 0;
   std::size_t first_ = 0;
+  std::size_t end_ = 0;
   std::size_t capacity_;
   std::size_t unreported_ = 0;
 };

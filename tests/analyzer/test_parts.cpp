@@ -117,48 +117,61 @@ TEST_CASE("prefix limits: Azure's per-session limits and maximum-prefix", "[anal
   CHECK(limits.dropped(1));
 }
 
-TEST_CASE("change log: bounded, indexed by absolute position, its bytes the chunks it holds", "[analyzer][change-log]") {
-  constexpr std::size_t kChunkBytes = ChangeLog::kChunk * 40;  // 40 bytes a change, not Change's 48
-  ChangeLog log(3000);
-  CHECK(log.empty());
-  CHECK(log.bytes() == 0);
+TEST_CASE("ChangeLog keeps the newest changes by absolute index across chunks", "[analyzer]") {
+  ChangeLog log(5000);  // more than one chunk kept
   auto change = [](std::size_t i) {
     Change c{};
-    c.time_us = 1'000'000 + i;
-    c.prefix.hi = i << 32;
-    c.prefix.length = 24;
-    c.cause = static_cast<std::uint32_t>(i % 7);
+    c.time_us = i;
+    c.cause = static_cast<std::uint32_t>(i);
+    return c;
+  };
+  CHECK(log.empty());
+  for (std::size_t i = 0; i < 10000; ++i) log.push_back(change(i));
+  CHECK(log.size() == 10000);
+  CHECK(log.first() == 5000);
+  CHECK(log.kept() == 5000);
+  CHECK(log.take_dropped() == 5000);
+  CHECK(log.take_dropped() == 0);
+  for (std::size_t i = log.first(); i < log.size(); ++i) REQUIRE(log[i].time_us == i);
+  CHECK(log.back().cause == 9999);
+  // Whole chunks of dropped changes are freed: what is kept spans at most two chunks more.
+  CHECK(log.bytes() <= (5000 / ChangeLog::kChunk + 2) * ChangeLog::kChunk * ChangeLog::kRecordBytes);
+  log.set_capacity(10);
+  CHECK(log.first() == 9990);
+  CHECK(log[9990].time_us == 9990);
+  CHECK(log.bytes() == ChangeLog::kChunk * ChangeLog::kRecordBytes);
+  CHECK(log.take_dropped() == 4990);
+  log.push_back(change(10000));
+  CHECK(log.size() == 10001);
+  CHECK(log.first() == 9991);
+  CHECK(log.back().time_us == 10000);
+}
+
+TEST_CASE("ChangeLog keeps each change in 40 bytes and gives every field back", "[analyzer][change-log]") {
+  ChangeLog log;
+  auto change = [](std::size_t i) {
+    Change c{};
+    c.time_us = 1'700'000'000'000'000 + i;
+    c.prefix.hi = (i << 32) | 0xdeadbeef;
     c.prefix.lo = ~i;
+    c.prefix.length = static_cast<std::uint8_t>(i % 129);
     c.prefix.v6 = i % 2;
     c.before = static_cast<std::uint32_t>(i * 3);
-    c.after = static_cast<std::uint32_t>(i * 5);
+    c.after = static_cast<std::uint32_t>(~i);
+    c.cause = static_cast<std::uint32_t>(i % 7);
     c.initial = i % 3 == 0;
     return c;
   };
-  for (std::size_t i = 0; i < 1000; ++i) log.push_back(change(i));
-  CHECK(log.bytes() == kChunkBytes);  // one chunk, partly filled
-  for (std::size_t i = 1000; i < 5000; ++i) log.push_back(change(i));
-  CHECK(log.size() == 5000);
-  CHECK(log.first() == 2000);  // the oldest 2,000 went
-  CHECK(log.kept() == 3000);
-  CHECK(log.take_dropped() == 2000);
-  CHECK(log.take_dropped() == 0);
+  const std::size_t n = ChangeLog::kChunk + 10;  // into a second chunk
+  for (std::size_t i = 0; i < n; ++i) log.push_back(change(i));
   bool intact = true;
-  for (std::size_t i = log.first(); i < log.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     const Change c = log[i], want = change(i);
     intact &= c.time_us == want.time_us && c.prefix == want.prefix && c.before == want.before && c.after == want.after &&
               c.cause == want.cause && c.initial == want.initial;
   }
   CHECK(intact);
-  CHECK(log.back().time_us == 1'000'000 + 4999);
-  // Changes 2000-4999 are in chunks 1-4 (of 1,024 each): chunk 0 was freed when its last went.
-  CHECK(log.bytes() == 4 * kChunkBytes);
-  log.set_capacity(1);
-  CHECK(log.first() == 4999);
-  CHECK(log.bytes() == kChunkBytes);
-  CHECK(log[4999].time_us == 1'000'000 + 4999);
-  for (std::size_t i = 5000; i < 5000 + 2 * ChangeLog::kChunk; ++i) log.push_back(change(i));
-  CHECK(log.kept() == 1);
-  CHECK(log.back().time_us == 1'000'000 + 4999 + 2 * ChangeLog::kChunk);
-  CHECK(log.bytes() == kChunkBytes);
+  CHECK(log.back().time_us == change(n - 1).time_us);
+  CHECK(ChangeLog::kRecordBytes < sizeof(Change));
+  CHECK(log.bytes() == 2 * ChangeLog::kChunk * 40);  // a million changes: 40 MB, not 48
 }
