@@ -43,6 +43,16 @@ const std::string& Feed::role(int peer) {
   return roles_[i];
 }
 
+const std::string& Feed::update_cause(int peer) {
+  // Made once per peer (as its role is): formatting it per UPDATE was an allocation a message.
+  const auto i = static_cast<std::size_t>(peer);
+  while (update_causes_.size() <= i) {
+    const int k = static_cast<int>(update_causes_.size());
+    update_causes_.push_back(fmt::format("UPDATE from {} ({})", wire::to_string(a_.peers()[update_causes_.size()].address), role(k)));
+  }
+  return update_causes_[i];
+}
+
 Feed::Session& Feed::session(int peer) {
   const auto i = static_cast<std::size_t>(peer);
   if (sessions_.size() <= i) sessions_.resize(i + 1);
@@ -141,9 +151,7 @@ void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::
   initial_.advance(t);
   stats_.counted(t, peer, wire::MessageType::Update, false);
   a_.advance(t);
-  feed_update(a_, t, peer, u, ctx, withdraw_all,
-              fmt::format("UPDATE from {} ({})", wire::to_string(a_.peers()[static_cast<std::size_t>(peer)].address),
-                          role(peer)));
+  feed_update(a_, t, peer, u, ctx, withdraw_all, update_cause(peer));
   a_.update_received(t, peer);  // after the routes: an UPDATE that opens an episode counts in it
   initial_.after_update(t, peer, end_of_rib_family(u));
 }

@@ -73,6 +73,7 @@ class Feed {
   void update_sent(std::uint64_t t, int peer) { stats_.counted(t, peer, wire::MessageType::Update, true); }
 
   [[nodiscard]] const PeerLifecycle& lifecycle() const noexcept { return lifecycle_; }
+  [[nodiscard]] const InitialTables& initial_tables() const noexcept { return initial_; }
   // States, OPENs, NOTIFICATIONs and message counts per peer (ListPeers).
   [[nodiscard]] const PeerStats& stats() const noexcept { return stats_; }
   // The UPDATE the last message() call decoded.
@@ -110,6 +111,8 @@ class Feed {
   PeerStats stats_;
   std::vector<std::string> roles_;
   std::vector<std::string> snapshot_causes_;
+  std::vector<std::string> update_causes_;  // "UPDATE from ADDRESS (ROLE)" per peer
+  [[nodiscard]] const std::string& update_cause(int peer);
   std::set<std::string> unknown_set_;
   // peer_of()'s last answer: RIB dumps give runs of one peer's routes. Peers are only ever
   // added, so the answer holds while their number is the same.

@@ -53,6 +53,14 @@ void InitialTables::advance(std::uint64_t t) {
   }
 }
 
+bool InitialTables::open_at(int peer, std::uint64_t t) const {
+  if (peer < 0 || static_cast<std::size_t>(peer) >= sessions_.size()) return false;
+  const Session& s = sessions_[static_cast<std::size_t>(peer)];
+  if (s.state != State::Open) return false;
+  const std::uint64_t quiet = a_.policy().quiet_period_us;  // as advance() decides
+  return s.heard ? t < s.last_us + quiet : t < s.start_us + std::max(quiet, kFirstUpdateWaitUs);
+}
+
 void InitialTables::finish(std::uint64_t t) {
   advance(t);
   for (std::size_t i = 0; i < sessions_.size(); ++i)

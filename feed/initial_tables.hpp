@@ -31,6 +31,9 @@ class InitialTables {
   // The session left Established: an open table ends there (before its routes go).
   void down(std::uint64_t t, int peer);
   void advance(std::uint64_t t);  // quiet periods that passed by `t`
+  // Whether `peer`'s initial table is open and still will be for an UPDATE at `t` (no quiet
+  // period ends it first): that UPDATE's changes belong to no episode.
+  [[nodiscard]] bool open_at(int peer, std::uint64_t t) const;
   void finish(std::uint64_t t);   // end of input: open tables end incomplete
 
  private:

@@ -106,7 +106,12 @@ const Transition& transition(State s, Event e) noexcept { return kTable[static_c
 Fsm::Fsm(TimerService& timers, FsmActions& actions, FsmConfig cfg)
     : a_(actions), cfg_(cfg),
       connect_retry_(timers, [this] { handle(Event::ConnectRetryTimerExpires); }),
-      hold_(timers, [this] { handle(Event::HoldTimerExpires); }),
+      hold_(timers, [this] {
+        // Not reading (the owner is catching up): the peer's KEEPALIVEs may be among the unread
+        // bytes. The hold time starts again; it runs out only while the session reads.
+        if (a_.reads_paused()) return hold_.start(hold_seconds_ ? Duration(std::chrono::seconds(hold_seconds_)) : cfg_.large_hold);
+        handle(Event::HoldTimerExpires);
+      }),
       keepalive_(timers, [this] { handle(Event::KeepaliveTimerExpires); }) {}
 
 void Fsm::handle(Event e) { handle(e, std::nullopt); }

@@ -76,6 +76,9 @@ class FsmActions {
   virtual void established() = 0;
   virtual void down(State from, Event why) = 0;
   virtual void state_changed(State from, State to) = 0;
+  // True while the session has stopped reading for its owner to catch up: the peer's messages
+  // wait unread in the socket, so the hold timer running out says nothing about the peer.
+  [[nodiscard]] virtual bool reads_paused() const { return false; }
 };
 
 struct FsmConfig {

@@ -98,6 +98,12 @@ void Session::resume() {
   fsm_.handle(cfg_.passive ? Event::ManualStartPassive : Event::ManualStart);
 }
 
+void Session::resume_reading() {
+  if (!read_paused_) return;
+  read_paused_ = false;
+  if (socket_) read_more();
+}
+
 void Session::routes_held(std::size_t routes, std::uint16_t afi, std::uint8_t safi) {
   if (fsm_.state() == State::Established) check_prefix_limit(routes, afi, safi);
 }
@@ -290,6 +296,7 @@ void Session::drop() {
   }
   tx_.clear();
   writing_ = false;
+  read_paused_ = false;  // a new connection reads from its start
   ctx_ = {};
 }
 
@@ -391,6 +398,10 @@ void Session::receive() {
   // many turns, as before with one 256 KiB read per turn).
   std::size_t budget = kReadBuffer;
   for (;;) {
+    if (!sink_.may_read(cfg_)) {  // the owner is behind: TCP holds the rest until it catches up
+      read_paused_ = true;
+      return;
+    }
     // A read ends where the message being assembled ends (its header first, then the rest): it
     // never takes bytes of the next message, so the time it carries is that of the segment that
     // completed this one (segments that arrive apart stay apart). Behind by kBulkBacklog or more
@@ -462,6 +473,11 @@ void Session::process_received() {
 bool Session::handle_received() {
   const auto gen = generation_;
   std::size_t pos = 0;
+  struct Handed {  // however this ends
+    SessionSink& sink;
+    const NeighborConfig& cfg;
+    ~Handed() { sink.received_all(cfg); }
+  } handed{sink_, cfg_};
   while (rx_len_ - pos >= wire::kHeaderSize) {
     auto h = wire::decode_header(wire::Bytes(rx_.data() + pos, rx_len_ - pos), negotiated_.extended_message);
     if (!h) {

@@ -58,6 +58,13 @@ class SessionSink {
                              const wire::DecodeContext& ctx, bool withdraw_all) = 0;
   virtual void notification(const NeighborConfig& n, std::uint64_t t, const wire::Notification& note, bool sent) = 0;
   virtual void log(const NeighborConfig& n, const std::string& line) = 0;
+  // The messages of one read were all handed over (message(), update()): a sink that collects
+  // them to pass on together passes them on now.
+  virtual void received_all(const NeighborConfig&) {}
+  // Asked before each read: false while the owner is too far behind (what was handed over and
+  // not yet handled). The session then reads nothing more, leaving the peer to TCP's flow
+  // control, until Session::resume_reading(), which the sink must then have called for.
+  [[nodiscard]] virtual bool may_read(const NeighborConfig&) { return true; }
 };
 
 class Session final : public FsmActions {
@@ -75,6 +82,9 @@ class Session final : public FsmActions {
   // The owner's count of routes from this neighbour after an UPDATE of family (afi, safi), when
   // it counts on another thread: maximum-prefix is checked against it (Established only).
   void routes_held(std::size_t routes, std::uint16_t afi, std::uint8_t safi);
+  // Reads again after the sink's may_read() said no (nothing when it did not).
+  void resume_reading();
+  [[nodiscard]] bool reading_paused() const noexcept { return read_paused_; }
   // An inbound connection from this neighbour (the speaker matched its address).
   void accept(boost::asio::ip::tcp::socket socket);
   [[nodiscard]] State state() const noexcept { return fsm_.state(); }
@@ -91,6 +101,7 @@ class Session final : public FsmActions {
   void established() override;
   void down(State from, Event why) override;
   void state_changed(State from, State to) override;
+  [[nodiscard]] bool reads_paused() const override { return read_paused_; }
 
   void read_header();
   void read_more();         // receive() from the event loop (never inline: the caller's event comes first)
@@ -134,6 +145,7 @@ class Session final : public FsmActions {
   // 0 when it gave none (then the time the message is handled).
   std::uint64_t rx_stamp_us_ = 0;
   std::size_t rx_backlog_ = 0;  // bytes still queued in the socket after the last read (TCP_INQ)
+  bool read_paused_ = false;     // the sink's may_read() said no: waiting for resume_reading()
   static constexpr std::size_t kBulkBacklog = 64 * 1024;
   std::deque<std::vector<std::uint8_t>> tx_;
   bool writing_ = false;

@@ -119,6 +119,10 @@ void Speaker::resume(const wire::IpAddress& a) {
     if (s->config().address == a) s->resume();
 }
 
+void Speaker::resume_reading() {
+  for (auto& [k, s] : sessions_) s->resume_reading();
+}
+
 void Speaker::routes_held(const wire::IpAddress& a, const std::optional<wire::IpAddress>& local, std::size_t routes,
                           std::uint16_t afi, std::uint8_t safi) {
   if (auto it = sessions_.find(key_of(a, local)); it != sessions_.end()) it->second->routes_held(routes, afi, safi);

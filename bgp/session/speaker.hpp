@@ -21,6 +21,7 @@ class Speaker {
   void add(const NeighborConfig& n);
   void remove(const wire::IpAddress& a, const std::string& why);  // every session with this peer
   void resume(const wire::IpAddress& a);  // lifts a maximum-prefix hold-down
+  void resume_reading();  // every session the sink's may_read() paused reads again
   // Every session with this peer: Cease/`cease_subcode`, then they start again (a BFD Down).
   void reset(const wire::IpAddress& a, std::uint8_t cease_subcode, const std::string& why);
   void routes_held(const wire::IpAddress& a, const std::optional<wire::IpAddress>& local, std::size_t routes,

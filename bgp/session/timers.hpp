@@ -21,6 +21,10 @@ class TimerService {
 };
 
 // A one-shot timer owned by the FSM: restarting replaces the pending expiry.
+// A restart that only pushes the expiry later (the hold timer on every UPDATE, BFD's detection
+// timer on every packet) just moves the deadline: the expiry already scheduled finds it not yet
+// due and schedules the rest. A full table is a million restarts; this keeps each one to a clock
+// read instead of a timer allocated, scheduled and cancelled.
 class Timer {
  public:
   Timer(TimerService& s, std::function<void()> fire) : s_(s), fire_(std::move(fire)) {}
@@ -28,12 +32,15 @@ class Timer {
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
   void start(Duration d) {
+    const auto due = s_.now() + d;
+    if (running_ && due >= scheduled_) {
+      deadline_ = due;
+      return;
+    }
     stop();
     running_ = true;
-    id_ = s_.schedule(d, [this] {
-      running_ = false;
-      fire_();
-    });
+    deadline_ = due;
+    schedule(d);
   }
   void stop() {
     if (running_) s_.cancel(id_);
@@ -42,10 +49,20 @@ class Timer {
   [[nodiscard]] bool running() const noexcept { return running_; }
 
  private:
+  void schedule(Duration d) {
+    scheduled_ = s_.now() + d;
+    id_ = s_.schedule(d, [this] {
+      const auto now = s_.now();
+      if (now < deadline_) return schedule(std::chrono::ceil<Duration>(deadline_ - now));
+      running_ = false;
+      fire_();
+    });
+  }
   TimerService& s_;
   std::function<void()> fire_;
   TimerService::Id id_ = 0;
   bool running_ = false;
+  std::chrono::steady_clock::time_point deadline_{}, scheduled_{};  // when it is due; when the pending expiry is
 };
 
 // Deterministic clock for tests: advance() fires what is due, in order.
@@ -53,6 +70,7 @@ class FakeTimerService final : public TimerService {
  public:
   Id schedule(Duration after, std::function<void()> fire) override {
     const Id id = ++next_;
+    ++scheduled_;
     pending_.emplace(id, Entry{now_ + after, std::move(fire)});
     return id;
   }
@@ -72,6 +90,7 @@ class FakeTimerService final : public TimerService {
     now_ = until;
   }
   [[nodiscard]] std::size_t pending() const noexcept { return pending_.size(); }
+  [[nodiscard]] std::size_t scheduled() const noexcept { return scheduled_; }  // schedule() calls ever
 
  private:
   struct Entry {
@@ -80,6 +99,7 @@ class FakeTimerService final : public TimerService {
   };
   std::map<Id, Entry> pending_;
   Id next_ = 0;
+  std::size_t scheduled_ = 0;
   std::chrono::steady_clock::time_point now_{};
 };
 

@@ -135,14 +135,43 @@ TEST_CASE("ChangeLog keeps the newest changes by absolute index across chunks", 
   for (std::size_t i = log.first(); i < log.size(); ++i) REQUIRE(log[i].time_us == i);
   CHECK(log.back().cause == 9999);
   // Whole chunks of dropped changes are freed: what is kept spans at most two chunks more.
-  CHECK(log.bytes() <= (5000 / ChangeLog::kChunk + 2) * ChangeLog::kChunk * sizeof(Change));
+  CHECK(log.bytes() <= (5000 / ChangeLog::kChunk + 2) * ChangeLog::kChunk * ChangeLog::kRecordBytes);
   log.set_capacity(10);
   CHECK(log.first() == 9990);
   CHECK(log[9990].time_us == 9990);
-  CHECK(log.bytes() == ChangeLog::kChunk * sizeof(Change));
+  CHECK(log.bytes() == ChangeLog::kChunk * ChangeLog::kRecordBytes);
   CHECK(log.take_dropped() == 4990);
   log.push_back(change(10000));
   CHECK(log.size() == 10001);
   CHECK(log.first() == 9991);
   CHECK(log.back().time_us == 10000);
+}
+
+TEST_CASE("ChangeLog keeps each change in 40 bytes and gives every field back", "[analyzer][change-log]") {
+  ChangeLog log;
+  auto change = [](std::size_t i) {
+    Change c{};
+    c.time_us = 1'700'000'000'000'000 + i;
+    c.prefix.hi = (i << 32) | 0xdeadbeef;
+    c.prefix.lo = ~i;
+    c.prefix.length = static_cast<std::uint8_t>(i % 129);
+    c.prefix.v6 = i % 2;
+    c.before = static_cast<std::uint32_t>(i * 3);
+    c.after = static_cast<std::uint32_t>(~i);
+    c.cause = static_cast<std::uint32_t>(i % 7);
+    c.initial = i % 3 == 0;
+    return c;
+  };
+  const std::size_t n = ChangeLog::kChunk + 10;  // into a second chunk
+  for (std::size_t i = 0; i < n; ++i) log.push_back(change(i));
+  bool intact = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Change c = log[i], want = change(i);
+    intact &= c.time_us == want.time_us && c.prefix == want.prefix && c.before == want.before && c.after == want.after &&
+              c.cause == want.cause && c.initial == want.initial;
+  }
+  CHECK(intact);
+  CHECK(log.back().time_us == change(n - 1).time_us);
+  CHECK(ChangeLog::kRecordBytes < sizeof(Change));
+  CHECK(log.bytes() == 2 * ChangeLog::kChunk * 40);  // a million changes: 40 MB, not 48
 }

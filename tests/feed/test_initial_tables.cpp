@@ -199,3 +199,22 @@ TEST_CASE("initial tables: a late first UPDATE still belongs to the table; no UP
   CHECK(rig.said[1].ended_by == "no UPDATE");
   CHECK(rig.report().episodes.empty());
 }
+
+TEST_CASE("initial tables: open_at says whether an UPDATE at a time still belongs to the table", "[feed][initial-table]") {
+  Rig rig;
+  const auto& tables = rig.f.initial_tables();
+  CHECK_FALSE(tables.open_at(0, t0));  // not established yet
+  rig.up(t0, 0);
+  CHECK(tables.open_at(0, t0 + kS));
+  CHECK(tables.open_at(0, t0 + 59 * kS));  // the first UPDATE may take up to 60 s
+  CHECK_FALSE(tables.open_at(0, t0 + 60 * kS));
+  CHECK_FALSE(tables.open_at(1, t0 + kS));  // the other session is not up
+  CHECK_FALSE(tables.open_at(7, t0 + kS));  // nor is a peer there is no session of
+  rig.route(t0 + 2 * kS, 0, 1);
+  CHECK(tables.open_at(0, t0 + 6999 * kMs));  // within the 5 s quiet period after it
+  CHECK_FALSE(tables.open_at(0, t0 + 7 * kS));  // advance(t) would end it first: that UPDATE is news
+  rig.route(t0 + 3 * kS, 0, 2);
+  CHECK(tables.open_at(0, t0 + 7 * kS));
+  rig.eor(t0 + 4 * kS, 0);
+  CHECK_FALSE(tables.open_at(0, t0 + 4 * kS));  // ended by End-of-RIB
+}

@@ -13,6 +13,8 @@ namespace {
 struct Recorder final : FsmActions {
   std::vector<std::string> log;
   int keepalives = 0;
+  bool paused = false;  // the session stopped reading for its owner
+  bool reads_paused() const override { return paused; }
   void connect() override { log.push_back("connect"); }
   void drop() override { log.push_back("drop"); }
   void send_open() override { log.push_back("open"); }
@@ -81,6 +83,21 @@ TEST_CASE("hold timer expiry sends Hold Timer Expired and withdraws", "[fsm][tim
   CHECK(h.fsm.state() == State::Idle);
   CHECK(h.rec.log == std::vector<std::string>{"notify 4/0", "drop", "down"});
   CHECK(h.fsm.connect_retry_counter() == 1);
+}
+
+TEST_CASE("the hold timer does not run out while the session has stopped reading", "[fsm][timers]") {
+  Harness h;
+  h.establish(9);
+  h.rec.paused = true;  // the owner is behind: the peer's messages wait unread
+  h.clock.advance(60s);
+  CHECK(h.fsm.state() == State::Established);
+  CHECK(h.rec.keepalives == 20);  // ours still go out
+  h.rec.paused = false;  // reading again: the hold time started again at the last expiry (54 s)
+  h.clock.advance(2999ms);
+  CHECK(h.fsm.state() == State::Established);
+  h.clock.advance(1ms);  // 63 s: nothing read since it started
+  CHECK(h.fsm.state() == State::Idle);
+  CHECK(h.rec.log == std::vector<std::string>{"notify 4/0", "drop", "down"});
 }
 
 TEST_CASE("hold time 0: no keepalives, no hold timer", "[fsm][timers]") {

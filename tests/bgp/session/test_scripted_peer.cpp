@@ -51,6 +51,13 @@ class RecordingSink final : public SessionSink {
     std::lock_guard lock(m_);
     logs_.push_back(line);
   }
+  // Reads are allowed while fewer than this many UPDATEs arrived.
+  std::atomic<std::size_t> read_limit{SIZE_MAX};
+  bool may_read(const NeighborConfig&) override {
+    std::lock_guard lock(m_);
+    const auto updates = std::count_if(received_.begin(), received_.end(), [](const auto& r) { return r.first == 2; });
+    return static_cast<std::size_t>(updates) < read_limit;
+  }
   std::vector<State> states() {
     std::lock_guard lock(m_);
     return states_;
@@ -409,5 +416,44 @@ TEST_CASE("a backlog is read in large reads: every message of a table that waite
   CHECK(std::is_sorted(times.begin(), times.end()));
   CHECK(times.front() + 1000 >= sent);
   CHECK(rig.sink.count("UPDATE") == 0);  // no decode error logged: no message was cut
+  CHECK(rig.sink.states().back() == State::Established);
+}
+
+TEST_CASE("a sink that is behind stops the reads; resume_reading() takes the rest", "[session][backpressure]") {
+  Rig rig(0x01010101);
+  auto ours = rig.accept_session_connection();
+  asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
+  expect(ours, wire::MessageType::Keepalive);
+  asio::write(ours, asio::buffer(keepalive()));
+  REQUIRE(rig.reached(State::Established));
+  rig.sink.read_limit = 100;
+  // 20,000 UPDATEs (920 KB): one read takes at most 256 KiB (~5,700 of them) once allowed, so
+  // however the reads fall, most of the table is left when the reads stop.
+  constexpr std::size_t kTable = 20000;
+  std::vector<std::uint8_t> table;
+  for (std::size_t i = 0; i < kTable; ++i) {
+    const auto u = route_update(static_cast<std::uint8_t>(i));
+    table.insert(table.end(), u.begin(), u.end());
+  }
+  // From another thread: with the reads stopped, the socket's buffers fill and the write waits.
+  std::thread writer([&] { asio::write(ours, asio::buffer(table)); });
+  auto updates = [&] {
+    std::size_t n = 0;
+    for (const auto& [type, at] : rig.sink.received()) n += type == static_cast<std::uint8_t>(wire::MessageType::Update);
+    return n;
+  };
+  for (int i = 0; i < 100 && updates() < 100; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(updates() >= 100);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::size_t held = updates();
+  CHECK(held < kTable);  // the rest waits in the socket
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(updates() == held);  // and stays there: nothing reads it
+  rig.sink.read_limit = SIZE_MAX;
+  asio::post(rig.io, [&] { rig.speaker.resume_reading(); });
+  for (int i = 0; i < 500 && updates() < kTable; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  writer.join();
+  CHECK(updates() == kTable);
+  CHECK(rig.sink.count("UPDATE") == 0);  // no message was cut at the pause
   CHECK(rig.sink.states().back() == State::Established);
 }
