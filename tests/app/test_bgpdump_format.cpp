@@ -52,12 +52,22 @@ TEST_CASE("JSON attributes are typed", "[app][json]") {
         R"({"origin":"IGP","as_path":[{"sequence":[65001,65002]}],"next_hop":"192.0.2.1","communities":["65001:100"],"large_communities":["1:2:3"]})");
 }
 
-TEST_CASE("mrt dump on a scripted capture: bgpdump lines, JSON, and a malformed UPDATE", "[app][cli]") {
+namespace {
+
+// The session of the scripted captures: AS 12076 at 192.0.2.1, bgpfa (AS 65515) at 192.0.2.100.
+mrt::Bgp4mpPeer scripted_peer() {
   mrt::Bgp4mpPeer peer;
   peer.peer_as = 12076;
   peer.local_as = 65515;
   peer.peer_ip = wire::IpAddress::v4(0xc0000201);
   peer.local_ip = wire::IpAddress::v4(0xc0000264);
+  return peer;
+}
+
+}  // namespace
+
+TEST_CASE("mrt dump on a scripted capture: bgpdump lines, JSON, and a malformed UPDATE", "[app][cli]") {
+  const mrt::Bgp4mpPeer peer = scripted_peer();
   std::vector<std::uint8_t> dump;
   mrt::append_bgp4mp_et_state_change(dump, {1700000000, 5}, peer, 5, 6);
   mrt::append_bgp4mp_et_message(dump, {1700000001, 250000}, peer, false,
@@ -150,11 +160,7 @@ TEST_CASE("OutBuffer::format_u64 writes every digit count, two digits at a time"
 
 TEST_CASE("bgpdump community texts come right through the community text cache's hits and evictions",
           "[app][bgpdump]") {
-  mrt::Bgp4mpPeer peer;
-  peer.peer_as = 12076;
-  peer.local_as = 65515;
-  peer.peer_ip = wire::IpAddress::v4(0xc0000201);
-  peer.local_ip = wire::IpAddress::v4(0xc0000264);
+  const mrt::Bgp4mpPeer peer = scripted_peer();
   std::vector<std::uint8_t> dump;
   std::string want;
   // 300 distinct sets (more than the cache's 256 slots), each met twice, sets of the same size

@@ -9,6 +9,7 @@
 #include <boost/iostreams/filtering_stream.hpp>
 
 #include "tests/app/run.hpp"
+#include "tests/shared_dumps.hpp"
 
 namespace fs = std::filesystem;
 using bgpfa::test::run_bgpfa;
@@ -48,46 +49,43 @@ TEST_CASE("mrt dump -m is byte-identical to bgpdump on every shared fixture", "[
     return;
   }
   int files = 0;
-  for (const auto* dir : {"ris", "samples"}) {
-    for (const auto& entry : fs::directory_iterator(kShared / dir)) {
-      const std::string name = entry.path().filename().string();
-      if (name.find(".bgpdump-vm") != std::string::npos) continue;
-      fs::path expected = entry.path();
-      expected += ".bgpdump-vm";
-      std::string want;
-      if (fs::exists(expected)) want = slurp(expected.string());
-      else if (fs::exists(expected.string() + ".gz")) want = gunzip(expected.string() + ".gz");
-      else continue;
-      ++files;
-      INFO("fixture " << entry.path());
-      const auto got = run_bgpfa("mrt dump -m " + entry.path().string());
-      if (kMislabelled.count(name)) {
-        CHECK_THAT(got.err, Catch::Contains("mislabelled ADD-PATH"));
-        CHECK(got.out == slurp(BGPFA_SOURCE_DIR "/tests/golden/" + name + ".corrected"));
-        // Every bgpdump line we do not reproduce is one of its nonsense prefixes.
-        const auto ours = lines(got.out);
-        const std::set<std::string> our_set(ours.begin(), ours.end());
-        for (const auto& l : lines(want)) {
-          if (our_set.count(l)) continue;
-          INFO("bgpdump line " << l);
-          CHECK((l.find("|0.0.0.0/0|") != std::string::npos || l.find("|24.0.0.0/") != std::string::npos));
-        }
-        continue;
+  for (const auto& dump : bgpfa::test::shared_dumps(kShared)) {
+    const std::string name = dump.filename().string();
+    fs::path expected = dump;
+    expected += ".bgpdump-vm";
+    std::string want;
+    if (fs::exists(expected)) want = slurp(expected.string());
+    else if (fs::exists(expected.string() + ".gz")) want = gunzip(expected.string() + ".gz");
+    else continue;
+    ++files;
+    INFO("fixture " << dump);
+    const auto got = run_bgpfa("mrt dump -m " + dump.string());
+    if (kMislabelled.count(name)) {
+      CHECK_THAT(got.err, Catch::Contains("mislabelled ADD-PATH"));
+      CHECK(got.out == slurp(BGPFA_SOURCE_DIR "/tests/golden/" + name + ".corrected"));
+      // Every bgpdump line we do not reproduce is one of its nonsense prefixes.
+      const auto ours = lines(got.out);
+      const std::set<std::string> our_set(ours.begin(), ours.end());
+      for (const auto& l : lines(want)) {
+        if (our_set.count(l)) continue;
+        INFO("bgpdump line " << l);
+        CHECK((l.find("|0.0.0.0/0|") != std::string::npos || l.find("|24.0.0.0/") != std::string::npos));
       }
-      CHECK(got.out == want);
-      if (got.out != want) {  // show the first differing line
-        const auto a = lines(got.out), b = lines(want);
-        for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-          const std::string x = i < a.size() ? a[i] : "<none>", y = i < b.size() ? b[i] : "<none>";
-          if (x != y) {
-            FAIL_CHECK("line " << i + 1 << "\n ours:    " << x << "\n bgpdump: " << y);
-            break;
-          }
-        }
-      }
-      // Only the record with the truncated NLRI tail is an error; the rest exit clean.
-      CHECK(got.status == (name == "updates.nlri_mask_trailing_bits.gz" ? 1 : 0));
+      continue;
     }
+    CHECK(got.out == want);
+    if (got.out != want) {  // show the first differing line
+      const auto a = lines(got.out), b = lines(want);
+      for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+        const std::string x = i < a.size() ? a[i] : "<none>", y = i < b.size() ? b[i] : "<none>";
+        if (x != y) {
+          FAIL_CHECK("line " << i + 1 << "\n ours:    " << x << "\n bgpdump: " << y);
+          break;
+        }
+      }
+    }
+    // Only the record with the truncated NLRI tail is an error; the rest exit clean.
+    CHECK(got.status == (name == "updates.nlri_mask_trailing_bits.gz" ? 1 : 0));
   }
   CHECK(files >= 16);
 }

@@ -14,6 +14,7 @@
 #include "app/cli/parallel_dump.hpp"
 #include "bgp/mrt/input.hpp"
 #include "bgp/wire/bytes.hpp"
+#include "tests/shared_dumps.hpp"
 #include "tests/temp_file.hpp"
 
 namespace fs = std::filesystem;
@@ -108,13 +109,9 @@ TEST_CASE("mrt dump in batches on worker threads writes what one thread writes",
     return;
   }
   int files = 0;
-  for (const auto* dir : {"ris", "samples"}) {
-    for (const auto& entry : fs::directory_iterator(kShared / dir)) {
-      const std::string name = entry.path().filename().string();
-      if (name.find(".bgpdump-vm") != std::string::npos) continue;
-      ++files;
-      check_same(entry.path().string());
-    }
+  for (const auto& dump : test::shared_dumps(kShared)) {
+    ++files;
+    check_same(dump.string());
   }
   CHECK(files >= 16);
   // -M and -t change take other paths through the renderer.

@@ -150,6 +150,17 @@ struct Rig {
 
 constexpr std::uint32_t kPeerId = 0x02020202;
 
+// The session's connection, taken to Established (the peer's OPEN, with graceful restart when
+// `gr`, and KEEPALIVE).
+tcp::socket establish(Rig& rig, bool gr = false) {
+  auto s = rig.accept_session_connection();
+  asio::write(s, asio::buffer(peer_open(kPeerId, gr)));
+  expect(s, wire::MessageType::Keepalive);
+  asio::write(s, asio::buffer(keepalive()));
+  REQUIRE(rig.reached(State::Established));
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("collision: lower local BGP Identifier gives up its own connection", "[session][collision]") {
@@ -183,11 +194,7 @@ TEST_CASE("collision: higher local BGP Identifier keeps its connection", "[sessi
 TEST_CASE("a new connection while established: refused, unless the peer restarts gracefully", "[session][collision][gr]") {
   for (const bool gr : {false, true}) {
     Rig rig(0x01010101);
-    auto ours = rig.accept_session_connection();
-    asio::write(ours, asio::buffer(peer_open(kPeerId, gr)));
-    expect(ours, wire::MessageType::Keepalive);
-    asio::write(ours, asio::buffer(keepalive()));
-    REQUIRE(rig.reached(State::Established));
+    auto ours = establish(rig, gr);
     expect(ours, wire::MessageType::Update);  // End-of-RIB, IPv4 unicast
     auto again = rig.connect_to_speaker();
     if (!gr) {
@@ -210,11 +217,7 @@ TEST_CASE("a new connection while established: refused, unless the peer restarts
 
 TEST_CASE("maximum-prefix: Cease/1 with the RFC 4486 data, held down until resumed", "[session][max-prefix]") {
   Rig rig(0x01010101, [](NeighborConfig& n) { n.max_prefixes = 2; });
-  auto ours = rig.accept_session_connection();
-  asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
-  expect(ours, wire::MessageType::Keepalive);
-  asio::write(ours, asio::buffer(keepalive()));
-  REQUIRE(rig.reached(State::Established));
+  auto ours = establish(rig);
   expect(ours, wire::MessageType::Update);  // End-of-RIB
   for (std::uint8_t i = 1; i <= 3; ++i) asio::write(ours, asio::buffer(route_update(i)));
   auto m = read_message(ours);
@@ -322,11 +325,7 @@ TEST_CASE("configured timers: keepalive interval and connect retry reach the ses
       n.hold_time = 9;
       n.keepalive_time = 1;
     });
-    auto ours = rig.accept_session_connection();
-    asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
-    expect(ours, wire::MessageType::Keepalive);
-    asio::write(ours, asio::buffer(keepalive()));
-    REQUIRE(rig.reached(State::Established));
+    auto ours = establish(rig);
     expect(ours, wire::MessageType::Update);  // End-of-RIB
     expect(ours, wire::MessageType::Keepalive);
     const auto t0 = std::chrono::steady_clock::now();
@@ -354,11 +353,7 @@ TEST_CASE("configured timers: keepalive interval and connect retry reach the ses
 
 TEST_CASE("receive times are the kernel's: a message is timed when it arrived, not when it was read", "[session][rx-time]") {
   Rig rig(0x01010101);
-  auto ours = rig.accept_session_connection();
-  asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
-  expect(ours, wire::MessageType::Keepalive);
-  asio::write(ours, asio::buffer(keepalive()));
-  REQUIRE(rig.reached(State::Established));
+  auto ours = establish(rig);
   // The session's thread is busy for 400 ms (as on a loaded machine, or behind a large table);
   // the UPDATE arrives 50 ms into it and waits in the socket.
   std::atomic<bool> busy{false};
@@ -385,11 +380,7 @@ TEST_CASE("receive times are the kernel's: a message is timed when it arrived, n
 TEST_CASE("a backlog is read in large reads: every message of a table that waited in the socket arrives whole",
           "[session][rx-time]") {
   Rig rig(0x01010101);
-  auto ours = rig.accept_session_connection();
-  asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
-  expect(ours, wire::MessageType::Keepalive);
-  asio::write(ours, asio::buffer(keepalive()));
-  REQUIRE(rig.reached(State::Established));
+  auto ours = establish(rig);
   std::atomic<bool> busy{false};
   asio::post(rig.io, [&busy] {
     busy = true;
@@ -421,11 +412,7 @@ TEST_CASE("a backlog is read in large reads: every message of a table that waite
 
 TEST_CASE("a sink that is behind stops the reads; resume_reading() takes the rest", "[session][backpressure]") {
   Rig rig(0x01010101);
-  auto ours = rig.accept_session_connection();
-  asio::write(ours, asio::buffer(peer_open(kPeerId, false)));
-  expect(ours, wire::MessageType::Keepalive);
-  asio::write(ours, asio::buffer(keepalive()));
-  REQUIRE(rig.reached(State::Established));
+  auto ours = establish(rig);
   rig.sink.read_limit = 100;
   // 20,000 UPDATEs (920 KB): one read takes at most 256 KiB (~5,700 of them) once allowed, so
   // however the reads fall, most of the table is left when the reads stop.
