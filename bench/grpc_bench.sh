@@ -14,15 +14,8 @@ bgpfa=${BGPFA:-build/app/bgpfa}
 gen=${BGPFA_TABLE_GEN:-build/tools/scenario/bgpfa-table-gen}
 for tool in "$bgpfa" "$gen"; do [[ -x $tool ]] || { echo "grpc_bench: $tool is not built" >&2; exit 2; }; done
 command -v gobgpd >/dev/null && command -v gobgp >/dev/null || { echo "grpc_bench: needs gobgpd and gobgp (Debian: gobgpd)" >&2; exit 2; }
-dir=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source bench/lib.sh
+bench_temp_dir bgpfa-grpc-bench
 cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }  # user + system seconds
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 now() { echo "$EPOCHREALTIME"; }

@@ -15,15 +15,10 @@ mode=${2:-withdraw}
 bgpfa=$(readlink -f "${BGPFA:-build/app/bgpfa}")
 [[ -x $bgpfa ]] || { echo "no $bgpfa: build it first (ninja -C build bgpfa)" >&2; exit 2; }
 command -v tshark >/dev/null || { echo "tshark is needed (apt-get install tshark)" >&2; exit 2; }
-work=$(mktemp -d /tmp/bgpfa-lag-bench.XXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source bench/lib.sh
+bench_temp_dir bgpfa-lag-bench
+work=$dir
+port=$(free_port)
 cat >"$work/bgpfa.conf" <<CONF
 router bgp 65515
  bgp router-id 127.0.0.1

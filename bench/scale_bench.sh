@@ -16,14 +16,8 @@ mode=${3:-}
 bgpfa=$(readlink -f "${BGPFA:-build/app/bgpfa}")
 gen=$(readlink -f "${BGPFA_TABLE_GEN:-build/tools/scenario/bgpfa-table-gen}")
 for tool in "$bgpfa" "$gen"; do [[ -x $tool ]] || { echo "scale_bench: $tool is not built" >&2; exit 2; }; done
-dir=$(mktemp -d /tmp/bgpfa-scale.XXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+source bench/lib.sh
+bench_temp_dir bgpfa-scale
 stat_of() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2"; }
 
 echo "generating 4 x $v4 IPv4 + 4 x $v6 IPv6 routes ..." >&2
@@ -46,7 +40,7 @@ blast=../shared/tools/bgp-blast
 [[ -x $blast ]] || { echo "scale_bench: live needs $blast" >&2; exit 2; }
 # bgp-blast reads bgpdump -m text and sends the routes of the peer with the most: the primary's.
 "$bgpfa" mrt dump -m "$dir/table.mrt" | grep '|192\.0\.2\.1|' >"$dir/table.txt"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 {
   echo "router bgp 65515"
   echo " bgp router-id 127.0.0.1"
