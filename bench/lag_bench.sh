@@ -48,7 +48,7 @@ fi
 for _ in $(seq 100); do grep -q "serving 2 neighbours" "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
 python3 bench/lag_peer.py --port "$port" --routes "$routes" --mode "$mode" --state "$work/state" --log "$work/serve.log" \
   --pid "$serve_pid" >"$work/peer.json"
-sleep 0.5
+sleep 1  # the capture ring hands dumpcap a block only after its 250 ms timeout (lab/topo.sh fo_verify)
 kill -INT "$tshark_pid"
 wait "$tshark_pid" 2>/dev/null || true
 kill -TERM "$serve_pid"

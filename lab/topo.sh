@@ -337,7 +337,12 @@ fo_verify() {
   topo_wait 10 fo_gone "$pid"
   # dumpcap buffers what it writes: stopped (SIGTERM flushes and closes the file) before the
   # check reads the captures, or the last segments may not be in them yet (an UPDATE 120 ms
-  # before the end was once missing).
+  # before the end was once missing). And the kernel hands captured packets to dumpcap in ring
+  # blocks, a block only once it is full or its timeout (dumpcap's 250 ms) has passed; a
+  # SIGTERM while one is still open loses it (both VPN tests once lost the recovery's UPDATE
+  # and End-of-RIB, 230 ms before the stop). Dumpcap 4.0 has no immediate mode, so the stop
+  # waits a second, four of those timeouts, after the last packet (bgpfa's Cease) was sent.
+  sleep 1
   local name
   while read -r name pid; do
     [[ $name == dumpcap-* ]] || continue
