@@ -15,6 +15,8 @@
 #include "app/cli/mrt_decoder.hpp"
 #include "app/render/dump_sink.hpp"
 #include "bgp/mrt/reader.hpp"
+#include "analyzer/analyzer.hpp"
+#include "feed/feed.hpp"
 #include "rib/route_table.hpp"
 
 using namespace bgpfa;
@@ -25,7 +27,9 @@ struct Routes {
   std::deque<std::vector<std::uint8_t>> blocks;  // stable: PathAttributes point into them
   std::vector<wire::PathAttributes> attrs;
   std::vector<rib::PrefixKey> prefixes;
+  std::vector<wire::Prefix> wire_prefixes;
   std::vector<std::uint16_t> peers;
+  std::vector<wire::IpAddress> peer_addresses;  // by the peer numbers above
   std::vector<bool> four_octet_as;
 };
 
@@ -51,6 +55,7 @@ class Capture final : public app::DumpSink {
     for (std::size_t i = 0; i < peers_.size(); ++i)
       if (peers_[i] == ip) return static_cast<std::uint16_t>(i);
     peers_.push_back(ip);
+    r_.peer_addresses.push_back(ip);
     return static_cast<std::uint16_t>(peers_.size() - 1);
   }
   void add(const wire::Prefix& p, std::uint16_t peer, const wire::PathAttributes& a, bool four) {
@@ -62,6 +67,7 @@ class Capture final : public app::DumpSink {
     (void)wire::decode_path_attributes(wire::Bytes(b.data(), b.size()), ctx, false, copy);
     r_.attrs.push_back(std::move(copy));
     r_.prefixes.push_back(rib::PrefixKey::from(p));
+    r_.wire_prefixes.push_back(p);
     r_.peers.push_back(peer);
     r_.four_octet_as.push_back(four);
   }
@@ -198,6 +204,66 @@ void BM_RibInsertSynthetic(benchmark::State& st) {
   st.counters["rss_growth_per_route"] = static_cast<double>(rss_growth) / static_cast<double>(n);
 }
 BENCHMARK(BM_RibInsertSynthetic)->Args({1000000, 300000})->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// The whole RIB + analyzer stage as `replay --stats` times it (bench/replay_ab.sh's input and
+// configuration: every peer a role, in turn ExpressRoute primary, secondary and VPN, Azure's
+// prefix limits off): the feed's snapshot_route() for every route of the dump, into a fresh
+// analyzer each iteration; range(0) 1: the dump is the baseline (no events), 0: every route is a
+// change (as the bview is when its updates file, recorded earlier, is replayed first). The
+// replay decodes each route into one reused PathAttributes, hot in cache; here each route has
+// its own (~115 k of them, 50 MB), fetched a few routes ahead so the bench does not time those
+// misses. Long enough to profile (`perf record`).
+void BM_StageBview(benchmark::State& st) {
+  const Routes* r = bview();
+  if (!r) {
+    st.SkipWithError("no bview fixture (set BGPFA_BENCH_DUMP)");
+    return;
+  }
+  analyzer::Policy policy;
+  policy.azure_limits = false;
+  std::vector<analyzer::PeerRole> roles;
+  for (std::size_t i = 0; i < r->peer_addresses.size(); ++i) {
+    analyzer::PeerRole role;
+    role.address = r->peer_addresses[i];
+    role.asn = 64512 + static_cast<std::uint32_t>(i);
+    if (i % 3 == 2) {
+      role.gateway = analyzer::Gateway::Vpn;
+      role.vpn_instance = static_cast<int>((i / 3) % 2);
+    } else {
+      role.circuit = static_cast<int>(i / 3);
+      role.link = i % 3 ? analyzer::Link::Secondary : analyzer::Link::Primary;
+    }
+    roles.push_back(role);
+  }
+  for (std::size_t c = 0; c <= r->peer_addresses.size() / 3; ++c) {
+    policy.circuits.push_back("c" + std::to_string(c));
+    policy.weights.push_back(0);
+  }
+  std::size_t bytes = 0;
+  for (auto _ : st) {
+    auto an = std::make_unique<analyzer::Analyzer>(policy, roles);
+    auto feed = std::make_unique<feed::Feed>(*an);
+    feed->baseline_from_dumps(st.range(0) != 0);
+    std::uint64_t t = 1'000'000;
+    const std::size_t n = r->attrs.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + 4 < n) {
+        const auto& next = r->attrs[i + 4];
+        for (std::size_t b = 0; b < sizeof next; b += 64) __builtin_prefetch(reinterpret_cast<const char*>(&next) + b);
+        __builtin_prefetch(next.all.data());
+        __builtin_prefetch(next.block.data());
+      }
+      feed->snapshot_route(t++, r->peers[i], r->wire_prefixes[i], 0, r->attrs[i], r->four_octet_as[i]);
+    }
+    st.PauseTiming();
+    bytes = an->memory_bytes();
+    feed.reset();
+    an.reset();
+    st.ResumeTiming();
+  }
+  report(st, r->attrs.size(), bytes);
+}
+BENCHMARK(BM_StageBview)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
 
 // Interning alone, the same set again (the hit path of a table dump).
 void BM_AttrInternHit(benchmark::State& st) {
