@@ -1,7 +1,11 @@
-// The analyzer's parts on their own: the topology model, the prefix limits and the change log.
+// The analyzer's parts on their own: the topology model, the prefix limits, the change log and
+// the orphan set.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "analyzer/change_log.hpp"
+#include "analyzer/orphans.hpp"
 #include "analyzer/prefix_limits.hpp"
 #include "analyzer/topology.hpp"
 
@@ -174,4 +178,49 @@ TEST_CASE("ChangeLog keeps each change in 40 bytes and gives every field back", 
   CHECK(log.back().time_us == change(n - 1).time_us);
   CHECK(ChangeLog::kRecordBytes < sizeof(Change));
   CHECK(log.bytes() == 2 * ChangeLog::kChunk * 40);  // a million changes: 40 MB, not 48
+}
+
+TEST_CASE("Orphans: under() and erase() agree with a plain search across the summary's blocks", "[analyzer][orphans]") {
+  // Orphans on both sides of 64-block words of the summary (10.63/16, 10.64/16), in the first and
+  // last /16 of the space, and IPv6; each query against a brute-force walk of what is held.
+  const char* held[] = {"10.63.255.0/24", "10.64.0.0/24", "10.64.0.0/16", "10.127.0.0/17", "0.0.0.0/24",
+                        "255.255.255.0/24", "192.168.1.0/24", "2001:db8::/48", "2001:db9:1::/48"};
+  Orphans o;
+  std::vector<rib::PrefixKey> keys;
+  for (const char* h : held) {
+    o.insert(key(h));
+    keys.push_back(key(h));
+  }
+  o.insert(key("10.64.0.0/24"));  // again: counted once
+  auto brute = [&](const rib::PrefixKey& p) {
+    std::vector<rib::PrefixKey> out;
+    for (const auto& k : keys)
+      if (k != p && p.covers(k)) out.push_back(k);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const char* queries[] = {"0.0.0.0/0", "10.0.0.0/8", "10.64.0.0/10", "10.63.0.0/16", "10.64.0.0/16", "10.64.0.0/23",
+                           "10.65.0.0/16", "10.96.0.0/11", "255.0.0.0/8", "192.168.0.0/16", "172.16.0.0/12",
+                           "2001:db8::/32", "2001:db8::/16", "2000::/3", "::/0", "2001:db8:1::/48"};
+  std::vector<rib::PrefixKey> got;
+  for (const char* q : queries) {
+    INFO(q);
+    o.under(key(q), got);
+    CHECK(got == brute(key(q)));
+  }
+  // Erasing keeps the summary exact: 10.64.0.0/16 still holds 10.64.0.0/24 after its /16 goes.
+  o.erase(key("10.64.0.0/16"));
+  o.erase(key("10.64.9.0/24"));  // not held: nothing changes
+  keys.erase(std::find(keys.begin(), keys.end(), key("10.64.0.0/16")));
+  o.under(key("10.0.0.0/8"), got);
+  CHECK(got == brute(key("10.0.0.0/8")));
+  o.erase(key("10.64.0.0/24"));
+  keys.erase(std::find(keys.begin(), keys.end(), key("10.64.0.0/24")));
+  o.under(key("10.64.0.0/10"), got);
+  CHECK(got == brute(key("10.64.0.0/10")));
+  CHECK(got.size() == 1);  // 10.127.0.0/17
+  for (const auto& k : std::vector<rib::PrefixKey>(keys)) o.erase(k);
+  CHECK(o.empty());
+  o.under(key("0.0.0.0/0"), got);
+  CHECK(got.empty());
 }
