@@ -264,13 +264,20 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
   last_how_ = how;
   last_block_.assign(block);
   if (last_ && last_->identity() == id) return AttrRef(last_);
-  if (auto it = sets_.find(id); it != sets_.end()) {
+  // One hash and one probe, whether the set is there or not: a new set is made in the slot found.
+  AttrSet* s = nullptr;
+  bool made = false;
+  auto it = sets_.lazy_emplace(id, [&](const auto& construct) {
+    const std::size_t w = (sizeof(AttrSet) + id.size() - kHeader + 7) / 8;
+    s = std::construct_at(reinterpret_cast<AttrSet*>(pool_.allocate(w)));
+    std::memcpy(reinterpret_cast<char*>(s) + kIdentityAt, id.data(), id.size());  // fields and byte runs
+    made = true;
+    construct(s);
+  });
+  if (!made) {
     last_ = *it;
     return AttrRef(last_);
   }
-  const std::size_t w = (sizeof(AttrSet) + id.size() - kHeader + 7) / 8;
-  AttrSet* s = std::construct_at(reinterpret_cast<AttrSet*>(pool_.allocate(w)));
-  std::memcpy(reinterpret_cast<char*>(s) + kIdentityAt, id.data(), id.size());  // fields and byte runs
   s->store = id_;
   const auto path = s->as_path();
   s->as_path_length = static_cast<std::uint16_t>(path.decision_length());
@@ -280,7 +287,6 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
     if (t != wire::SegmentType::Sequence) return;
     for (unsigned i = 1; i < n; ++i) s->prepended |= wire::load_u32(p + 4 * i) == wire::load_u32(p + 4 * (i - 1));
   });
-  sets_.insert(s);
   last_ = s;
   return AttrRef(s);
 }

@@ -11,6 +11,7 @@
 #include <absl/container/flat_hash_set.h>
 
 #include "bgp/wire/attribute.hpp"
+#include "rib/hash_bytes.hpp"
 
 namespace bgpfa::rib {
 
@@ -111,7 +112,7 @@ class AttrStore {
 
   struct Hash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view b) const noexcept { return absl::Hash<std::string_view>{}(b); }
+    std::size_t operator()(std::string_view b) const noexcept { return hash_bytes(b.data(), b.size()); }
     std::size_t operator()(const AttrSet* s) const noexcept { return (*this)(s->identity()); }
   };
   struct Eq {
