@@ -91,6 +91,13 @@ const Routes* bview() {
   return routes;
 }
 
+// The bview's routes, or the benchmark skipped with why.
+const Routes* bview_or_skip(benchmark::State& st) {
+  const Routes* r = bview();
+  if (!r) st.SkipWithError("no bview fixture (set BGPFA_BENCH_DUMP)");
+  return r;
+}
+
 // Resident bytes of this process (/proc/self/statm).
 std::size_t resident_bytes() {
   std::FILE* f = std::fopen("/proc/self/statm", "r");
@@ -109,11 +116,8 @@ void report(benchmark::State& st, std::size_t routes, std::size_t bytes) {
 
 // intern + announce for every route of the dump, into a fresh RIB each iteration.
 void BM_RibInsertBview(benchmark::State& st) {
-  const Routes* r = bview();
-  if (!r) {
-    st.SkipWithError("no bview fixture (set BGPFA_BENCH_DUMP)");
-    return;
-  }
+  const Routes* r = bview_or_skip(st);
+  if (!r) return;
   std::size_t bytes = 0;
   for (auto _ : st) {
     auto store = std::make_unique<rib::AttrStore>();
@@ -132,11 +136,8 @@ BENCHMARK(BM_RibInsertBview)->Unit(benchmark::kMillisecond);
 
 // The route table alone (attributes interned before timing).
 void BM_TableAnnounceBview(benchmark::State& st) {
-  const Routes* r = bview();
-  if (!r) {
-    st.SkipWithError("no bview fixture (set BGPFA_BENCH_DUMP)");
-    return;
-  }
+  const Routes* r = bview_or_skip(st);
+  if (!r) return;
   rib::AttrStore store;
   std::vector<rib::AttrRef> sets;
   for (std::size_t i = 0; i < r->attrs.size(); ++i) sets.push_back(store.intern(r->attrs[i], r->four_octet_as[i]));
@@ -156,11 +157,8 @@ BENCHMARK(BM_TableAnnounceBview)->Unit(benchmark::kMillisecond);
 // bench/speaker_bench.sh's shape: range(0) distinct /24s from one peer, range(1) attribute sets
 // (the dump's sets, each route with one more community numbered by route modulo sets).
 void BM_RibInsertSynthetic(benchmark::State& st) {
-  const Routes* r = bview();
-  if (!r) {
-    st.SkipWithError("no bview fixture (set BGPFA_BENCH_DUMP)");
-    return;
-  }
+  const Routes* r = bview_or_skip(st);
+  if (!r) return;
   const auto n = static_cast<std::size_t>(st.range(0)), sets = static_cast<std::size_t>(st.range(1));
   // One attribute block per set: a dump route's block plus COMMUNITIES 60000:k appended.
   std::deque<std::vector<std::uint8_t>> blocks;
@@ -214,11 +212,8 @@ BENCHMARK(BM_RibInsertSynthetic)->Args({1000000, 300000})->Unit(benchmark::kMill
 // its own (~115 k of them, 50 MB), fetched a few routes ahead so the bench does not time those
 // misses. Long enough to profile (`perf record`).
 void BM_StageBview(benchmark::State& st) {
-  const Routes* r = bview();
-  if (!r) {
-    st.SkipWithError("no bview fixture (set BGPFA_BENCH_DUMP)");
-    return;
-  }
+  const Routes* r = bview_or_skip(st);
+  if (!r) return;
   analyzer::Policy policy;
   policy.azure_limits = false;
   std::vector<analyzer::PeerRole> roles;
@@ -267,11 +262,8 @@ BENCHMARK(BM_StageBview)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
 
 // Interning alone, the same set again (the hit path of a table dump).
 void BM_AttrInternHit(benchmark::State& st) {
-  const Routes* r = bview();
-  if (!r) {
-    st.SkipWithError("no bview fixture (set BGPFA_BENCH_DUMP)");
-    return;
-  }
+  const Routes* r = bview_or_skip(st);
+  if (!r) return;
   rib::AttrStore store;
   std::vector<rib::AttrRef> keep;
   for (std::size_t i = 0; i < r->attrs.size(); ++i) keep.push_back(store.intern(r->attrs[i], r->four_octet_as[i]));
