@@ -21,8 +21,9 @@ inline std::uint64_t load32(const std::uint8_t* p) noexcept {
   std::memcpy(&v, p, 4);
   return v;
 }
+__extension__ using uint128 = unsigned __int128;  // GCC and Clang; __extension__: no -Wpedantic
 inline std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept {
-  const unsigned __int128 m = static_cast<unsigned __int128>(a) * b;
+  const uint128 m = static_cast<uint128>(a) * b;
   return static_cast<std::uint64_t>(m) ^ static_cast<std::uint64_t>(m >> 64);
 }
 }  // namespace hash_detail
