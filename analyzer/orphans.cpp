@@ -13,11 +13,10 @@ void Orphans::insert(const rib::PrefixKey& p) {
 }
 
 void Orphans::erase(const rib::PrefixKey& p) {
-  const Summary* s = summary_[p.v6].get();
+  Summary* s = summary_[p.v6].get();
   const unsigned b = block_of(p);
   if (!s || !(s->bits[b / 64] >> (b % 64) & 1) || !set_.erase(p)) return;
-  auto& m = *summary_[p.v6];
-  if (--m.count[b] == 0) m.bits[b / 64] &= ~(1ull << (b % 64));
+  if (--s->count[b] == 0) s->bits[b / 64] &= ~(1ull << (b % 64));
 }
 
 std::size_t Orphans::bytes() const noexcept {
