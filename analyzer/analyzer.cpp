@@ -142,10 +142,7 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
   quiet_ = quiet;
 }
 
-std::uint32_t Analyzer::cause_id(const std::string& cause) {
-  if (causes_.empty() || causes_.back() != cause) causes_.push_back(cause);
-  return static_cast<std::uint32_t>(causes_.size() - 1);
-}
+std::uint32_t Analyzer::cause_id(const std::string& cause) { return causes_.id(cause); }
 
 ActivePath Analyzer::covered_path(const PrefixKey& p) const {
   if (topo_.system_route(p, topo_.hub())) return Topology::system_path();

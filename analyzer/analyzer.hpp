@@ -13,6 +13,7 @@
 
 #include "analyzer/active_path.hpp"
 #include "analyzer/azure_rules.hpp"
+#include "analyzer/causes.hpp"
 #include "analyzer/episodes.hpp"
 #include "analyzer/orphans.hpp"
 #include "analyzer/policy.hpp"
@@ -186,7 +187,7 @@ class Analyzer {
   Orphans orphans_;
   MarkLog marks_;     // session state changes and episode starts/ends among the changes (Watch)
   ChangeLog events_;  // the active-path changes, in time order, the last policy().history_events of them
-  std::vector<std::string> causes_;
+  Causes causes_;
   SessionMarks session_marks_;  // the report's timeline
   EpisodeTracker episodes_{topo_.policy().quiet_period_us, events_};
   std::uint64_t first_us_ = 0, last_us_ = 0;

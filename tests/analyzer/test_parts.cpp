@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "analyzer/causes.hpp"
 #include "analyzer/change_log.hpp"
 #include "analyzer/orphans.hpp"
 #include "analyzer/prefix_limits.hpp"
@@ -149,6 +150,27 @@ TEST_CASE("ChangeLog keeps the newest changes by absolute index across chunks", 
   CHECK(log.size() == 10001);
   CHECK(log.first() == 9991);
   CHECK(log.back().time_us == 10000);
+}
+
+TEST_CASE("Causes keep each text once however sessions alternate", "[analyzer][causes]") {
+  // Two sessions' UPDATEs interleaved, as a live gateway sees them: kept once per alternation,
+  // their causes grew by a string per message for as long as the daemon ran.
+  Causes causes;
+  const std::string a = "UPDATE from 192.0.2.1 (er1 primary)", b = "UPDATE from 192.0.2.2 (er1 secondary)";
+  std::vector<std::uint32_t> ids;
+  for (int i = 0; i < 1000; ++i) ids.push_back(causes.id(i % 2 ? b : a));
+  CHECK(causes.size() == 2);
+  CHECK(ids[0] == ids[998]);
+  CHECK(ids[1] == ids[999]);
+  CHECK(ids[0] != ids[1]);
+  CHECK(causes[ids[0]] == a);
+  CHECK(causes[ids[1]] == b);
+  // A text equal to a kept one, from another string object (a trigger's formatted text), is the same cause.
+  std::string again = "UPDATE from 192.0.2.";
+  again += "1 (er1 primary)";
+  CHECK(causes.id(again) == ids[0]);
+  CHECK(causes.id("BFD down: 192.0.2.1") == 2);
+  CHECK(causes[2] == "BFD down: 192.0.2.1");
 }
 
 TEST_CASE("ChangeLog keeps each change in 40 bytes and gives every field back", "[analyzer][change-log]") {
