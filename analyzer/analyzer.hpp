@@ -45,6 +45,7 @@ class Analyzer {
 
   // Inputs, in time order (µs since the epoch). `cause` names the message for events.
   [[nodiscard]] rib::AttrRef intern(const wire::PathAttributes& a, bool four_octet_as) { return store_.intern(a, four_octet_as); }
+  [[nodiscard]] rib::AttrStore& attr_store() noexcept { return store_; }
   void announce(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id, const rib::AttrRef& attrs,
                 const std::string& cause);
   void withdraw(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id, const std::string& cause);

@@ -250,6 +250,7 @@ void BM_StageBview(benchmark::State& st) {
       }
       feed->snapshot_route(t++, r->peers[i], r->wire_prefixes[i], 0, r->attrs[i], r->four_octet_as[i]);
     }
+    feed->flush();
     st.PauseTiming();
     bytes = an->memory_bytes();
     feed.reset();

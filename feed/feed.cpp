@@ -110,6 +110,7 @@ void Feed::live(std::uint64_t t) {
 void Feed::heard(std::uint64_t t, int peer) { session(peer).last_heard_us = t; }
 
 bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
+  flush();
   live(t);
   stats_.state_change(t, peer, from, to);
   const std::string why = fmt::format("session {} {} ({}): {} -> {}", to == kEstablished ? "up" : "down",
@@ -146,6 +147,7 @@ bool Feed::state_change(std::uint64_t t, int peer, int from, int to) {
 }
 
 void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::DecodeContext& ctx, bool withdraw_all) {
+  flush();
   live(t);
   heard(t, peer);
   initial_.advance(t);
@@ -157,6 +159,7 @@ void Feed::update(std::uint64_t t, int peer, const wire::Update& u, const wire::
 }
 
 void Feed::control(std::uint64_t t, int peer, wire::MessageType type, wire::Bytes body, bool local) {
+  flush();
   live(t);
   initial_.advance(t);
   if (!local) heard(t, peer);
@@ -235,7 +238,33 @@ void Feed::snapshot_route(std::uint64_t t, int peer, const wire::Prefix& p, std:
     snapshot_causes_.push_back(fmt::format("RIB snapshot of {} ({})",
                                            wire::to_string(a_.peers()[static_cast<std::size_t>(k)].address), role(k)));
   }
-  a_.announce(t, peer, p, path_id, a_.intern(attrs, four_octet_as), snapshot_causes_[i]);
+  HeldRoute& r = held_routes_[held_++];
+  r.t = t;
+  r.peer = peer;
+  r.prefix = p;
+  r.path_id = path_id;
+  a_.attr_store().identify(attrs, four_octet_as, r.attrs);
+  if (held_ == kHeld) flush();
+}
+
+void Feed::flush() {
+  auto& store = a_.attr_store();
+  // Each route's hint slot and table slot kPrefetchAhead routes ahead, the set its hint names
+  // half as far (the hint has arrived by then), so that a route's misses are already served.
+  constexpr std::size_t kSetAhead = kPrefetchAhead / 2;
+  const auto prefetch_slots = [&](const HeldRoute& r) {
+    store.prefetch_hint(r.attrs);
+    a_.prefetch(r.prefix);
+  };
+  for (std::size_t i = 0; i < held_ && i < kPrefetchAhead; ++i) prefetch_slots(held_routes_[i]);
+  for (std::size_t i = 0; i < held_ && i < kSetAhead; ++i) store.prefetch_set(held_routes_[i].attrs);
+  for (std::size_t i = 0; i < held_; ++i) {
+    if (i + kPrefetchAhead < held_) prefetch_slots(held_routes_[i + kPrefetchAhead]);
+    if (i + kSetAhead < held_) store.prefetch_set(held_routes_[i + kSetAhead].attrs);
+    const HeldRoute& r = held_routes_[i];
+    a_.announce(r.t, r.peer, r.prefix, r.path_id, store.intern(r.attrs), snapshot_causes_[static_cast<std::size_t>(r.peer)]);
+  }
+  held_ = 0;
 }
 
 }  // namespace bgpfa::feed

@@ -4,6 +4,7 @@
 // the same triggers, with the same text, at the same times.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -49,11 +50,13 @@ class Feed {
   // events from the start are asked for.
   void baseline_from_dumps(bool on) noexcept { baseline_wanted_ = on; }
   void finish(std::uint64_t t) {  // end of input (a baseline of RIB dumps only ends here)
+    flush();
     live(t);
     initial_.finish(t);
   }
   // The clock moved with no message (serve's tick): quiet periods end initial tables, episodes close.
   void advance(std::uint64_t t) {
+    flush();
     initial_.advance(t);
     a_.advance(t);
   }
@@ -61,16 +64,33 @@ class Feed {
   void initial_tables(bool on) noexcept { initial_.enable(on); }
   // Called as each initial table ends (serve logs it).
   void on_initial_table(std::function<void(const analyzer::InitialTable&)> f) { initial_.on_done = std::move(f); }
-  // A route from a RIB dump (TABLE_DUMP / TABLE_DUMP_V2).
+  // A route from a RIB dump (TABLE_DUMP / TABLE_DUMP_V2). Routes are held, their attribute
+  // identities built, and applied a batch at a time, each one's set and table slot prefetched a
+  // few routes ahead: a dump's routes then run through interning and the analyzer back to back
+  // instead of each between two records' decoding (1.14x on a bview's stage). Every other input
+  // applies what is held first; a caller that reads the analyzer calls flush() before.
   void snapshot_route(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id,
                       const wire::PathAttributes& attrs, bool four_octet_as);
+  // Applies the RIB-dump routes held, in the order they came.
+  void flush();
+  // The replay's clock reaches `t`, the time of the next record: the analyzer's timers run.
+  // Routes held from an earlier time are applied first; those of this very time need not be
+  // (nothing the clock does at `t` depends on them: a quiet period is at least 1 us).
+  void clock(std::uint64_t t) {
+    if (holds_routes_before(t)) flush();
+    a_.advance(t);
+  }
+  [[nodiscard]] bool holds_routes_before(std::uint64_t t) const noexcept { return held_ && held_routes_[held_ - 1].t != t; }
 
   // The session's gateway-side address as the connection has it (serve); all zeros: unknown.
   void saw_local(int peer, const wire::IpAddress& local) {
     if (std::any_of(local.octets.begin(), local.octets.end(), [](std::uint8_t b) { return b != 0; })) stats_.local_address(peer, local);
   }
   // An UPDATE the recorded speaker sent (replay): counted, not learned.
-  void update_sent(std::uint64_t t, int peer) { stats_.counted(t, peer, wire::MessageType::Update, true); }
+  void update_sent(std::uint64_t t, int peer) {
+    flush();
+    stats_.counted(t, peer, wire::MessageType::Update, true);
+  }
 
   [[nodiscard]] const PeerLifecycle& lifecycle() const noexcept { return lifecycle_; }
   [[nodiscard]] const InitialTables& initial_tables() const noexcept { return initial_; }
@@ -91,6 +111,21 @@ class Feed {
 
  private:
   void heard(std::uint64_t t, int peer);
+  // A RIB-dump route not yet applied, with its attribute set's identity (~30 KB for 256).
+  struct HeldRoute {
+    std::uint64_t t = 0;
+    int peer = 0;
+    wire::Prefix prefix;
+    std::uint32_t path_id = 0;
+    rib::AttrStore::Identity attrs;
+  };
+  static constexpr std::size_t kHeld = 256;
+  // How far ahead a held route's set and table slot are prefetched: far enough for a miss to
+  // arrive (a route takes ~150 ns), near enough that the lines are still in L1 when used (16
+  // measured no faster; no prefetch at all, 0.93x).
+  static constexpr std::size_t kPrefetchAhead = 8;
+  std::array<HeldRoute, kHeld> held_routes_;
+  std::size_t held_ = 0;
   // The failure window of a session that ended at `t` without a message saying so.
   [[nodiscard]] analyzer::FailureWindow silent_failure(std::uint64_t t, int peer, bool hold_timer) const;
   struct Session {

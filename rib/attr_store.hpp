@@ -101,6 +101,23 @@ class AttrStore {
   // The shared set for these decoded attributes (`four_octet_as`: how AS_PATH was encoded, so
   // AS4_PATH is merged per RFC 6793 when it was not).
   [[nodiscard]] AttrRef intern(const wire::PathAttributes& a, bool four_octet_as);
+  // Interning in two steps, for a caller that holds routes (the feed's RIB-dump batches) so
+  // that one route's cache misses overlap the work of others: identify() builds and hashes a
+  // set's identity from the decoded attributes; later, prefetch_hint(), then prefetch_set() a few
+  // routes before, and intern() gives the shared set. The hints are a direct-mapped cache of sets
+  // by hash in front of the index (a hit takes no probe); a hint is only a guess, checked
+  // against the whole identity.
+  struct Identity {
+    std::string bytes;  // grown, never shrunk
+    std::size_t size = 0, hash = 0;
+    [[nodiscard]] std::string_view view() const noexcept { return {bytes.data(), size}; }
+  };
+  void identify(const wire::PathAttributes& a, bool four_octet_as, Identity& out);
+  void prefetch_hint(const Identity& id) const noexcept { __builtin_prefetch(&hints_[id.hash & kHintMask]); }
+  void prefetch_set(const Identity& id) const noexcept {
+    if (const AttrSet* s = hints_[id.hash & kHintMask]) __builtin_prefetch(s);
+  }
+  [[nodiscard]] AttrRef intern(const Identity& id);
   [[nodiscard]] std::size_t size() const noexcept { return sets_.size(); }
   // Every byte the store owns: the sets' pool (free blocks included), the index
   // (slots and control bytes) and the scratch buffers.
@@ -123,6 +140,9 @@ class AttrStore {
     bool operator()(const A& a, const B& b) const noexcept { return view(a) == view(b); }
   };
   [[nodiscard]] static std::size_t words(const AttrSet& s) noexcept { return (sizeof(AttrSet) + s.bytes_size() + 7) / 8; }
+  [[nodiscard]] AttrSet* find_or_make(std::string_view id);
+  [[nodiscard]] static std::uint8_t decoded_how(const wire::PathAttributes& a, bool four_octet_as) noexcept;
+  static constexpr std::size_t kHints = 32768, kHintMask = kHints - 1;  // 256 KB, for ~20 k sets
 
   // The sets' memory: blocks of 8-byte words carved from 64 KB chunks, a free list per size
   // (no allocator header, no rounding to 16). Sets over a quarter chunk are allocated alone.
@@ -145,9 +165,12 @@ class AttrStore {
   };
 
   absl::flat_hash_set<AttrSet*, Hash, Eq> sets_;
+  std::unique_ptr<AttrSet*[]> hints_ = std::make_unique<AttrSet*[]>(kHints);
   std::string scratch_;      // the identity of the set being interned
   AttrSet* last_ = nullptr;  // the set interned last: consecutive routes often share one
-  std::string last_block_;   // the attribute block it was interned from
+  // The set intern(attributes) made last, and the attribute block it made it from.
+  AttrSet* block_set_ = nullptr;
+  std::string last_block_;
   std::uint8_t last_how_ = 0;
   Pool pool_;
   std::uint16_t id_ = 0;

@@ -106,9 +106,16 @@ class TimedSink final : public DumpSink {
     inner_.update(u);
   }
   void other_message(const mrt::Record& r, const mrt::Bgp4mpMessage& m, wire::MessageType type, wire::Bytes body) override {
+    Timer t_(*this, 0);  // the RIB-dump routes the feed holds are applied first
     inner_.other_message(r, m, type, body);
   }
   void peer_index_table(const mrt::Record& r, const mrt::PeerIndexTable& t) override { inner_.peer_index_table(r, t); }
+  // Stage work outside a record: the routes the feed still holds, applied between records.
+  template <class F>
+  void time(F&& f) {
+    Timer t_(*this, 0);
+    f();
+  }
 
   [[nodiscard]] std::chrono::nanoseconds spent() const { return clock_.to_time(ticks_); }
   std::uint64_t routes = 0;
@@ -165,6 +172,12 @@ struct ReplayRun::State {
     std::uint64_t n = 0;
     for (const auto& in : inputs) n += in.reader->source().stored_consumed();
     return n;
+  }
+
+  // The RIB-dump routes the feed holds, applied between records: timed as the stage under --stats.
+  void flush() {
+    if (opt.stats) timed.time([this] { feed.flush(); });
+    else feed.flush();
   }
 
   void advance_input(std::size_t i) {
@@ -255,17 +268,25 @@ ReplayRun::Step ReplayRun::run_for(std::chrono::microseconds budget) {
     if (s.opt.speed > 0) {  // pace the virtual clock; the report does not depend on it
       const auto due = s.wall_start + std::chrono::microseconds(static_cast<std::int64_t>(
                                           static_cast<double>(t - s.virtual_start) / s.opt.speed));
-      if (due > std::chrono::steady_clock::now()) return {false, due};
+      if (due > std::chrono::steady_clock::now()) {
+        s.flush();  // the analyzer is read (served) while the replay waits
+        return {false, due};
+      }
     }
     s.heap.pop();
-    s.analyzer.advance(t);
+    if (s.feed.holds_routes_before(t)) s.flush();  // timed; the clock itself never was
+    s.feed.clock(t);
     s.inputs[i].decoder->record(s.inputs[i].current);
     ++s.records;
     s.advance_input(i);
     s.progress->record(s.records, [&s] { return s.consumed(); }, s.opt.speed > 0);  // a paced replay trickles
     // The clock is read every 64 records: a record costs microseconds, a clock read ~20 ns.
-    if ((s.records & 63) == 0 && std::chrono::steady_clock::now() >= stop) return {s.heap.empty(), std::nullopt};
+    if ((s.records & 63) == 0 && std::chrono::steady_clock::now() >= stop) {
+      s.flush();
+      return {s.heap.empty(), std::nullopt};
+    }
   }
+  s.flush();
   return {true, std::nullopt};
 }
 
@@ -279,6 +300,7 @@ int ReplayRun::finish() {
     in.decoder->finish();
     errors += in.decoder->errors();
   }
+  s.flush();
   s.feed.finish(analyzer.last_input_us());  // not report(false).summary.last_us: that built a whole report
   if (const auto& unknown = s.feed.unknown_peers(); !unknown.empty() && !opt.quiet) {
     std::string some;

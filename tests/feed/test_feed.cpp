@@ -220,3 +220,34 @@ TEST_CASE("peer_of remembers its last answer only while no peer is added", "[fee
   CHECK(rig.f.peer_of(known) == 0);
   CHECK(rig.f.unknown_peers() == std::vector<std::string>{"192.0.2.2"});
 }
+
+TEST_CASE("feed: RIB-dump routes held in batches are applied in order, before any other input", "[feed][snapshot]") {
+  Rig rig;
+  // The attributes of a route as a dump's entry decodes them.
+  const auto msg = test::route_update(1);
+  wire::Update u;
+  wire::DecodeContext ctx;
+  REQUIRE_FALSE(wire::decode_update(wire::Bytes(msg).subspan(wire::kHeaderSize), ctx, u));
+  const auto prefix = [](unsigned i) {
+    wire::Prefix p;
+    p.address = wire::IpAddress::v4(0x0a000000u | i << 8);  // 10.x.y.0/24
+    p.length = 24;
+    return p;
+  };
+  // More than one batch: all of them in the table once flushed, none lost at the batch's edge.
+  for (unsigned i = 0; i < 600; ++i) rig.f.snapshot_route(t0, 0, prefix(i), 0, u.attributes, true);
+  rig.f.flush();
+  CHECK(rig.a.routes() == 600);
+  // A route held, then an UPDATE withdrawing it: the route is applied first, so the withdrawal
+  // takes it away (the other order would leave it in the table for good).
+  rig.f.snapshot_route(t0 + kS, 0, prefix(1000), 0, u.attributes, true);
+  const std::uint8_t withdrawn[] = {24, 10, 3, 232};  // 10.3.232.0/24: prefix(1000)
+  rig.f.message(t0 + 2 * kS, 0, wire::encode_update(withdrawn, {}, {}), false, true, false);
+  rig.f.flush();  // nothing left to apply
+  CHECK(rig.a.routes() == 600);
+  // Held routes of an earlier time are applied when the replay's clock moves on.
+  rig.f.snapshot_route(t0 + 3 * kS, 0, prefix(1001), 0, u.attributes, true);
+  rig.f.clock(t0 + 3 * kS);  // the same time: may stay held
+  rig.f.clock(t0 + 4 * kS);
+  CHECK(rig.a.routes() == 601);
+}

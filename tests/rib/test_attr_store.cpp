@@ -190,3 +190,47 @@ TEST_CASE("AttrStore: freed sets' memory is reused, so churn does not grow the s
   }
   CHECK(store.bytes() <= before + 1024);  // 20,000 sets of 80+ bytes would be 1.6 MB
 }
+
+TEST_CASE("AttrStore: interning by identity (the feed's RIB-dump batches) gives the sets intern() gives", "[rib]") {
+  rib::AttrStore store;
+  const auto a = decode(basic(5)), b = decode(basic(6)), b2 = decode(basic(6));
+  rib::AttrStore::Identity ib, ib2, ia;
+  const rib::AttrRef ra = store.intern(a.attrs, true);
+  store.identify(b.attrs, true, ib);
+  const rib::AttrRef rb = store.intern(ib);
+  CHECK_FALSE(rb == ra);
+  CHECK(rb->med == 6);
+  CHECK(store.intern(b.attrs, true) == rb);
+  CHECK(store.intern(ib) == rb);  // a hint hit
+  // Equal attributes from another buffer: the same identity.
+  store.identify(b2.attrs, true, ib2);
+  CHECK(ib2.view() == ib.view());
+  CHECK(ib2.hash == ib.hash);
+  store.identify(a.attrs, true, ia);
+  CHECK(store.intern(ia) == ra);
+  // intern() of the block it saw last, after an intern by identity of another set in between:
+  // its shortcut (the same bytes as last time) must give that block's set, not the last one.
+  CHECK(store.intern(a.attrs, true) == ra);
+  CHECK(store.intern(ib) == rb);
+  CHECK(store.intern(decode(basic(5)).attrs, true) == ra);
+  CHECK(store.size() == 2);
+}
+
+TEST_CASE("AttrStore: a freed set is no one's hint", "[rib]") {
+  rib::AttrStore store;
+  rib::AttrStore::Identity id;
+  store.identify(decode(basic(9)).attrs, true, id);
+  { const rib::AttrRef r = store.intern(id); }  // freed: its block goes back to the pool, bytes intact
+  CHECK(store.size() == 0);
+  // A hint left on the freed block would match the identity still in it and hand the block out
+  // again, outside the index.
+  const rib::AttrRef again = store.intern(id);
+  CHECK(again->med == 9);
+  CHECK(store.size() == 1);
+  rib::AttrStore::Identity other;
+  store.identify(decode(basic(10)).attrs, true, other);
+  const rib::AttrRef o = store.intern(other);
+  CHECK_FALSE(o == again);
+  CHECK(store.intern(id) == again);
+  CHECK(store.size() == 2);
+}
