@@ -265,4 +265,8 @@ TEST_CASE("replay --stats' stage clock converts its ticks to time", "[replay]") 
   const auto spent = clock.to_time(bgpfa::app::StageClock::ticks() - start);
   CHECK(spent >= std::chrono::milliseconds(10));
   CHECK(spent <= std::chrono::seconds(20));
+  // The clock's own cost per interval, taken off the stage's time: a clock read, not a sleep's
+  // worth (a conversion slip or a preempted read would make it microseconds or more).
+  const auto overhead = clock.to_time(bgpfa::app::StageClock::overhead_ticks());
+  CHECK(overhead < std::chrono::microseconds(2));
 }
