@@ -120,7 +120,7 @@ class AttrStore {
   [[nodiscard]] AttrRef intern(const Identity& id);
   [[nodiscard]] std::size_t size() const noexcept { return sets_.size(); }
   // Every byte the store owns: the sets' pool (free blocks included), the index
-  // (slots and control bytes) and the scratch buffers.
+  // (slots and control bytes), the hints and the scratch buffers.
   [[nodiscard]] std::size_t bytes() const noexcept;
 
  private:
