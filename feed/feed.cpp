@@ -243,11 +243,11 @@ void Feed::snapshot_route(std::uint64_t t, int peer, const wire::Prefix& p, std:
   r.peer = peer;
   r.prefix = p;
   r.path_id = path_id;
-  a_.attr_store().identify(attrs, four_octet_as, r.attrs);
+  rib::AttrStore::identify(attrs, four_octet_as, r.attrs);
   if (held_ == kHeld) flush();
 }
 
-void Feed::flush() {
+void Feed::apply_held() {
   auto& store = a_.attr_store();
   // Each route's hint slot and table slot kPrefetchAhead routes ahead, the set its hint names
   // half as far (the hint has arrived by then), so that a route's misses are already served.

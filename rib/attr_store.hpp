@@ -112,7 +112,7 @@ class AttrStore {
     std::size_t size = 0, hash = 0;
     [[nodiscard]] std::string_view view() const noexcept { return {bytes.data(), size}; }
   };
-  void identify(const wire::PathAttributes& a, bool four_octet_as, Identity& out);
+  static void identify(const wire::PathAttributes& a, bool four_octet_as, Identity& out);
   void prefetch_hint(const Identity& id) const noexcept { __builtin_prefetch(&hints_[id.hash & kHintMask]); }
   void prefetch_set(const Identity& id) const noexcept {
     if (const AttrSet* s = hints_[id.hash & kHintMask]) __builtin_prefetch(s);
