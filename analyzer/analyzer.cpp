@@ -135,14 +135,12 @@ void Analyzer::check_limit(std::uint64_t t, int peer) {
   quiet_ = false;  // a session dropped at its limit is news, initial table or not
   if (now) predict(peer);  // with the session's routes still counting
   limits_.set_dropped(pi, now);
-  const std::uint32_t cause = cause_id(why);
+  const std::uint32_t cause = cause_id(why).value;
   std::vector<rib::Touched> affected;
   table_.routes_of(pi, affected);
   for (const auto& [p, e] : affected) changed(t, p, *e, cause);
   quiet_ = quiet;
 }
-
-std::uint32_t Analyzer::cause_id(const std::string& cause) { return causes_.id(cause); }
 
 ActivePath Analyzer::covered_path(const PrefixKey& p) const {
   if (topo_.system_route(p, topo_.hub())) return Topology::system_path();
@@ -189,18 +187,18 @@ void Analyzer::refresh_orphans_under(std::uint64_t t, const PrefixKey& p, std::u
   for (const auto& o : scratch_) set_active(t, o, table_.entry(o), covered_path(o), cause);
 }
 
-void Analyzer::announce(std::uint64_t t, int peer, const wire::Prefix& prefix, std::uint32_t path_id,
-                        const rib::AttrRef& attrs, const std::string& cause) {
+void Analyzer::announce(std::uint64_t t, int peer, const wire::Prefix& prefix, std::uint32_t path_id, rib::AttrRef attrs,
+                        CauseId cause) {
   last_us_ = t;
   if (!first_us_) first_us_ = t;
   const PrefixKey p = PrefixKey::from(prefix);
   const auto pi = static_cast<std::uint16_t>(peer);
-  PrefixEntry* e = table_.announce(p, pi, path_id, attrs);
+  PrefixEntry* e = table_.announce(p, pi, path_id, std::move(attrs));
   if (!e) return;
   auto& st = peer_stats_[pi];
   st.max_prefixes = std::max(st.max_prefixes, table_.peer_routes(pi));
   quiet_ = initial_[pi];
-  changed(t, p, *e, cause_id(cause));
+  changed(t, p, *e, cause.value);
   check_limit(t, peer);
   quiet_ = false;
 }
@@ -212,7 +210,7 @@ void Analyzer::withdraw(std::uint64_t t, int peer, const wire::Prefix& prefix, s
   const PrefixKey p = PrefixKey::from(prefix);
   if (PrefixEntry* e = table_.withdraw(p, static_cast<std::uint16_t>(peer), path_id)) {
     quiet_ = initial_[static_cast<std::size_t>(peer)];
-    changed(t, p, *e, cause_id(cause));
+    changed(t, p, *e, cause_id(cause).value);
     check_limit(t, peer);  // a withdrawal may bring a dropped session back under its limit
     quiet_ = false;
   }
@@ -254,7 +252,7 @@ void Analyzer::session_down(std::uint64_t t, int peer, const std::string& why, s
   std::vector<rib::Touched> affected;
   if (retain_families) table_.retain_stale(static_cast<std::uint16_t>(peer), retain_families, affected);
   else table_.clear_peer(static_cast<std::uint16_t>(peer), affected);
-  const std::uint32_t cause = cause_id(why);
+  const std::uint32_t cause = cause_id(why).value;
   for (const auto& [p, e] : affected) changed(t, p, *e, cause);
   if (!retain_families) predict_from_log(peer, first_change);  // a graceful restart keeps the routes: nothing to predict
   if (!table_.peer_routes(static_cast<std::uint16_t>(peer))) limits_.set_dropped(pi, false);  // a new session starts under its limit
@@ -280,7 +278,7 @@ void Analyzer::drop_stale(std::uint64_t t, int peer, std::uint8_t families, cons
   if (affected.empty()) return;
   session_marks_.add(t, peer, SessionMark::Kind::Other, why);
   episodes_.trigger(t, why);
-  const std::uint32_t cause = cause_id(why);
+  const std::uint32_t cause = cause_id(why).value;
   for (const auto& [p, e] : affected) changed(t, p, *e, cause);
   check_limit(t, peer);
 }

@@ -47,7 +47,13 @@ class Analyzer {
   [[nodiscard]] rib::AttrRef intern(const wire::PathAttributes& a, bool four_octet_as) { return store_.intern(a, four_octet_as); }
   [[nodiscard]] rib::AttrStore& attr_store() noexcept { return store_; }
   void announce(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id, const rib::AttrRef& attrs,
-                const std::string& cause);
+                const std::string& cause) {
+    announce(t, peer, p, path_id, rib::AttrRef(attrs), cause_id(cause));
+  }
+  // The same with the cause's number (cause_id) and the set handed over: a RIB dump's routes
+  // look up neither their cause's text nor touch the set's count twice.
+  void announce(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id, rib::AttrRef attrs, CauseId cause);
+  [[nodiscard]] CauseId cause_id(const std::string& cause) { return {causes_.id(cause)}; }
   void withdraw(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id, const std::string& cause);
   void update_received(std::uint64_t t, int peer);
   // A prefix announce() or withdraw() will be given soon: its lookup starts now (see RouteTable).
@@ -174,7 +180,6 @@ class Analyzer {
   void set_active(std::uint64_t t, const rib::PrefixKey& p, rib::PrefixEntry& e, const ActivePath& now, std::uint32_t cause);
   void refresh_orphans_under(std::uint64_t t, const rib::PrefixKey& p, std::uint32_t cause);
   [[nodiscard]] ActivePath covered_path(const rib::PrefixKey& p) const;
-  std::uint32_t cause_id(const std::string& cause);
   void drop_stale(std::uint64_t t, int peer, std::uint8_t families, const std::string& why);
   [[nodiscard]] std::string who(std::size_t peer) const;  // "192.0.2.1 (er1 primary)"
 

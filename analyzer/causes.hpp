@@ -12,6 +12,12 @@
 
 namespace bgpfa::analyzer {
 
+// A cause's number, for a caller that names one cause for many routes (a RIB dump's peer):
+// texts are kept for the analyzer's life, so a number stays valid.
+struct CauseId {
+  std::uint32_t value = 0;
+};
+
 class Causes {
  public:
   // The number of `text`, the one it had before if it was seen.

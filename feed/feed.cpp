@@ -235,8 +235,8 @@ void Feed::snapshot_route(std::uint64_t t, int peer, const wire::Prefix& p, std:
   const auto i = static_cast<std::size_t>(peer);
   while (snapshot_causes_.size() <= i) {
     const int k = static_cast<int>(snapshot_causes_.size());
-    snapshot_causes_.push_back(fmt::format("RIB snapshot of {} ({})",
-                                           wire::to_string(a_.peers()[static_cast<std::size_t>(k)].address), role(k)));
+    snapshot_causes_.push_back(a_.cause_id(fmt::format("RIB snapshot of {} ({})",
+                                                       wire::to_string(a_.peers()[static_cast<std::size_t>(k)].address), role(k))));
   }
   HeldRoute& r = held_routes_[held_++];
   r.t = t;

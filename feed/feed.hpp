@@ -32,6 +32,8 @@ class Feed {
   // writes it when it does not know): the peer's first session.
   [[nodiscard]] int peer_of(const std::optional<wire::IpAddress>& local, const wire::IpAddress& peer);
   [[nodiscard]] const std::vector<std::string>& unknown_peers() const noexcept { return unknown_; }
+  // How many peers the analyzer has: peer_of()'s answers hold while this is the same.
+  [[nodiscard]] std::size_t peer_count() const noexcept { return a_.peers().size(); }
   // "er1 primary", "vpn 0": the role of a peer, as triggers and causes name it.
   [[nodiscard]] const std::string& role(int peer);
 
@@ -148,7 +150,7 @@ class Feed {
   InitialTables initial_;
   PeerStats stats_;
   std::vector<std::string> roles_;
-  std::vector<std::string> snapshot_causes_;
+  std::vector<analyzer::CauseId> snapshot_causes_;  // "RIB snapshot of ADDRESS (ROLE)" per peer
   std::vector<std::string> update_causes_;  // "UPDATE from ADDRESS (ROLE)" per peer
   [[nodiscard]] const std::string& update_cause(int peer);
   std::set<std::string> unknown_set_;

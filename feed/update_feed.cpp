@@ -46,7 +46,8 @@ void feed_update(analyzer::Analyzer& a, std::uint64_t t, int peer, const wire::U
   }
   if (u.nlri.empty() && !(mp && !attrs.mp_reach.nlri.empty())) return;
   const rib::AttrRef set = a.intern(attrs, ctx.four_octet_as);
-  auto announce = [&](const wire::NlriEntry& n) { a.announce(t, peer, n.prefix, n.path_id, set, cause); };
+  const analyzer::CauseId cause_id = a.cause_id(cause);
+  auto announce = [&](const wire::NlriEntry& n) { a.announce(t, peer, n.prefix, n.path_id, rib::AttrRef(set), cause_id); };
   each(u.nlri, wire::Afi::Ipv4, announce);
   if (mp) each(attrs.mp_reach.nlri, static_cast<wire::Afi>(attrs.mp_reach.afi), announce);
 }
