@@ -45,7 +45,8 @@ class ReplaySink final : public DumpSink {
   void rib_entry(const mrt::Record& r, const mrt::Rib& rib, const mrt::RibEntry& e, const mrt::PeerEntry& p,
                  const wire::PathAttributes& attrs) override {
     if (!rib.generic_nlri.empty() || rib.safi != 1) return;  // unicast routes only
-    if (const int peer = f_.peer_of(p.ip); peer >= 0) f_.snapshot_route(micros(r), peer, rib.prefix, e.path_id, attrs, true);
+    if (const int peer = peer_of_entry(e.peer_index, p.ip); peer >= 0)
+      f_.snapshot_route(micros(r), peer, rib.prefix, e.path_id, attrs, true);
   }
   void bgp4mp_entry(const mrt::Record& r, const mrt::Bgp4mpEntry& e, const wire::PathAttributes& attrs) override {
     if (!e.interpreted() || e.safi != 1) return;  // unicast routes only
@@ -70,7 +71,24 @@ class ReplaySink final : public DumpSink {
   void peer_index_table(const mrt::Record&, const mrt::PeerIndexTable&) override {}
 
  private:
+  // A TABLE_DUMP_V2 record's entries alternate between peers, so the feed's memo of its last
+  // answer misses on nearly every one: the answer is kept per PEER_INDEX_TABLE index too. It is
+  // checked against the address (dumps merged by time interleave their tables' indexes) and the
+  // number of peers (an answer holds while no peer is added).
+  struct IndexedPeer {
+    wire::IpAddress ip;
+    std::size_t peers = 0;
+    int peer = -1;
+    bool valid = false;
+  };
+  int peer_of_entry(std::uint16_t index, const wire::IpAddress& ip) {
+    if (by_index_.size() <= index) by_index_.resize(index + 1u);
+    IndexedPeer& c = by_index_[index];
+    if (!c.valid || c.peers != f_.peer_count() || !(c.ip == ip)) c = {ip, f_.peer_count(), f_.peer_of(ip), true};
+    return c.peer;
+  }
   feed::Feed& f_;
+  std::vector<IndexedPeer> by_index_;
 };
 
 // Measures the RIB + analyzer stage: time inside the replay sink (decoding happens before).

@@ -9,8 +9,12 @@
 #include <thread>
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "app/cli/stage_clock.hpp"
+#include "bgp/mrt/writer.hpp"
 #include "tests/app/run.hpp"
+#include "tests/hex.hpp"
 
 using bgpfa::test::run_bgpfa;
 using bgpfa::test::slurp;
@@ -269,4 +273,48 @@ TEST_CASE("replay --stats' stage clock converts its ticks to time", "[replay]") 
   // worth (a conversion slip or a preempted read would make it microseconds or more).
   const auto overhead = clock.to_time(bgpfa::app::StageClock::overhead_ticks());
   CHECK(overhead < std::chrono::microseconds(2));
+}
+
+TEST_CASE("replay: dumps merged by time keep each one's peer index table", "[replay][baseline]") {
+  // Two TABLE_DUMP_V2 files list the same two peers in opposite orders, and their RIB records
+  // interleave in time: index 0 is the ExpressRoute peer in one and the VPN peer in the other.
+  // The replay keeps each index's answer for the records that follow (a record's entries
+  // alternate between peers); a kept answer that ignored the table it came from would give the
+  // second file's routes to the first file's peer.
+  using namespace bgpfa;
+  const auto attrs = bgpfa::test::hex("40010100 400206 0201 0000fde9 400304c0000201");
+  std::vector<std::uint8_t> dump[2];
+  for (int f = 0; f < 2; ++f) {
+    mrt::PeerIndexTable peers;
+    for (std::uint32_t i = 0; i < 2; ++i) {
+      mrt::PeerEntry p;
+      p.type = 2;  // IPv4, 4-octet AS
+      const std::uint32_t which = f == 0 ? i : 1 - i;
+      p.bgp_id = 0x0a000001 + which;
+      p.ip = wire::IpAddress::v4(0xc0000201 + which);  // 192.0.2.1 (er1 primary), 192.0.2.2 (vpn 0)
+      p.asn = 65001 + which;
+      peers.peers.push_back(p);
+    }
+    mrt::append_peer_index_table(dump[f], 1700000000 + static_cast<std::uint32_t>(f), peers);
+    for (std::uint32_t k = 0; k < 3; ++k) {
+      wire::Prefix pfx;
+      pfx.address = wire::IpAddress::v4(0x0a000000 + (static_cast<std::uint32_t>(f + 1) << 16) + (k << 8));  // 10.F.K.0/24
+      pfx.length = 24;
+      const std::uint32_t t = 1700000010 + 2 * k + static_cast<std::uint32_t>(f);  // the files' records alternate
+      mrt::append_rib_record(dump[f], t, k, pfx, false, {{0, 1600000000, 0, attrs}});
+    }
+  }
+  bgpfa::test::TempFile a(".mrt"), b(".mrt"), conf;
+  a.write(dump[0]);
+  b.write(dump[1]);
+  const std::string text =
+      "router bgp 65515\n neighbor 192.0.2.1 remote-as 65001\n neighbor 192.0.2.1 gateway expressroute circuit er1 link primary\n"
+      " neighbor 192.0.2.2 remote-as 65002\n neighbor 192.0.2.2 gateway vpn instance 0\n";
+  conf.write({text.begin(), text.end()});
+  auto r = run_bgpfa("replay -q -c " + conf.path() + " --report json " + a.path() + " " + b.path());
+  CHECK(r.status == 0);
+  for (int k = 0; k < 3; ++k) {
+    CHECK_THAT(r.out, Catch::Contains(fmt::format("\"prefix\":\"10.1.{}.0/24\",\"active\":{{\"kind\":\"er-primary\"", k)));
+    CHECK_THAT(r.out, Catch::Contains(fmt::format("\"prefix\":\"10.2.{}.0/24\",\"active\":{{\"kind\":\"vpn\"", k)));
+  }
 }
