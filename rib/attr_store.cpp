@@ -187,10 +187,7 @@ std::string AttrSet::as_path_text() const {
   return out;
 }
 
-void AttrRef::release() noexcept {
-  if (s_ && --s_->refs == 0) g_stores[s_->store].load(std::memory_order_relaxed)->release(s_);
-  s_ = nullptr;
-}
+void AttrRef::free_set(AttrSet* s) noexcept { g_stores[s->store].load(std::memory_order_relaxed)->release(s); }
 
 AttrStore::AttrStore() {
   for (std::size_t i = 0; i < kMaxStores; ++i) {
