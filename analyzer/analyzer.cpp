@@ -203,6 +203,34 @@ void Analyzer::announce(std::uint64_t t, int peer, const wire::Prefix& prefix, s
   quiet_ = false;
 }
 
+void Analyzer::announce_snapshot(std::uint64_t t, const wire::Prefix& prefix, std::vector<SnapshotRoute>& routes) {
+  if (!baseline_) {  // every change is an event: the same as one by one, in order
+    for (auto& r : routes) announce(t, r.peer, prefix, r.path_id, std::move(r.attrs), r.cause);
+    return;
+  }
+  last_us_ = t;
+  if (!first_us_) first_us_ = t;
+  const PrefixKey p = PrefixKey::from(prefix);
+  PrefixEntry* e = nullptr;
+  CauseId cause;
+  for (auto& r : routes) {
+    const auto pi = static_cast<std::uint16_t>(r.peer);
+    PrefixEntry* now = table_.announce(p, pi, r.path_id, std::move(r.attrs));
+    r.changed = now != nullptr;
+    if (!now) continue;
+    e = now;
+    cause = r.cause;
+    auto& st = peer_stats_[pi];
+    st.max_prefixes = std::max(st.max_prefixes, table_.peer_routes(pi));
+  }
+  if (!e) return;
+  // The baseline logs nothing, so the decisions in between could not be seen; a session that
+  // goes over its limit on one of these routes has its prefixes decided again by check_limit.
+  changed(t, p, *e, cause.value);
+  for (const auto& r : routes)
+    if (r.changed) check_limit(t, r.peer);
+}
+
 void Analyzer::withdraw(std::uint64_t t, int peer, const wire::Prefix& prefix, std::uint32_t path_id,
                         const std::string& cause) {
   last_us_ = t;

@@ -54,6 +54,18 @@ class Analyzer {
   // look up neither their cause's text nor touch the set's count twice.
   void announce(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id, rib::AttrRef attrs, CauseId cause);
   [[nodiscard]] CauseId cause_id(const std::string& cause) { return {causes_.id(cause)}; }
+  // The routes of one prefix from one RIB-dump record (the same time): while the baseline lasts
+  // no change is logged, so the prefix is decided once after all of them instead of once after
+  // each (a prefix with n peers' routes took n decisions over 1, 2 ... n routes). The end state,
+  // triggers and limits are those of announcing them one by one; outside the baseline they are.
+  struct SnapshotRoute {
+    int peer = 0;
+    std::uint32_t path_id = 0;
+    rib::AttrRef attrs;
+    CauseId cause;
+    bool changed = false;  // set by announce_snapshot: the peer's route changed
+  };
+  void announce_snapshot(std::uint64_t t, const wire::Prefix& p, std::vector<SnapshotRoute>& routes);
   void withdraw(std::uint64_t t, int peer, const wire::Prefix& p, std::uint32_t path_id, const std::string& cause);
   void update_received(std::uint64_t t, int peer);
   // A prefix announce() or withdraw() will be given soon: its lookup starts now (see RouteTable).

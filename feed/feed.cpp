@@ -256,13 +256,24 @@ void Feed::apply_held() {
     store.prefetch_hint(r.attrs);
     a_.prefetch(r.prefix);
   };
+  const bool baseline = a_.in_baseline();  // nothing applied here ends it
   for (std::size_t i = 0; i < held_ && i < kPrefetchAhead; ++i) prefetch_slots(held_routes_[i]);
   for (std::size_t i = 0; i < held_ && i < kSetAhead; ++i) store.prefetch_set(held_routes_[i].attrs);
   for (std::size_t i = 0; i < held_; ++i) {
     if (i + kPrefetchAhead < held_) prefetch_slots(held_routes_[i + kPrefetchAhead]);
     if (i + kSetAhead < held_) store.prefetch_set(held_routes_[i + kSetAhead].attrs);
     const HeldRoute& r = held_routes_[i];
-    a_.announce(r.t, r.peer, r.prefix, r.path_id, store.intern(r.attrs), snapshot_causes_[static_cast<std::size_t>(r.peer)]);
+    const analyzer::CauseId cause = snapshot_causes_[static_cast<std::size_t>(r.peer)];
+    if (!baseline) {
+      a_.announce(r.t, r.peer, r.prefix, r.path_id, store.intern(r.attrs), cause);
+      continue;
+    }
+    // A record's routes of one prefix together: decided once (Analyzer::announce_snapshot).
+    prefix_routes_.push_back({r.peer, r.path_id, store.intern(r.attrs), cause});
+    const bool last_of_prefix = i + 1 == held_ || held_routes_[i + 1].t != r.t || !(held_routes_[i + 1].prefix == r.prefix);
+    if (!last_of_prefix) continue;
+    a_.announce_snapshot(r.t, r.prefix, prefix_routes_);
+    prefix_routes_.clear();
   }
   held_ = 0;
 }

@@ -130,6 +130,7 @@ class Feed {
   // measured no faster; no prefetch at all, 0.93x).
   static constexpr std::size_t kPrefetchAhead = 8;
   std::array<HeldRoute, kHeld> held_routes_;
+  std::vector<analyzer::Analyzer::SnapshotRoute> prefix_routes_;  // apply_held's: one prefix's routes
   std::size_t held_ = 0;
   // The failure window of a session that ended at `t` without a message saying so.
   [[nodiscard]] analyzer::FailureWindow silent_failure(std::uint64_t t, int peer, bool hold_timer) const;

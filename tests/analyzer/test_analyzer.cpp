@@ -954,3 +954,82 @@ TEST_CASE("findings: covers several levels up, past covers without ExpressRoute,
   CHECK_THAT(vpn_messages[1], Catch::Contains("bypassed for 10.1.5.0/24 (ExpressRoute carries 10.0.0.0/8)"));
   CHECK(single == std::vector<wire::Prefix>{pfx(0x0b000000, 24)});
 }
+
+// A RIB dump's record holds a prefix's routes of every peer at one instant; while the baseline
+// lasts the analyzer decides the prefix once after all of them (Analyzer::announce_snapshot).
+// The answers, the limits and the timeline must be those of announcing the routes one by one,
+// here with ECMP on each gateway, a session going over its maximum-prefix in the middle of a
+// record, and a prefix left to its cover by that session's drop. Outside the baseline every
+// change is an event, so the events must be the same too.
+TEST_CASE("analyzer: a record's routes of one prefix applied at once decide what one by one does", "[analyzer][baseline]") {
+  auto limited = vpn(0xc0000204, 1);
+  limited.max_prefixes = 3;
+  const std::vector<PeerRole> peers{er(0xc0000201, Link::Primary), er(0xc0000202, Link::Secondary), vpn(0xc0000203, 0), limited};
+  struct Entry {  // the path and next hop (Attrs views its own bytes: made where it is used)
+    int peer;
+    std::vector<std::uint32_t> path;
+    std::uint32_t next_hop;
+  };
+  std::vector<std::pair<wire::Prefix, std::vector<Entry>>> records;
+  const std::vector<std::uint32_t> er_path{12076, 65100}, long_er{12076, 12076, 65100}, vpn_path{65010};
+  records.push_back({pfx(0x0a000000, 8), {{0, er_path, 0xc0000201}, {1, er_path, 0xc0000202}, {2, vpn_path, 0xc0000203}, {3, vpn_path, 0xc0000204}}});
+  records.push_back({pfx(0x0a010000, 16), {{3, vpn_path, 0xc0000204}}});
+  for (std::uint32_t i = 2; i <= 4; ++i)  // the fourth prefix of 192.0.2.4, the record's second route: dropped
+    records.push_back({pfx(0x0a000000 + (i << 16), 16), {{0, long_er, 0xc0000201}, {3, vpn_path, 0xc0000204}}});
+  records.push_back({pfx(0x0a050000, 16), {{2, vpn_path, 0xc0000203}, {3, vpn_path, 0xc0000204}}});
+  const auto carriers = [](const Analyzer& a, const ActivePath& p) {
+    std::vector<std::string> peers;
+    for (const auto& c : a.carrying(p.set)) peers.push_back(c.peer);
+    return peers;
+  };
+  const auto set_of = [](Analyzer& a, const Entry& e) {
+    const Attrs x = attrs(e.path, e.next_hop);
+    return a.intern(x.decoded, true);
+  };
+
+  for (const bool baseline : {true, false}) {
+    CAPTURE(baseline);
+    Lab one(peers), at_once(peers);
+    for (Lab* lab : {&one, &at_once})
+      if (baseline) lab->a->begin_baseline(lab->t);
+    for (const auto& [prefix, entries] : records) {
+      one.t += 1000;
+      for (const auto& e : entries) one.a->announce(one.t, e.peer, prefix, 0, set_of(*one.a, e), "snapshot");
+      at_once.t += 1000;
+      std::vector<Analyzer::SnapshotRoute> routes;
+      for (const auto& e : entries)
+        routes.push_back({e.peer, 0, set_of(*at_once.a, e), at_once.a->cause_id("snapshot")});
+      at_once.a->announce_snapshot(at_once.t, prefix, routes);
+    }
+    for (Lab* lab : {&one, &at_once})
+      if (baseline) lab->a->end_baseline(lab->t);
+    CHECK(at_once.a->dropped_at_limit(3));
+    CHECK(at_once.active(pfx(0x0a050000, 16)).kind == PathKind::Vpn);
+    CHECK(at_once.active(pfx(0x0a010000, 16)).via_covering);
+    for (int p = 0; p < 4; ++p) CHECK(one.a->dropped_at_limit(p) == at_once.a->dropped_at_limit(p));
+    const auto a = one.a->rows(), b = at_once.a->rows();
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CAPTURE(wire::to_string(a[i].prefix));
+      CHECK(a[i].prefix == b[i].prefix);
+      // Carrying sets are interned in the order they are first needed, so their numbers may
+      // differ (the numbers name sets only within one analyzer): the sessions must not.
+      CHECK(std::tie(a[i].active.kind, a[i].active.via_covering) == std::tie(b[i].active.kind, b[i].active.via_covering));
+      CHECK(carriers(*one.a, a[i].active) == carriers(*at_once.a, b[i].active));
+      CHECK(a[i].covering == b[i].covering);
+      for (const auto& [x, y] : {std::pair{a[i].expressroute, b[i].expressroute}, std::pair{a[i].vpn, b[i].vpn}}) {
+        REQUIRE(x.has_value() == y.has_value());
+        if (x) CHECK(std::tie(x->peer, x->reason, x->candidates) == std::tie(y->peer, y->reason, y->candidates));
+      }
+    }
+    const auto ra = one.a->report(true), rb = at_once.a->report(true);
+    REQUIRE(ra.marks.size() == rb.marks.size());
+    for (std::size_t i = 0; i < ra.marks.size(); ++i)
+      CHECK(std::tie(ra.marks[i].time_us, ra.marks[i].kind, ra.marks[i].text) == std::tie(rb.marks[i].time_us, rb.marks[i].kind, rb.marks[i].text));
+    REQUIRE(ra.events.size() == rb.events.size());
+    CHECK(ra.events.empty() == baseline);
+    for (std::size_t i = 0; i < ra.events.size(); ++i)
+      CHECK(std::tie(ra.events[i].time_us, ra.events[i].prefix, ra.events[i].from.kind, ra.events[i].to.kind) ==
+            std::tie(rb.events[i].time_us, rb.events[i].prefix, rb.events[i].from.kind, rb.events[i].to.kind));
+  }
+}
