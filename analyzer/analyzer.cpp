@@ -124,9 +124,9 @@ void Analyzer::install_static(int peer, const std::vector<wire::Prefix>& prefixe
 void Analyzer::check_limit(std::uint64_t t, int peer) {
   const auto pi = static_cast<std::uint16_t>(peer);
   const std::size_t all = table_.peer_routes(pi), v6 = table_.peer_routes_v6(pi);
-  const std::string over = PrefixLimits::over(topo_.policy(), topo_.role(pi), all - v6, v6);
-  const bool now = !over.empty();
+  const bool now = PrefixLimits::exceeded(topo_.policy(), topo_.role(pi), all - v6, v6);
   if (now == limits_.dropped(pi)) return;
+  const std::string over = now ? PrefixLimits::over(topo_.policy(), topo_.role(pi), all - v6, v6) : std::string();
   const std::string why = now ? fmt::format("prefix limit exceeded: {} advertised {}: the session is dropped", who(pi), over)
                               : fmt::format("back under the prefix limit: {} ({} prefixes): the session counts again", who(pi), all);
   if (now) ++peer_stats_[pi].limit_drops;

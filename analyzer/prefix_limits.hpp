@@ -16,6 +16,9 @@ class PrefixLimits {
   explicit PrefixLimits(std::size_t peers) : dropped_(peers, 0) {}
   // Why a session holding `v4` IPv4 and `v6` IPv6 routes is over its limit ("" when it is not).
   [[nodiscard]] static std::string over(const Policy& policy, const PeerRole& role, std::size_t v4, std::size_t v6);
+  // Whether it is over (over() is not ""), without the text: asked after every route, while the
+  // text is only needed when the answer changes (a full table over a limit formatted it per route).
+  [[nodiscard]] static bool exceeded(const Policy& policy, const PeerRole& role, std::size_t v4, std::size_t v6) noexcept;
 
   void add_peer() { dropped_.push_back(0); }
   [[nodiscard]] bool dropped(std::size_t peer) const { return dropped_[peer] != 0; }

@@ -122,6 +122,26 @@ TEST_CASE("prefix limits: Azure's per-session limits and maximum-prefix", "[anal
   CHECK(limits.dropped(1));
 }
 
+// exceeded() is what check_limit asks after every route; over() gives the text when the answer
+// changes: they must agree everywhere, at every limit's edge.
+TEST_CASE("prefix limits: exceeded() is over() without the text", "[analyzer][limits]") {
+  for (const bool azure : {true, false}) {
+    for (const std::uint32_t max : {0u, 50u, 4500u}) {
+      Policy policy;
+      policy.azure_limits = azure;
+      PeerRole er = er_link("192.0.2.1", 0, Link::Primary);
+      PeerRole vpn = vpn_session("10.52.255.253", "10.12.255.4", 0);
+      er.max_prefixes = vpn.max_prefixes = max;
+      for (const PeerRole* role : {&er, &vpn})
+        for (const std::size_t v4 : {0u, 10u, 49u, 50u, 51u, 3000u, 3999u, 4000u, 4001u, 4499u, 4500u, 4501u, 20000u})
+          for (const std::size_t v6 : {0u, 1u, 99u, 100u, 101u, 1000u, 1001u}) {
+            CAPTURE(azure, max, role == &er, v4, v6);
+            CHECK(PrefixLimits::exceeded(policy, *role, v4, v6) == !PrefixLimits::over(policy, *role, v4, v6).empty());
+          }
+    }
+  }
+}
+
 TEST_CASE("ChangeLog keeps the newest changes by absolute index across chunks", "[analyzer]") {
   ChangeLog log(5000);  // more than one chunk kept
   auto change = [](std::size_t i) {
