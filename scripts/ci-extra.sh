@@ -12,7 +12,10 @@ if ((${#missing[@]})); then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBGPFA_SANITIZE=address,undefined >/dev/null
+# -O1 -g1, as ASan's own docs advise: line tables are all a report's stack needs, and the build
+# takes ~0.6x the compile time of -O2 -g (it was two thirds of this script on 2 cores).
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
+  -DBGPFA_SANITIZE=address,undefined >/dev/null
 cmake --build build-asan -- -j"$(nproc)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -LE "lab|package"  # both already ran in the main suite
