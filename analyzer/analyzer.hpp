@@ -57,7 +57,7 @@ class Analyzer {
   // The routes of one prefix from one RIB-dump record (the same time): while the baseline lasts
   // no change is logged, so the prefix is decided once after all of them instead of once after
   // each (a prefix with n peers' routes took n decisions over 1, 2 ... n routes). The end state,
-  // triggers and limits are those of announcing them one by one; outside the baseline they are.
+  // triggers and limits are those of announcing them one by one, as it does outside the baseline.
   struct SnapshotRoute {
     int peer = 0;
     std::uint32_t path_id = 0;
