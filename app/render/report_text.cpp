@@ -1,11 +1,14 @@
-#include <set>
 #include <algorithm>
+#include <array>
 #include <iterator>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <absl/container/flat_hash_set.h>
+
 #include "app/render/report_format.hpp"
+#include "rib/prefix.hpp"
 
 namespace bgpfa::app {
 
@@ -80,19 +83,23 @@ std::string render_text(const Report& r, const std::vector<std::string>& circuit
   s += "\n";
   // The interesting rows first: black holes, prefixes that changed during the input, VPN, one
   // link only (a passive or missing link); then the rest, each group in address order.
-  std::set<std::string> changed;
-  for (const auto& e : r.events) changed.insert(wire::to_string(e.prefix));
-  const auto rank = [&](const PrefixRow& row) {
+  absl::flat_hash_set<rib::PrefixKey> changed;
+  for (const auto& e : r.events) changed.insert(rib::PrefixKey::from(e.prefix));
+  const auto rank = [&](const PrefixRow& row) -> std::size_t {
     if (row.active.kind == PathKind::None) return 0;
-    if (changed.count(wire::to_string(row.prefix))) return 1;
+    if (changed.contains(rib::PrefixKey::from(row.prefix))) return 1;
     if (row.active.kind == PathKind::Vpn) return 2;
     if (row.active.kind == PathKind::ErPrimary || row.active.kind == PathKind::ErSecondary) return 3;
     return 4;
   };
-  std::vector<const PrefixRow*> shown;
+  // Ranked once per row, into groups kept in the rows' order (a sort that ranked in its
+  // comparison formatted two prefixes per comparison: 12 % of a bview's replay).
+  std::array<std::vector<const PrefixRow*>, 5> groups;
   for (const auto& row : r.active_paths)
-    if (!opt.kind || row.active.kind == *opt.kind) shown.push_back(&row);
-  std::stable_sort(shown.begin(), shown.end(), [&](const PrefixRow* a, const PrefixRow* b) { return rank(*a) < rank(*b); });
+    if (!opt.kind || row.active.kind == *opt.kind) groups[rank(row)].push_back(&row);
+  std::vector<const PrefixRow*> shown;
+  shown.reserve(r.active_paths.size());
+  for (const auto& g : groups) shown.insert(shown.end(), g.begin(), g.end());
   const std::size_t limit = opt.limit ? opt.limit : shown.size();
   for (std::size_t i = 0; i < shown.size() && i < limit; ++i) {
     const auto& row = *shown[i];
