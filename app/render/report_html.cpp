@@ -10,10 +10,12 @@
 #include <numeric>
 #include <unordered_map>
 
+#include <absl/container/flat_hash_map.h>
 #include <fmt/format.h>
 
 #include "app/render/json_text.hpp"
 #include "app/render/report_format.hpp"
+#include "rib/prefix.hpp"
 
 namespace bgpfa::app {
 
@@ -171,19 +173,26 @@ const char* mark_name(Kind k) {
   return "other";
 }
 
-// Everything the charts and the table share: a row index per prefix text, changes per row.
+// Prefixes by key, not text: formatting each event's and row's prefix to look it up was a fifth
+// of the HTML report of a bview + updates replay.
+using PrefixIds = absl::flat_hash_map<rib::PrefixKey, std::uint32_t>;
+
+// Everything the charts and the table share: a row index per prefix, changes per row.
 struct Index {
-  std::unordered_map<std::string, std::uint32_t> row;  // prefix text -> index into active_paths
-  std::vector<std::uint32_t> changes;                  // per row: events of that prefix
+  PrefixIds row;                       // prefix -> index into active_paths
+  std::vector<std::uint32_t> changes;  // per row: events of that prefix
+  bool events_in_time_order = true;    // then an episode's events are found by binary search
 };
 
 Index make_index(const Report& r) {
   Index ix;
   ix.row.reserve(r.active_paths.size());
-  for (std::uint32_t i = 0; i < r.active_paths.size(); ++i) ix.row.emplace(wire::to_string(r.active_paths[i].prefix), i);
+  for (std::uint32_t i = 0; i < r.active_paths.size(); ++i) ix.row.emplace(rib::PrefixKey::from(r.active_paths[i].prefix), i);
   ix.changes.assign(r.active_paths.size(), 0);
   for (const auto& e : r.events)
-    if (auto it = ix.row.find(wire::to_string(e.prefix)); it != ix.row.end()) ++ix.changes[it->second];
+    if (auto it = ix.row.find(rib::PrefixKey::from(e.prefix)); it != ix.row.end()) ++ix.changes[it->second];
+  ix.events_in_time_order =
+      std::is_sorted(r.events.begin(), r.events.end(), [](const Event& a, const Event& b) { return a.time_us < b.time_us; });
   return ix;
 }
 
@@ -215,12 +224,12 @@ void share_chart(std::string& s, const Report& r, const Index& ix, const Axis& a
   auto out = std::back_inserter(s);
   // Each prefix's state before its first event, the others as they ended.
   std::vector<std::int32_t> first_event(r.active_paths.size(), -1);
-  std::unordered_map<std::string, std::uint32_t> gone;  // prefixes of events that are no rows now
+  PrefixIds gone;  // prefixes of events that are no rows now
   std::vector<int> cat;                                   // per tracked prefix
   std::vector<std::uint32_t> slot(r.events.size());
   std::array<std::int64_t, kCats> now{};
   for (std::size_t i = 0; i < r.events.size(); ++i) {
-    const auto key = wire::to_string(r.events[i].prefix);
+    const auto key = rib::PrefixKey::from(r.events[i].prefix);
     std::uint32_t id;
     if (auto it = ix.row.find(key); it != ix.row.end()) {
       id = it->second;
@@ -453,10 +462,18 @@ void episode_chart(std::string& s, const Report& r, const Episode& e, std::size_
   // Lanes: the prefixes of the episode's events, in first-change order.
   std::vector<std::uint32_t> order;
   std::unordered_map<std::uint32_t, std::vector<const Event*>> lanes;
-  std::unordered_map<std::string, std::uint32_t> others;
-  for (const auto& ev : r.events) {
+  PrefixIds others;
+  // The episode's events: a slice when the events are in time order (they are, unless the input
+  // went back in time), else a scan of all.
+  auto from = r.events.begin(), to = r.events.end();
+  if (ix.events_in_time_order) {
+    from = std::partition_point(from, to, [&](const Event& ev) { return ev.time_us < e.start_us; });
+    to = std::partition_point(from, to, [&](const Event& ev) { return ev.time_us <= e.end_us; });
+  }
+  for (auto ev_it = from; ev_it != to; ++ev_it) {
+    const Event& ev = *ev_it;
     if (ev.time_us < e.start_us || ev.time_us > e.end_us) continue;
-    const auto key = wire::to_string(ev.prefix);
+    const auto key = rib::PrefixKey::from(ev.prefix);
     std::uint32_t id;
     if (auto it = ix.row.find(key); it != ix.row.end()) id = it->second;
     else id = others.emplace(key, static_cast<std::uint32_t>(r.active_paths.size() + others.size())).first->second;
@@ -660,8 +677,6 @@ void table_data(std::string& s, const Report& r, const std::vector<std::string>&
     std::uint32_t path, er_tag, er_asp, vpn_tag, vpn_asp;
   };
   std::vector<Ids> ids(r.active_paths.size());
-  std::vector<std::uint8_t> path_kind;
-  std::unordered_map<std::string, std::uint32_t> path_ids;
   for (std::size_t i = 0; i < r.active_paths.size(); ++i) {
     const auto& row = r.active_paths[i];
     const std::string text = path_text(row.active, r, circuits);

@@ -167,3 +167,44 @@ TEST_CASE("html: an empty report and IPv6 rows", "[html]") {
   const std::string rec = html.substr(html.find("rec:\""));
   CHECK(rec.find('~') != std::string::npos);  // the IPv6 row's place among the compact records
 }
+
+TEST_CASE("html: an episode's chart has a lane for each of its own events' prefixes, whatever the events' order", "[html]") {
+  // The renderer finds an episode's events by binary search when they are in time order, by a
+  // scan when the input went back in time; both give the same lanes.
+  Report r;
+  r.peers = {peer("192.0.2.1", "er1 primary"), peer("192.0.2.2", "er1 secondary")};
+  r.summary.first_us = t0;
+  r.summary.last_us = t0 + 30 * kS;
+  for (const char* p : {"10.1.0.0/16", "10.2.0.0/16"}) {
+    PrefixRow row;
+    row.prefix = pfx(p);
+    row.active = path(PathKind::ErSecondary);
+    r.active_paths.push_back(row);
+  }
+  r.events = {{t0 + 10 * kS, pfx("10.1.0.0/16"), path(PathKind::ErEcmp), path(PathKind::ErSecondary), "down"},
+              {t0 + 20 * kS, pfx("10.2.0.0/16"), path(PathKind::ErEcmp), path(PathKind::ErSecondary), "down"},
+              {t0 + 20 * kS + 5, pfx("10.9.0.0/16"), path(PathKind::ErEcmp), path(PathKind::None), "down"}};  // no row now
+  for (std::uint64_t at : {10u, 20u}) {
+    Episode e;
+    e.trigger_us = e.start_us = t0 + at * kS;
+    e.end_us = e.start_us + 5;
+    e.trigger = "session down " + std::to_string(at);
+    e.prefixes_changed = at == 10 ? 1 : 2;
+    r.episodes.push_back(e);
+  }
+  const auto check = [](const Report& rep) {
+    const std::string html = app::render_html(rep, {"er1"});
+    const std::string first = svg(html, 1), second = svg(html, 2);
+    CHECK_THAT(first, Catch::Contains("class=\"pfx\">10.1.0.0/16<"));
+    CHECK_THAT(first, !Catch::Contains("10.2.0.0/16"));
+    CHECK_THAT(first, !Catch::Contains("10.9.0.0/16"));
+    CHECK_THAT(second, Catch::Contains("class=\"pfx\">10.2.0.0/16<"));
+    CHECK_THAT(second, Catch::Contains("class=\"pfx\">10.9.0.0/16<"));
+    CHECK_THAT(second, !Catch::Contains("10.1.0.0/16"));
+  };
+  SECTION("in time order") { check(r); }
+  SECTION("out of time order") {
+    std::swap(r.events[0], r.events[2]);
+    check(r);
+  }
+}
