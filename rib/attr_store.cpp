@@ -264,7 +264,7 @@ AttrRef AttrStore::intern(const wire::PathAttributes& a, bool four_octet_as) {
   const std::string_view id(scratch_.data(), canonical(a, four_octet_as, scratch_));
   last_how_ = how;
   last_block_.assign(block);
-  if (!last_ || last_->identity() != id) last_ = find_or_make(id);
+  if (!last_ || last_->identity() != id) last_ = find_or_make({id, hash_of(id)});
   block_set_ = last_;
   return AttrRef(last_);
 }
@@ -273,24 +273,26 @@ void AttrStore::identify(const wire::PathAttributes& a, bool four_octet_as, Iden
   // No shortcut for the block identified last, as intern() has: copying each block and identity
   // aside cost more than the repeats saved (0.94x on a bview's stage).
   out.size = canonical(a, four_octet_as, out.bytes);
-  out.hash = Hash{}(out.view());
+  out.hash = hash_of(out.view());
 }
 
 AttrRef AttrStore::intern(const Identity& id) {
   AttrSet*& hint = hints_[id.hash & kHintMask];
-  if (!hint || hint->identity() != id.view()) hint = find_or_make(id.view());
+  if (!hint || hint->identity() != id.view()) hint = find_or_make({id.view(), static_cast<std::uint32_t>(id.hash)});
   last_ = hint;
   return AttrRef(hint);
 }
 
-AttrSet* AttrStore::find_or_make(std::string_view id) {
+AttrSet* AttrStore::find_or_make(const Probe& probe) {
+  const std::string_view id = probe.id;
   // One hash and one probe, whether the set is there or not: a new set is made in the slot found.
   AttrSet* s = nullptr;
   bool made = false;
-  auto it = sets_.lazy_emplace(id, [&](const auto& construct) {
+  auto it = sets_.lazy_emplace(probe, [&](const auto& construct) {
     const std::size_t w = (sizeof(AttrSet) + id.size() - kHeader + 7) / 8;
     s = std::construct_at(reinterpret_cast<AttrSet*>(pool_.allocate(w)));
     std::memcpy(reinterpret_cast<char*>(s) + kIdentityAt, id.data(), id.size());  // fields and byte runs
+    s->hash = probe.hash;  // before the index holds it: growing rehashes by it
     made = true;
     construct(s);
   });
@@ -309,7 +311,7 @@ AttrSet* AttrStore::find_or_make(std::string_view id) {
 
 void AttrStore::release(AttrSet* s) noexcept {
   if (last_ == s) last_ = nullptr;
-  if (AttrSet*& hint = hints_[Hash{}(s->identity()) & kHintMask]; hint == s) hint = nullptr;
+  if (AttrSet*& hint = hints_[s->hash & kHintMask]; hint == s) hint = nullptr;
   if (block_set_ == s) block_set_ = nullptr;
   sets_.erase(s);
   const std::size_t w = words(*s);

@@ -17,13 +17,14 @@ namespace bgpfa::rib {
 
 class AttrStore;
 
-// One distinct set, in one allocation: 56 bytes of fixed fields (what the decision process and
+// One distinct set, in one allocation: 60 bytes of fixed fields (what the decision process and
 // the reports read, decoded once), then the attributes' own bytes, stored once: the AS path
 // (4-octet ASNs), COMMUNITIES, and the rest (large and extended communities, AGGREGATOR,
 // unknown attributes) in a canonical form. From `origin` to the end the bytes are the set's
 // identity: equal attributes, equal bytes.
 //   bytes  what
 //    4     reference count
+//    4     the identity's hash: the index grows without hashing every identity again
 //    2     the store's number (a registry, not an 8-byte pointer)
 //   11     neighbour AS, origin AS, decision length of the AS path, prepended: read per decision
 //   39     origin, MED, LOCAL_PREF, next hop (18), flags, sizes of the three byte runs (identity)
@@ -36,6 +37,7 @@ struct AttrSet {
   std::uint32_t refs = 0;
   std::uint32_t neighbor_as = 0;  // first AS of the path
   std::uint32_t origin_as = 0;
+  std::uint32_t hash = 0;  // AttrStore::Hash of the identity
   std::uint16_t as_path_length = 0;  // RFC 4271 9.1.2.2 a
   std::uint16_t store = 0;  // the AttrStore's number: the last reference hands the set back to it
   bool prepended = false;  // an AS repeated back to back (AS-path prepending)
@@ -66,7 +68,7 @@ struct AttrSet {
   // does not keep (ORIGINATOR_ID, CLUSTER_LIST and other well-known ones) are not there.
   void encode(std::vector<std::uint8_t>& out) const;
 };
-static_assert(sizeof(AttrSet) == 56);
+static_assert(sizeof(AttrSet) == 60);
 
 // Owning handle; copying shares, the last one out frees the set.
 class AttrRef {
@@ -133,20 +135,29 @@ class AttrStore {
   friend class AttrRef;
   void release(AttrSet* s) noexcept;
 
+  // 32 bits of hash_bytes (avalanched: any of its bits will do), kept in each set.
+  [[nodiscard]] static std::uint32_t hash_of(std::string_view id) noexcept {
+    return static_cast<std::uint32_t>(hash_bytes(id.data(), id.size()));
+  }
+  // An identity being looked up, with its hash computed once.
+  struct Probe {
+    std::string_view id;
+    std::uint32_t hash;
+  };
   struct Hash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view b) const noexcept { return hash_bytes(b.data(), b.size()); }
-    std::size_t operator()(const AttrSet* s) const noexcept { return (*this)(s->identity()); }
+    std::size_t operator()(const Probe& p) const noexcept { return p.hash; }
+    std::size_t operator()(const AttrSet* s) const noexcept { return s->hash; }
   };
   struct Eq {
     using is_transparent = void;
-    static std::string_view view(std::string_view b) noexcept { return b; }
+    static std::string_view view(const Probe& p) noexcept { return p.id; }
     static std::string_view view(const AttrSet* s) noexcept { return s->identity(); }
     template <class A, class B>
     bool operator()(const A& a, const B& b) const noexcept { return view(a) == view(b); }
   };
   [[nodiscard]] static std::size_t words(const AttrSet& s) noexcept { return (sizeof(AttrSet) + s.bytes_size() + 7) / 8; }
-  [[nodiscard]] AttrSet* find_or_make(std::string_view id);
+  [[nodiscard]] AttrSet* find_or_make(const Probe& p);
   [[nodiscard]] static std::uint8_t decoded_how(const wire::PathAttributes& a, bool four_octet_as) noexcept;
   static constexpr std::size_t kHints = 32768, kHintMask = kHints - 1;  // 256 KB, for ~20 k sets
 

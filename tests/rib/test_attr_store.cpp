@@ -66,7 +66,7 @@ TEST_CASE("AttrStore: one set per distinct attributes, decoded fields, freed wit
   CHECK(rc->communities().size() == 4);
   CHECK(ra->communities().empty());
   // The fixed part and the attributes' own bytes, nothing else: well under the old ~140 bytes.
-  CHECK(sizeof(rib::AttrSet) == 56);
+  CHECK(sizeof(rib::AttrSet) == 60);
 
   {
     const rib::AttrRef again = store.intern(decode(basic(7)).attrs, true);
@@ -233,4 +233,40 @@ TEST_CASE("AttrStore: a freed set is no one's hint", "[rib]") {
   CHECK_FALSE(o == again);
   CHECK(store.intern(id) == again);
   CHECK(store.size() == 2);
+}
+
+TEST_CASE("AttrStore: the index finds every set after it grows and after others are freed", "[rib]") {
+  // The index rehashes by the hash each set keeps: one set without it (or with another) would
+  // be lost at the next growth, and interning its attributes again would make a second set.
+  // Sets are interned both ways, past several growths and beyond the hint cache's reach.
+  rib::AttrStore store;
+  std::vector<rib::AttrRef> sets;
+  const auto communities = [](std::uint32_t i) {
+    return std::vector<std::uint8_t>{0, 1, static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8), 0, 2, 0,
+                                     static_cast<std::uint8_t>(i)};
+  };
+  constexpr std::uint32_t kSets = 40000;
+  rib::AttrStore::Identity id;
+  for (std::uint32_t i = 0; i < kSets; ++i) {
+    const auto d = decode(basic(3, communities(i)));
+    if (i % 2) {
+      sets.push_back(store.intern(d.attrs, true));
+    } else {
+      store.identify(d.attrs, true, id);
+      sets.push_back(store.intern(id));
+    }
+  }
+  REQUIRE(store.size() == kSets);
+  for (std::uint32_t i = 0; i < kSets; i += 3) sets[i] = {};  // a third freed
+  const std::size_t left = store.size();
+  CHECK(left == kSets - (kSets + 2) / 3);
+  for (std::uint32_t i = 0; i < kSets; ++i) {
+    if (i % 3 == 0) continue;
+    const auto d = decode(basic(3, communities(i)));
+    store.identify(d.attrs, true, id);
+    INFO("set " << i);
+    REQUIRE(store.intern(id) == sets[i]);
+    REQUIRE(store.intern(d.attrs, true) == sets[i]);
+  }
+  CHECK(store.size() == left);
 }
