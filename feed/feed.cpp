@@ -252,15 +252,18 @@ void Feed::apply_held() {
   // Each route's hint slot and table slot kPrefetchAhead routes ahead, the set its hint names
   // half as far (the hint has arrived by then), so that a route's misses are already served.
   constexpr std::size_t kSetAhead = kPrefetchAhead / 2;
-  const auto prefetch_slots = [&](const HeldRoute& r) {
+  // A TABLE_DUMP_V2 record's routes share one prefix: its slot is fetched once, not per peer
+  // (a prefetch still costs its address and a load slot).
+  const auto prefetch_slots = [&](std::size_t i) {
+    const HeldRoute& r = held_routes_[i];
     store.prefetch_hint(r.attrs);
-    a_.prefetch(r.prefix);
+    if (i == 0 || !(held_routes_[i - 1].prefix == r.prefix)) a_.prefetch(r.prefix);
   };
   const bool baseline = a_.in_baseline();  // nothing applied here ends it
-  for (std::size_t i = 0; i < held_ && i < kPrefetchAhead; ++i) prefetch_slots(held_routes_[i]);
+  for (std::size_t i = 0; i < held_ && i < kPrefetchAhead; ++i) prefetch_slots(i);
   for (std::size_t i = 0; i < held_ && i < kSetAhead; ++i) store.prefetch_set(held_routes_[i].attrs);
   for (std::size_t i = 0; i < held_; ++i) {
-    if (i + kPrefetchAhead < held_) prefetch_slots(held_routes_[i + kPrefetchAhead]);
+    if (i + kPrefetchAhead < held_) prefetch_slots(i + kPrefetchAhead);
     if (i + kSetAhead < held_) store.prefetch_set(held_routes_[i + kSetAhead].attrs);
     const HeldRoute& r = held_routes_[i];
     const analyzer::CauseId cause = snapshot_causes_[static_cast<std::size_t>(r.peer)];
