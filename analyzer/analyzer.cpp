@@ -213,6 +213,7 @@ void Analyzer::announce_snapshot(std::uint64_t t, const wire::Prefix& prefix, st
   const PrefixKey p = PrefixKey::from(prefix);
   PrefixEntry* e = nullptr;
   CauseId cause;
+  table_.expect_routes(p, routes.size());
   for (auto& r : routes) {
     const auto pi = static_cast<std::uint16_t>(r.peer);
     PrefixEntry* now = table_.announce(p, pi, r.path_id, std::move(r.attrs));

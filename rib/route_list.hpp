@@ -50,6 +50,7 @@ static_assert(sizeof(Route) == 16);
 
 class RouteList {
  public:
+  static constexpr std::size_t kMaxRoutes = 0xffff;  // routes for one prefix (a 16-bit count)
   using value_type = Route;
   using iterator = Route*;
   using const_iterator = const Route*;
@@ -141,7 +142,6 @@ class RouteList {
  private:
   using Alloc = std::allocator<Route>;
   static constexpr std::uint8_t kSpilled = 0xff;
-  static constexpr std::size_t kMaxRoutes = 0xffff;
   struct Heap {
     Route* data;
     std::uint32_t capacity;

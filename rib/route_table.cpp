@@ -48,6 +48,12 @@ PrefixEntry& RouteTable::insert(const PrefixKey& p) {
 
 PrefixEntry& RouteTable::entry(const PrefixKey& p) { return insert(p); }
 
+void RouteTable::expect_routes(const PrefixKey& p, std::size_t n) {
+  if (n < 2) return;
+  PrefixEntry& e = insert(p);
+  if (e.routes.empty()) e.routes.reserve(std::min(n, RouteList::kMaxRoutes));
+}
+
 PrefixEntry* RouteTable::announce(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id, AttrRef attrs) {
   PrefixEntry& e = insert(p);
   for (auto& r : e.routes) {

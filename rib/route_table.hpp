@@ -74,6 +74,9 @@ class RouteTable {
   // Returns the entry when the peer's route changed (nullptr: same attributes again).
   PrefixEntry* announce(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id, AttrRef attrs);
   PrefixEntry* withdraw(const PrefixKey& p, std::uint16_t peer, std::uint32_t path_id);
+  // `n` routes for p are about to be announced (a RIB-dump record's, one per peer): a prefix
+  // without routes gets its array at that size at once, instead of growing it 1, 2, 4.
+  void expect_routes(const PrefixKey& p, std::size_t n);
   // Drops all of a peer's routes (session down); appends the prefixes it had, sorted.
   void clear_peer(std::uint16_t peer, std::vector<Touched>& affected);
   // The peer restarts gracefully: its routes of `families` stay, marked stale; the others go, and

@@ -216,3 +216,23 @@ TEST_CASE("RouteTable: a peer's prefixes come out in prefix order with their ent
   t.routes_of(1, of);
   CHECK(of.empty());
 }
+
+TEST_CASE("RouteTable: a RIB-dump record's routes for a new prefix take one array of their count", "[rib]") {
+  rib::AttrStore store;
+  rib::RouteTable t(4);
+  const PrefixKey p = key("10.1.0.0/16");
+  t.expect_routes(p, 3);
+  for (std::uint16_t peer = 0; peer < 3; ++peer) REQUIRE(t.announce(p, peer, 0, attrs(store, peer)));
+  const auto& routes = t.find(p)->routes;
+  CHECK(routes.size() == 3);
+  CHECK(routes.capacity() == 3);  // grown one by one it would be 4
+  for (std::uint16_t peer = 0; peer < 3; ++peer) CHECK(routes[peer].peer == peer);
+  CHECK(t.routes() == 3);
+  CHECK(t.peer_routes(2) == 1);
+  // A prefix that has routes keeps its array as it is; one route or none asks for nothing.
+  t.expect_routes(p, 9);
+  CHECK(t.find(p)->routes.capacity() == 3);
+  const PrefixKey q = key("10.2.0.0/16");
+  t.expect_routes(q, 1);
+  CHECK_FALSE(t.find(q));
+}
