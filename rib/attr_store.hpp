@@ -37,7 +37,7 @@ struct AttrSet {
   std::uint32_t refs = 0;
   std::uint32_t neighbor_as = 0;  // first AS of the path
   std::uint32_t origin_as = 0;
-  std::uint32_t hash = 0;  // AttrStore::Hash of the identity
+  std::uint32_t hash = 0;  // AttrStore::hash_of(identity()), set once when the set is made
   std::uint16_t as_path_length = 0;  // RFC 4271 9.1.2.2 a
   std::uint16_t store = 0;  // the AttrStore's number: the last reference hands the set back to it
   bool prepended = false;  // an AS repeated back to back (AS-path prepending)

@@ -224,7 +224,7 @@ void share_chart(std::string& s, const Report& r, const Index& ix, const Axis& a
   auto out = std::back_inserter(s);
   // Each prefix's state before its first event, the others as they ended.
   std::vector<std::int32_t> first_event(r.active_paths.size(), -1);
-  PrefixIds gone;  // prefixes of events that are no rows now
+  PrefixIds gone;                                         // prefixes of events that are no rows now
   std::vector<int> cat;                                   // per tracked prefix
   std::vector<std::uint32_t> slot(r.events.size());
   std::array<std::int64_t, kCats> now{};
