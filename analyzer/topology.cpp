@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rib/hash_bytes.hpp"
+
 namespace bgpfa::analyzer {
 
 namespace {
@@ -15,7 +17,17 @@ int find_hub(const std::vector<VnetModel>& vnets) {
 }  // namespace
 
 Topology::Topology(Policy policy, std::vector<PeerRole> peers)
-    : policy_(std::move(policy)), peers_(std::move(peers)), hub_(find_hub(policy_.vnets)) {}
+    : policy_(std::move(policy)), peers_(std::move(peers)), hub_(find_hub(policy_.vnets)) {
+  for (std::size_t i = 0; i < peers_.size(); ++i) index_peer(i);
+}
+
+std::size_t Topology::AddressHash::operator()(const wire::IpAddress& a) const noexcept {
+  return rib::hash_bytes(a.octets.data(), a.octets.size()) ^ static_cast<std::size_t>(a.afi);
+}
+
+void Topology::index_peer(std::size_t i) {
+  if (!peers_[i].static_site) by_address_[peers_[i].address].push_back(static_cast<std::uint32_t>(i));
+}
 
 int Topology::weight(const PeerRole& r) const {
   return r.gateway == Gateway::ExpressRoute && r.circuit >= 0 ? policy_.weights[static_cast<std::size_t>(r.circuit)] : 0;
@@ -35,17 +47,18 @@ CarryingPath Topology::describe(std::size_t peer) const {
 }
 
 int Topology::peer_index(const wire::IpAddress& a) const {
-  for (std::size_t i = 0; i < peers_.size(); ++i)
-    if (peers_[i].address == a && !peers_[i].static_site) return static_cast<int>(i);
-  return -1;
+  const auto it = by_address_.find(a);
+  return it == by_address_.end() ? -1 : static_cast<int>(it->second.front());
 }
 
 int Topology::peer_index(const std::optional<wire::IpAddress>& local, const wire::IpAddress& a) const {
+  const auto it = by_address_.find(a);
+  if (it == by_address_.end()) return -1;
   int any = -1;
-  for (std::size_t i = 0; i < peers_.size(); ++i) {
-    if (peers_[i].address != a || peers_[i].static_site) continue;
-    if (peers_[i].local && local && *peers_[i].local == *local) return static_cast<int>(i);
-    if (any < 0 && (!peers_[i].local || !local)) any = static_cast<int>(i);
+  for (const std::uint32_t i : it->second) {
+    const PeerRole& r = peers_[i];
+    if (r.local && local && *r.local == *local) return static_cast<int>(i);
+    if (any < 0 && (!r.local || !local)) any = static_cast<int>(i);
   }
   return any;
 }
@@ -57,6 +70,7 @@ int Topology::add_peer(PeerRole role, bool& added) {
   }
   added = true;
   peers_.push_back(std::move(role));
+  index_peer(peers_.size() - 1);
   return static_cast<int>(peers_.size() - 1);
 }
 

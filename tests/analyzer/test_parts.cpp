@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "analyzer/causes.hpp"
 #include "analyzer/change_log.hpp"
@@ -55,6 +56,35 @@ TEST_CASE("topology: one peer address, two VPN instance sessions", "[analyzer][t
   CHECK(topo.match_peers("vpn") == std::vector<int>{0, 1});
   CHECK(topo.match_peers("vpn 1 site hq") == std::vector<int>{1});
   CHECK(topo.describe(1).local == "10.12.255.5");
+}
+
+// The roles are found through an index by address: every record of a TABLE_DUMP (v1) dump and
+// every BGP4MP message names its peer so. It must agree with the roles' order and follow
+// add_peer, and a static site (no BGP) is never a peer.
+TEST_CASE("topology: sessions found by address among many, and after add_peer", "[analyzer][topology]") {
+  Policy policy;
+  std::vector<PeerRole> roles;
+  for (int i = 0; i < 40; ++i) roles.push_back(er_link(fmt::format("192.0.2.{}", i + 1).c_str(), 0, Link::Primary));
+  PeerRole site = vpn_session("198.51.100.7", "10.12.255.4", 0);
+  site.static_site = true;
+  roles.push_back(site);
+  Topology topo(policy, roles);
+  for (int i = 0; i < 40; ++i) CHECK(topo.peer_index(*wire::parse_address(fmt::format("192.0.2.{}", i + 1))) == i);
+  CHECK(topo.peer_index(*wire::parse_address("198.51.100.7")) == -1);
+  CHECK(topo.peer_index(std::nullopt, *wire::parse_address("198.51.100.7")) == -1);
+  CHECK(topo.peer_index(*wire::parse_address("::ffff:192.0.2.1")) == -1);  // another family
+
+  bool added = false;
+  CHECK(topo.add_peer(vpn_session("203.0.113.9", "10.12.255.4", 0), added) == 41);
+  CHECK(added);
+  CHECK(topo.add_peer(vpn_session("203.0.113.9", "10.12.255.5", 1), added) == 42);
+  CHECK(added);
+  const auto peer = *wire::parse_address("203.0.113.9");
+  CHECK(topo.peer_index(peer) == 41);
+  CHECK(topo.peer_index(wire::parse_address("10.12.255.5"), peer) == 42);
+  CHECK(topo.peer_index(wire::parse_address("10.12.255.4"), peer) == 41);
+  CHECK(topo.peer_index(wire::parse_address("10.12.255.6"), peer) == -1);  // both sessions name another side
+  CHECK(topo.peer_index(std::nullopt, peer) == 41);
 }
 
 TEST_CASE("topology: what-if targets and connection weights of circuits", "[analyzer][topology]") {
